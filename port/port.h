@@ -1,0 +1,148 @@
+/*
+ * port.h — the platform layer. Everything cairn asks of the operating
+ * system goes through here; src/ never calls the OS directly. One
+ * implementation per platform (posix.c), chosen by the Makefile.
+ *
+ * Convention: functions return 0 (or a count, or a descriptor) on success
+ * and -1 on failure with errno set; the caller, who knows which file or
+ * peer it was, prints the message.
+ */
+#ifndef CAIRN_PORT_H
+#define CAIRN_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- descriptors and I/O -------------------------------------------- */
+
+/* One read of at most n bytes, retrying EINTR; waits at most timeout_ms
+ * (-1: forever). Returns bytes read, 0 at end of file, -1 on error
+ * (errno ETIMEDOUT when the wait ran out). */
+long port_read(int fd, void *p, size_t n, int timeout_ms);
+/* One write of at most n bytes, same rules as port_read. */
+long port_write(int fd, const void *p, size_t n, int timeout_ms);
+/* Write all n bytes (short writes and EINTR retried), no timeout. */
+int port_write_all(int fd, const void *p, size_t n);
+/* Read until n bytes or end of file; returns bytes read or -1. */
+long port_read_full(int fd, void *p, size_t n);
+int port_close(int fd);
+int port_isatty(int fd);
+
+/* ---- sockets ---------------------------------------------------------- */
+
+/* A listening TCP socket on host:port (numeric or name). */
+int port_tcp_listen(const char *host, unsigned port, int backlog);
+/* Accept one connection; peer gets "address:port". */
+int port_tcp_accept(int lfd, char *peer, size_t cap);
+/* Connect to host:port within timeout_ms. */
+int port_tcp_connect(const char *host, unsigned port, int timeout_ms);
+/* Close a connection gracefully: stop sending, then read and discard
+ * what the peer still sends for up to ms, so that our last words (a TLS
+ * alert) reach it instead of being lost to a reset. */
+void port_linger_close(int fd, int ms);
+/* Wait until fd is readable: 1 ready, 0 timed out, -1 error/EINTR. */
+int port_wait_readable(int fd, int timeout_ms);
+
+/* ---- files beneath directory descriptors ------------------------------- */
+
+enum port_type { PORT_UNKNOWN, PORT_REG, PORT_DIR, PORT_LNK, PORT_OTHER };
+
+struct port_stat {
+	enum port_type type;
+	uint64_t size;
+	uint32_t mode;		/* permission bits, 07777 */
+	int64_t mtime;
+	uint32_t mtime_ns;
+	int64_t ctime;
+	uint32_t ctime_ns;
+	uint64_t ino;
+	uint64_t dev;
+	uint64_t nlink;
+};
+
+/* Create the directory path (named by the user); EEXIST if it exists. */
+int port_mkdir(const char *path, unsigned mode);
+/* A directory named by the user (symlinks in the path are followed). */
+int port_open_dir(const char *path);
+/* A file named by the user, for reading. */
+int port_open_read(const char *path);
+/* dfd/name, never following a symlink at name; FIFOs and devices refused
+ * (ELOOP for a link, EINVAL for anything else not wanted). */
+int port_openat_dir(int dfd, const char *name);
+int port_openat_read(int dfd, const char *name);
+/* Create dfd/name exclusively (O_EXCL, no follow), for writing. */
+int port_openat_create(int dfd, const char *name, unsigned mode);
+/* Open or create dfd/name for reading and writing (no follow); for lock
+ * files and state that is updated in place. */
+int port_openat_rw(int dfd, const char *name, unsigned mode);
+int port_fstat(int fd, struct port_stat *st);
+int port_fstatat(int dfd, const char *name, struct port_stat *st);
+/* Target of the symlink dfd/name, NUL-terminated; its length or -1
+ * (ENAMETOOLONG if it does not fit in cap-1). */
+long port_readlinkat(int dfd, const char *name, char *buf, size_t cap);
+int port_symlinkat(const char *target, int dfd, const char *name);
+int port_mkdirat(int dfd, const char *name, unsigned mode);
+int port_linkat(int odfd, const char *oname, int ndfd, const char *nname);
+int port_renameat(int odfd, const char *oname, int ndfd, const char *nname);
+/* Remove dfd/name: a directory (must be empty) when isdir, else a file
+ * or link. */
+int port_unlinkat(int dfd, const char *name, int isdir);
+/* Set permission bits and modification time of an open file. */
+int port_fchmod(int fd, unsigned mode);
+int port_futime(int fd, int64_t mtime, uint32_t ns);
+int port_fsync(int fd);
+/* Make durable everything written to the filesystem holding fd. */
+int port_syncfs(int fd);
+/* Non-blocking exclusive lock on an open file: 0, or -1 (EWOULDBLOCK
+ * when another process holds it). Released by closing the file. */
+int port_trylock(int fd);
+/* Absolute, symlink-free form of path into out[cap]. */
+int port_realpath(const char *path, char *out, size_t cap);
+
+/* ---- directory listing -------------------------------------------------- */
+
+struct port_dir;
+/* Iterate the entries of an open directory (dfd stays the caller's). */
+struct port_dir *port_dir_open(int dfd);
+/* Next entry other than . and ..: 1 with *name (valid until the next
+ * call) and *type (PORT_UNKNOWN when the filesystem does not say),
+ * 0 at the end, -1 on error. */
+int port_dir_next(struct port_dir *d, const char **name, enum port_type *type);
+void port_dir_rewind(struct port_dir *d);
+void port_dir_close(struct port_dir *d);
+
+/* ---- durable replace ----------------------------------------------------- */
+
+struct port_tmp {
+	int dfd;
+	int fd;
+	char tmp[40];
+};
+
+/* Begin replacing dfd/<name>: a fresh temporary file in the same
+ * directory, open for writing (t->fd). */
+int port_tmp_open(struct port_tmp *t, int dfd, unsigned mode);
+/* fsync the data, rename it over dfd/name, fsync the directory. The
+ * temporary is removed on failure. */
+int port_tmp_commit(struct port_tmp *t, const char *name);
+/* Close and remove the temporary. */
+void port_tmp_abort(struct port_tmp *t);
+
+/* ---- clock, entropy, processes, signals -------------------------------- */
+
+int64_t port_time(void);		/* wall clock, seconds since 1970 */
+uint64_t port_ms(void);			/* monotonic milliseconds */
+/* Fill p with n bytes from the kernel's generator (getrandom, blocking
+ * until seeded, or /dev/urandom). */
+int port_random(void *p, size_t n);
+/* Install fn for sig (no SA_RESTART, so blocking calls see EINTR). */
+int port_signal(int sig, void (*fn)(int));
+void port_ignore_sigpipe(void);
+long port_fork(void);
+long port_getpid(void);
+/* Reap one finished child without waiting: its pid, 0 if none, -1. */
+long port_reap(int *status);
+void port_exit(int code);		/* _exit: no atexit handlers, no flush */
+void port_sleep_ms(unsigned ms);
+
+#endif

@@ -1,0 +1,767 @@
+/*
+ * posix.c — port.h for POSIX systems (Linux first: getrandom, syncfs).
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/random.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "port.h"
+
+/* Wait for events on fd; 1 ready, -1 with ETIMEDOUT or another errno. */
+static int
+wait_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd p;
+	uint64_t end = timeout_ms < 0 ? 0 : port_ms() + (uint64_t)timeout_ms;
+	int left = timeout_ms, r;
+
+	for (;;) {
+		p.fd = fd;
+		p.events = events;
+		p.revents = 0;
+		r = poll(&p, 1, left);
+		if (r > 0)
+			return 1;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (errno != EINTR)
+			return -1;
+		if (timeout_ms >= 0) {
+			uint64_t now = port_ms();
+			if (now >= end) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			left = (int)(end - now);
+		}
+	}
+}
+
+long
+port_read(int fd, void *p, size_t n, int timeout_ms)
+{
+	ssize_t r;
+
+	for (;;) {
+		if (timeout_ms >= 0 && wait_fd(fd, POLLIN, timeout_ms) < 0)
+			return -1;
+		r = read(fd, p, n);
+		if (r >= 0)
+			return (long)r;
+		if (errno != EINTR && errno != EAGAIN)
+			return -1;
+	}
+}
+
+long
+port_write(int fd, const void *p, size_t n, int timeout_ms)
+{
+	ssize_t r;
+
+	for (;;) {
+		if (timeout_ms >= 0 && wait_fd(fd, POLLOUT, timeout_ms) < 0)
+			return -1;
+		r = write(fd, p, n);
+		if (r >= 0)
+			return (long)r;
+		if (errno != EINTR && errno != EAGAIN)
+			return -1;
+	}
+}
+
+int
+port_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	long r;
+
+	while (n > 0) {
+		r = port_write(fd, s, n, -1);
+		if (r < 0)
+			return -1;
+		s += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+long
+port_read_full(int fd, void *p, size_t n)
+{
+	char *s = p;
+	size_t got = 0;
+	long r;
+
+	while (got < n) {
+		r = port_read(fd, s + got, n - got, -1);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+int
+port_close(int fd)
+{
+	/* After close() the descriptor is gone even on EINTR (Linux). */
+	return close(fd) < 0 && errno != EINTR ? -1 : 0;
+}
+
+int
+port_isatty(int fd)
+{
+	return isatty(fd);
+}
+
+/* ---- sockets ---------------------------------------------------------- */
+
+static int
+resolve(const char *host, unsigned port, int passive, struct addrinfo **res)
+{
+	struct addrinfo hints;
+	char serv[8];
+	int r;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = passive ? AI_PASSIVE : 0;
+	snprintf(serv, sizeof serv, "%u", port);
+	r = getaddrinfo(host, serv, &hints, res);
+	if (r != 0) {
+		errno = r == EAI_SYSTEM ? errno : EHOSTUNREACH;
+		if (r == EAI_NONAME)
+			errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+int
+port_tcp_listen(const char *host, unsigned port, int backlog)
+{
+	struct addrinfo *res, *ai;
+	int fd = -1, one = 1, e = EADDRNOTAVAIL;
+
+	if (resolve(host, port, 1, &res) < 0)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, backlog) == 0)
+			break;
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		errno = e;
+	return fd;
+}
+
+static void
+format_peer(const struct sockaddr_storage *ss, char *peer, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)ss;
+		inet_ntop(AF_INET, &s->sin_addr, a, sizeof a);
+		port = ntohs(s->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const void *)ss;
+		inet_ntop(AF_INET6, &s->sin6_addr, a, sizeof a);
+		port = ntohs(s->sin6_port);
+	}
+	snprintf(peer, cap, "%s:%u", a, port);
+}
+
+int
+port_tcp_accept(int lfd, char *peer, size_t cap)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int fd, one = 1;
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (peer != NULL && cap > 0)
+		format_peer(&ss, peer, cap);
+	return fd;
+}
+
+int
+port_tcp_connect(const char *host, unsigned port, int timeout_ms)
+{
+	struct addrinfo *res, *ai;
+	int fd = -1, e = ECONNREFUSED, one = 1, fl, r;
+	socklen_t elen;
+
+	if (resolve(host, port, 0, &res) < 0)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		fl = fcntl(fd, F_GETFL);
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+		if (r < 0 && errno == EINPROGRESS &&
+		    wait_fd(fd, POLLOUT, timeout_ms) > 0) {
+			elen = sizeof e;
+			r = getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen);
+			if (r == 0 && e != 0) {
+				errno = e;
+				r = -1;
+			}
+		}
+		if (r == 0) {
+			fcntl(fd, F_SETFL, fl);
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof one);
+			break;
+		}
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		errno = e;
+	return fd;
+}
+
+void
+port_linger_close(int fd, int ms)
+{
+	char sink[4096];
+	uint64_t end = port_ms() + (uint64_t)ms;
+	long r;
+
+	shutdown(fd, SHUT_WR);
+	while (port_ms() < end) {
+		r = port_read(fd, sink, sizeof sink, (int)(end - port_ms()));
+		if (r <= 0)
+			break;
+	}
+	close(fd);
+}
+
+int
+port_wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd p;
+	int r;
+
+	p.fd = fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	r = poll(&p, 1, timeout_ms);
+	return r < 0 ? -1 : r > 0;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static enum port_type
+type_of(mode_t m)
+{
+	if (S_ISREG(m))
+		return PORT_REG;
+	if (S_ISDIR(m))
+		return PORT_DIR;
+	if (S_ISLNK(m))
+		return PORT_LNK;
+	return PORT_OTHER;
+}
+
+static void
+fill_stat(const struct stat *s, struct port_stat *st)
+{
+	st->type = type_of(s->st_mode);
+	st->size = (uint64_t)s->st_size;
+	st->mode = (uint32_t)(s->st_mode & 07777);
+	st->mtime = (int64_t)s->st_mtim.tv_sec;
+	st->mtime_ns = (uint32_t)s->st_mtim.tv_nsec;
+	st->ctime = (int64_t)s->st_ctim.tv_sec;
+	st->ctime_ns = (uint32_t)s->st_ctim.tv_nsec;
+	st->ino = (uint64_t)s->st_ino;
+	st->dev = (uint64_t)s->st_dev;
+	st->nlink = (uint64_t)s->st_nlink;
+}
+
+int
+port_mkdir(const char *path, unsigned mode)
+{
+	return mkdir(path, (mode_t)mode);
+}
+
+int
+port_open_dir(const char *path)
+{
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int
+port_open_read(const char *path)
+{
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int
+port_openat_dir(int dfd, const char *name)
+{
+	return openat(dfd, name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int
+port_openat_read(int dfd, const char *name)
+{
+	struct stat s;
+	int fd;
+
+	/* O_NONBLOCK so a FIFO planted here cannot hang us; then refuse
+	 * anything but a regular file. */
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	fcntl(fd, F_SETFL, O_RDONLY);
+	return fd;
+}
+
+int
+port_openat_create(int dfd, const char *name, unsigned mode)
+{
+	return openat(dfd, name,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+}
+
+int
+port_openat_rw(int dfd, const char *name, unsigned mode)
+{
+	return openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    (mode_t)mode);
+}
+
+int
+port_fstat(int fd, struct port_stat *st)
+{
+	struct stat s;
+
+	if (fstat(fd, &s) < 0)
+		return -1;
+	fill_stat(&s, st);
+	return 0;
+}
+
+int
+port_fstatat(int dfd, const char *name, struct port_stat *st)
+{
+	struct stat s;
+
+	if (fstatat(dfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	fill_stat(&s, st);
+	return 0;
+}
+
+long
+port_readlinkat(int dfd, const char *name, char *buf, size_t cap)
+{
+	ssize_t n;
+
+	if (cap < 2) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	n = readlinkat(dfd, name, buf, cap - 1);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= cap - 1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	buf[n] = 0;
+	return (long)n;
+}
+
+int
+port_symlinkat(const char *target, int dfd, const char *name)
+{
+	return symlinkat(target, dfd, name);
+}
+
+int
+port_mkdirat(int dfd, const char *name, unsigned mode)
+{
+	return mkdirat(dfd, name, (mode_t)mode);
+}
+
+int
+port_linkat(int odfd, const char *oname, int ndfd, const char *nname)
+{
+	return linkat(odfd, oname, ndfd, nname, 0);
+}
+
+int
+port_renameat(int odfd, const char *oname, int ndfd, const char *nname)
+{
+	return renameat(odfd, oname, ndfd, nname);
+}
+
+int
+port_unlinkat(int dfd, const char *name, int isdir)
+{
+	return unlinkat(dfd, name, isdir ? AT_REMOVEDIR : 0);
+}
+
+int
+port_fchmod(int fd, unsigned mode)
+{
+	return fchmod(fd, (mode_t)mode);
+}
+
+int
+port_futime(int fd, int64_t mtime, uint32_t ns)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = (time_t)mtime;
+	ts[0].tv_nsec = (long)ns;
+	ts[1] = ts[0];
+	return futimens(fd, ts);
+}
+
+int
+port_fsync(int fd)
+{
+	while (fsync(fd) < 0) {
+		if (errno == EINVAL || errno == EROFS)
+			return 0;	/* not syncable: nothing to do */
+		if (errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+int
+port_syncfs(int fd)
+{
+	if (syncfs(fd) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+	sync();
+	return 0;
+}
+
+int
+port_trylock(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return 0;
+	if (errno == EACCES || errno == EAGAIN)
+		errno = EWOULDBLOCK;
+	return -1;
+}
+
+int
+port_realpath(const char *path, char *out, size_t cap)
+{
+	char tmp[PATH_MAX];
+
+	if (realpath(path, tmp) == NULL)
+		return -1;
+	if (strlen(tmp) >= cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(out, tmp, strlen(tmp) + 1);
+	return 0;
+}
+
+/* ---- directory listing ---------------------------------------------------- */
+
+struct port_dir {
+	DIR *d;
+};
+
+static struct port_dir dirs[256];	/* one per open level; bounded */
+
+struct port_dir *
+port_dir_open(int dfd)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (dirs[i].d == NULL)
+			break;
+	if (i == sizeof dirs / sizeof dirs[0]) {
+		errno = EMFILE;
+		return NULL;
+	}
+	fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	dirs[i].d = fdopendir(fd);
+	if (dirs[i].d == NULL) {
+		close(fd);
+		return NULL;
+	}
+	rewinddir(dirs[i].d);
+	return &dirs[i];
+}
+
+int
+port_dir_next(struct port_dir *d, const char **name, enum port_type *type)
+{
+	struct dirent *e;
+
+	for (;;) {
+		errno = 0;
+		e = readdir(d->d);
+		if (e == NULL)
+			return errno ? -1 : 0;
+		if (e->d_name[0] == '.' && (e->d_name[1] == 0 ||
+		    (e->d_name[1] == '.' && e->d_name[2] == 0)))
+			continue;
+		break;
+	}
+	*name = e->d_name;
+	switch (e->d_type) {
+	case DT_REG: *type = PORT_REG; break;
+	case DT_DIR: *type = PORT_DIR; break;
+	case DT_LNK: *type = PORT_LNK; break;
+	case DT_UNKNOWN: *type = PORT_UNKNOWN; break;
+	default: *type = PORT_OTHER; break;
+	}
+	return 1;
+}
+
+void
+port_dir_rewind(struct port_dir *d)
+{
+	rewinddir(d->d);
+}
+
+void
+port_dir_close(struct port_dir *d)
+{
+	if (d != NULL && d->d != NULL) {
+		closedir(d->d);
+		d->d = NULL;
+	}
+}
+
+/* ---- durable replace ------------------------------------------------------- */
+
+int
+port_tmp_open(struct port_tmp *t, int dfd, unsigned mode)
+{
+	uint8_t r[8];
+	int tries;
+
+	t->dfd = dfd;
+	t->fd = -1;
+	for (tries = 0; tries < 16; tries++) {
+		if (port_random(r, sizeof r) < 0)
+			return -1;
+		snprintf(t->tmp, sizeof t->tmp,
+		    ".cairn-tmp-%02x%02x%02x%02x%02x%02x%02x%02x",
+		    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+		t->fd = port_openat_create(dfd, t->tmp, mode);
+		if (t->fd >= 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+int
+port_tmp_commit(struct port_tmp *t, const char *name)
+{
+	int e;
+
+	if (port_fsync(t->fd) < 0)
+		goto fail;
+	if (close(t->fd) < 0 && errno != EINTR) {
+		t->fd = -1;
+		goto fail;
+	}
+	t->fd = -1;
+	if (renameat(t->dfd, t->tmp, t->dfd, name) < 0)
+		goto fail;
+	return port_fsync(t->dfd);
+fail:
+	e = errno;
+	port_tmp_abort(t);
+	errno = e;
+	return -1;
+}
+
+void
+port_tmp_abort(struct port_tmp *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	unlinkat(t->dfd, t->tmp, 0);
+}
+
+/* ---- clock, entropy, processes, signals ----------------------------------- */
+
+int64_t
+port_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+uint64_t
+port_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+port_random(void *p, size_t n)
+{
+	char *s = p;
+	ssize_t r;
+	int fd;
+
+	while (n > 0) {
+		r = getrandom(s, n, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ENOSYS)
+				return -1;
+			break;
+		}
+		s += r;
+		n -= (size_t)r;
+	}
+	if (n == 0)
+		return 0;
+	/* Kernels before 3.17: the device. */
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = port_read_full(fd, s, n);
+	close(fd);
+	if (r < 0 || (size_t)r != n) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+port_signal(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL);
+}
+
+void
+port_ignore_sigpipe(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}
+
+long
+port_fork(void)
+{
+	return (long)fork();
+}
+
+long
+port_getpid(void)
+{
+	return (long)getpid();
+}
+
+long
+port_reap(int *status)
+{
+	int st = 0;
+	pid_t p = waitpid(-1, &st, WNOHANG);
+
+	if (status != NULL)
+		*status = st;
+	return (long)p;
+}
+
+void
+port_exit(int code)
+{
+	_exit(code);
+}
+
+void
+port_sleep_ms(unsigned ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}

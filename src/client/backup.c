@@ -1,0 +1,569 @@
+/*
+ * backup.c — one backup run: walk the source in sorted order, merge it
+ * with the previous client state to skip unchanged files, offer every
+ * entry to the server in pipelined batches, send the files it lacks,
+ * commit, and write the new state.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "path.h"
+#include "port.h"
+#include "proto.h"
+#include "record.h"
+#include "walk.h"
+
+/* A request whose reply has not been read yet. */
+struct pending {
+	unsigned type;		/* T_OFFER or T_TRANSFER_COMPLETE */
+	struct entry e;
+};
+
+struct run {
+	const struct copts *o;
+	struct tls *t;
+	int root;		/* the source directory */
+	char source[PATH_CAP];
+	char id[64], snap[64];
+	/* the pipeline */
+	struct pending q[PIPELINE_MAX];
+	unsigned qhead, qlen;
+	/* old state, read in step with the walk */
+	int old_ok;
+	int64_t old_time;
+	struct lines old;
+	struct entry old_e;
+	struct stamp old_x;
+	int old_have;
+	/* new state */
+	struct port_tmp st_tmp;
+	int st_dir;
+	char st_name[256];
+	struct linew st_w;
+	int64_t start;
+	/* figures */
+	uint64_t files, sent, bytes_sent, errors, skipped;
+};
+
+static struct run run;
+static struct walk walk;
+static struct filter filter;
+static struct json js;
+static uint8_t frame[FRAME_MAX];
+static uint8_t line[LINE_MAX_BYTES];
+static uint8_t data[DATA_CHUNK];
+
+static const char *
+sh(const char *p, size_t n)
+{
+	static char out[200];
+
+	return shown(p, n, out, sizeof out);
+}
+
+static void
+net_die(struct run *r, const char *when)
+{
+	char why[160];
+
+	die(EXIT_NET, "%s:%u: connection lost %s: %s", r->o->server,
+	    r->o->port, when, tls_why(r->t, why, sizeof why));
+}
+
+/* ---- client state ------------------------------------------------------ */
+
+/* Where the state lives when --state is not given. */
+static void
+state_path(const struct copts *o, const char *source, char *dir, size_t dcap,
+    char *name, size_t ncap)
+{
+	const char *home = getenv("HOME");
+	struct md5 c;
+	uint8_t md[MD5_LEN];
+	char hex[MD5_HEXLEN + 1];
+
+	if (o->state != NULL) {
+		const char *slash = strrchr(o->state, '/');
+		if (slash == NULL) {
+			snprintf(dir, dcap, ".");
+			snprintf(name, ncap, "%s", o->state);
+		} else {
+			snprintf(dir, dcap, "%.*s", (int)(slash - o->state + 1),
+			    o->state);
+			snprintf(name, ncap, "%s", slash + 1);
+		}
+		return;
+	}
+	md5_init(&c);
+	md5_update(&c, source, strlen(source));
+	md5_final(&c, md);
+	md5_hex(md, hex);
+	snprintf(dir, dcap, "%s/.cairn", home && *home ? home : ".");
+	snprintf(name, ncap, "state-%.16s.json", hex);
+	port_mkdir(dir, 0700);
+}
+
+static void
+old_advance(struct run *r)
+{
+	const char *p;
+	size_t n;
+
+	r->old_have = 0;
+	if (!r->old_ok)
+		return;
+	if (lines_next(&r->old, &p, &n) != 1 || json_parse(&js, p, n) < 0 ||
+	    entry_parse(&js, &r->old_e, &r->old_x) < 0) {
+		r->old_ok = 0;
+		return;
+	}
+	r->old_have = 1;
+}
+
+static void
+state_open(struct run *r)
+{
+	char dir[PATH_CAP], src[PATH_CAP];
+	const char *p;
+	size_t n;
+	int fd;
+
+	state_path(r->o, r->source, dir, sizeof dir, r->st_name,
+	    sizeof r->st_name);
+	r->st_dir = port_open_dir(dir);
+	if (r->st_dir < 0)
+		die(EXIT_USAGE, "cannot open the state directory %s: %s", dir,
+		    strerror(errno));
+	r->old_ok = 0;
+	r->old.fd = -1;
+	fd = port_openat_read(r->st_dir, r->st_name);
+	if (fd >= 0) {
+		lines_open(&r->old, fd);
+		if (lines_next(&r->old, &p, &n) == 1 &&
+		    json_parse(&js, p, n) == 0 &&
+		    json_str(&js, "source", src, sizeof src, &n) == 0 &&
+		    strcmp(src, r->source) == 0 &&
+		    json_i64(&js, "time", &r->old_time) == 0) {
+			r->old_ok = 1;
+			old_advance(r);
+		}
+	}
+	if (port_tmp_open(&r->st_tmp, r->st_dir, 0600) < 0)
+		die(EXIT_USAGE, "cannot write the state in %s: %s", dir,
+		    strerror(errno));
+	linew_open(&r->st_w, r->st_tmp.fd);
+}
+
+static void
+state_put_header(struct run *r)
+{
+	struct buf b;
+
+	buf_init(&b, line, sizeof line);
+	buf_puts(&b, "{\"cairn_state\":1");
+	json_put_key(&b, "source", 0);
+	json_put_str(&b, r->source, strlen(r->source));
+	json_put_key(&b, "id", 0);
+	json_put_str(&b, r->id, strlen(r->id));
+	json_put_key(&b, "time", 0);
+	buf_sdec(&b, r->start);
+	buf_putc(&b, '}');
+	if (b.err || linew_put(&r->st_w, b.p, b.len) < 0)
+		die(EXIT_USAGE, "cannot write the state %s: %s", r->st_name,
+		    strerror(errno));
+}
+
+static void
+state_put(struct run *r, const struct entry *e, const struct port_stat *st)
+{
+	struct stamp x;
+	struct buf b;
+
+	x.ctime = st->ctime;
+	x.ctime_ns = st->ctime_ns;
+	x.ino = st->ino;
+	buf_init(&b, line, sizeof line);
+	if (entry_json(&b, e, &x) < 0 ||
+	    linew_put(&r->st_w, b.p, b.len) < 0)
+		die(EXIT_USAGE, "cannot write the state %s: %s", r->st_name,
+		    strerror(errno));
+}
+
+/*
+ * The MD5 the state holds for this file, if the file is unchanged since
+ * (size, mtime, ctime, inode). A file changed in the second the previous
+ * run started is not trusted: it may have changed again unseen.
+ */
+static int
+state_lookup(struct run *r, struct entry *e, const struct port_stat *st)
+{
+	int c = 1;
+
+	while (r->old_have && (c = path_cmp(r->old_e.path, r->old_e.plen,
+	    e->path, e->plen)) < 0)
+		old_advance(r);
+	if (!r->old_have || c != 0 || r->o->checksum ||
+	    r->old_e.type != E_FILE || r->old_e.size != st->size ||
+	    r->old_e.mtime != st->mtime || r->old_e.mtime_ns != st->mtime_ns ||
+	    r->old_x.ctime != st->ctime || r->old_x.ctime_ns != st->ctime_ns ||
+	    r->old_x.ino != st->ino || st->mtime >= r->old_time ||
+	    st->ctime >= r->old_time)
+		return 0;
+	memcpy(e->md5, r->old_e.md5, MD5_LEN);
+	return 1;
+}
+
+/* ---- reading files ----------------------------------------------------- */
+
+/* Open the file at the relative path beneath the source, no symlinks. */
+static int
+open_source(struct run *r, const char *path)
+{
+	const char *leaf;
+	int dfd, fd;
+
+	dfd = path_parent(r->root, path, 0, &leaf);
+	if (dfd < 0)
+		return -1;
+	fd = port_openat_read(dfd, leaf);
+	port_close(dfd);
+	return fd;
+}
+
+static int
+hash_file(int dfd, const char *leaf, uint8_t md[MD5_LEN])
+{
+	struct md5 c;
+	long n;
+	int fd = port_openat_read(dfd, leaf);
+
+	if (fd < 0)
+		return -1;
+	md5_init(&c);
+	while ((n = port_read(fd, data, sizeof data, -1)) > 0)
+		md5_update(&c, data, (size_t)n);
+	port_close(fd);
+	if (n < 0)
+		return -1;
+	md5_final(&c, md);
+	return 0;
+}
+
+/* ---- the pipeline ------------------------------------------------------- */
+
+static void send_file(struct run *r, const struct entry *e);
+
+static void
+push(struct run *r, unsigned type, const struct entry *e)
+{
+	struct pending *p = &r->q[(r->qhead + r->qlen++) % PIPELINE_MAX];
+
+	if (r->qlen > PIPELINE_MAX)
+		BUG("pipeline overflow");
+	p->type = type;
+	p->e = *e;
+}
+
+/* Read the reply to the oldest pending request and act on it. */
+static void
+take_reply(struct run *r)
+{
+	static struct entry e;
+	char text[MSG_MAX + 1];
+	struct pending *p = &r->q[r->qhead];
+	struct rd rd;
+	unsigned type, status, want;
+	size_t n;
+
+	if (frame_recv(r->t, &type, frame, &n) < 0)
+		net_die(r, "waiting for a reply");
+	rd_init(&rd, frame, n);
+	if (reply_get(&rd, &status, text) < 0)
+		die(EXIT_NET, "%s:%u sent a malformed reply", r->o->server,
+		    r->o->port);
+	if (type == T_ERROR)
+		die(status == ST_BAD_REQUEST ? EXIT_NET : EXIT_REFUSED,
+		    "the server stopped the backup: %s", text);
+	want = T_REPLY | p->type;
+	if (type != want)
+		die(EXIT_NET, "%s:%u sent a reply out of order", r->o->server,
+		    r->o->port);
+	e = p->e;
+	r->qhead = (r->qhead + 1) % PIPELINE_MAX;
+	r->qlen--;
+	if (p->type == T_OFFER) {
+		if (status == ST_NEED)
+			send_file(r, &e);
+		else if (status != ST_OK) {
+			msg("%s: the server could not store it: %s",
+			    sh(e.path, e.plen), text);
+			r->errors++;
+		}
+	} else if (status == ST_OK) {
+		r->sent++;
+	} else {
+		msg("%s: not backed up: %s", sh(e.path, e.plen), text);
+		r->errors++;
+	}
+}
+
+/* Make room for one more request. */
+static void
+room(struct run *r)
+{
+	while (r->qlen >= PIPELINE_MAX)
+		take_reply(r);
+}
+
+static void
+request(struct run *r, unsigned type, const struct entry *e)
+{
+	struct buf b;
+
+	room(r);
+	buf_init(&b, frame, sizeof frame);
+	if (entry_put(&b, e) < 0)
+		BUG("entry does not fit a frame");
+	if (frame_send(r->t, type, b.p, b.len) < 0)
+		net_die(r, "sending an offer");
+	push(r, type, e);
+}
+
+/*
+ * Send a file the server asked for: FILE_TRANSFER, its data, then
+ * TRANSFER_COMPLETE. Exactly e->size bytes go out whatever happens to
+ * the file meanwhile; the server's MD5 check catches a change.
+ */
+static void
+send_file(struct run *r, const struct entry *e)
+{
+	struct buf b;
+	uint64_t left = e->size;
+	long n;
+	int fd;
+
+	buf_init(&b, frame, sizeof frame);
+	entry_put(&b, e);
+	if (frame_send(r->t, T_FILE_TRANSFER, b.p, b.len) < 0)
+		net_die(r, "sending a file");
+	fd = open_source(r, e->path);
+	if (fd < 0)
+		msg("%s: cannot open: %s", sh(e->path, e->plen),
+		    strerror(errno));
+	while (left > 0) {
+		size_t want = left < sizeof data ? (size_t)left : sizeof data;
+		n = fd >= 0 ? port_read(fd, data, want, -1) : -1;
+		if (n <= 0) {
+			/* Shrunk or unreadable: pad, and let the MD5 fail. */
+			memset(data, 0, want);
+			n = (long)want;
+			if (fd >= 0) {
+				port_close(fd);
+				fd = -1;
+			}
+		}
+		if (frame_send(r->t, T_DATA_TRANSFER, data, (size_t)n) < 0)
+			net_die(r, "sending a file");
+		left -= (uint64_t)n;
+		r->bytes_sent += (uint64_t)n;
+	}
+	if (fd >= 0)
+		port_close(fd);
+	if (frame_send(r->t, T_TRANSFER_COMPLETE, NULL, 0) < 0)
+		net_die(r, "sending a file");
+	push(r, T_TRANSFER_COMPLETE, e);
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static void
+check_source(struct run *r)
+{
+	char text[MSG_MAX + 1];
+	struct buf b;
+	struct rd rd;
+	unsigned type, status;
+	const char *s;
+	size_t n, len = strlen(r->source);
+
+	buf_init(&b, frame, sizeof frame);
+	buf_u16(&b, (unsigned)len);
+	buf_put(&b, r->source, len);
+	if (frame_send(r->t, T_CHECK_SOURCE, b.p, b.len) < 0 ||
+	    frame_recv(r->t, &type, frame, &n) < 0)
+		net_die(r, "starting the backup");
+	rd_init(&rd, frame, n);
+	if (reply_get(&rd, &status, text) < 0)
+		die(EXIT_NET, "malformed reply from %s", r->o->server);
+	if (type == T_ERROR || status != ST_OK)
+		die(EXIT_REFUSED, "the server refused the backup of %s: %s",
+		    r->source, text);
+	s = rd_str(&rd, sizeof r->id - 1, &n);
+	if (s == NULL)
+		die(EXIT_NET, "malformed reply from %s", r->o->server);
+	memcpy(r->id, s, n);
+	r->id[n] = 0;
+	s = rd_str(&rd, sizeof r->snap - 1, &n);
+	if (s == NULL)
+		die(EXIT_NET, "malformed reply from %s", r->o->server);
+	memcpy(r->snap, s, n);
+	r->snap[n] = 0;
+}
+
+static void
+offer_entry(struct run *r, const struct port_stat *st)
+{
+	static struct entry e;
+	long n;
+
+	e.plen = walk.plen;
+	memcpy(e.path, walk.path, walk.plen + 1);
+	e.size = 0;
+	e.mode = st->mode;
+	e.mtime = st->mtime;
+	e.mtime_ns = st->mtime_ns;
+	e.tlen = 0;
+	e.target[0] = 0;
+	memset(e.md5, 0, MD5_LEN);
+	switch (st->type) {
+	case PORT_DIR:
+		e.type = E_DIR;
+		break;
+	case PORT_LNK:
+		e.type = E_LINK;
+		n = port_readlinkat(walk.dfd, walk.leaf, e.target,
+		    sizeof e.target);
+		if (n <= 0) {
+			msg("%s: cannot read the symlink: %s",
+			    sh(e.path, e.plen), strerror(errno));
+			r->errors++;
+			return;
+		}
+		e.tlen = (size_t)n;
+		break;
+	case PORT_REG:
+		if (!filter_match(&filter, walk.leaf, strlen(walk.leaf)))
+			return;
+		e.type = E_FILE;
+		e.size = st->size;
+		r->files++;
+		if (!state_lookup(r, &e, st) &&
+		    hash_file(walk.dfd, walk.leaf, e.md5) < 0) {
+			msg("%s: cannot read: %s", sh(e.path, e.plen),
+			    strerror(errno));
+			r->errors++;
+			return;
+		}
+		state_put(r, &e, st);
+		break;
+	default:
+		msg("%s: skipped: not a regular file, directory or symlink",
+		    sh(e.path, e.plen));
+		r->skipped++;
+		return;
+	}
+	request(r, T_OFFER, &e);
+}
+
+static void
+finish(struct run *r)
+{
+	char text[MSG_MAX + 1];
+	struct rd rd;
+	unsigned type, status;
+	size_t n;
+	const char *s;
+
+	while (r->qlen > 0)
+		take_reply(r);
+	if (frame_send(r->t, T_BACKUP_COMPLETE, NULL, 0) < 0 ||
+	    frame_recv(r->t, &type, frame, &n) < 0)
+		net_die(r, "committing the snapshot");
+	rd_init(&rd, frame, n);
+	if (reply_get(&rd, &status, text) < 0)
+		die(EXIT_NET, "malformed reply from %s", r->o->server);
+	if (type == T_ERROR || status != ST_OK)
+		die(EXIT_REFUSED, "the server could not commit the snapshot: "
+		    "%s", text);
+	s = rd_str(&rd, sizeof r->snap - 1, &n);
+	if (s != NULL) {
+		memcpy(r->snap, s, n);
+		r->snap[n] = 0;
+	}
+	tls_close(r->t);
+}
+
+/* The run's figures as one JSON object on stdout. */
+static void
+print_json(struct run *r)
+{
+	static const char *const keys[] = { "files", "sent", "bytes_sent",
+	    "errors", "skipped" };
+	const uint64_t vals[] = { r->files, r->sent, r->bytes_sent,
+	    r->errors, r->skipped };
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, line, sizeof line);
+	buf_putc(&b, '{');
+	json_put_key(&b, "id", 1);
+	json_put_str(&b, r->id, strlen(r->id));
+	json_put_key(&b, "snapshot", 0);
+	json_put_str(&b, r->snap, strlen(r->snap));
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		json_put_key(&b, keys[i], 0);
+		buf_dec(&b, vals[i]);
+	}
+	buf_puts(&b, "}\n");
+	fwrite(b.p, 1, b.len, stdout);
+	fflush(stdout);
+}
+
+int
+backup_run(const struct copts *o)
+{
+	struct run *r = &run;
+	struct port_stat st;
+	int w;
+
+	r->o = o;
+	r->start = port_time();
+	if (o->extensions != NULL && filter_load(&filter, o->extensions) < 0)
+		return EXIT_USAGE;
+	if (port_realpath(o->source, r->source, sizeof r->source) < 0)
+		die(EXIT_USAGE, "cannot use the source %s: %s", o->source,
+		    strerror(errno));
+	r->root = port_open_dir(r->source);
+	if (r->root < 0 || walk_open(&walk, r->source) < 0)
+		die(EXIT_USAGE, "cannot open the source directory %s: %s",
+		    o->source, strerror(errno));
+	state_open(r);
+
+	r->t = client_connect(o);
+	check_source(r);
+	state_put_header(r);
+	info("backing up %s to %s:%u as backup %s", r->source, o->server,
+	    o->port, r->id);
+
+	while ((w = walk_next(&walk, &st)) > 0)
+		offer_entry(r, &st);
+	walk_close(&walk);
+	r->errors += walk.errors;
+	finish(r);
+
+	if (linew_close(&r->st_w) < 0 ||
+	    port_tmp_commit(&r->st_tmp, r->st_name) < 0)
+		msg("cannot save the state %s: %s (the next run hashes every "
+		    "file again)", r->st_name, strerror(errno));
+
+	if (o->json)
+		print_json(r);
+	info("backup %s snapshot %s: %llu files, %llu sent (%llu bytes), "
+	    "%llu errors", r->id, r->snap, (unsigned long long)r->files,
+	    (unsigned long long)r->sent, (unsigned long long)r->bytes_sent,
+	    (unsigned long long)r->errors);
+	return r->errors ? EXIT_PARTIAL : 0;
+}

@@ -1,0 +1,224 @@
+/* walk.c — sorted depth-first walk in fixed memory; see walk.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "path.h"
+#include "walk.h"
+
+#define SLOT (sizeof(struct walk_slot))
+
+static int
+slot_cmp(const struct walk_level *lv, uint32_t i, const char *name)
+{
+	return strcmp(lv->slots[i].name, name);
+}
+
+/*
+ * List the directory of lv into the arena: the smallest names greater
+ * than after (all names when after is NULL), as many as fit, sorted.
+ */
+static int
+fill(struct walk *w, struct walk_level *lv, const char *after)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	size_t room, cap, lo, hi, mid, nlen;
+	uint32_t s;
+	int r;
+
+	lv->base = (w->used + 7) & ~(size_t)7;
+	room = lv->base < WALK_ARENA ? WALK_ARENA - lv->base : 0;
+	/* Leave half of what is free to the levels below this one. */
+	cap = room / 2 / (SLOT + sizeof(uint32_t));
+	if (cap == 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	lv->idx = (uint32_t *)(w->arena + lv->base);
+	lv->slots = (struct walk_slot *)(w->arena + lv->base +
+	    ((cap * sizeof(uint32_t) + 7) & ~(size_t)7));
+	lv->n = lv->next = 0;
+	lv->more = 0;
+
+	d = port_dir_open(lv->fd);
+	if (d == NULL)
+		return -1;
+	while ((r = port_dir_next(d, &name, &type)) > 0) {
+		nlen = strlen(name);
+		if (nlen > NAME_LEN_MAX)
+			continue;
+		if (after != NULL && strcmp(name, after) <= 0)
+			continue;
+		if (lv->n == cap) {
+			/* Full: keep name only if it beats the largest. */
+			lv->more = 1;
+			if (slot_cmp(lv, lv->idx[lv->n - 1], name) < 0)
+				continue;
+			s = lv->idx[--lv->n];
+		} else {
+			s = lv->n;
+		}
+		lo = 0;
+		hi = lv->n;
+		while (lo < hi) {
+			mid = (lo + hi) / 2;
+			if (slot_cmp(lv, lv->idx[mid], name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(lv->idx + lo + 1, lv->idx + lo,
+		    (lv->n - lo) * sizeof(uint32_t));
+		lv->idx[lo] = s;
+		lv->slots[s].type = (uint8_t)type;
+		memcpy(lv->slots[s].name, name, nlen + 1);
+		lv->n++;
+	}
+	port_dir_close(d);
+	if (r < 0)
+		return -1;
+	/* Give back what this listing did not use. */
+	w->used = (size_t)((uint8_t *)(lv->slots + cap) - w->arena);
+	if (lv->n < cap) {
+		struct walk_slot *packed = (struct walk_slot *)(w->arena +
+		    lv->base + ((lv->n * sizeof(uint32_t) + 7) & ~(size_t)7));
+		memmove(packed, lv->slots, lv->n * SLOT);
+		lv->slots = packed;
+		w->used = (size_t)((uint8_t *)(packed + lv->n) - w->arena);
+	}
+	return 0;
+}
+
+int
+walk_open(struct walk *w, const char *root)
+{
+	struct walk_level *lv = &w->lv[0];
+
+	w->plen = 0;
+	w->path[0] = 0;
+	w->errors = 0;
+	w->depth = 1;
+	w->descend = 0;
+	w->used = 0;
+	lv->fd = port_open_dir(root);
+	if (lv->fd < 0)
+		return -1;
+	lv->plen = 0;
+	if (fill(w, lv, NULL) < 0) {
+		port_close(lv->fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Enter the directory just returned. */
+static void
+descend(struct walk *w)
+{
+	struct walk_level *up = &w->lv[w->depth - 1], *lv;
+	char shown_path[160];
+	int fd;
+
+	if (w->depth == WALK_DEPTH) {
+		msg("%s: deeper than %d levels; not backed up",
+		    shown(w->path, w->plen, shown_path, sizeof shown_path),
+		    WALK_DEPTH);
+		w->errors++;
+		return;
+	}
+	if (w->plen + 2 > PATH_LEN_MAX) {
+		msg("%s: path too long; contents not backed up",
+		    shown(w->path, w->plen, shown_path, sizeof shown_path));
+		w->errors++;
+		return;
+	}
+	fd = port_openat_dir(up->fd, w->leaf);
+	if (fd < 0) {
+		msg("cannot open directory %s: %s",
+		    shown(w->path, w->plen, shown_path, sizeof shown_path),
+		    strerror(errno));
+		w->errors++;
+		return;
+	}
+	lv = &w->lv[w->depth];
+	lv->fd = fd;
+	w->path[w->plen] = '/';
+	lv->plen = w->plen + 1;
+	if (fill(w, lv, NULL) < 0) {
+		msg("cannot read directory %s: %s",
+		    shown(w->path, w->plen, shown_path, sizeof shown_path),
+		    strerror(errno));
+		w->errors++;
+		port_close(fd);
+		return;
+	}
+	w->depth++;
+}
+
+int
+walk_next(struct walk *w, struct port_stat *st)
+{
+	struct walk_level *lv;
+	struct walk_slot *s;
+	char last[NAME_LEN_MAX + 1], shown_path[160];
+	size_t nlen;
+
+	if (w->descend) {
+		w->descend = 0;
+		descend(w);
+	}
+	while (w->depth > 0) {
+		lv = &w->lv[w->depth - 1];
+		if (lv->next == lv->n) {
+			if (lv->more) {
+				/* The next chunk: names after the last one. */
+				memcpy(last, lv->slots[lv->idx[lv->n - 1]].name,
+				    sizeof last);
+				w->used = lv->base;
+				if (fill(w, lv, last) == 0)
+					continue;
+				msg("cannot read directory %.*s: %s",
+				    (int)(lv->plen ? lv->plen - 1 : 1),
+				    lv->plen ? w->path : ".", strerror(errno));
+				w->errors++;
+			}
+			w->used = lv->base;
+			port_close(lv->fd);
+			w->depth--;
+			continue;
+		}
+		s = &lv->slots[lv->idx[lv->next++]];
+		nlen = strlen(s->name);
+		if (lv->plen + nlen > PATH_LEN_MAX) {
+			msg("%.*s/%s: path too long; not backed up",
+			    (int)(lv->plen ? lv->plen - 1 : 0), w->path,
+			    s->name);
+			w->errors++;
+			continue;
+		}
+		memcpy(w->path + lv->plen, s->name, nlen + 1);
+		w->plen = lv->plen + nlen;
+		w->leaf = w->path + lv->plen;
+		w->dfd = lv->fd;
+		if (port_fstatat(lv->fd, s->name, st) < 0) {
+			if (errno != ENOENT) {	/* vanished: not an error */
+				msg("cannot stat %s: %s", shown(w->path,
+				    w->plen, shown_path, sizeof shown_path),
+				    strerror(errno));
+				w->errors++;
+			}
+			continue;
+		}
+		w->descend = st->type == PORT_DIR;
+		return 1;
+	}
+	return 0;
+}
+
+void
+walk_close(struct walk *w)
+{
+	while (w->depth > 0)
+		port_close(w->lv[--w->depth].fd);
+}

@@ -1,0 +1,65 @@
+/* fsutil.c — file tree helpers; see fsutil.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "port.h"
+#include "util.h"
+
+#define RMTREE_DEPTH 200
+
+static int
+rmtree_level(int dfd, const char *name, int depth)
+{
+	struct port_stat st;
+	struct port_dir *d;
+	const char *child;
+	enum port_type type;
+	int fd, r, e = 0;
+
+	if (port_fstatat(dfd, name, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (st.type != PORT_DIR)
+		return port_unlinkat(dfd, name, 0) < 0 && errno != ENOENT ?
+		    -1 : 0;
+	if (depth > RMTREE_DEPTH) {
+		errno = ELOOP;
+		return -1;
+	}
+	fd = port_openat_dir(dfd, name);
+	if (fd < 0)
+		return -1;
+	d = port_dir_open(fd);
+	if (d == NULL) {
+		e = errno;
+		port_close(fd);
+		errno = e;
+		return -1;
+	}
+	while ((r = port_dir_next(d, &child, &type)) > 0)
+		if (rmtree_level(fd, child, depth + 1) < 0 && e == 0)
+			e = errno;
+	if (r < 0 && e == 0)
+		e = errno;
+	port_dir_close(d);
+	port_close(fd);
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return port_unlinkat(dfd, name, 1) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int
+rmtree_at(int dfd, const char *name)
+{
+	return rmtree_level(dfd, name, 0);
+}
+
+int
+mkdir_open(int dfd, const char *name, unsigned mode)
+{
+	if (port_mkdirat(dfd, name, mode) < 0 && errno != EEXIST)
+		return -1;
+	return port_openat_dir(dfd, name);
+}

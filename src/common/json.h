@@ -1,0 +1,75 @@
+/*
+ * json.h — one JSON object at a time, read with jsmn into a fixed token
+ * array (JSMN_STRICT), written into a bounded buf.
+ *
+ * cairn's JSON files (client state, manifests, backup_state.json) hold one
+ * object per line inside one JSON array, so a reader never needs more than
+ * one line in memory. A record with more tokens than JSON_MAX_TOKENS is an
+ * error, never a reason to grow.
+ *
+ * Names are arbitrary bytes but JSON strings are Unicode. The writer copies
+ * valid UTF-8 as it is and writes each byte of an invalid sequence as a lone
+ * low surrogate \udc80..\udcff (Python's "surrogateescape", PEP 383); the
+ * reader turns those back into the original bytes. Valid UTF-8 never holds
+ * an encoded surrogate, so the mapping is exact both ways.
+ */
+#ifndef CAIRN_JSON_H
+#define CAIRN_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JSMN_STRICT
+#define JSMN_HEADER
+#include <jsmn.h>
+
+#include "buf.h"
+
+#define JSON_MAX_TOKENS 64
+
+struct json {
+	const char *src;
+	size_t len;
+	int ntok;
+	jsmntok_t tok[JSON_MAX_TOKENS];
+};
+
+/*
+ * Parse src[0..len) which must hold exactly one JSON object (surrounding
+ * white space allowed, nothing else). 0 on success; -1 if malformed,
+ * truncated, not an object, or with too many tokens.
+ */
+int json_parse(struct json *j, const char *src, size_t len);
+
+/* Token index of the value of top-level key, or -1 if absent. */
+int json_find(const struct json *j, const char *key);
+
+/*
+ * The string value of key, escapes decoded, into out[0..cap). *n gets its
+ * length; out is NUL-terminated when there is room (cap > *n). 0 on
+ * success; -1 if absent, not a string, a bad escape, or longer than cap-1.
+ * Decoded strings may hold any byte except NUL (a \u0000 is an error).
+ */
+int json_str(const struct json *j, const char *key, char *out, size_t cap,
+    size_t *n);
+/* Unsigned / signed integer value of key (no fraction, no exponent, in
+ * range). 0 on success, -1 otherwise. */
+int json_u64(const struct json *j, const char *key, uint64_t *v);
+int json_i64(const struct json *j, const char *key, int64_t *v);
+/* true/false value of key: 0 on success with *v set, -1 otherwise. */
+int json_bool(const struct json *j, const char *key, int *v);
+
+/* Same as json_str, for the token at index t (e.g. an array element). */
+int json_tok_str(const struct json *j, int t, char *out, size_t cap,
+    size_t *n);
+
+/*
+ * Writers: append to b, return 0 or -1 when b is full (b->err is set).
+ * json_put_str writes a quoted string of n arbitrary bytes as described
+ * above (control characters, quote and backslash escaped).
+ */
+int json_put_str(struct buf *b, const char *s, size_t n);
+/* "key": — a quoted key and a colon, with a leading comma unless first. */
+int json_put_key(struct buf *b, const char *key, int first);
+
+#endif

@@ -1,0 +1,132 @@
+/* proto.c — frames and message encodings; see proto.h and PROTOCOL.md. */
+#include <string.h>
+
+#include "path.h"
+#include "proto.h"
+
+int
+frame_send(struct tls *t, unsigned type, const void *p, size_t n)
+{
+	uint8_t h[FRAME_HDR];
+
+	if (n > FRAME_MAX)
+		BUG("frame too large");
+	h[0] = (uint8_t)type;
+	h[1] = 0;
+	h[2] = (uint8_t)(n >> 8);
+	h[3] = (uint8_t)n;
+	if (tls_write(t, h, sizeof h) < 0)
+		return -1;
+	return n ? tls_write(t, p, n) : 0;
+}
+
+int
+frame_hdr(const uint8_t h[FRAME_HDR], unsigned *type, size_t *n)
+{
+	if (h[1] != 0)
+		return -1;
+	*type = h[0];
+	*n = be16(h + 2);
+	return 0;
+}
+
+int
+frame_recv(struct tls *t, unsigned *type, uint8_t *p, size_t *n)
+{
+	uint8_t h[FRAME_HDR];
+
+	if (tls_flush(t) < 0 || tls_read(t, h, sizeof h) < 0)
+		return -1;
+	if (frame_hdr(h, type, n) < 0)
+		return -1;
+	return *n ? tls_read(t, p, *n) : 0;
+}
+
+static int
+put_str(struct buf *b, const char *s, size_t n)
+{
+	if (n > 0xffff) {
+		b->err = 1;
+		return -1;
+	}
+	buf_u16(b, (unsigned)n);
+	return buf_put(b, s, n);
+}
+
+int
+entry_put(struct buf *b, const struct entry *e)
+{
+	buf_u8(b, e->type);
+	put_str(b, e->path, e->plen);
+	buf_u64(b, e->size);
+	buf_u32(b, e->mode);
+	buf_u64(b, (uint64_t)e->mtime);
+	buf_u32(b, e->mtime_ns);
+	buf_put(b, e->md5, MD5_LEN);
+	put_str(b, e->target, e->type == E_LINK ? e->tlen : 0);
+	return b->err ? -1 : 0;
+}
+
+int
+entry_get(struct rd *r, struct entry *e)
+{
+	const char *s;
+	const uint8_t *md;
+	size_t n;
+
+	e->type = rd_u8(r);
+	s = rd_str(r, PATH_LEN_MAX, &n);
+	if (s == NULL || path_check(s, n) < 0)
+		return -1;
+	memcpy(e->path, s, n);
+	e->path[n] = 0;
+	e->plen = n;
+	e->size = rd_u64(r);
+	e->mode = rd_u32(r);
+	e->mtime = (int64_t)rd_u64(r);
+	e->mtime_ns = rd_u32(r);
+	md = rd_bytes(r, MD5_LEN);
+	if (md != NULL)
+		memcpy(e->md5, md, MD5_LEN);
+	s = rd_str(r, PATH_LEN_MAX, &n);
+	if (r->err || s == NULL)
+		return -1;
+	memcpy(e->target, s, n);
+	e->target[n] = 0;
+	e->tlen = n;
+	if (e->mode > 07777 || e->mtime_ns >= 1000000000u)
+		return -1;
+	switch (e->type) {
+	case E_FILE:
+	case E_DIR:
+		return n == 0 ? 0 : -1;
+	case E_LINK:
+		return n > 0 ? 0 : -1;
+	}
+	return -1;
+}
+
+int
+reply_start(struct buf *b, unsigned status, const char *text)
+{
+	size_t n = strlen(text);
+
+	buf_reset(b);
+	buf_u8(b, status);
+	return put_str(b, text, n > MSG_MAX ? MSG_MAX : n);
+}
+
+int
+reply_get(struct rd *r, unsigned *status, char *text)
+{
+	const char *s;
+	size_t n;
+
+	*status = rd_u8(r);
+	s = rd_str(r, MSG_MAX, &n);
+	if (s == NULL)
+		return -1;
+	memcpy(text, s, n);
+	text[n] = 0;
+	return 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * proto.h — cairn protocol v1 (see PROTOCOL.md): length-prefixed frames
+ * over TLS, and the encoding of each message.
+ */
+#ifndef CAIRN_PROTO_H
+#define CAIRN_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "md5.h"
+#include "tls.h"
+#include "util.h"
+
+#define PROTO_VERSION 1
+#define FRAME_HDR 4
+#define FRAME_MAX 65535		/* payload bytes; the header is separate */
+#define DATA_CHUNK 32768	/* file bytes per DATA_TRANSFER frame */
+#define PIPELINE_MAX 32		/* requests a client may have unanswered */
+#define MSG_MAX 512		/* bytes of a reply's message */
+
+/* Frame types. Replies are the request's type | 0x80. */
+enum {
+	T_HELLO = 1,
+	T_CHECK_SOURCE = 2,
+	T_OFFER = 3,
+	T_FILE_TRANSFER = 4,
+	T_DATA_TRANSFER = 5,
+	T_TRANSFER_COMPLETE = 6,
+	T_BACKUP_COMPLETE = 7,
+	T_REPLY = 0x80,
+	T_ERROR = 0xff		/* server → client, then the server closes */
+};
+
+/* Reply status. */
+enum {
+	ST_OK = 0,		/* done (for an offer: the server has it) */
+	ST_NEED = 1,		/* offer: send the data */
+	ST_BAD_REQUEST = 10,	/* malformed or out of order: fatal */
+	ST_NOT_FOUND = 11,
+	ST_BUSY = 12,
+	ST_QUOTA = 13,
+	ST_DENIED = 14,
+	ST_IO = 15,		/* the server could not store it */
+	ST_BAD_DATA = 16	/* size or MD5 did not match */
+};
+
+/* Entry types in offers, manifests and state. */
+enum { E_FILE = 1, E_DIR = 2, E_LINK = 3 };
+
+/* A file, directory or symlink of a backup. */
+struct entry {
+	unsigned type;
+	char path[PATH_CAP];
+	size_t plen;
+	uint64_t size;
+	uint32_t mode;
+	int64_t mtime;
+	uint32_t mtime_ns;
+	uint8_t md5[MD5_LEN];	/* files only */
+	char target[PATH_CAP];	/* links only */
+	size_t tlen;
+};
+
+/* Send one frame: header and payload (queued; tls_flush sends). */
+int frame_send(struct tls *t, unsigned type, const void *p, size_t n);
+/* Receive one frame into p[FRAME_MAX]; 0 or -1 (connection failed). */
+int frame_recv(struct tls *t, unsigned *type, uint8_t *p, size_t *n);
+/* Decode a frame header: 0, or -1 if the reserved byte is not zero. */
+int frame_hdr(const uint8_t h[FRAME_HDR], unsigned *type, size_t *n);
+
+/* An entry as carried by OFFER and FILE_TRANSFER. */
+int entry_put(struct buf *b, const struct entry *e);
+/* Decode and check an entry: valid path and type, target only for links
+ * (valid, non-empty), mode within 07777. 0 or -1. */
+int entry_get(struct rd *r, struct entry *e);
+
+/* A reply: status and message, then the caller appends its body. */
+int reply_start(struct buf *b, unsigned status, const char *text);
+/* Decode status and message (copied into text[MSG_MAX + 1]). */
+int reply_get(struct rd *r, unsigned *status, char *text);
+
+#endif

@@ -1,0 +1,230 @@
+/* record.c — JSON-lines files and entry records; see record.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "path.h"
+#include "port.h"
+#include "record.h"
+
+void
+lines_open(struct lines *l, int fd)
+{
+	l->fd = fd;
+	l->start = l->end = 0;
+	l->state = 0;
+}
+
+/* Make sure a whole line is buffered; its length (without the newline)
+ * or -1. A last line without newline counts. */
+static long
+line_fill(struct lines *l)
+{
+	char *nl;
+	long r;
+
+	for (;;) {
+		nl = memchr(l->buf + l->start, '\n', l->end - l->start);
+		if (nl != NULL)
+			return (long)(nl - (l->buf + l->start));
+		if (l->start > 0) {
+			memmove(l->buf, l->buf + l->start, l->end - l->start);
+			l->end -= l->start;
+			l->start = 0;
+		}
+		if (l->end == LINE_MAX_BYTES) {
+			errno = EINVAL;
+			return -1;	/* a line too long */
+		}
+		r = port_read(l->fd, l->buf + l->end,
+		    LINE_MAX_BYTES - l->end, -1);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			if (l->end == l->start)
+				return -2;	/* end of file */
+			l->buf[l->end] = '\n';	/* the room is there */
+			l->end++;
+			continue;
+		}
+		l->end += (size_t)r;
+	}
+}
+
+int
+lines_next(struct lines *l, const char **p, size_t *n)
+{
+	long len;
+	char *s;
+
+	while (l->state < 2) {
+		len = line_fill(l);
+		if (len == -2 || len == -1) {
+			if (len == -2)
+				errno = EINVAL;	/* truncated: no "]" */
+			return -1;
+		}
+		s = l->buf + l->start;
+		l->start += (size_t)len + 1;
+		while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == ' '))
+			len--;
+		if (len == 0)
+			continue;
+		if (l->state == 0) {
+			if (s[0] != '[')
+				break;
+			l->state = 1;
+			s++;
+			len--;
+			if (len == 1 && s[0] == ']') {
+				l->state = 2;
+				return 0;
+			}
+		} else if (s[0] == ']' && len == 1) {
+			l->state = 2;
+			return 0;
+		} else if (s[0] == ',') {
+			s++;
+			len--;
+		} else {
+			break;
+		}
+		*p = s;
+		*n = (size_t)len;
+		return 1;
+	}
+	if (l->state == 2)
+		return 0;
+	errno = EINVAL;
+	return -1;
+}
+
+void
+linew_open(struct linew *w, int fd)
+{
+	w->fd = fd;
+	w->count = 0;
+	buf_init(&w->b, w->store, sizeof w->store);
+}
+
+static int
+linew_flush(struct linew *w)
+{
+	if (port_write_all(w->fd, w->b.p, w->b.len) < 0)
+		return -1;
+	buf_reset(&w->b);
+	return 0;
+}
+
+int
+linew_put(struct linew *w, const void *obj, size_t n)
+{
+	if (n > LINE_MAX_BYTES - 2) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (buf_room(&w->b) < n + 2 && linew_flush(w) < 0)
+		return -1;
+	buf_putc(&w->b, w->count++ ? ',' : '[');
+	buf_put(&w->b, obj, n);
+	buf_putc(&w->b, '\n');
+	return 0;
+}
+
+int
+linew_close(struct linew *w)
+{
+	if (w->count == 0)
+		buf_putc(&w->b, '[');
+	buf_puts(&w->b, "]\n");
+	return linew_flush(w);
+}
+
+static const char *const type_names[] = { "", "file", "dir", "link" };
+
+int
+entry_json(struct buf *b, const struct entry *e, const struct stamp *x)
+{
+	buf_putc(b, '{');
+	json_put_key(b, "path", 1);
+	json_put_str(b, e->path, e->plen);
+	json_put_key(b, "type", 0);
+	json_put_str(b, type_names[e->type], strlen(type_names[e->type]));
+	json_put_key(b, "size", 0);
+	buf_dec(b, e->size);
+	json_put_key(b, "mode", 0);
+	buf_dec(b, e->mode);
+	json_put_key(b, "mtime", 0);
+	buf_sdec(b, e->mtime);
+	json_put_key(b, "mtime_ns", 0);
+	buf_dec(b, e->mtime_ns);
+	if (e->type == E_FILE) {
+		json_put_key(b, "md5", 0);
+		buf_putc(b, '"');
+		buf_hex(b, e->md5, MD5_LEN);
+		buf_putc(b, '"');
+	}
+	if (e->type == E_LINK) {
+		json_put_key(b, "target", 0);
+		json_put_str(b, e->target, e->tlen);
+	}
+	if (x != NULL) {
+		json_put_key(b, "ctime", 0);
+		buf_sdec(b, x->ctime);
+		json_put_key(b, "ctime_ns", 0);
+		buf_dec(b, x->ctime_ns);
+		json_put_key(b, "ino", 0);
+		buf_dec(b, x->ino);
+	}
+	buf_putc(b, '}');
+	return b->err ? -1 : 0;
+}
+
+int
+entry_parse(const struct json *j, struct entry *e, struct stamp *x)
+{
+	char type[8], hex[40];
+	uint64_t u;
+	size_t n;
+
+	e->type = 0;
+	e->size = 0;
+	e->mode = 0;
+	e->mtime = 0;
+	e->mtime_ns = 0;
+	memset(e->md5, 0, sizeof e->md5);
+	e->target[0] = 0;
+	e->tlen = 0;
+	if (json_str(j, "path", e->path, sizeof e->path, &e->plen) < 0 ||
+	    path_check(e->path, e->plen) < 0 ||
+	    json_str(j, "type", type, sizeof type, &n) < 0 ||
+	    json_u64(j, "size", &e->size) < 0 ||
+	    json_u64(j, "mode", &u) < 0 || u > 07777 ||
+	    json_i64(j, "mtime", &e->mtime) < 0)
+		return -1;
+	e->mode = (uint32_t)u;
+	if (json_u64(j, "mtime_ns", &u) == 0 && u < 1000000000u)
+		e->mtime_ns = (uint32_t)u;
+	if (strcmp(type, "file") == 0) {
+		e->type = E_FILE;
+		if (json_str(j, "md5", hex, sizeof hex, &n) < 0 ||
+		    md5_unhex(hex, n, e->md5) < 0)
+			return -1;
+	} else if (strcmp(type, "dir") == 0) {
+		e->type = E_DIR;
+	} else if (strcmp(type, "link") == 0) {
+		e->type = E_LINK;
+		if (json_str(j, "target", e->target, sizeof e->target,
+		    &e->tlen) < 0 || e->tlen == 0)
+			return -1;
+	} else {
+		return -1;
+	}
+	if (x != NULL) {
+		memset(x, 0, sizeof *x);
+		json_i64(j, "ctime", &x->ctime);
+		if (json_u64(j, "ctime_ns", &u) == 0 && u < 1000000000u)
+			x->ctime_ns = (uint32_t)u;
+		json_u64(j, "ino", &x->ino);
+	}
+	return 0;
+}

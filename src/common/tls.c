@@ -1,0 +1,711 @@
+/*
+ * tls.c — BearSSL set-up for both sides, PEM loading, and the socket
+ * callbacks; see tls.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "port.h"
+#include "tls.h"
+#include "util.h"
+
+#define PEM_FILE_MAX 32768
+
+/* The suites cairn accepts: ECDHE key exchange, AEAD ciphers only. */
+static const uint16_t suites[] = {
+	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+};
+
+/* ---- loading PEM files ------------------------------------------------- */
+
+/* Room for n bytes in the configuration's store, or NULL. */
+static void *
+store_alloc(struct tls_conf *c, size_t n)
+{
+	void *p;
+
+	if (n > sizeof c->store - c->used)
+		return NULL;
+	p = c->store + c->used;
+	c->used += n;
+	return p;
+}
+
+static void *
+store_copy(struct tls_conf *c, const void *src, size_t n)
+{
+	void *p = store_alloc(c, n);
+
+	if (p != NULL)
+		memcpy(p, src, n);
+	return p;
+}
+
+struct pem_obj {
+	char name[128];
+	uint8_t *der;
+	size_t len;
+};
+
+struct der_sink {
+	uint8_t *p;
+	size_t len, cap;
+	int overflow;
+};
+
+static void
+der_append(void *ctx, const void *data, size_t n)
+{
+	struct der_sink *s = ctx;
+
+	if (n > s->cap - s->len) {
+		s->overflow = 1;
+		return;
+	}
+	memcpy(s->p + s->len, data, n);
+	s->len += n;
+}
+
+static uint8_t pem_text[PEM_FILE_MAX];
+static uint8_t pem_der[PEM_FILE_MAX];
+
+/*
+ * Read path and decode its PEM objects into pem_der; objs[] get names and
+ * slices. Returns the number of objects, or -1 (message printed).
+ */
+static int
+pem_read(const char *path, const char *what, struct pem_obj *objs, int max)
+{
+	br_pem_decoder_context pc;
+	struct der_sink sink;
+	long n;
+	size_t off = 0;
+	int fd, count = 0, inobj = 0;
+
+	fd = port_open_read(path);
+	if (fd < 0) {
+		msg("cannot open the %s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	n = port_read_full(fd, pem_text, sizeof pem_text);
+	port_close(fd);
+	if (n < 0) {
+		msg("cannot read the %s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if ((size_t)n == sizeof pem_text) {
+		msg("the %s %s is too large (over %d bytes)", what, path,
+		    PEM_FILE_MAX - 1);
+		return -1;
+	}
+	sink.p = pem_der;
+	sink.len = 0;
+	sink.cap = sizeof pem_der;
+	sink.overflow = 0;
+	br_pem_decoder_init(&pc);
+	while (off < (size_t)n) {
+		off += br_pem_decoder_push(&pc, pem_text + off, (size_t)n - off);
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			if (count == max) {
+				msg("the %s %s holds too many objects", what,
+				    path);
+				return -1;
+			}
+			snprintf(objs[count].name, sizeof objs[count].name,
+			    "%s", br_pem_decoder_name(&pc));
+			objs[count].der = sink.p + sink.len;
+			br_pem_decoder_setdest(&pc, der_append, &sink);
+			inobj = 1;
+			break;
+		case BR_PEM_END_OBJ:
+			objs[count].len = (size_t)(sink.p + sink.len -
+			    objs[count].der);
+			count++;
+			inobj = 0;
+			break;
+		case BR_PEM_ERROR:
+			msg("the %s %s is not valid PEM", what, path);
+			return -1;
+		}
+	}
+	if (inobj || sink.overflow) {
+		msg("the %s %s is truncated or too large", what, path);
+		return -1;
+	}
+	if (count == 0)
+		msg("the %s %s holds no PEM object", what, path);
+	return count ? count : -1;
+}
+
+struct dn_sink {
+	struct tls_conf *c;
+	uint8_t *p;
+	size_t len;
+	int overflow;
+};
+
+static void
+dn_append(void *ctx, const void *data, size_t n)
+{
+	struct dn_sink *s = ctx;
+
+	if (s->overflow)
+		return;
+	if (s->p == NULL)
+		s->p = s->c->store + s->c->used;
+	if (store_alloc(s->c, n) == NULL) {
+		s->overflow = 1;
+		return;
+	}
+	memcpy(s->p + s->len, data, n);
+	s->len += n;
+}
+
+/* A trust anchor from one CA certificate. */
+static int
+add_anchor(struct tls_conf *c, const uint8_t *der, size_t len,
+    const char *path)
+{
+	br_x509_decoder_context dc;
+	struct dn_sink dn = { c, NULL, 0, 0 };
+	br_x509_trust_anchor *ta;
+	const br_x509_pkey *pk;
+
+	if (c->ta_len == TLS_TA_MAX) {
+		msg("the CA file %s holds too many certificates", path);
+		return -1;
+	}
+	br_x509_decoder_init(&dc, dn_append, &dn);
+	br_x509_decoder_push(&dc, der, len);
+	pk = br_x509_decoder_get_pkey(&dc);
+	if (pk == NULL || dn.overflow) {
+		msg("cannot decode a certificate in the CA file %s "
+		    "(BearSSL error %d)", path, br_x509_decoder_last_error(&dc));
+		return -1;
+	}
+	ta = &c->ta[c->ta_len];
+	memset(ta, 0, sizeof *ta);
+	ta->dn.data = dn.p;
+	ta->dn.len = dn.len;
+	ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+	ta->pkey.key_type = pk->key_type;
+	if (pk->key_type == BR_KEYTYPE_EC) {
+		ta->pkey.key.ec.curve = pk->key.ec.curve;
+		ta->pkey.key.ec.q = store_copy(c, pk->key.ec.q, pk->key.ec.qlen);
+		ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+		if (ta->pkey.key.ec.q == NULL)
+			goto full;
+	} else {
+		ta->pkey.key.rsa.n = store_copy(c, pk->key.rsa.n,
+		    pk->key.rsa.nlen);
+		ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+		ta->pkey.key.rsa.e = store_copy(c, pk->key.rsa.e,
+		    pk->key.rsa.elen);
+		ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+		if (ta->pkey.key.rsa.n == NULL || ta->pkey.key.rsa.e == NULL)
+			goto full;
+	}
+	c->ta_len++;
+	return 0;
+full:
+	msg("the CA file %s is too large", path);
+	return -1;
+}
+
+/* The key type of the issuer of our own certificate (for ECDH suites BearSSL
+ * wants it; ECDHE ignores it but it must be valid). */
+static unsigned
+issuer_type(struct tls_conf *c)
+{
+	return c->ta_len > 0 ? (unsigned)c->ta[0].pkey.key_type :
+	    BR_KEYTYPE_EC;
+}
+
+static int
+load_key(struct tls_conf *c, const char *path)
+{
+	struct pem_obj objs[4];
+	br_skey_decoder_context kc;
+	int n, i, err;
+
+	n = pem_read(path, "key file", objs, 4);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (strcmp(objs[i].name, "ENCRYPTED PRIVATE KEY") == 0) {
+			msg("the key %s is encrypted; this version reads only "
+			    "unencrypted keys (make one with tools/gen-certs.sh "
+			    "\"\" NAME)", path);
+			goto fail;
+		}
+		if (strcmp(objs[i].name, "PRIVATE KEY") == 0 ||
+		    strcmp(objs[i].name, "EC PRIVATE KEY") == 0 ||
+		    strcmp(objs[i].name, "RSA PRIVATE KEY") == 0)
+			break;
+	}
+	if (i == n) {
+		msg("the key file %s holds no private key", path);
+		goto fail;
+	}
+	br_skey_decoder_init(&kc);
+	br_skey_decoder_push(&kc, objs[i].der, objs[i].len);
+	err = br_skey_decoder_last_error(&kc);
+	if (err != 0) {
+		msg("cannot decode the private key in %s (BearSSL error %d)",
+		    path, err);
+		wipe(&kc, sizeof kc);
+		goto fail;
+	}
+	c->key_type = br_skey_decoder_key_type(&kc);
+	if (c->key_type == BR_KEYTYPE_EC) {
+		const br_ec_private_key *k = br_skey_decoder_get_ec(&kc);
+		c->ec.curve = k->curve;
+		c->ec.x = store_copy(c, k->x, k->xlen);
+		c->ec.xlen = k->xlen;
+		if (c->ec.x == NULL)
+			goto full;
+	} else {
+		const br_rsa_private_key *k = br_skey_decoder_get_rsa(&kc);
+		c->rsa = *k;
+		c->rsa.p = store_copy(c, k->p, k->plen);
+		c->rsa.q = store_copy(c, k->q, k->qlen);
+		c->rsa.dp = store_copy(c, k->dp, k->dplen);
+		c->rsa.dq = store_copy(c, k->dq, k->dqlen);
+		c->rsa.iq = store_copy(c, k->iq, k->iqlen);
+		if (!c->rsa.p || !c->rsa.q || !c->rsa.dp || !c->rsa.dq ||
+		    !c->rsa.iq)
+			goto full;
+	}
+	wipe(&kc, sizeof kc);
+	wipe(pem_der, sizeof pem_der);
+	wipe(pem_text, sizeof pem_text);
+	return 0;
+full:
+	msg("the key in %s is too large", path);
+	wipe(&kc, sizeof kc);
+fail:
+	wipe(pem_der, sizeof pem_der);
+	wipe(pem_text, sizeof pem_text);
+	return -1;
+}
+
+int
+tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
+    const char *ca)
+{
+	struct pem_obj objs[TLS_CHAIN_MAX + TLS_TA_MAX];
+	int n, i;
+
+	memset(c, 0, sizeof *c);
+	/* Anchors first: the issuer key type comes from them. */
+	n = pem_read(ca, "CA file", objs, TLS_TA_MAX);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(objs[i].name, "CERTIFICATE") == 0 &&
+		    add_anchor(c, objs[i].der, objs[i].len, ca) < 0)
+			return -1;
+	if (c->ta_len == 0) {
+		msg("the CA file %s holds no certificate", ca);
+		return -1;
+	}
+	n = pem_read(cert, "certificate file", objs, TLS_CHAIN_MAX);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		br_x509_certificate *xc;
+		if (strcmp(objs[i].name, "CERTIFICATE") != 0)
+			continue;
+		xc = &c->chain[c->chain_len++];
+		xc->data = store_copy(c, objs[i].der, objs[i].len);
+		xc->data_len = objs[i].len;
+		if (xc->data == NULL) {
+			msg("the certificate file %s is too large", cert);
+			return -1;
+		}
+	}
+	if (c->chain_len == 0) {
+		msg("the certificate file %s holds no certificate", cert);
+		return -1;
+	}
+	c->issuer_key_type = issuer_type(c);
+	return load_key(c, key);
+}
+
+void
+tls_conf_wipe(struct tls_conf *c)
+{
+	wipe(&c->ec, sizeof c->ec);
+	wipe(&c->rsa, sizeof c->rsa);
+	wipe(c->store, sizeof c->store);
+}
+
+/* ---- socket callbacks ------------------------------------------------- */
+
+static int
+sock_read(void *ctx, unsigned char *buf, size_t len)
+{
+	struct tls *t = ctx;
+	long r = port_read(t->fd, buf, len, t->timeout_ms);
+
+	if (r > 0)
+		return (int)r;
+	if (r == 0)
+		t->eof = 1;
+	else
+		t->io_err = errno;
+	return -1;
+}
+
+static int
+sock_write(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct tls *t = ctx;
+	long r = port_write(t->fd, buf, len, t->timeout_ms);
+
+	if (r > 0)
+		return (int)r;
+	t->io_err = r < 0 ? errno : EPIPE;
+	return -1;
+}
+
+/* ---- engine set-up ---------------------------------------------------- */
+
+/* What both sides configure the same way. */
+static void
+engine_common(struct tls *t, br_ssl_engine_context *eng,
+    struct tls_conf *c)
+{
+	uint8_t seed[32];
+
+	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
+	br_ssl_engine_set_default_ec(eng);
+	br_ssl_engine_set_default_ecdsa(eng);
+	br_ssl_engine_set_default_rsavrfy(eng);
+	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
+	br_ssl_engine_set_hash(eng, br_sha384_ID, &br_sha384_vtable);
+	br_ssl_engine_set_hash(eng, br_sha512_ID, &br_sha512_vtable);
+	br_ssl_engine_set_hash(eng, br_sha1_ID, &br_sha1_vtable);
+	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
+	br_ssl_engine_set_default_aes_gcm(eng);
+	br_ssl_engine_set_default_chapol(eng);
+	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
+
+	br_x509_minimal_init(&t->xc, &br_sha256_vtable, c->ta, c->ta_len);
+	br_x509_minimal_set_hash(&t->xc, br_sha256_ID, &br_sha256_vtable);
+	br_x509_minimal_set_hash(&t->xc, br_sha384_ID, &br_sha384_vtable);
+	br_x509_minimal_set_hash(&t->xc, br_sha512_ID, &br_sha512_vtable);
+	br_x509_minimal_set_ecdsa(&t->xc, br_ssl_engine_get_ec(eng),
+	    br_ssl_engine_get_ecdsa(eng));
+	br_x509_minimal_set_rsa(&t->xc, br_ssl_engine_get_rsavrfy(eng));
+	br_ssl_engine_set_x509(eng, &t->xc.vtable);
+	br_ssl_engine_set_buffer(eng, t->iobuf, sizeof t->iobuf, 1);
+
+	/* Seed from the kernel in this very process (we may have forked). */
+	if (port_random(seed, sizeof seed) == 0)
+		br_ssl_engine_inject_entropy(eng, seed, sizeof seed);
+	wipe(seed, sizeof seed);
+}
+
+/* Run the handshake: a flush drives the engine until application data
+ * can flow both ways, or the connection fails. */
+static int
+handshake(struct tls *t)
+{
+	br_sslio_init(&t->io, t->eng, sock_read, t, sock_write, t);
+	if (br_sslio_flush(&t->io) < 0)
+		return -1;
+	return (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) ? -1 : 0;
+}
+
+int
+tls_client(struct tls *t, struct tls_conf *c, int fd,
+    const char *server_name, int timeout_ms)
+{
+	br_ssl_client_context *cc = &t->u.c;
+
+	t->fd = fd;
+	t->timeout_ms = timeout_ms;
+	t->io_err = 0;
+	t->eof = 0;
+	t->peer_cn[0] = 0;
+	br_ssl_client_zero(cc);
+	t->eng = &cc->eng;
+	engine_common(t, t->eng, c);
+	if (c->key_type == BR_KEYTYPE_EC)
+		br_ssl_client_set_single_ec(cc, c->chain, c->chain_len, &c->ec,
+		    BR_KEYTYPE_SIGN, c->issuer_key_type,
+		    br_ssl_engine_get_ec(t->eng),
+		    br_ecdsa_sign_asn1_get_default());
+	else
+		br_ssl_client_set_single_rsa(cc, c->chain, c->chain_len,
+		    &c->rsa, br_rsa_pkcs1_sign_get_default());
+	if (!br_ssl_client_reset(cc, server_name, 0))
+		return -1;
+	return handshake(t);
+}
+
+/* ---- watching the client's chain (server side) ------------------------ */
+
+/* The connection a watcher context belongs to. */
+static struct tls *
+watch_tls(const br_x509_class *const *ctx)
+{
+	return ((const struct tls_watch *)(const void *)ctx)->t;
+}
+
+#define WATCH_INNER(ctx) (&watch_tls(ctx)->xc.vtable)
+
+static void
+watch_start_chain(const br_x509_class **ctx, const char *server_name)
+{
+	const br_x509_class **in = WATCH_INNER(ctx);
+
+	watch_tls(ctx)->chain_seen = 1;
+	(*in)->start_chain(in, server_name);
+}
+
+static void
+watch_start_cert(const br_x509_class **ctx, uint32_t length)
+{
+	const br_x509_class **in = WATCH_INNER(ctx);
+
+	(*in)->start_cert(in, length);
+}
+
+static void
+watch_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
+{
+	const br_x509_class **in = WATCH_INNER(ctx);
+
+	(*in)->append(in, buf, len);
+}
+
+static void
+watch_end_cert(const br_x509_class **ctx)
+{
+	const br_x509_class **in = WATCH_INNER(ctx);
+
+	(*in)->end_cert(in);
+}
+
+static unsigned
+watch_end_chain(const br_x509_class **ctx)
+{
+	const br_x509_class **in = WATCH_INNER(ctx);
+	struct tls *t = watch_tls(ctx);
+
+	t->chain_err = (*in)->end_chain(in);
+	return t->chain_err;
+}
+
+static const br_x509_pkey *
+watch_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+	const br_x509_class *const *in = WATCH_INNER(ctx);
+
+	return (*in)->get_pkey(in, usages);
+}
+
+static const br_x509_class watch_class = {
+	sizeof(((struct tls *)0)->watch),
+	watch_start_chain, watch_start_cert, watch_append, watch_end_cert,
+	watch_end_chain, watch_get_pkey
+};
+
+const char *
+tls_chain_why(struct tls *t)
+{
+	if (!t->chain_seen)
+		return "no client certificate was sent";
+	switch (t->chain_err) {
+	case BR_ERR_X509_NOT_TRUSTED:
+		return "the client certificate is not signed by this "
+		    "server's CA";
+	case BR_ERR_X509_EXPIRED:
+		return "the client certificate has expired or is not yet "
+		    "valid";
+	case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
+		return "the client certificate may not be used for this";
+	default:
+		return "the client certificate could not be validated";
+	}
+}
+
+int
+tls_server(struct tls *t, struct tls_conf *c, int fd, int timeout_ms)
+{
+	br_ssl_server_context *sc = &t->u.s;
+
+	t->fd = fd;
+	t->timeout_ms = timeout_ms;
+	t->io_err = 0;
+	t->eof = 0;
+	t->peer_cn[0] = 0;
+	br_ssl_server_zero(sc);
+	t->eng = &sc->eng;
+	engine_common(t, t->eng, c);
+	if (c->key_type == BR_KEYTYPE_EC)
+		br_ssl_server_set_single_ec(sc, c->chain, c->chain_len, &c->ec,
+		    BR_KEYTYPE_SIGN, c->issuer_key_type,
+		    br_ssl_engine_get_ec(t->eng),
+		    br_ecdsa_sign_asn1_get_default());
+	else
+		br_ssl_server_set_single_rsa(sc, c->chain, c->chain_len,
+		    &c->rsa, BR_KEYTYPE_SIGN, br_rsa_private_get_default(),
+		    br_rsa_pkcs1_sign_get_default());
+	/* Ask for a client certificate; without one the handshake fails. */
+	br_ssl_server_set_trust_anchor_names_alt(sc, c->ta, c->ta_len);
+	/* The client's name is its certificate's common name. */
+	t->cn_elt.oid = (const unsigned char *)"\x03\x55\x04\x03";
+	t->cn_elt.buf = t->peer_cn;
+	t->cn_elt.len = sizeof t->peer_cn;
+	br_x509_minimal_set_name_elements(&t->xc, &t->cn_elt, 1);
+	/* Finish the handshake even for a client that fails to
+	 * authenticate, so it can be told why; it gets nothing else. */
+	t->watch.vtable = &watch_class;
+	t->watch.t = t;
+	t->chain_seen = 0;
+	t->chain_err = BR_ERR_X509_EMPTY_CHAIN;
+	br_ssl_engine_set_x509(t->eng, &t->watch.vtable);
+	br_ssl_engine_add_flags(t->eng, BR_OPT_TOLERATE_NO_CLIENT_AUTH);
+	if (!br_ssl_server_reset(sc))
+		return -1;
+	if (handshake(t) < 0)
+		return -1;
+	if (!t->chain_seen || t->chain_err != 0 || t->cn_elt.status <= 0) {
+		t->peer_cn[0] = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- data ---------------------------------------------------------------- */
+
+int
+tls_read(struct tls *t, void *p, size_t n)
+{
+	return br_sslio_read_all(&t->io, p, n);
+}
+
+int
+tls_write(struct tls *t, const void *p, size_t n)
+{
+	return br_sslio_write_all(&t->io, p, n);
+}
+
+int
+tls_flush(struct tls *t)
+{
+	return br_sslio_flush(&t->io);
+}
+
+void
+tls_close(struct tls *t)
+{
+	br_sslio_close(&t->io);
+}
+
+int
+tls_error(struct tls *t)
+{
+	return br_ssl_engine_last_error(t->eng);
+}
+
+int
+tls_refused(struct tls *t)
+{
+	int e = tls_error(t);
+
+	if (e < BR_ERR_RECV_FATAL_ALERT || e >= BR_ERR_SEND_FATAL_ALERT)
+		return 0;
+	switch (e - BR_ERR_RECV_FATAL_ALERT) {
+	case 42:	/* bad_certificate */
+	case 43:	/* unsupported_certificate */
+	case 44:	/* certificate_revoked */
+	case 45:	/* certificate_expired */
+	case 46:	/* certificate_unknown */
+	case 48:	/* unknown_ca */
+	case 49:	/* access_denied */
+		return 1;
+	}
+	return 0;
+}
+
+static const struct {
+	int code;
+	const char *text;
+} why_text[] = {
+	{ BR_ERR_X509_EXPIRED, "its certificate has expired or is not yet "
+	    "valid (check the clock)" },
+	{ BR_ERR_X509_NOT_TRUSTED, "its certificate is not signed by our CA "
+	    "(check --ca)" },
+	{ BR_ERR_X509_BAD_SERVER_NAME, "its certificate does not carry the "
+	    "expected server name (check --server-name)" },
+	{ BR_ERR_X509_TIME_UNKNOWN, "the clock is not set, so certificates "
+	    "cannot be checked" },
+	{ BR_ERR_X509_FORBIDDEN_KEY_USAGE, "its certificate may not be used "
+	    "for this" },
+	{ BR_ERR_X509_NOT_CA, "its issuer is not a CA" },
+	{ BR_ERR_X509_BAD_SIGNATURE, "its certificate's signature is wrong" },
+	{ BR_ERR_X509_EMPTY_CHAIN, "it sent no certificate" },
+	{ BR_ERR_BAD_CIPHER_SUITE, "no cipher suite in common (TLS 1.2 with "
+	    "ECDHE and AES-GCM or ChaCha20 is required)" },
+	{ BR_ERR_UNSUPPORTED_VERSION, "it does not speak TLS 1.2" },
+	{ BR_ERR_BAD_VERSION, "it does not speak TLS 1.2" },
+	{ BR_ERR_NO_CLIENT_AUTH, "the client sent no certificate" },
+	{ BR_ERR_BAD_MAC, "the data was corrupted in transit" },
+	{ BR_ERR_RECV_FATAL_ALERT + 40, "the peer refused the handshake" },
+	{ BR_ERR_RECV_FATAL_ALERT + 42, "the peer refused our certificate" },
+	{ BR_ERR_RECV_FATAL_ALERT + 45, "the peer says our certificate has "
+	    "expired" },
+	{ BR_ERR_RECV_FATAL_ALERT + 46, "the peer refused our certificate" },
+	{ BR_ERR_RECV_FATAL_ALERT + 48, "the peer does not know our "
+	    "certificate's CA" },
+	{ BR_ERR_RECV_FATAL_ALERT + 70, "the peer does not speak TLS 1.2" },
+	{ BR_ERR_RECV_FATAL_ALERT + 71, "the peer wants stronger security" },
+};
+
+const char *
+tls_why(struct tls *t, char *buf, size_t cap)
+{
+	int e = tls_error(t);
+	size_t i;
+
+	if (t->io_err == ETIMEDOUT) {
+		snprintf(buf, cap, "timed out after %d s",
+		    t->timeout_ms / 1000);
+		return buf;
+	}
+	if (t->io_err) {
+		snprintf(buf, cap, "%s", strerror(t->io_err));
+		return buf;
+	}
+	for (i = 0; i < sizeof why_text / sizeof why_text[0]; i++)
+		if (why_text[i].code == e) {
+			snprintf(buf, cap, "%s", why_text[i].text);
+			return buf;
+		}
+	if (t->eof || e == BR_ERR_IO || e == 0) {
+		snprintf(buf, cap, "the connection was closed by the peer");
+		return buf;
+	}
+	if (e >= BR_ERR_RECV_FATAL_ALERT && e < BR_ERR_SEND_FATAL_ALERT)
+		snprintf(buf, cap, "the peer sent TLS alert %d",
+		    e - BR_ERR_RECV_FATAL_ALERT);
+	else if (e >= BR_ERR_SEND_FATAL_ALERT)
+		snprintf(buf, cap, "TLS failed (alert %d sent)",
+		    e - BR_ERR_SEND_FATAL_ALERT);
+	else
+		snprintf(buf, cap, "TLS failed (BearSSL error %d)", e);
+	return buf;
+}

@@ -1,0 +1,98 @@
+/*
+ * tls.h — mutual TLS on BearSSL. TLS knows nothing of sockets: port/
+ * gives the read/write callbacks, with the connection's timeout.
+ *
+ * Profile: TLS 1.2 only, ECDHE with ECDSA (or RSA) certificates, AES-GCM
+ * or ChaCha20-Poly1305. Both sides present certificates from one CA.
+ */
+#ifndef CAIRN_TLS_H
+#define CAIRN_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bearssl.h>
+
+#define TLS_CHAIN_MAX 4
+#define TLS_TA_MAX 8
+#define TLS_STORE 24576		/* DER of certificates, anchors, key */
+#define TLS_NAME_MAX 64		/* client names (certificate CN) */
+
+/* Certificates, key and trust anchors, loaded once per process. */
+struct tls_conf {
+	br_x509_certificate chain[TLS_CHAIN_MAX];
+	size_t chain_len;
+	int key_type;		/* BR_KEYTYPE_EC or BR_KEYTYPE_RSA */
+	br_ec_private_key ec;
+	br_rsa_private_key rsa;
+	unsigned issuer_key_type;	/* key type of the chain's issuer */
+	br_x509_trust_anchor ta[TLS_TA_MAX];
+	size_t ta_len;
+	uint8_t store[TLS_STORE];
+	size_t used;
+};
+
+/* One connection. Large (BearSSL's buffer): keep it static. */
+struct tls {
+	int fd;
+	int timeout_ms;
+	int io_err;		/* errno of the last socket failure, or 0 */
+	int eof;		/* the peer closed the socket */
+	union {
+		br_ssl_client_context c;
+		br_ssl_server_context s;
+	} u;
+	br_ssl_engine_context *eng;
+	br_x509_minimal_context xc;
+	/* The server watches the client chain's validation through this
+	 * wrapper around xc, so that it can refuse in words, not by a
+	 * silent close. */
+	struct tls_watch {
+		const br_x509_class *vtable;	/* first: BearSSL's view */
+		struct tls *t;
+	} watch;
+	unsigned chain_err;	/* 0: the client's chain was validated */
+	int chain_seen;
+	br_name_element cn_elt;
+	char peer_cn[TLS_NAME_MAX + 1];
+	br_sslio_context io;
+	uint8_t iobuf[BR_SSL_BUFSIZE_BIDI];
+};
+
+/*
+ * Load cert (chain), key and ca (trust anchors) from PEM files. On
+ * failure prints which file and why, and returns -1.
+ */
+int tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
+    const char *ca);
+/* Forget the private key. */
+void tls_conf_wipe(struct tls_conf *c);
+
+/* Client side: handshake with the server on fd, checking its certificate
+ * against the anchors and server_name. 0, or -1 (see tls_why). */
+int tls_client(struct tls *t, struct tls_conf *c, int fd,
+    const char *server_name, int timeout_ms);
+/* Server side: handshake asking for a client certificate from the
+ * anchors. Returns 0 with t->peer_cn set for an authenticated client;
+ * 1 when the handshake completed but the client is not authenticated
+ * (no certificate, or one that does not validate: say so with
+ * tls_chain_why, then close); -1 when the handshake failed. */
+int tls_server(struct tls *t, struct tls_conf *c, int fd, int timeout_ms);
+
+/* Exactly n bytes; -1 on error or end of stream. */
+int tls_read(struct tls *t, void *p, size_t n);
+/* Queue n bytes for sending (sent when the buffer fills or on flush). */
+int tls_write(struct tls *t, const void *p, size_t n);
+int tls_flush(struct tls *t);
+/* Close the TLS session (close_notify) without closing fd. */
+void tls_close(struct tls *t);
+
+/* Why the connection failed, in words, and whether the peer refused our
+ * certificate (a fatal alert about it). */
+const char *tls_why(struct tls *t, char *buf, size_t cap);
+int tls_refused(struct tls *t);
+/* Why the client's certificate was not accepted, in words. */
+const char *tls_chain_why(struct tls *t);
+/* BearSSL's error code for the connection (0 if none). */
+int tls_error(struct tls *t);
+
+#endif

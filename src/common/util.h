@@ -1,0 +1,53 @@
+/*
+ * util.h — messages, exit codes, small helpers shared by both programs.
+ *
+ * Error convention: functions return 0 on success and -1 on failure. The
+ * function that knows the cause (which file, which peer) prints the
+ * message with msg(); its callers only propagate -1. die() prints and
+ * exits with one of the documented exit codes.
+ */
+#ifndef CAIRN_UTIL_H
+#define CAIRN_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CAIRN_VERSION "0.1.0"
+
+/* Exit codes (PRODUCT.md). */
+#define EXIT_PARTIAL 1		/* finished, some files failed */
+#define EXIT_USAGE 2		/* usage or configuration error */
+#define EXIT_NET 3		/* network or TLS failure */
+#define EXIT_REFUSED 4		/* refused by the server */
+
+/* Longest relative path on the wire or in a manifest, and its buffer. */
+#define PATH_LEN_MAX 4095
+#define PATH_CAP (PATH_LEN_MAX + 1)
+#define NAME_LEN_MAX 255
+
+extern const char *progname;
+extern int log_quiet;		/* suppress informational messages */
+
+/* "progname: message\n" on stderr. */
+void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An informational line, unless quiet. */
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* msg(), then exit with code. */
+void die(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+/* A printable rendering of n arbitrary bytes (escapes control and
+ * non-ASCII bytes as \xNN) into out[cap], for messages. */
+const char *shown(const char *s, size_t n, char *out, size_t cap);
+
+/* Parse a decimal number in [min, max]; 0 or -1. */
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v);
+
+/* Format t (seconds since 1970, UTC) as 2026-11-28T15-04-05Z into
+ * out[21]. */
+void utc_name(int64_t t, char out[21]);
+
+/* Wipe n bytes in a way the compiler keeps. */
+void wipe(void *p, size_t n);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * main.c — cairnd, the backup server: options, the listening socket,
+ * and one process per client connection (at most --max-clients).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "port.h"
+#include "session.h"
+#include "tls.h"
+#include "util.h"
+
+static struct tls_conf conf;
+static volatile sig_atomic_t stopping;
+
+static const char usage[] =
+"usage: cairnd [options]\n"
+"\n"
+"Accept backups from cairn clients over mutually authenticated TLS and\n"
+"keep them as versioned snapshots under DIR/<client>/<id>/<snapshot>/.\n"
+"\n"
+"  --host ADDR          address to listen on (default 127.0.0.1)\n"
+"  --port N             TCP port (default 12345)\n"
+"  --dir DIR            store directory (default backup)\n"
+"  --cert F             server certificate chain (default certs/server_cert.pem)\n"
+"  --key F              server private key (default certs/server_key.pem)\n"
+"  --ca F               CA that signs client certificates\n"
+"                       (default certs/ca_cert.pem)\n"
+"  --max-clients N      connections served at once (default 16)\n"
+"  --quiet              log only errors\n"
+"  --version            print the version and exit\n"
+"  --help               print this help and exit\n"
+"\n"
+"A client's name is its certificate's common name; it sees only its own\n"
+"backups. Exit status: 0 stopped by a signal, 2 usage or configuration\n"
+"error, 3 cannot listen.\n";
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+on_child(int sig)
+{
+	(void)sig;	/* only to interrupt poll() */
+}
+
+static const char *
+need_arg(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		die(EXIT_USAGE, "%s needs a value (see --help)", argv[*i]);
+	return argv[++*i];
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *host = "127.0.0.1", *dir = "backup";
+	const char *cert = "certs/server_cert.pem";
+	const char *key = "certs/server_key.pem";
+	const char *ca = "certs/ca_cert.pem";
+	struct server_opts o;
+	uint64_t port = 12345, max_clients = 16, v;
+	unsigned children = 0;
+	char peer[80];
+	int i, lfd, fd, status;
+	long pid;
+
+	progname = "cairnd";
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("cairnd %s\n", CAIRN_VERSION);
+			return 0;
+		} else if (strcmp(a, "--host") == 0) {
+			host = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--port") == 0) {
+			if (parse_u64(need_arg(argc, argv, &i), 1, 65535, &port))
+				die(EXIT_USAGE, "--port wants 1..65535");
+		} else if (strcmp(a, "--dir") == 0) {
+			dir = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--cert") == 0) {
+			cert = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--key") == 0) {
+			key = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--ca") == 0) {
+			ca = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--max-clients") == 0) {
+			if (parse_u64(need_arg(argc, argv, &i), 1, 1024, &v))
+				die(EXIT_USAGE, "--max-clients wants 1..1024");
+			max_clients = v;
+		} else if (strcmp(a, "--quiet") == 0) {
+			log_quiet = 1;
+		} else {
+			fprintf(stderr, "cairnd: unknown option %s\n\n%s", a,
+			    usage);
+			return EXIT_USAGE;
+		}
+	}
+
+	if (tls_conf_load(&conf, cert, key, ca) < 0)
+		die(EXIT_USAGE, "cannot load the server's certificates "
+		    "(make them with tools/gen-certs.sh)");
+	if (port_mkdir(dir, 0755) < 0 &&
+	    errno != EEXIST)
+		die(EXIT_USAGE, "cannot create the store directory %s: %s", dir,
+		    strerror(errno));
+	o.root = port_open_dir(dir);
+	if (o.root < 0)
+		die(EXIT_USAGE, "cannot open the store directory %s: %s", dir,
+		    strerror(errno));
+	o.handshake_ms = 10000;
+	o.idle_ms = 60000;
+
+	lfd = port_tcp_listen(host, (unsigned)port, 64);
+	if (lfd < 0)
+		die(EXIT_NET, "cannot listen on %s:%u: %s", host,
+		    (unsigned)port, strerror(errno));
+	port_ignore_sigpipe();
+	port_signal(SIGTERM, on_stop);
+	port_signal(SIGINT, on_stop);
+	port_signal(SIGCHLD, on_child);
+	info("listening on %s:%u, store %s", host, (unsigned)port, dir);
+
+	while (!stopping) {
+		while ((pid = port_reap(&status)) > 0)
+			children--;
+		if (children >= max_clients) {
+			/* Full: let the backlog wait until a child ends. */
+			port_sleep_ms(50);
+			continue;
+		}
+		if (port_wait_readable(lfd, 1000) <= 0)
+			continue;
+		fd = port_tcp_accept(lfd, peer, sizeof peer);
+		if (fd < 0) {
+			if (errno != EINTR && errno != ECONNABORTED)
+				msg("accept: %s", strerror(errno));
+			continue;
+		}
+		pid = port_fork();
+		if (pid < 0) {
+			msg("%s: cannot fork: %s", peer, strerror(errno));
+			port_close(fd);
+			continue;
+		}
+		if (pid == 0) {
+			port_close(lfd);
+			port_signal(SIGTERM, SIG_DFL);
+			port_signal(SIGINT, SIG_DFL);
+			status = session_run(fd, peer, &conf, &o);
+			tls_conf_wipe(&conf);
+			port_linger_close(fd, 2000);
+			exit(status);
+		}
+		children++;
+		port_close(fd);
+	}
+	info("stopping");
+	tls_conf_wipe(&conf);
+	return 0;
+}

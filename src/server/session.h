@@ -1,0 +1,18 @@
+/* session.h — one client connection on the server. */
+#ifndef CAIRN_SESSION_H
+#define CAIRN_SESSION_H
+
+#include "tls.h"
+
+struct server_opts {
+	int root;		/* the store directory */
+	int handshake_ms;
+	int idle_ms;
+};
+
+/* Serve the client connected on fd until it leaves; returns the exit
+ * status for the process serving it. */
+int session_run(int fd, const char *peer, struct tls_conf *conf,
+    const struct server_opts *o);
+
+#endif

@@ -1,0 +1,609 @@
+/* store.c — the snapshot store on a local directory tree; see store.h. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "path.h"
+#include "store.h"
+#include "util.h"
+
+#define STATE_FILE "backup_state.json"
+#define STATE_LOCK ".backup_state.lock"
+
+static unsigned
+fail(char *text, size_t cap, unsigned status, const char *what,
+    const char *name)
+{
+	char sh[128];
+
+	snprintf(text, cap, "%s %s: %s", what,
+	    shown(name, strlen(name), sh, sizeof sh), strerror(errno));
+	msg("%s", text);
+	return status;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		port_close(*fd);
+	*fd = -1;
+}
+
+/* The newest committed snapshot of the backup, or "" if none. */
+static int
+newest_snapshot(int backup, char *out)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	int r;
+
+	out[0] = 0;
+	d = port_dir_open(backup);
+	if (d == NULL)
+		return -1;
+	while ((r = port_dir_next(d, &name, &type)) > 0) {
+		if (name[0] == '.' || strlen(name) >= SNAP_MAX)
+			continue;
+		if (strcmp(name, out) > 0)
+			snprintf(out, SNAP_MAX, "%s", name);
+	}
+	port_dir_close(d);
+	return r;
+}
+
+/* Read the previous manifest's next entry into s->prev_e. */
+static void
+prev_advance(struct store *s)
+{
+	static struct json j;
+	const char *p;
+	size_t n;
+
+	s->prev_have = 0;
+	if (!s->prev_ok)
+		return;
+	if (lines_next(&s->prev_lines, &p, &n) != 1 ||
+	    json_parse(&j, p, n) < 0 ||
+	    entry_parse(&j, &s->prev_e, NULL) < 0) {
+		/* End, or a damaged manifest: stop linking from it. */
+		s->prev_ok = 0;
+		return;
+	}
+	s->prev_have = 1;
+}
+
+static int
+open_prev(struct store *s)
+{
+	char name[SNAP_MAX + 8];
+	const char *p;
+	size_t n;
+	int fd;
+
+	s->prev_ok = 0;
+	if (newest_snapshot(s->backup, s->prev_snap) < 0 || !s->prev_snap[0])
+		return 0;
+	s->prev = port_openat_dir(s->backup, s->prev_snap);
+	snprintf(name, sizeof name, "%s.json", s->prev_snap);
+	fd = port_openat_read(s->manifests, name);
+	if (s->prev < 0 || fd < 0) {
+		if (fd >= 0)
+			port_close(fd);
+		return 0;	/* nothing to link from: everything is sent */
+	}
+	lines_open(&s->prev_lines, fd);
+	/* Skip the header. */
+	if (lines_next(&s->prev_lines, &p, &n) != 1) {
+		port_close(fd);
+		s->prev_lines.fd = -1;
+		return 0;
+	}
+	s->prev_ok = 1;
+	prev_advance(s);
+	return 0;
+}
+
+static void
+make_id(const char *client, const char *source, size_t slen, char *id)
+{
+	struct md5 c;
+	uint8_t md[MD5_LEN];
+	char hex[MD5_HEXLEN + 1];
+
+	md5_init(&c);
+	md5_update(&c, client, strlen(client));
+	md5_update(&c, "", 1);
+	md5_update(&c, source, slen);
+	md5_final(&c, md);
+	md5_hex(md, hex);
+	memcpy(id, hex, ID_LEN);
+	id[ID_LEN] = 0;
+}
+
+/* A snapshot name for now that no snapshot of this backup has yet. */
+static void
+pick_snapshot(struct store *s)
+{
+	struct port_stat st;
+	char base[21], man[SNAP_MAX + 8];
+	int i;
+
+	utc_name(port_time(), base);
+	snprintf(s->snap, sizeof s->snap, "%s", base);
+	for (i = 1; i < 1000; i++) {
+		snprintf(man, sizeof man, "%s.json", s->snap);
+		if (port_fstatat(s->backup, s->snap, &st) < 0 &&
+		    port_fstatat(s->manifests, man, &st) < 0 &&
+		    strcmp(s->snap, s->prev_snap) > 0)
+			return;
+		snprintf(s->snap, sizeof s->snap, "%s-%d", base, i);
+	}
+}
+
+static void
+store_init(struct store *s)
+{
+	memset(s, 0, offsetof(struct store, needs));
+	s->root = s->client = s->backup = s->lock = -1;
+	s->partial = s->incoming = s->manifests = s->prev = -1;
+	s->up_fd = -1;
+	s->man.fd = -1;
+	s->prev_lines.fd = -1;
+	s->need_head = s->need_count = 0;
+}
+
+unsigned
+store_begin(struct store *s, int root, const char *client,
+    const char *source, size_t slen, char *text, size_t cap)
+{
+	struct buf b;
+	static uint8_t hdr[LINE_MAX_BYTES];
+
+	store_init(s);
+	s->root = root;
+	snprintf(s->client_name, sizeof s->client_name, "%s", client);
+	memcpy(s->source, source, slen);
+	s->source[slen] = 0;
+	make_id(client, source, slen, s->id);
+
+	s->client = mkdir_open(root, client, 0700);
+	if (s->client < 0)
+		return fail(text, cap, ST_IO, "cannot make the client directory",
+		    client);
+	s->backup = mkdir_open(s->client, s->id, 0755);
+	if (s->backup < 0)
+		return fail(text, cap, ST_IO, "cannot make the backup directory",
+		    s->id);
+	s->lock = port_openat_rw(s->backup, ".lock", 0600);
+	if (s->lock < 0)
+		return fail(text, cap, ST_IO, "cannot open the lock", ".lock");
+	if (port_trylock(s->lock) < 0) {
+		snprintf(text, cap, "backup %s is busy: another run of it is "
+		    "in progress", s->id);
+		close_fd(&s->lock);
+		return ST_BUSY;
+	}
+	/* A partial snapshot from an interrupted run is started afresh. */
+	if (rmtree_at(s->backup, ".partial") < 0 ||
+	    rmtree_at(s->backup, ".incoming") < 0)
+		return fail(text, cap, ST_IO, "cannot clear the partial snapshot",
+		    s->id);
+	s->partial = mkdir_open(s->backup, ".partial", 0755);
+	s->incoming = mkdir_open(s->backup, ".incoming", 0700);
+	s->manifests = mkdir_open(s->backup, ".manifests", 0755);
+	if (s->partial < 0 || s->incoming < 0 || s->manifests < 0)
+		return fail(text, cap, ST_IO, "cannot prepare the snapshot of",
+		    s->id);
+	open_prev(s);
+	pick_snapshot(s);
+
+	if (port_tmp_open(&s->man, s->manifests, 0644) < 0)
+		return fail(text, cap, ST_IO, "cannot create the manifest of",
+		    s->id);
+	linew_open(&s->mw, s->man.fd);
+	buf_init(&b, hdr, sizeof hdr);
+	buf_puts(&b, "{\"cairn_manifest\":1");
+	json_put_key(&b, "client", 0);
+	json_put_str(&b, client, strlen(client));
+	json_put_key(&b, "id", 0);
+	json_put_str(&b, s->id, ID_LEN);
+	json_put_key(&b, "snapshot", 0);
+	json_put_str(&b, s->snap, strlen(s->snap));
+	json_put_key(&b, "source", 0);
+	json_put_str(&b, source, slen);
+	json_put_key(&b, "time", 0);
+	buf_sdec(&b, port_time());
+	buf_putc(&b, '}');
+	if (b.err || linew_put(&s->mw, b.p, b.len) < 0)
+		return fail(text, cap, ST_IO, "cannot write the manifest of",
+		    s->id);
+	snprintf(text, cap, "snapshot %s of backup %s", s->snap, s->id);
+	return ST_OK;
+}
+
+static unsigned
+manifest_add(struct store *s, const struct entry *e, char *text, size_t cap)
+{
+	static uint8_t line[LINE_MAX_BYTES];
+	struct buf b;
+
+	buf_init(&b, line, sizeof line);
+	if (entry_json(&b, e, NULL) < 0 || linew_put(&s->mw, b.p, b.len) < 0)
+		return fail(text, cap, ST_IO, "cannot write the manifest for",
+		    e->path);
+	return ST_OK;
+}
+
+/* Hard-link the previous snapshot's copy of e, if it has the same
+ * content. 1 linked, 0 not. */
+static int
+link_previous(struct store *s, const struct entry *e, int dfd,
+    const char *leaf)
+{
+	const char *pleaf;
+	int pfd, r;
+
+	while (s->prev_have && path_cmp(s->prev_e.path, s->prev_e.plen,
+	    e->path, e->plen) < 0)
+		prev_advance(s);
+	if (!s->prev_have || s->prev_e.type != E_FILE ||
+	    path_cmp(s->prev_e.path, s->prev_e.plen, e->path, e->plen) != 0 ||
+	    s->prev_e.size != e->size ||
+	    memcmp(s->prev_e.md5, e->md5, MD5_LEN) != 0)
+		return 0;
+	pfd = path_parent(s->prev, e->path, 0, &pleaf);
+	if (pfd < 0)
+		return 0;
+	r = port_linkat(pfd, pleaf, dfd, leaf);
+	port_close(pfd);
+	/* No hard links here (EMLINK, EXDEV, EPERM): the client sends it. */
+	return r == 0;
+}
+
+unsigned
+store_offer(struct store *s, const struct entry *e, char *text, size_t cap)
+{
+	struct port_stat st;
+	struct need *n;
+	const char *leaf;
+	int dfd, r;
+	unsigned status = ST_OK;
+
+	if (s->last_len > 0 &&
+	    path_cmp(s->last, s->last_len, e->path, e->plen) >= 0) {
+		snprintf(text, cap, "offers out of order");
+		return ST_BAD_REQUEST;
+	}
+	memcpy(s->last, e->path, e->plen + 1);
+	s->last_len = e->plen;
+
+	dfd = path_parent(s->partial, e->path, 0, &leaf);
+	if (dfd < 0) {
+		snprintf(text, cap, "the parent directory of this entry was "
+		    "not offered, or is not a directory");
+		return ST_BAD_REQUEST;
+	}
+	switch (e->type) {
+	case E_DIR:
+		if (port_mkdirat(dfd, leaf, 0755) < 0 && !(errno == EEXIST &&
+		    port_fstatat(dfd, leaf, &st) == 0 && st.type == PORT_DIR))
+			status = fail(text, cap, ST_IO, "cannot make directory",
+			    e->path);
+		break;
+	case E_LINK:
+		if (port_symlinkat(e->target, dfd, leaf) < 0)
+			status = fail(text, cap, ST_IO, "cannot make symlink",
+			    e->path);
+		break;
+	case E_FILE:
+		s->files++;
+		s->bytes += e->size;
+		if (link_previous(s, e, dfd, leaf)) {
+			s->linked++;
+			break;
+		}
+		if (s->need_count == NEED_MAX) {
+			snprintf(text, cap, "too many files offered ahead of "
+			    "their data (at most %d)", NEED_MAX);
+			status = ST_BAD_REQUEST;
+			break;
+		}
+		n = &s->needs[(s->need_head + s->need_count++) % NEED_MAX];
+		memcpy(n->path, e->path, e->plen + 1);
+		n->plen = e->plen;
+		n->size = e->size;
+		n->mode = e->mode;
+		n->mtime = e->mtime;
+		n->mtime_ns = e->mtime_ns;
+		memcpy(n->md5, e->md5, MD5_LEN);
+		status = ST_NEED;
+		break;
+	default:
+		status = ST_BAD_REQUEST;
+		snprintf(text, cap, "unknown entry type");
+	}
+	port_close(dfd);
+	if (status != ST_OK && status != ST_NEED)
+		return status;
+	r = manifest_add(s, e, text, cap);
+	if (r != ST_OK)
+		return r;
+	if (status == ST_OK)
+		snprintf(text, cap, "have it");
+	else
+		snprintf(text, cap, "send it");
+	return status;
+}
+
+unsigned
+store_put_begin(struct store *s, const struct entry *e, char *text,
+    size_t cap)
+{
+	struct need *n = &s->needs[s->need_head];
+
+	if (s->up_fd >= 0 || s->need_count == 0 || e->type != E_FILE ||
+	    e->plen != n->plen || memcmp(e->path, n->path, e->plen) != 0 ||
+	    e->size != n->size || memcmp(e->md5, n->md5, MD5_LEN) != 0) {
+		snprintf(text, cap, "a file was sent that was not asked for, "
+		    "or out of order");
+		return ST_BAD_REQUEST;
+	}
+	port_unlinkat(s->incoming, "upload", 0);
+	s->up_fd = port_openat_create(s->incoming, "upload", 0600);
+	if (s->up_fd < 0)
+		return fail(text, cap, ST_IO, "cannot create the upload of",
+		    e->path);
+	md5_init(&s->up_md5);
+	s->up_bytes = 0;
+	return ST_OK;
+}
+
+unsigned
+store_put_data(struct store *s, const void *p, size_t n, char *text,
+    size_t cap)
+{
+	struct need *nd = &s->needs[s->need_head];
+
+	if (s->up_fd < 0) {
+		snprintf(text, cap, "data outside a file transfer");
+		return ST_BAD_REQUEST;
+	}
+	if (n > nd->size - s->up_bytes) {
+		snprintf(text, cap, "more data than the declared size");
+		return ST_BAD_REQUEST;
+	}
+	if (port_write_all(s->up_fd, p, n) < 0)
+		return fail(text, cap, ST_IO, "cannot write", nd->path);
+	md5_update(&s->up_md5, p, n);
+	s->up_bytes += n;
+	return ST_OK;
+}
+
+unsigned
+store_put_end(struct store *s, char *text, size_t cap)
+{
+	struct need *nd = &s->needs[s->need_head];
+	uint8_t md[MD5_LEN];
+	const char *leaf;
+	unsigned status = ST_OK;
+	int dfd;
+
+	if (s->up_fd < 0) {
+		snprintf(text, cap, "transfer complete without a transfer");
+		return ST_BAD_REQUEST;
+	}
+	md5_final(&s->up_md5, md);
+	s->need_head = (s->need_head + 1) % NEED_MAX;
+	s->need_count--;
+	if (s->up_bytes != nd->size || memcmp(md, nd->md5, MD5_LEN) != 0) {
+		snprintf(text, cap, "%s: the data received does not match its "
+		    "size or MD5 (was it changed while being sent?)",
+		    s->up_bytes != nd->size ? "size" : "MD5");
+		status = ST_BAD_DATA;
+		goto out;
+	}
+	/* Stored files are read-only: never opened for writing again. */
+	if (port_fchmod(s->up_fd, (nd->mode & 0555) | 0400) < 0 ||
+	    port_futime(s->up_fd, nd->mtime, nd->mtime_ns) < 0) {
+		status = fail(text, cap, ST_IO, "cannot set the metadata of",
+		    nd->path);
+		goto out;
+	}
+	dfd = path_parent(s->partial, nd->path, 0, &leaf);
+	if (dfd < 0 || port_renameat(s->incoming, "upload", dfd, leaf) < 0)
+		status = fail(text, cap, ST_IO, "cannot store", nd->path);
+	if (dfd >= 0)
+		port_close(dfd);
+	if (status == ST_OK) {
+		s->received++;
+		snprintf(text, cap, "stored");
+	}
+out:
+	close_fd(&s->up_fd);
+	if (status != ST_OK) {
+		port_unlinkat(s->incoming, "upload", 0);
+		s->missing++;
+	}
+	return status;
+}
+
+/*
+ * When some offered files never arrived, rewrite the manifest without
+ * them, so that it says exactly what the snapshot holds.
+ */
+static int
+drop_missing(struct store *s)
+{
+	static struct lines in;
+	static struct linew out;
+	static struct json j;
+	static struct entry e;
+	struct port_tmp t;
+	struct port_stat st;
+	const char *p, *leaf;
+	size_t n;
+	int fd, r, dfd, keep;
+
+	fd = port_openat_read(s->manifests, s->man.tmp);
+	if (fd < 0)
+		return -1;
+	if (port_tmp_open(&t, s->manifests, 0644) < 0) {
+		port_close(fd);
+		return -1;
+	}
+	lines_open(&in, fd);
+	linew_open(&out, t.fd);
+	r = lines_next(&in, &p, &n);	/* the header */
+	if (r == 1)
+		r = linew_put(&out, p, n);
+	while (r >= 0 && (r = lines_next(&in, &p, &n)) == 1) {
+		keep = 1;
+		if (json_parse(&j, p, n) == 0 && entry_parse(&j, &e, NULL) == 0 &&
+		    e.type == E_FILE) {
+			dfd = path_parent(s->partial, e.path, 0, &leaf);
+			keep = dfd >= 0 && port_fstatat(dfd, leaf, &st) == 0 &&
+			    st.type == PORT_REG;
+			if (dfd >= 0)
+				port_close(dfd);
+		}
+		if (keep && linew_put(&out, p, n) < 0)
+			r = -1;
+	}
+	port_close(fd);
+	if (r < 0 || linew_close(&out) < 0 || port_fsync(t.fd) < 0) {
+		port_tmp_abort(&t);
+		return -1;
+	}
+	/* Swap: the filtered copy becomes the manifest being committed. */
+	port_tmp_abort(&s->man);
+	s->man = t;
+	return 0;
+}
+
+/* Record the backup in DIR/backup_state.json: id → client, source, path,
+ * newest snapshot, date. Rewritten whole, one record at a time. */
+static int
+update_state(struct store *s)
+{
+	static struct lines in;
+	static struct linew out;
+	static struct json j;
+	static uint8_t line[LINE_MAX_BYTES];
+	static char id[64], cl[TLS_NAME_MAX + 1];
+	char rel[TLS_NAME_MAX + ID_LEN + 2];
+	struct port_tmp t;
+	struct buf b;
+	const char *p;
+	size_t n, idn, cln;
+	int lock, fd, r = 0;
+
+	lock = port_openat_rw(s->root, STATE_LOCK, 0600);
+	if (lock < 0)
+		return -1;
+	for (r = 0; port_trylock(lock) < 0 && r < 500; r++)
+		port_sleep_ms(10);
+	if (port_tmp_open(&t, s->root, 0644) < 0) {
+		port_close(lock);
+		return -1;
+	}
+	linew_open(&out, t.fd);
+	r = 0;
+	fd = port_openat_read(s->root, STATE_FILE);
+	if (fd >= 0) {
+		lines_open(&in, fd);
+		while ((r = lines_next(&in, &p, &n)) == 1) {
+			if (json_parse(&j, p, n) == 0 &&
+			    json_str(&j, "id", id, sizeof id, &idn) == 0 &&
+			    json_str(&j, "client", cl, sizeof cl, &cln) == 0 &&
+			    strcmp(id, s->id) == 0 &&
+			    strcmp(cl, s->client_name) == 0)
+				continue;	/* replaced below */
+			if (linew_put(&out, p, n) < 0)
+				break;
+		}
+		port_close(fd);
+		if (r < 0)
+			msg("%s was damaged; rewriting it from this run",
+			    STATE_FILE);
+	}
+	buf_init(&b, line, sizeof line);
+	buf_putc(&b, '{');
+	json_put_key(&b, "id", 1);
+	json_put_str(&b, s->id, ID_LEN);
+	json_put_key(&b, "client", 0);
+	json_put_str(&b, s->client_name, strlen(s->client_name));
+	json_put_key(&b, "source", 0);
+	json_put_str(&b, s->source, strlen(s->source));
+	json_put_key(&b, "path", 0);
+	snprintf(rel, sizeof rel, "%s/%s", s->client_name, s->id);
+	json_put_str(&b, rel, strlen(rel));
+	json_put_key(&b, "snapshot", 0);
+	json_put_str(&b, s->snap, strlen(s->snap));
+	json_put_key(&b, "date", 0);
+	buf_sdec(&b, port_time());
+	buf_putc(&b, '}');
+	r = b.err || linew_put(&out, b.p, b.len) < 0 || linew_close(&out) < 0 ?
+	    -1 : port_tmp_commit(&t, STATE_FILE);
+	if (r < 0)
+		port_tmp_abort(&t);
+	port_close(lock);
+	return r;
+}
+
+unsigned
+store_commit(struct store *s, char *text, size_t cap)
+{
+	char name[SNAP_MAX + 8];
+
+	if (s->need_count > 0 || s->up_fd >= 0) {
+		snprintf(text, cap, "%u file(s) were offered but never sent",
+		    s->need_count + (s->up_fd >= 0));
+		return ST_BAD_REQUEST;
+	}
+	if (linew_close(&s->mw) < 0)
+		return fail(text, cap, ST_IO, "cannot write the manifest of",
+		    s->id);
+	if (s->missing > 0 && drop_missing(s) < 0)
+		return fail(text, cap, ST_IO, "cannot rewrite the manifest of",
+		    s->id);
+	/* Data first, then the manifest, then the one rename that makes
+	 * the snapshot visible. */
+	if (port_syncfs(s->partial) < 0)
+		return fail(text, cap, ST_IO, "cannot sync the snapshot of",
+		    s->id);
+	snprintf(name, sizeof name, "%s.json", s->snap);
+	if (port_tmp_commit(&s->man, name) < 0)
+		return fail(text, cap, ST_IO, "cannot commit the manifest of",
+		    s->id);
+	if (port_renameat(s->backup, ".partial", s->backup, s->snap) < 0 ||
+	    port_fsync(s->backup) < 0)
+		return fail(text, cap, ST_IO, "cannot commit the snapshot of",
+		    s->id);
+	close_fd(&s->partial);
+	if (update_state(s) < 0)
+		msg("snapshot %s/%s/%s committed, but %s could not be "
+		    "updated: %s", s->client_name, s->id, s->snap, STATE_FILE,
+		    strerror(errno));
+	snprintf(text, cap, "committed snapshot %s", s->snap);
+	return ST_OK;
+}
+
+void
+store_end(struct store *s)
+{
+	if (s->man.fd >= 0)
+		port_tmp_abort(&s->man);
+	close_fd(&s->prev_lines.fd);
+	close_fd(&s->up_fd);
+	close_fd(&s->prev);
+	close_fd(&s->manifests);
+	close_fd(&s->incoming);
+	close_fd(&s->partial);
+	close_fd(&s->backup);
+	close_fd(&s->client);
+	close_fd(&s->lock);	/* releases the run's lock */
+}

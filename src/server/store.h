@@ -1,0 +1,89 @@
+/*
+ * store.h — the server's snapshot store on a local directory tree:
+ *
+ *	DIR/<client>/<id>/<snapshot>/...	committed snapshots (plain files)
+ *	DIR/<client>/<id>/.manifests/<snapshot>.json
+ *	DIR/<client>/<id>/.partial/		the snapshot being received
+ *	DIR/<client>/<id>/.incoming/		the file being received
+ *	DIR/<client>/<id>/.lock			held by the run in progress
+ *	DIR/backup_state.json			id → client, source, newest
+ *
+ * A snapshot is visible only once its directory has its final name: the
+ * manifest is made durable first, then the data (syncfs), then one
+ * rename commits it.
+ */
+#ifndef CAIRN_STORE_H
+#define CAIRN_STORE_H
+
+#include <stdint.h>
+
+#include "md5.h"
+#include "port.h"
+#include "proto.h"
+#include "record.h"
+
+#define ID_LEN 16
+#define SNAP_MAX 40
+#define NEED_MAX (PIPELINE_MAX * 2)
+
+struct need {
+	char path[PATH_CAP];
+	size_t plen;
+	uint64_t size;
+	uint8_t md5[MD5_LEN];
+	uint32_t mode;
+	int64_t mtime;
+	uint32_t mtime_ns;
+};
+
+struct store {
+	int root, client, backup, lock, partial, incoming, manifests, prev;
+	char client_name[TLS_NAME_MAX + 1];
+	char source[PATH_CAP];
+	char id[ID_LEN + 1];
+	char snap[SNAP_MAX];
+	char prev_snap[SNAP_MAX];
+	/* the previous snapshot's manifest, read in step with the offers */
+	int prev_ok;
+	struct lines prev_lines;
+	struct entry prev_e;
+	int prev_have;
+	/* the new manifest */
+	struct port_tmp man;
+	struct linew mw;
+	char last[PATH_CAP];
+	size_t last_len;
+	/* files offered and needed, in the order they must arrive */
+	struct need needs[NEED_MAX];
+	unsigned need_head, need_count;
+	/* the file being received */
+	int up_fd;
+	struct md5 up_md5;
+	uint64_t up_bytes;
+	unsigned missing;	/* files offered but not stored */
+	uint64_t files, bytes, linked, received;
+};
+
+/*
+ * Begin a snapshot of source for client in the store at root. Returns a
+ * status (ST_OK, or ST_BUSY / ST_IO / ST_BAD_REQUEST) with text filled.
+ */
+unsigned store_begin(struct store *s, int root, const char *client,
+    const char *source, size_t slen, char *text, size_t cap);
+/* An offered entry: ST_OK (stored or linked), ST_NEED (send it), or an
+ * error status with text. */
+unsigned store_offer(struct store *s, const struct entry *e, char *text,
+    size_t cap);
+/* Receiving a needed file: begin (must match the oldest need), data, end
+ * (checks size and MD5). Errors as above. */
+unsigned store_put_begin(struct store *s, const struct entry *e, char *text,
+    size_t cap);
+unsigned store_put_data(struct store *s, const void *p, size_t n, char *text,
+    size_t cap);
+unsigned store_put_end(struct store *s, char *text, size_t cap);
+/* Commit the snapshot. */
+unsigned store_commit(struct store *s, char *text, size_t cap);
+/* Release everything; an uncommitted snapshot stays partial. */
+void store_end(struct store *s);
+
+#endif

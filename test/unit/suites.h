@@ -1,0 +1,6 @@
+/* One line per unit test suite: SUITE(name) runs suite_name(). */
+SUITE(buf)
+SUITE(md5)
+SUITE(json)
+SUITE(proto)
+SUITE(path)

@@ -1,0 +1,53 @@
+/* test_buf.c — the bounded buffer and reader. */
+#include <string.h>
+
+#include "buf.h"
+#include "unit.h"
+
+void
+suite_buf(void)
+{
+	uint8_t s[8];
+	struct buf b;
+	struct rd r;
+	size_t n;
+	const char *p;
+
+	buf_init(&b, s, sizeof s);
+	CHECK(buf_u32(&b, 0x01020304) == 0);
+	CHECK(buf_u16(&b, 0xa0b0) == 0);
+	CHECK(buf_room(&b) == 2);
+	CHECK(buf_u32(&b, 1) == -1 && b.err);	/* does not fit */
+	CHECK(b.len == 6);			/* nothing written */
+	CHECK_SAME(s, 6, "\x01\x02\x03\x04\xa0\xb0", 6);
+	buf_reset(&b);
+	CHECK(buf_u64(&b, 0x0102030405060708ull) == 0 && !b.err);
+	CHECK(buf_cstr(&b) == -1);
+	buf_reset(&b);
+	CHECK(buf_dec(&b, 1234567) == 0 && buf_cstr(&b) == 0);
+	CHECK(strcmp((char *)s, "1234567") == 0);
+	buf_reset(&b);
+	CHECK(buf_sdec(&b, -42) == 0 && buf_cstr(&b) == 0);
+	CHECK(strcmp((char *)s, "-42") == 0);
+	buf_reset(&b);
+	CHECK(buf_hex(&b, "\xde\xad\xbe\xef\x01", 5) == -1);	/* 10 > 8 */
+	CHECK(buf_hex(&b, "\xde\xad\xbe", 3) == 0);
+	CHECK_SAME(s, 6, "deadbe", 6);
+
+	/* Reader: sticky errors, strings with limits, no NUL inside. */
+	rd_init(&r, "\x00\x03" "abc" "\x12", 6);
+	p = rd_str(&r, 3, &n);
+	CHECK(p != NULL && n == 3 && memcmp(p, "abc", 3) == 0);
+	CHECK(rd_u8(&r) == 0x12 && rd_end(&r) == 0);
+	CHECK(rd_u8(&r) == 0 && r.err && rd_end(&r) == -1);
+	rd_init(&r, "\x00\x03" "abc", 5);
+	CHECK(rd_str(&r, 2, &n) == NULL && r.err);	/* over the limit */
+	rd_init(&r, "\x00\x03" "a\0c", 5);
+	CHECK(rd_str(&r, 9, &n) == NULL && r.err);	/* holds a NUL */
+	rd_init(&r, "\x00\x09" "abc", 5);
+	CHECK(rd_str(&r, 99, &n) == NULL && r.err);	/* truncated */
+	rd_init(&r, "\xff\xff\xff\xff\xff\xff\xff", 7);
+	CHECK(rd_u64(&r) == 0 && r.err);		/* short */
+	rd_init(&r, "\x01\x02", 2);
+	CHECK(rd_u8(&r) == 1 && rd_end(&r) == -1);	/* bytes left over */
+}

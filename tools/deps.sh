@@ -1,0 +1,103 @@
+#!/bin/sh
+# deps.sh — install what cairn's build and tests need on a Debian machine,
+# and fetch BearSSL's source package into build/ (checked against a pinned
+# sha256). Idempotent: a second run installs and downloads nothing.
+#
+#   tools/deps.sh            build + test dependencies
+#   tools/deps.sh bearssl    only the BearSSL source (used by the Makefile)
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+BEARSSL_VER=0.6+dfsg.1
+BEARSSL_ORIG=bearssl_${BEARSSL_VER}.orig.tar.xz
+BEARSSL_SHA256=102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a79004
+BEARSSL_DIR=$top/build/bearssl-src
+
+PKGS="make gcc libc6-dev musl-tools libjsmn-dev openssl xz-utils dpkg-dev ca-certificates"
+
+say() { printf 'deps: %s\n' "$*" >&2; }
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		say "must run as root to install packages (missing: $*)"
+		exit 2
+	fi
+}
+
+install_pkgs() {
+	missing=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	need_root "$missing"
+	say "installing$missing"
+	if [ ! -f /var/lib/apt/periodic/cairn-updated ] ||
+	   [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' 2>/dev/null | head -n 1)" ]; then
+		apt-get update -q >&2
+		mkdir -p /var/lib/apt/periodic && : > /var/lib/apt/periodic/cairn-updated
+	fi
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2
+}
+
+# A deb-src entry for the suite the machine runs, so apt-get source works.
+add_deb_src() {
+	grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && return 0
+	grep -qs '^deb-src ' /etc/apt/sources.list && return 0
+	need_root deb-src
+	suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	say "adding a deb-src entry for $suite"
+	cat > /etc/apt/sources.list.d/cairn-src.sources <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $suite
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	apt-get update -q >&2
+}
+
+fetch_bearssl() {
+	[ -f "$BEARSSL_DIR/.ok" ] && return 0
+	install_pkgs dpkg-dev xz-utils
+	add_deb_src
+	dl=$top/build/dl
+	mkdir -p "$dl"
+	if [ ! -f "$dl/$BEARSSL_ORIG" ]; then
+		say "fetching BearSSL's source package"
+		(cd "$dl" && apt-get source --download-only "bearssl=${BEARSSL_VER}-3" >&2 ||
+		             apt-get source --download-only bearssl >&2)
+	fi
+	got=$(sha256sum "$dl/$BEARSSL_ORIG" | cut -d' ' -f1)
+	if [ "$got" != "$BEARSSL_SHA256" ]; then
+		say "$BEARSSL_ORIG: sha256 $got, expected $BEARSSL_SHA256; refusing to build"
+		rm -f "$dl/$BEARSSL_ORIG"
+		exit 1
+	fi
+	rm -rf "$BEARSSL_DIR" "$BEARSSL_DIR.tmp"
+	mkdir -p "$BEARSSL_DIR.tmp"
+	tar -xJf "$dl/$BEARSSL_ORIG" -C "$BEARSSL_DIR.tmp" --strip-components=1
+	: > "$BEARSSL_DIR.tmp/.ok"
+	mv "$BEARSSL_DIR.tmp" "$BEARSSL_DIR"
+	say "BearSSL source ready in build/bearssl-src"
+}
+
+case "${1:-all}" in
+bearssl)
+	fetch_bearssl
+	;;
+all)
+	install_pkgs $PKGS
+	fetch_bearssl
+	;;
+test)
+	install_pkgs $PKGS procps psmisc busybox-static
+	fetch_bearssl
+	;;
+*)
+	say "usage: tools/deps.sh [all|bearssl|test]"
+	exit 2
+	;;
+esac
