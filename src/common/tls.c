@@ -12,14 +12,15 @@
 
 #define PEM_FILE_MAX 32768
 
-/* The suites cairn accepts: ECDHE key exchange, AEAD ciphers only. */
+/*
+ * The suites cairn accepts: ECDHE key exchange, ECDSA certificates, AEAD
+ * ciphers only. Keys and certificates are ECDSA on P-256, the one curve
+ * linked in (RSA and the other curves would cost tens of KiB).
+ */
 static const uint16_t suites[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 };
 
 /* ---- loading PEM files ------------------------------------------------- */
@@ -195,37 +196,24 @@ add_anchor(struct tls_conf *c, const uint8_t *der, size_t len,
 	ta->dn.data = dn.p;
 	ta->dn.len = dn.len;
 	ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
-	ta->pkey.key_type = pk->key_type;
-	if (pk->key_type == BR_KEYTYPE_EC) {
-		ta->pkey.key.ec.curve = pk->key.ec.curve;
-		ta->pkey.key.ec.q = store_copy(c, pk->key.ec.q, pk->key.ec.qlen);
-		ta->pkey.key.ec.qlen = pk->key.ec.qlen;
-		if (ta->pkey.key.ec.q == NULL)
-			goto full;
-	} else {
-		ta->pkey.key.rsa.n = store_copy(c, pk->key.rsa.n,
-		    pk->key.rsa.nlen);
-		ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
-		ta->pkey.key.rsa.e = store_copy(c, pk->key.rsa.e,
-		    pk->key.rsa.elen);
-		ta->pkey.key.rsa.elen = pk->key.rsa.elen;
-		if (ta->pkey.key.rsa.n == NULL || ta->pkey.key.rsa.e == NULL)
-			goto full;
+	if (pk->key_type != BR_KEYTYPE_EC ||
+	    pk->key.ec.curve != BR_EC_secp256r1) {
+		msg("the CA certificate in %s does not have an ECDSA P-256 key, "
+		    "the only kind cairn uses (make one with tools/gen-certs.sh)",
+		    path);
+		return -1;
 	}
+	ta->pkey.key_type = BR_KEYTYPE_EC;
+	ta->pkey.key.ec.curve = pk->key.ec.curve;
+	ta->pkey.key.ec.q = store_copy(c, pk->key.ec.q, pk->key.ec.qlen);
+	ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+	if (ta->pkey.key.ec.q == NULL)
+		goto full;
 	c->ta_len++;
 	return 0;
 full:
 	msg("the CA file %s is too large", path);
 	return -1;
-}
-
-/* The key type of the issuer of our own certificate (for ECDH suites BearSSL
- * wants it; ECDHE ignores it but it must be valid). */
-static unsigned
-issuer_type(struct tls_conf *c)
-{
-	return c->ta_len > 0 ? (unsigned)c->ta[0].pkey.key_type :
-	    BR_KEYTYPE_EC;
 }
 
 static int
@@ -263,24 +251,19 @@ load_key(struct tls_conf *c, const char *path)
 		wipe(&kc, sizeof kc);
 		goto fail;
 	}
-	c->key_type = br_skey_decoder_key_type(&kc);
-	if (c->key_type == BR_KEYTYPE_EC) {
+	if (br_skey_decoder_key_type(&kc) != BR_KEYTYPE_EC ||
+	    br_skey_decoder_get_ec(&kc)->curve != BR_EC_secp256r1) {
+		msg("the key in %s is not an ECDSA P-256 key, the only kind "
+		    "cairn uses (make one with the tools/gen-*.sh scripts)", path);
+		wipe(&kc, sizeof kc);
+		goto fail;
+	}
+	{
 		const br_ec_private_key *k = br_skey_decoder_get_ec(&kc);
 		c->ec.curve = k->curve;
 		c->ec.x = store_copy(c, k->x, k->xlen);
 		c->ec.xlen = k->xlen;
 		if (c->ec.x == NULL)
-			goto full;
-	} else {
-		const br_rsa_private_key *k = br_skey_decoder_get_rsa(&kc);
-		c->rsa = *k;
-		c->rsa.p = store_copy(c, k->p, k->plen);
-		c->rsa.q = store_copy(c, k->q, k->qlen);
-		c->rsa.dp = store_copy(c, k->dp, k->dplen);
-		c->rsa.dq = store_copy(c, k->dq, k->dqlen);
-		c->rsa.iq = store_copy(c, k->iq, k->iqlen);
-		if (!c->rsa.p || !c->rsa.q || !c->rsa.dp || !c->rsa.dq ||
-		    !c->rsa.iq)
 			goto full;
 	}
 	wipe(&kc, sizeof kc);
@@ -335,7 +318,6 @@ tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
 		msg("the certificate file %s holds no certificate", cert);
 		return -1;
 	}
-	c->issuer_key_type = issuer_type(c);
 	return load_key(c, key);
 }
 
@@ -343,7 +325,6 @@ void
 tls_conf_wipe(struct tls_conf *c)
 {
 	wipe(&c->ec, sizeof c->ec);
-	wipe(&c->rsa, sizeof c->rsa);
 	wipe(c->store, sizeof c->store);
 }
 
@@ -387,9 +368,8 @@ engine_common(struct tls *t, br_ssl_engine_context *eng,
 
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
-	br_ssl_engine_set_default_ec(eng);
-	br_ssl_engine_set_default_ecdsa(eng);
-	br_ssl_engine_set_default_rsavrfy(eng);
+	br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
+	br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
 	br_ssl_engine_set_hash(eng, br_sha384_ID, &br_sha384_vtable);
 	br_ssl_engine_set_hash(eng, br_sha512_ID, &br_sha512_vtable);
@@ -404,9 +384,8 @@ engine_common(struct tls *t, br_ssl_engine_context *eng,
 	br_x509_minimal_set_hash(&t->xc, br_sha256_ID, &br_sha256_vtable);
 	br_x509_minimal_set_hash(&t->xc, br_sha384_ID, &br_sha384_vtable);
 	br_x509_minimal_set_hash(&t->xc, br_sha512_ID, &br_sha512_vtable);
-	br_x509_minimal_set_ecdsa(&t->xc, br_ssl_engine_get_ec(eng),
-	    br_ssl_engine_get_ecdsa(eng));
-	br_x509_minimal_set_rsa(&t->xc, br_ssl_engine_get_rsavrfy(eng));
+	br_x509_minimal_set_ecdsa(&t->xc, &br_ec_p256_m31,
+	    br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_x509(eng, &t->xc.vtable);
 	br_ssl_engine_set_buffer(eng, t->iobuf, sizeof t->iobuf, 1);
 
@@ -441,14 +420,9 @@ tls_client(struct tls *t, struct tls_conf *c, int fd,
 	br_ssl_client_zero(cc);
 	t->eng = &cc->eng;
 	engine_common(t, t->eng, c);
-	if (c->key_type == BR_KEYTYPE_EC)
-		br_ssl_client_set_single_ec(cc, c->chain, c->chain_len, &c->ec,
-		    BR_KEYTYPE_SIGN, c->issuer_key_type,
-		    br_ssl_engine_get_ec(t->eng),
-		    br_ecdsa_sign_asn1_get_default());
-	else
-		br_ssl_client_set_single_rsa(cc, c->chain, c->chain_len,
-		    &c->rsa, br_rsa_pkcs1_sign_get_default());
+	br_ssl_client_set_single_ec(cc, c->chain, c->chain_len, &c->ec,
+	    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, &br_ec_p256_m31,
+	    br_ecdsa_i31_sign_asn1);
 	if (!br_ssl_client_reset(cc, server_name, 0))
 		return -1;
 	return handshake(t);
@@ -554,15 +528,9 @@ tls_server(struct tls *t, struct tls_conf *c, int fd, int timeout_ms)
 	br_ssl_server_zero(sc);
 	t->eng = &sc->eng;
 	engine_common(t, t->eng, c);
-	if (c->key_type == BR_KEYTYPE_EC)
-		br_ssl_server_set_single_ec(sc, c->chain, c->chain_len, &c->ec,
-		    BR_KEYTYPE_SIGN, c->issuer_key_type,
-		    br_ssl_engine_get_ec(t->eng),
-		    br_ecdsa_sign_asn1_get_default());
-	else
-		br_ssl_server_set_single_rsa(sc, c->chain, c->chain_len,
-		    &c->rsa, BR_KEYTYPE_SIGN, br_rsa_private_get_default(),
-		    br_rsa_pkcs1_sign_get_default());
+	br_ssl_server_set_single_ec(sc, c->chain, c->chain_len, &c->ec,
+	    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, &br_ec_p256_m31,
+	    br_ecdsa_i31_sign_asn1);
 	/* Ask for a client certificate; without one the handshake fails. */
 	br_ssl_server_set_trust_anchor_names_alt(sc, c->ta, c->ta_len);
 	/* The client's name is its certificate's common name. */

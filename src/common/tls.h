@@ -2,8 +2,8 @@
  * tls.h — mutual TLS on BearSSL. TLS knows nothing of sockets: port/
  * gives the read/write callbacks, with the connection's timeout.
  *
- * Profile: TLS 1.2 only, ECDHE with ECDSA (or RSA) certificates, AES-GCM
- * or ChaCha20-Poly1305. Both sides present certificates from one CA.
+ * Profile: TLS 1.2 only, ECDHE with ECDSA P-256 certificates, AES-GCM or
+ * ChaCha20-Poly1305. Both sides present certificates from one CA.
  */
 #ifndef CAIRN_TLS_H
 #define CAIRN_TLS_H
@@ -21,10 +21,7 @@
 struct tls_conf {
 	br_x509_certificate chain[TLS_CHAIN_MAX];
 	size_t chain_len;
-	int key_type;		/* BR_KEYTYPE_EC or BR_KEYTYPE_RSA */
-	br_ec_private_key ec;
-	br_rsa_private_key rsa;
-	unsigned issuer_key_type;	/* key type of the chain's issuer */
+	br_ec_private_key ec;	/* P-256 */
 	br_x509_trust_anchor ta[TLS_TA_MAX];
 	size_t ta_len;
 	uint8_t store[TLS_STORE];

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util.h"
 
@@ -97,15 +96,45 @@ parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 	return 0;
 }
 
+static void
+put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* Proleptic Gregorian calendar from days since 1970-01-01, by 400-year
+ * eras; no time zone tables (UTC only, which is all cairn shows). */
 void
 utc_name(int64_t t, char out[21])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
+	int64_t days = t / 86400, secs = t % 86400, era, yoe, doy, mp, y;
+	unsigned d, m;
 
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 21, "%Y-%m-%dT%H-%M-%SZ", &tm) == 0)
-		snprintf(out, 21, "unknown-time");
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468;			/* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doy = days - era * 146097;	/* day of era, 0..146096 */
+	yoe = (doy - doy / 1460 + doy / 36524 - doy / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doy - (365 * yoe + yoe / 4 - yoe / 100);	/* day of year */
+	mp = (5 * doy + 2) / 153;
+	d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	y += m <= 2;
+	if (y < 0 || y > 9999)
+		y = 0;
+	put2(out, (unsigned)(y / 100));
+	put2(out + 2, (unsigned)(y % 100));
+	memcpy(out + 4, "-00-00T00-00-00Z", 17);
+	put2(out + 5, m);
+	put2(out + 8, d);
+	put2(out + 11, (unsigned)(secs / 3600));
+	put2(out + 14, (unsigned)(secs / 60 % 60));
+	put2(out + 17, (unsigned)(secs % 60));
 }
 
 void

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "unit.h"
+#include "util.h"
 
 void
 suite_buf(void)
@@ -50,4 +51,26 @@ suite_buf(void)
 	CHECK(rd_u64(&r) == 0 && r.err);		/* short */
 	rd_init(&r, "\x01\x02", 2);
 	CHECK(rd_u8(&r) == 1 && rd_end(&r) == -1);	/* bytes left over */
+}
+
+/* Snapshot names: UTC, sortable, no time zone tables. */
+void
+suite_util(void)
+{
+	static const struct { int64_t t; const char *want; } v[] = {
+		{ 0, "1970-01-01T00-00-00Z" },
+		{ 951782400, "2000-02-29T00-00-00Z" },
+		{ 1795881409, "2026-11-28T15-56-49Z" },
+		{ 4102444799, "2099-12-31T23-59-59Z" },
+		{ -1, "1969-12-31T23-59-59Z" },
+		{ 1709164800, "2024-02-29T00-00-00Z" },
+		{ 253402300799, "9999-12-31T23-59-59Z" },
+	};
+	char out[21];
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		utc_name(v[i].t, out);
+		CHECK_SAME(out, strlen(out), v[i].want, strlen(v[i].want));
+	}
 }
