@@ -44,13 +44,13 @@ all: build/cairn build/cairnd
 $(BEARSSL_SRC)/.ok:
 	sh tools/deps.sh bearssl
 
-build/include/.ok: $(BEARSSL_SRC)/.ok $(JSMN_H)
-	@test -f $(JSMN_H) || { echo "missing $(JSMN_H): run tools/deps.sh"; exit 2; }
+build/include/.ok: $(BEARSSL_SRC)/.ok
+	@command -v $(CC_STATIC) >/dev/null && test -f $(JSMN_H) || sh tools/deps.sh
 	@mkdir -p build/include
 	cp $(BEARSSL_SRC)/inc/*.h $(JSMN_H) build/include/
 	@touch $@
 
-$(S)/bearssl/libbearssl.a: $(BEARSSL_SRC)/.ok
+$(S)/bearssl/libbearssl.a: $(BEARSSL_SRC)/.ok build/include/.ok
 	$(MAKE) -f tools/bearssl.mk SRC=$(BEARSSL_SRC) OUT=$(S)/bearssl \
 		CC="$(CC_STATIC)" AR="$(AR_STATIC)" CFLAGS="-Os $(CFLAGS_STATIC)"
 

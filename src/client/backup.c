@@ -44,6 +44,8 @@ struct run {
 	char st_name[256];
 	struct linew st_w;
 	int64_t start;
+	uint64_t start_ms, shown_ms;
+	int progress;		/* stderr is a terminal and not --quiet */
 	/* figures */
 	uint64_t files, sent, bytes_sent, errors, skipped;
 };
@@ -71,6 +73,27 @@ net_die(struct run *r, const char *when)
 
 	die(EXIT_NET, "%s:%u: connection lost %s: %s", r->o->server,
 	    r->o->port, when, tls_why(r->t, why, sizeof why));
+}
+
+/* One line of progress on a terminal, at most four times a second. */
+static void
+progress(struct run *r, int last)
+{
+	uint64_t now, secs;
+
+	if (!r->progress)
+		return;
+	now = port_ms();
+	if (!last && now - r->shown_ms < 250)
+		return;
+	r->shown_ms = now;
+	secs = (now - r->start_ms) / 1000 + 1;
+	fprintf(stderr, "\r%llu files, %llu sent, %llu MB at %llu KB/s\033[K",
+	    (unsigned long long)r->files, (unsigned long long)r->sent,
+	    (unsigned long long)(r->bytes_sent / 1000000),
+	    (unsigned long long)(r->bytes_sent / 1000 / secs));
+	if (last)
+		fputs("\r\033[K", stderr);
 }
 
 /* ---- client state ------------------------------------------------------ */
@@ -369,6 +392,7 @@ send_file(struct run *r, const struct entry *e)
 			net_die(r, "sending a file");
 		left -= (uint64_t)n;
 		r->bytes_sent += (uint64_t)n;
+		progress(r, 0);
 	}
 	if (fd >= 0)
 		port_close(fd);
@@ -531,6 +555,8 @@ backup_run(const struct copts *o)
 
 	r->o = o;
 	r->start = port_time();
+	r->start_ms = port_ms();
+	r->progress = !log_quiet && port_isatty(2);
 	if (o->extensions != NULL && filter_load(&filter, o->extensions) < 0)
 		return EXIT_USAGE;
 	if (port_realpath(o->source, r->source, sizeof r->source) < 0)
@@ -548,11 +574,14 @@ backup_run(const struct copts *o)
 	info("backing up %s to %s:%u as backup %s", r->source, o->server,
 	    o->port, r->id);
 
-	while ((w = walk_next(&walk, &st)) > 0)
+	while ((w = walk_next(&walk, &st)) > 0) {
 		offer_entry(r, &st);
+		progress(r, 0);
+	}
 	walk_close(&walk);
 	r->errors += walk.errors;
 	finish(r);
+	progress(r, 1);
 
 	if (linew_close(&r->st_w) < 0 ||
 	    port_tmp_commit(&r->st_tmp, r->st_name) < 0)

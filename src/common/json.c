@@ -187,6 +187,20 @@ str_ok(const struct json *j, int t)
 	return c == SDEC_END;
 }
 
+/*
+ * Whether token k is the string whose opening quote is at src[pos], with
+ * size sz (1 for a key, 0 for a value), closed by a quote, and decoding.
+ */
+static int
+str_at(const struct json *j, int k, size_t pos, int sz)
+{
+	const jsmntok_t *t = &j->tok[k];
+
+	return t->type == JSMN_STRING && (size_t)t->start == pos + 1 &&
+	    t->end >= t->start && (size_t)t->end < j->len &&
+	    j->src[t->end] == '"' && t->size == sz && str_ok(j, k);
+}
+
 /* Whether string tokens a and b decode to the same bytes (both valid). */
 static int
 str_same(const struct json *j, int a, int b)
@@ -322,9 +336,7 @@ check(const struct json *j)
 		case W_KEY:
 			if (c != '"' || k >= j->ntok)
 				return -1;
-			t = &j->tok[k];
-			if (t->type != JSMN_STRING || (size_t)t->start != pos + 1 ||
-			    t->size != 1 || !str_ok(j, k))
+			if (!str_at(j, k, pos, 1))
 				return -1;
 			/* Top-level keys must be unique: which one wins is a
 			 * question best never asked. */
@@ -333,7 +345,7 @@ check(const struct json *j)
 					if (str_same(j, i, k))
 						return -1;
 			st[sp - 1].n++;
-			pos = (size_t)t->end + 1;
+			pos = (size_t)j->tok[k].end + 1;
 			k++;
 			w = W_COLON;
 			continue;
@@ -366,9 +378,7 @@ check(const struct json *j)
 			continue;
 		}
 		if (c == '"') {
-			if (t->type != JSMN_STRING ||
-			    (size_t)t->start != pos + 1 || t->size != 0 ||
-			    !str_ok(j, k))
+			if (!str_at(j, k, pos, 0))
 				return -1;
 			pos = (size_t)t->end + 1;
 		} else {
@@ -408,7 +418,7 @@ json_parse(struct json *j, const char *src, size_t len)
 	j->len = len;
 	j->ntok = 0;
 	/* jsmn keeps offsets in int and stops at a NUL. */
-	if (len > INT_MAX || memchr(src, 0, len) != NULL)
+	if (len == 0 || len > INT_MAX || memchr(src, 0, len) != NULL)
 		return -1;
 	jsmn_init(&p);
 	r = jsmn_parse(&p, src, len, j->tok, JSON_MAX_TOKENS);
