@@ -45,6 +45,7 @@ struct run {
 	struct linew st_w;
 	int64_t start;
 	uint64_t start_ms, shown_ms;
+	uint64_t sent_ms;	/* when a frame last went to the server */
 	int progress;		/* stderr is a terminal and not --quiet */
 	/* figures */
 	uint64_t files, sent, bytes_sent, errors, skipped;
@@ -57,6 +58,14 @@ static struct json js;
 static uint8_t frame[FRAME_MAX];
 static uint8_t line[LINE_MAX_BYTES];
 static uint8_t data[DATA_CHUNK];
+
+/* On any exit before the state is saved, remove its temporary. */
+static void
+state_cleanup(void)
+{
+	if (run.st_tmp.fd >= 0)
+		port_tmp_abort(&run.st_tmp);
+}
 
 static const char *
 sh(const char *p, size_t n)
@@ -177,6 +186,7 @@ state_open(struct run *r)
 	if (port_tmp_open(&r->st_tmp, r->st_dir, 0600) < 0)
 		die(EXIT_USAGE, "cannot write the state in %s: %s", dir,
 		    strerror(errno));
+	atexit(state_cleanup);
 	linew_open(&r->st_w, r->st_tmp.fd);
 }
 
@@ -256,8 +266,22 @@ open_source(struct run *r, const char *path)
 	return fd;
 }
 
+/* Tell the server we are still here while a long hash keeps us busy. */
+static void
+keepalive(struct run *r)
+{
+	uint64_t now = port_ms();
+
+	if (r->t == NULL || now - r->sent_ms < KEEPALIVE_MS)
+		return;
+	if (frame_send(r->t, T_KEEPALIVE, NULL, 0) < 0 ||
+	    tls_flush(r->t) < 0)
+		net_die(r, "while hashing");
+	r->sent_ms = now;
+}
+
 static int
-hash_file(int dfd, const char *leaf, uint8_t md[MD5_LEN])
+hash_file(struct run *r, int dfd, const char *leaf, uint8_t md[MD5_LEN])
 {
 	struct md5 c;
 	long n;
@@ -266,8 +290,10 @@ hash_file(int dfd, const char *leaf, uint8_t md[MD5_LEN])
 	if (fd < 0)
 		return -1;
 	md5_init(&c);
-	while ((n = port_read(fd, data, sizeof data, -1)) > 0)
+	while ((n = port_read(fd, data, sizeof data, -1)) > 0) {
 		md5_update(&c, data, (size_t)n);
+		keepalive(r);
+	}
 	port_close(fd);
 	if (n < 0)
 		return -1;
@@ -352,6 +378,7 @@ request(struct run *r, unsigned type, const struct entry *e)
 		BUG("entry does not fit a frame");
 	if (frame_send(r->t, type, b.p, b.len) < 0)
 		net_die(r, "sending an offer");
+	r->sent_ms = port_ms();
 	push(r, type, e);
 }
 
@@ -398,6 +425,7 @@ send_file(struct run *r, const struct entry *e)
 		port_close(fd);
 	if (frame_send(r->t, T_TRANSFER_COMPLETE, NULL, 0) < 0)
 		net_die(r, "sending a file");
+	r->sent_ms = port_ms();
 	push(r, T_TRANSFER_COMPLETE, e);
 }
 
@@ -425,6 +453,9 @@ check_source(struct run *r)
 	if (type == T_ERROR || status != ST_OK)
 		die(EXIT_REFUSED, "the server refused the backup of %s: %s",
 		    r->source, text);
+	if (type != (T_REPLY | T_CHECK_SOURCE))
+		die(EXIT_NET, "%s:%u sent a reply out of order", r->o->server,
+		    r->o->port);
 	s = rd_str(&rd, sizeof r->id - 1, &n);
 	if (s == NULL)
 		die(EXIT_NET, "malformed reply from %s", r->o->server);
@@ -475,7 +506,7 @@ offer_entry(struct run *r, const struct port_stat *st)
 		e.size = st->size;
 		r->files++;
 		if (!state_lookup(r, &e, st) &&
-		    hash_file(walk.dfd, walk.leaf, e.md5) < 0) {
+		    hash_file(r, walk.dfd, walk.leaf, e.md5) < 0) {
 			msg("%s: cannot read: %s", sh(e.path, e.plen),
 			    strerror(errno));
 			r->errors++;
@@ -503,6 +534,9 @@ finish(struct run *r)
 
 	while (r->qlen > 0)
 		take_reply(r);
+	/* Committing syncs the snapshot's data: give it time. */
+	if (r->t->timeout_ms < COMMIT_WAIT_MS)
+		r->t->timeout_ms = COMMIT_WAIT_MS;
 	if (frame_send(r->t, T_BACKUP_COMPLETE, NULL, 0) < 0 ||
 	    frame_recv(r->t, &type, frame, &n) < 0)
 		net_die(r, "committing the snapshot");
@@ -512,6 +546,9 @@ finish(struct run *r)
 	if (type == T_ERROR || status != ST_OK)
 		die(EXIT_REFUSED, "the server could not commit the snapshot: "
 		    "%s", text);
+	if (type != (T_REPLY | T_BACKUP_COMPLETE))
+		die(EXIT_NET, "%s:%u sent a reply out of order", r->o->server,
+		    r->o->port);
 	s = rd_str(&rd, sizeof r->snap - 1, &n);
 	if (s != NULL) {
 		memcpy(r->snap, s, n);
@@ -554,6 +591,7 @@ backup_run(const struct copts *o)
 	int w;
 
 	r->o = o;
+	r->st_tmp.fd = -1;
 	r->start = port_time();
 	r->start_ms = port_ms();
 	r->progress = !log_quiet && port_isatty(2);

@@ -38,7 +38,7 @@ frame_recv(struct tls *t, unsigned *type, uint8_t *p, size_t *n)
 	if (tls_flush(t) < 0 || tls_read(t, h, sizeof h) < 0)
 		return -1;
 	if (frame_hdr(h, type, n) < 0)
-		return -1;
+		return -2;
 	return *n ? tls_read(t, p, *n) : 0;
 }
 

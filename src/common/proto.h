@@ -19,6 +19,8 @@
 #define DATA_CHUNK 32768	/* file bytes per DATA_TRANSFER frame */
 #define PIPELINE_MAX 32		/* requests a client may have unanswered */
 #define MSG_MAX 512		/* bytes of a reply's message */
+#define KEEPALIVE_MS 15000	/* a client busy hashing says so this often */
+#define COMMIT_WAIT_MS 3600000	/* the server may sync a lot of data */
 
 /* Frame types. Replies are the request's type | 0x80. */
 enum {
@@ -29,6 +31,7 @@ enum {
 	T_DATA_TRANSFER = 5,
 	T_TRANSFER_COMPLETE = 6,
 	T_BACKUP_COMPLETE = 7,
+	T_KEEPALIVE = 8,	/* no reply; keeps an idle session open */
 	T_REPLY = 0x80,
 	T_ERROR = 0xff		/* server → client, then the server closes */
 };
@@ -65,15 +68,17 @@ struct entry {
 
 /* Send one frame: header and payload (queued; tls_flush sends). */
 int frame_send(struct tls *t, unsigned type, const void *p, size_t n);
-/* Receive one frame into p[FRAME_MAX]; 0 or -1 (connection failed). */
+/* Receive one frame into p[FRAME_MAX]: 0, -1 if the connection failed,
+ * -2 if the frame header is malformed (the session cannot go on). */
 int frame_recv(struct tls *t, unsigned *type, uint8_t *p, size_t *n);
 /* Decode a frame header: 0, or -1 if the reserved byte is not zero. */
 int frame_hdr(const uint8_t h[FRAME_HDR], unsigned *type, size_t *n);
 
 /* An entry as carried by OFFER and FILE_TRANSFER. */
 int entry_put(struct buf *b, const struct entry *e);
-/* Decode and check an entry: valid path and type, target only for links
- * (valid, non-empty), mode within 07777. 0 or -1. */
+/* Decode and check an entry: valid path and type, a target only for
+ * links (non-empty, no NUL, at most PATH_LEN_MAX bytes: stored as is,
+ * never resolved), mode within 07777. 0 or -1. */
 int entry_get(struct rd *r, struct entry *e);
 
 /* A reply: status and message, then the caller appends its body. */

@@ -501,6 +501,9 @@ tls_chain_why(struct tls *t)
 {
 	if (!t->chain_seen)
 		return "no client certificate was sent";
+	if (t->chain_err == 0)
+		return "the client certificate has no usable common name "
+		    "(at most 64 bytes)";
 	switch (t->chain_err) {
 	case BR_ERR_X509_NOT_TRUSTED:
 		return "the client certificate is not signed by this "

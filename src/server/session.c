@@ -76,13 +76,13 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
     const struct server_opts *o)
 {
 	char text[MSG_MAX + 1], why[160], who[128];
-	uint8_t body_store[64];
+	uint8_t body_store[TLS_NAME_MAX + SNAP_MAX + 32];
 	struct buf body;
 	struct rd r;
 	unsigned type, status, version;
 	size_t n, slen;
 	const char *src;
-	int rc = 0;
+	int rc = 0, hello = 0, got;
 
 	switch (tls_server(&conn, conf, fd, o->handshake_ms)) {
 	case 0:
@@ -102,7 +102,11 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 	conn.timeout_ms = o->idle_ms;
 
 	for (;;) {
-		if (frame_recv(&conn, &type, in, &n) < 0) {
+		got = frame_recv(&conn, &type, in, &n);
+		if (got == -2)
+			return fatal(who, ST_BAD_REQUEST,
+			    "malformed frame header");
+		if (got < 0) {
 			if (!(conn.eof && !began))
 				msg("%s: connection lost: %s", who,
 				    tls_why(&conn, why, sizeof why));
@@ -110,16 +114,25 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 			break;
 		}
 		rd_init(&r, in, n);
+		if (!hello && type != T_HELLO)
+			return fatal(who, ST_BAD_REQUEST, "HELLO must come "
+			    "first");
 		switch (type) {
 		case T_HELLO:
 			version = rd_u16(&r);
-			if (r.err || version != PROTO_VERSION)
+			if (hello || rd_end(&r) < 0)
+				return fatal(who, ST_BAD_REQUEST, "bad HELLO");
+			if (version != PROTO_VERSION)
 				return fatal(who, ST_BAD_REQUEST,
-				    "unsupported protocol version");
+				    "unsupported protocol version (this server "
+				    "speaks version 1)");
+			hello = 1;
 			buf_init(&body, body_store, sizeof body_store);
 			buf_u16(&body, PROTO_VERSION);
 			buf_u16(&body, (unsigned)strlen(conn.peer_cn));
 			buf_puts(&body, conn.peer_cn);
+			if (body.err)
+				BUG("HELLO body does not fit");
 			reply(type, ST_OK, "hello", &body);
 			break;
 		case T_CHECK_SOURCE:
@@ -141,6 +154,8 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 			buf_puts(&body, st.id);
 			buf_u16(&body, (unsigned)strlen(st.snap));
 			buf_puts(&body, st.snap);
+			if (body.err)
+				BUG("CHECK_SOURCE body does not fit");
 			reply(type, ST_OK, text, &body);
 			info("%s: backup %s of %s begins snapshot %s", who,
 			    st.id, st.source, st.snap);
@@ -177,6 +192,11 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 				return fatal(who, status, text);
 			reply(type, status, text, NULL);
 			break;
+		case T_KEEPALIVE:
+			if (n != 0)
+				return fatal(who, ST_BAD_REQUEST,
+				    "bad KEEPALIVE");
+			break;
 		case T_BACKUP_COMPLETE:
 			if (!began || n != 0)
 				return fatal(who, ST_BAD_REQUEST,
@@ -188,6 +208,8 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 			buf_u64(&body, st.files);
 			buf_u64(&body, st.bytes);
 			buf_u64(&body, st.received);
+			if (body.err)
+				BUG("BACKUP_COMPLETE body does not fit");
 			reply(type, status, text, &body);
 			tls_flush(&conn);
 			if (status == ST_OK)

@@ -124,24 +124,44 @@ make_id(const char *client, const char *source, size_t slen, char *id)
 	id[ID_LEN] = 0;
 }
 
-/* A snapshot name for now that no snapshot of this backup has yet. */
-static void
+/*
+ * A name for the new snapshot: the UTC time, with "-NNN" added when that
+ * name is taken, so that byte order is time order. Names always sort after
+ * the previous snapshot's, even when the clock went back (a router without
+ * a clock at boot): then the previous name's counter is carried on.
+ * 0, or -1 when no free name is left for this second.
+ */
+static int
 pick_snapshot(struct store *s)
 {
 	struct port_stat st;
 	char base[21], man[SNAP_MAX + 8];
-	int i;
+	const char *z;
+	uint64_t n = 0;
 
 	utc_name(port_time(), base);
-	snprintf(s->snap, sizeof s->snap, "%s", base);
-	for (i = 1; i < 1000; i++) {
-		snprintf(man, sizeof man, "%s.json", s->snap);
-		if (port_fstatat(s->backup, s->snap, &st) < 0 &&
-		    port_fstatat(s->manifests, man, &st) < 0 &&
-		    strcmp(s->snap, s->prev_snap) > 0)
-			return;
-		snprintf(s->snap, sizeof s->snap, "%s-%d", base, i);
+	if (strcmp(base, s->prev_snap) <= 0 &&
+	    (z = strchr(s->prev_snap, 'Z')) != NULL &&
+	    (size_t)(z - s->prev_snap) < sizeof base - 1) {
+		snprintf(base, sizeof base, "%.*s", (int)(z - s->prev_snap + 1),
+		    s->prev_snap);
+		if (z[1] != '-' || parse_u64(z + 2, 1, 999, &n) < 0)
+			n = 0;
 	}
+	for (; n <= 999; n++) {
+		if (n == 0)
+			snprintf(s->snap, sizeof s->snap, "%s", base);
+		else
+			snprintf(s->snap, sizeof s->snap, "%.20s-%03u", base,
+			    (unsigned)n);
+		snprintf(man, sizeof man, "%s.json", s->snap);
+		if (strcmp(s->snap, s->prev_snap) > 0 &&
+		    port_fstatat(s->backup, s->snap, &st) < 0 &&
+		    port_fstatat(s->manifests, man, &st) < 0)
+			return 0;
+	}
+	errno = EEXIST;
+	return -1;
 }
 
 static void
@@ -156,8 +176,22 @@ store_init(struct store *s)
 	s->need_head = s->need_count = 0;
 }
 
+static unsigned begin(struct store *s, int root, const char *client,
+    const char *source, size_t slen, char *text, size_t cap);
+
 unsigned
 store_begin(struct store *s, int root, const char *client,
+    const char *source, size_t slen, char *text, size_t cap)
+{
+	unsigned status = begin(s, root, client, source, slen, text, cap);
+
+	if (status != ST_OK)
+		store_end(s);
+	return status;
+}
+
+static unsigned
+begin(struct store *s, int root, const char *client,
     const char *source, size_t slen, char *text, size_t cap)
 {
 	struct buf b;
@@ -199,7 +233,9 @@ store_begin(struct store *s, int root, const char *client,
 		return fail(text, cap, ST_IO, "cannot prepare the snapshot of",
 		    s->id);
 	open_prev(s);
-	pick_snapshot(s);
+	if (pick_snapshot(s) < 0)
+		return fail(text, cap, ST_IO, "no snapshot name is left for "
+		    "this second in", s->id);
 
 	if (port_tmp_open(&s->man, s->manifests, 0644) < 0)
 		return fail(text, cap, ST_IO, "cannot create the manifest of",
@@ -273,6 +309,10 @@ store_offer(struct store *s, const struct entry *e, char *text, size_t cap)
 	int dfd, r;
 	unsigned status = ST_OK;
 
+	if (s->up_fd >= 0) {
+		snprintf(text, cap, "an offer in the middle of a file transfer");
+		return ST_BAD_REQUEST;
+	}
 	if (s->last_len > 0 &&
 	    path_cmp(s->last, s->last_len, e->path, e->plen) >= 0) {
 		snprintf(text, cap, "offers out of order");
@@ -404,6 +444,8 @@ store_put_end(struct store *s, char *text, size_t cap)
 		    "size or MD5 (was it changed while being sent?)",
 		    s->up_bytes != nd->size ? "size" : "MD5");
 		status = ST_BAD_DATA;
+		s->files--;
+		s->bytes -= nd->size;
 		goto out;
 	}
 	/* Stored files are read-only: never opened for writing again. */
@@ -579,10 +621,15 @@ store_commit(struct store *s, char *text, size_t cap)
 	if (port_tmp_commit(&s->man, name) < 0)
 		return fail(text, cap, ST_IO, "cannot commit the manifest of",
 		    s->id);
-	if (port_renameat(s->backup, ".partial", s->backup, s->snap) < 0 ||
-	    port_fsync(s->backup) < 0)
-		return fail(text, cap, ST_IO, "cannot commit the snapshot of",
-		    s->id);
+	if (port_renameat(s->backup, ".partial", s->backup, s->snap) < 0) {
+		unsigned st = fail(text, cap, ST_IO,
+		    "cannot commit the snapshot of", s->id);
+		port_unlinkat(s->manifests, name, 0);
+		return st;
+	}
+	if (port_fsync(s->backup) < 0)
+		msg("snapshot %s of %s committed, but its directory could "
+		    "not be synced: %s", s->snap, s->id, strerror(errno));
 	close_fd(&s->partial);
 	if (update_state(s) < 0)
 		msg("snapshot %s/%s/%s committed, but %s could not be "

@@ -9,8 +9,8 @@
  *	DIR/backup_state.json			id → client, source, newest
  *
  * A snapshot is visible only once its directory has its final name: the
- * manifest is made durable first, then the data (syncfs), then one
- * rename commits it.
+ * data is made durable first (one syncfs), then the manifest (fsync and
+ * rename into .manifests), then one rename of .partial commits it.
  */
 #ifndef CAIRN_STORE_H
 #define CAIRN_STORE_H
@@ -66,7 +66,8 @@ struct store {
 
 /*
  * Begin a snapshot of source for client in the store at root. Returns a
- * status (ST_OK, or ST_BUSY / ST_IO / ST_BAD_REQUEST) with text filled.
+ * status (ST_OK, or ST_BUSY / ST_IO, having released everything) with
+ * text filled.
  */
 unsigned store_begin(struct store *s, int root, const char *client,
     const char *source, size_t slen, char *text, size_t cap);

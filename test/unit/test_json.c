@@ -417,7 +417,8 @@ test_malformed(void)
 		if (!CHECK(parse(&j, bad[k]) == -1))
 			fprintf(stderr, "  accepted: %s\n", bad[k]);
 
-	/* NUL bytes anywhere. */
+	/* Nothing at all; NUL bytes anywhere. */
+	CHECK(json_parse(&j, NULL, 0) == -1 && j.ntok == 0);
 	CHECK(json_parse(&j, nul1, sizeof nul1 - 1) == -1);
 	CHECK(json_parse(&j, nul2, sizeof nul2 - 1) == -1);
 	CHECK(json_parse(&j, nul3, sizeof nul3 - 1) == -1);
