@@ -27,6 +27,10 @@ int port_write_all(int fd, const void *p, size_t n);
 long port_read_full(int fd, void *p, size_t n);
 int port_close(int fd);
 int port_isatty(int fd);
+/* Print prompt on stderr and read one line from the terminal on standard
+ * input without echo, into buf[cap] (NUL-terminated, newline dropped).
+ * Its length, or -1 (ENOTTY when standard input is not a terminal). */
+long port_read_secret(const char *prompt, char *buf, size_t cap);
 
 /* ---- sockets ---------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <sys/random.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -135,6 +136,35 @@ int
 port_isatty(int fd)
 {
 	return isatty(fd);
+}
+
+long
+port_read_secret(const char *prompt, char *buf, size_t cap)
+{
+	struct termios old, quiet;
+	size_t n = 0;
+	long r;
+	char c;
+
+	if (cap == 0 || !isatty(0) || tcgetattr(0, &old) < 0) {
+		errno = ENOTTY;
+		return -1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	port_write_all(2, prompt, strlen(prompt));
+	tcsetattr(0, TCSAFLUSH, &quiet);
+	while ((r = port_read(0, &c, 1, -1)) == 1 && c != '\n')
+		if (n + 1 < cap)
+			buf[n++] = c;
+	tcsetattr(0, TCSAFLUSH, &old);
+	buf[n] = 0;
+	if (r < 0)
+		return -1;
+	while (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = 0;
+	return (long)n;
 }
 
 /* ---- sockets ---------------------------------------------------------- */

@@ -22,7 +22,7 @@ client_connect(const struct copts *o)
 	size_t n;
 	int fd;
 
-	if (tls_conf_load(&conf, o->cert, o->key, o->ca) < 0)
+	if (tls_conf_load(&conf, o->cert, o->key, o->ca, NULL) < 0)
 		die(EXIT_USAGE, "cannot load the client's certificates "
 		    "(make them with tools/gen-client-cert.sh, or give --cert, "
 		    "--key and --ca)");

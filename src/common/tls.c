@@ -217,33 +217,40 @@ full:
 }
 
 static int
-load_key(struct tls_conf *c, const char *path)
+load_key(struct tls_conf *c, const char *path, tls_unlock_fn *unlock)
 {
 	struct pem_obj objs[4];
 	br_skey_decoder_context kc;
+	const uint8_t *der;
+	size_t len;
 	int n, i, err;
 
 	n = pem_read(path, "key file", objs, 4);
 	if (n < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (strcmp(objs[i].name, "ENCRYPTED PRIVATE KEY") == 0) {
-			msg("the key %s is encrypted; this version reads only "
-			    "unencrypted keys (make one with tools/gen-certs.sh "
-			    "\"\" NAME)", path);
-			goto fail;
-		}
-		if (strcmp(objs[i].name, "PRIVATE KEY") == 0 ||
-		    strcmp(objs[i].name, "EC PRIVATE KEY") == 0 ||
-		    strcmp(objs[i].name, "RSA PRIVATE KEY") == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(objs[i].name, "ENCRYPTED PRIVATE KEY") == 0 ||
+		    strcmp(objs[i].name, "PRIVATE KEY") == 0 ||
+		    strcmp(objs[i].name, "EC PRIVATE KEY") == 0)
 			break;
-	}
 	if (i == n) {
-		msg("the key file %s holds no private key", path);
+		msg("the key file %s holds no private key (an ECDSA P-256 key "
+		    "in PEM is wanted)", path);
 		goto fail;
 	}
+	der = objs[i].der;
+	len = objs[i].len;
+	if (strcmp(objs[i].name, "ENCRYPTED PRIVATE KEY") == 0) {
+		if (unlock == NULL) {
+			msg("the key %s is encrypted; this program reads only "
+			    "unencrypted keys", path);
+			goto fail;
+		}
+		if (unlock(path, objs[i].der, objs[i].len, &der, &len) < 0)
+			goto fail;
+	}
 	br_skey_decoder_init(&kc);
-	br_skey_decoder_push(&kc, objs[i].der, objs[i].len);
+	br_skey_decoder_push(&kc, der, len);
 	err = br_skey_decoder_last_error(&kc);
 	if (err != 0) {
 		msg("cannot decode the private key in %s (BearSSL error %d)",
@@ -281,7 +288,7 @@ fail:
 
 int
 tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
-    const char *ca)
+    const char *ca, tls_unlock_fn *unlock)
 {
 	struct pem_obj objs[TLS_CHAIN_MAX + TLS_TA_MAX];
 	int n, i;
@@ -318,7 +325,7 @@ tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
 		msg("the certificate file %s holds no certificate", cert);
 		return -1;
 	}
-	return load_key(c, key);
+	return load_key(c, key, unlock);
 }
 
 void

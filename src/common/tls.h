@@ -56,11 +56,21 @@ struct tls {
 };
 
 /*
- * Load cert (chain), key and ca (trust anchors) from PEM files. On
- * failure prints which file and why, and returns -1.
+ * Decrypt the encrypted PKCS#8 key read from path, held in der[0..len)
+ * (in place): 0 with *out and *outlen giving the plain key, or -1 with a
+ * message printed. Kept out of tls.c so that a program that never reads
+ * encrypted keys does not link the decryption.
+ */
+typedef int tls_unlock_fn(const char *path, uint8_t *der, size_t len,
+    const uint8_t **out, size_t *outlen);
+
+/*
+ * Load cert (chain), key and ca (trust anchors) from PEM files; an
+ * encrypted key is handed to unlock (NULL: encrypted keys are refused).
+ * On failure prints which file and why, and returns -1.
  */
 int tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
-    const char *ca);
+    const char *ca, tls_unlock_fn *unlock);
 /* Forget the private key. */
 void tls_conf_wipe(struct tls_conf *c);
 

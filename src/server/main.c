@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keypass.h"
 #include "port.h"
 #include "session.h"
 #include "tls.h"
@@ -29,6 +30,8 @@ static const char usage[] =
 "  --key F              server private key (default certs/server_key.pem)\n"
 "  --ca F               CA that signs client certificates\n"
 "                       (default certs/ca_cert.pem)\n"
+"  --key-pass-file F    pass phrase of an encrypted key, first line of F\n"
+"                       (else $CAIRN_KEY_PASS, else asked on the terminal)\n"
 "  --max-clients N      connections served at once (default 16)\n"
 "  --quiet              log only errors\n"
 "  --version            print the version and exit\n"
@@ -95,6 +98,8 @@ main(int argc, char **argv)
 			key = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--ca") == 0) {
 			ca = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--key-pass-file") == 0) {
+			keypass_file = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--max-clients") == 0) {
 			if (parse_u64(need_arg(argc, argv, &i), 1, 1024, &v))
 				die(EXIT_USAGE, "--max-clients wants 1..1024");
@@ -108,7 +113,7 @@ main(int argc, char **argv)
 		}
 	}
 
-	if (tls_conf_load(&conf, cert, key, ca) < 0)
+	if (tls_conf_load(&conf, cert, key, ca, keypass_unlock) < 0)
 		die(EXIT_USAGE, "cannot load the server's certificates "
 		    "(make them with tools/gen-certs.sh)");
 	if (port_mkdir(dir, 0755) < 0 &&
