@@ -20,6 +20,31 @@ cd "$top" || exit 2
 pat=${1:-}
 sh_=${TEST_SHELL:-sh}
 T=$top/build/test
+
+# One run at a time owns build/test: wait for another run to end (a stale
+# lock, whose process is gone, is taken over).
+lock=$top/build/.test.lock
+mkdir -p "$top/build"
+waited=0
+until mkdir "$lock" 2>/dev/null; do
+	other=$(cat "$lock/pid" 2>/dev/null)
+	if [ -n "$other" ] && ! kill -0 "$other" 2>/dev/null; then
+		rm -rf "$lock"
+		continue
+	fi
+	[ $waited = 0 ] && printf 'waiting for another test run (pid %s) to finish with build/test\n' "$other" >&2
+	waited=$((waited + 1))
+	if [ $waited -gt 1800 ]; then
+		printf 'gave up waiting for %s\n' "$lock" >&2
+		exit 2
+	fi
+	sleep 1
+done
+echo $$ >"$lock/pid"
+trap 'rm -rf "$lock"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
 rm -rf "$T"
 mkdir -p "$T" || exit 2
 

@@ -42,7 +42,8 @@ D=$W/store
 PORT=
 SERVER_PID=
 SERVER_SH=
-SERVER_LOG=$W/cairnd.log
+SERVER_LOG=$W/cairnd.log	# cairnd.2.log etc. for later starts
+SERVER_N=0
 SERVER_CERT=	# default $CERTS/server_cert.pem
 SERVER_KEY=	# default $CERTS/server_key.pem
 RUN_N=0
@@ -238,6 +239,8 @@ need_binaries() {
 # Retries another port when the address is in use. 0 or 1 (check failed).
 start_server() {
 	mkdir -p "$D"
+	SERVER_N=$((SERVER_N + 1))
+	[ $SERVER_N -gt 1 ] && SERVER_LOG=$W/cairnd.$SERVER_N.log
 	_scert=${SERVER_CERT:-$CERTS/server_cert.pem}
 	_skey=${SERVER_KEY:-$CERTS/server_key.pem}
 	_try=0

@@ -112,4 +112,33 @@ else
 fi
 check_tree "$SRC" "$D/alice/$ALICE_ID/$ALICE_SNAP" "alice's snapshot is untouched by bob"
 
+# ---- alice and bob at the same time -----------------------------------------------------
+printf 'alice, concurrent\n' >"$SRC/c.txt"
+head -c 1048576 /dev/urandom >"$SRC/big.bin"
+head -c 1048576 /dev/urandom >"$BSRC/big.bin"
+# both NAME CERT KEY SOURCE: one client in the background.
+both() {
+	$TIMEOUT 120 "$CAIRN" --server 127.0.0.1 --server-name localhost --port "$PORT" \
+		--cert "$2" --key "$3" --ca "$CERTS/ca_cert.pem" --state "$W/$1_state.json" \
+		--source "$4" --json >"$W/conc_$1.out" 2>"$W/conc_$1.err" </dev/null
+	echo $? >"$W/conc_$1.rc"
+}
+both alice "$CERTS/client_cert.pem" "$CERTS/client_key.pem" "$SRC" &
+pa=$!
+both bob "$CERTS/bob_cert.pem" "$CERTS/bob_key.pem" "$BSRC" &
+pb=$!
+wait $pa
+wait $pb
+for who in alice bob; do
+	RC=$(cat "$W/conc_$who.rc" 2>/dev/null)
+	RUN_OUT=$W/conc_$who.out
+	RUN_ERR=$W/conc_$who.err
+	LAST_CMD="(concurrent backup as $who)"
+	check_rc 0 "$who backs up while the other does: exit 0"
+done
+A2=$D/alice/$(json_field "$W/conc_alice.out" id)/$(json_field "$W/conc_alice.out" snapshot)
+B2=$D/bob/$(json_field "$W/conc_bob.out" id)/$(json_field "$W/conc_bob.out" snapshot)
+check_tree "$SRC" "$A2" "alice's concurrent snapshot equals her source"
+check_tree "$BSRC" "$B2" "bob's concurrent snapshot equals his source"
+
 finish

@@ -129,6 +129,13 @@ check_eq "$SENT" 0 "unchanged re-run: sent = 0"
 check_eq "$ERRORS" 0 "unchanged re-run: errors = 0"
 check_snapshot "unchanged re-run"
 check_tree -f "$EXP" "$D/alice/$ID/$FIRST_SNAP" "the first snapshot is still intact"
+i1=$(ls -i "$D/alice/$ID/$FIRST_SNAP/a/big.jpg" 2>/dev/null | awk '{ print $1 }')
+i2=$(ls -i "$D/alice/$ID/$SNAP/a/big.jpg" 2>/dev/null | awk '{ print $1 }')
+if [ -n "$i1" ] && [ "$i1" = "$i2" ]; then
+	ok "an unchanged file is a hard link to the previous snapshot's"
+else
+	fail "an unchanged file is a hard link to the previous snapshot's" "inodes: '$i1' and '$i2'"
+fi
 
 # ---- one file changed (different size) --------------------------------------
 printf 'hello again, now longer\n' >"$SRC/hello.txt"
@@ -144,6 +151,24 @@ backup "mtime touched"
 check_eq "$SENT" 0 "mtime touched, same content: sent = 0"
 check_snapshot "mtime touched"
 
+# ---- same size, mtime put back: only the ctime tells ------------------------------
+cp -p "$SRC/a/b/small3.txt" "$W/mtime_ref"
+printf 'SMALL FILE 3\n' >"$SRC/a/b/small3.txt"
+touch -r "$W/mtime_ref" "$SRC/a/b/small3.txt"
+cp "$SRC/a/b/small3.txt" "$EXP/a/b/small3.txt"
+backup "same size, mtime restored"
+check_eq "$SENT" 1 "same size, mtime restored: the change is found (sent = 1)"
+check_snapshot "same size, mtime restored"
+
+# ---- racy: same-size changes right before and right after a run ----------------------
+printf 'small file A\n' >"$SRC/a/b/small4.txt"
+backup "racy, first run"
+printf 'small file B\n' >"$SRC/a/b/small4.txt"
+cp "$SRC/a/b/small4.txt" "$EXP/a/b/small4.txt"
+backup "racy, second run"
+check_eq "$SENT" 1 "a same-size change just after a run is found (sent = 1)"
+check_snapshot "racy, second run"
+
 # ---- one file added -------------------------------------------------------------
 printf 'a new file\n' >"$SRC/a/new.txt"
 cp "$SRC/a/new.txt" "$EXP/a/new.txt"
@@ -153,6 +178,6 @@ check_eq "$FILES" $((N + 1)) "one file added: files = $((N + 1))"
 check_snapshot "one file added"
 
 n_snaps=$(snapshots_of "$D/alice/$FIRST_ID" | wc -l | tr -d ' ')
-check_eq "$n_snaps" 5 "five runs made five snapshots"
+check_eq "$n_snaps" 8 "eight runs made eight snapshots"
 
 finish
