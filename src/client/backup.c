@@ -26,6 +26,7 @@ struct run {
 	const struct copts *o;
 	struct tls *t;
 	int root;		/* the source directory */
+	struct dircache src_dir;	/* where the last file sent lives */
 	char source[PATH_CAP];
 	char id[64], snap[64];
 	/* the pipeline */
@@ -256,14 +257,10 @@ static int
 open_source(struct run *r, const char *path)
 {
 	const char *leaf;
-	int dfd, fd;
+	int dfd;
 
-	dfd = path_parent(r->root, path, 0, &leaf);
-	if (dfd < 0)
-		return -1;
-	fd = port_openat_read(dfd, leaf);
-	port_close(dfd);
-	return fd;
+	dfd = dircache_parent(&r->src_dir, r->root, path, &leaf);
+	return dfd < 0 ? -1 : port_openat_read(dfd, leaf);
 }
 
 /* Tell the server we are still here while a long hash keeps us busy. */
@@ -601,6 +598,7 @@ backup_run(const struct copts *o)
 		die(EXIT_USAGE, "cannot use the source %s: %s", o->source,
 		    strerror(errno));
 	r->root = port_open_dir(r->source);
+	dircache_init(&r->src_dir);
 	if (r->root < 0 || walk_open(&walk, r->source) < 0)
 		die(EXIT_USAGE, "cannot open the source directory %s: %s",
 		    o->source, strerror(errno));

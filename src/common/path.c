@@ -95,3 +95,38 @@ fail:
 	errno = e;
 	return -1;
 }
+
+void
+dircache_init(struct dircache *c)
+{
+	c->fd = -1;
+	c->len = 0;
+}
+
+int
+dircache_parent(struct dircache *c, int root, const char *p,
+    const char **leaf)
+{
+	const char *slash = strrchr(p, '/');
+	size_t n = slash != NULL ? (size_t)(slash - p) : 0;
+
+	if (c->fd >= 0 && c->len == n && memcmp(c->dir, p, n) == 0) {
+		*leaf = slash != NULL ? slash + 1 : p;
+		return c->fd;
+	}
+	dircache_close(c);
+	c->fd = path_parent(root, p, 0, leaf);
+	if (c->fd >= 0) {
+		memcpy(c->dir, p, n);
+		c->len = n;
+	}
+	return c->fd;
+}
+
+void
+dircache_close(struct dircache *c)
+{
+	if (c->fd >= 0)
+		port_close(c->fd);
+	c->fd = -1;
+}

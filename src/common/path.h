@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 /* 0 if p[0..n) is a valid relative path, -1 otherwise. */
 int path_check(const char *p, size_t n);
 /* 0 if s[0..n) is a valid single component, -1 otherwise. */
@@ -35,5 +37,23 @@ int path_cmp(const char *a, size_t an, const char *b, size_t bn);
  * component is a symlink or not a directory).
  */
 int path_parent(int root, const char *p, int create, const char **leaf);
+
+/*
+ * A one-entry cache of the directory holding the last path resolved
+ * beneath a root: sorted paths mostly share it, and each resolution
+ * costs an open per component.
+ */
+struct dircache {
+	int fd;
+	size_t len;
+	char dir[PATH_LEN_MAX + 1];
+};
+
+void dircache_init(struct dircache *c);
+/* As path_parent(root, p, 0, leaf), but the fd belongs to the cache:
+ * do not close it. The cache must be used with one root only. */
+int dircache_parent(struct dircache *c, int root, const char *p,
+    const char **leaf);
+void dircache_close(struct dircache *c);
 
 #endif

@@ -30,12 +30,29 @@ frame_hdr(const uint8_t h[FRAME_HDR], unsigned *type, size_t *n)
 	return 0;
 }
 
+/*
+ * 1 if a whole frame already waits in the TLS engine. Then the reply to
+ * it can go out with the next ones instead of in a record of its own;
+ * before blocking for input, everything queued is always sent.
+ */
+static int
+frame_buffered(struct tls *t)
+{
+	size_t len;
+	const uint8_t *b = tls_buffered(t, &len);
+
+	return b != NULL && len >= FRAME_HDR &&
+	    len >= FRAME_HDR + (size_t)be16(b + 2);
+}
+
 int
 frame_recv(struct tls *t, unsigned *type, uint8_t *p, size_t *n)
 {
 	uint8_t h[FRAME_HDR];
 
-	if (tls_flush(t) < 0 || tls_read(t, h, sizeof h) < 0)
+	if (!frame_buffered(t) && tls_flush(t) < 0)
+		return -1;
+	if (tls_read(t, h, sizeof h) < 0)
 		return -1;
 	if (frame_hdr(h, type, n) < 0)
 		return -2;

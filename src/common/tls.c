@@ -587,6 +587,16 @@ tls_flush(struct tls *t)
 	return br_sslio_flush(&t->io);
 }
 
+const uint8_t *
+tls_buffered(struct tls *t, size_t *len)
+{
+	if (!(br_ssl_engine_current_state(t->eng) & BR_SSL_RECVAPP)) {
+		*len = 0;
+		return NULL;
+	}
+	return br_ssl_engine_recvapp_buf(t->eng, len);
+}
+
 void
 tls_close(struct tls *t)
 {

@@ -90,6 +90,9 @@ int tls_read(struct tls *t, void *p, size_t n);
 /* Queue n bytes for sending (sent when the buffer fills or on flush). */
 int tls_write(struct tls *t, const void *p, size_t n);
 int tls_flush(struct tls *t);
+/* Decrypted bytes already received and not yet read (*len of them), or
+ * NULL when none. */
+const uint8_t *tls_buffered(struct tls *t, size_t *len);
 /* Close the TLS session (close_notify) without closing fd. */
 void tls_close(struct tls *t);
 

@@ -173,6 +173,8 @@ store_init(struct store *s)
 	s->up_fd = -1;
 	s->man.fd = -1;
 	s->prev_lines.fd = -1;
+	dircache_init(&s->pdir);
+	dircache_init(&s->vdir);
 	s->need_head = s->need_count = 0;
 }
 
@@ -291,11 +293,10 @@ link_previous(struct store *s, const struct entry *e, int dfd,
 	    s->prev_e.size != e->size ||
 	    memcmp(s->prev_e.md5, e->md5, MD5_LEN) != 0)
 		return 0;
-	pfd = path_parent(s->prev, e->path, 0, &pleaf);
+	pfd = dircache_parent(&s->vdir, s->prev, e->path, &pleaf);
 	if (pfd < 0)
 		return 0;
 	r = port_linkat(pfd, pleaf, dfd, leaf);
-	port_close(pfd);
 	/* No hard links here (EMLINK, EXDEV, EPERM): the client sends it. */
 	return r == 0;
 }
@@ -321,7 +322,7 @@ store_offer(struct store *s, const struct entry *e, char *text, size_t cap)
 	memcpy(s->last, e->path, e->plen + 1);
 	s->last_len = e->plen;
 
-	dfd = path_parent(s->partial, e->path, 0, &leaf);
+	dfd = dircache_parent(&s->pdir, s->partial, e->path, &leaf);
 	if (dfd < 0) {
 		snprintf(text, cap, "the parent directory of this entry was "
 		    "not offered, or is not a directory");
@@ -366,7 +367,6 @@ store_offer(struct store *s, const struct entry *e, char *text, size_t cap)
 		status = ST_BAD_REQUEST;
 		snprintf(text, cap, "unknown entry type");
 	}
-	port_close(dfd);
 	if (status != ST_OK && status != ST_NEED)
 		return status;
 	r = manifest_add(s, e, text, cap);
@@ -392,8 +392,14 @@ store_put_begin(struct store *s, const struct entry *e, char *text,
 		    "or out of order");
 		return ST_BAD_REQUEST;
 	}
-	port_unlinkat(s->incoming, "upload", 0);
-	s->up_fd = port_openat_create(s->incoming, "upload", 0600);
+	/* Stored files are read-only: never opened for writing again. The
+	 * mode is given at creation, which the open descriptor ignores. */
+	s->up_fd = port_openat_create(s->incoming, "upload",
+	    (n->mode & 0555) | 0400);
+	if (s->up_fd < 0 && errno == EEXIST &&
+	    port_unlinkat(s->incoming, "upload", 0) == 0)
+		s->up_fd = port_openat_create(s->incoming, "upload",
+		    (n->mode & 0555) | 0400);
 	if (s->up_fd < 0)
 		return fail(text, cap, ST_IO, "cannot create the upload of",
 		    e->path);
@@ -448,18 +454,14 @@ store_put_end(struct store *s, char *text, size_t cap)
 		s->bytes -= nd->size;
 		goto out;
 	}
-	/* Stored files are read-only: never opened for writing again. */
-	if (port_fchmod(s->up_fd, (nd->mode & 0555) | 0400) < 0 ||
-	    port_futime(s->up_fd, nd->mtime, nd->mtime_ns) < 0) {
+	if (port_futime(s->up_fd, nd->mtime, nd->mtime_ns) < 0) {
 		status = fail(text, cap, ST_IO, "cannot set the metadata of",
 		    nd->path);
 		goto out;
 	}
-	dfd = path_parent(s->partial, nd->path, 0, &leaf);
+	dfd = dircache_parent(&s->pdir, s->partial, nd->path, &leaf);
 	if (dfd < 0 || port_renameat(s->incoming, "upload", dfd, leaf) < 0)
 		status = fail(text, cap, ST_IO, "cannot store", nd->path);
-	if (dfd >= 0)
-		port_close(dfd);
 	if (status == ST_OK) {
 		s->received++;
 		snprintf(text, cap, "stored");
@@ -645,6 +647,8 @@ store_end(struct store *s)
 	if (s->man.fd >= 0)
 		port_tmp_abort(&s->man);
 	close_fd(&s->prev_lines.fd);
+	dircache_close(&s->pdir);
+	dircache_close(&s->vdir);
 	close_fd(&s->up_fd);
 	close_fd(&s->prev);
 	close_fd(&s->manifests);

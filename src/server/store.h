@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "md5.h"
+#include "path.h"
 #include "port.h"
 #include "proto.h"
 #include "record.h"
@@ -56,6 +57,9 @@ struct store {
 	/* files offered and needed, in the order they must arrive */
 	struct need needs[NEED_MAX];
 	unsigned need_head, need_count;
+	/* the directories of the last entry, in the new and the previous
+	 * snapshot: sorted entries mostly share them */
+	struct dircache pdir, vdir;
 	/* the file being received */
 	int up_fd;
 	struct md5 up_md5;
