@@ -23,6 +23,10 @@ long port_read(int fd, void *p, size_t n, int timeout_ms);
 long port_write(int fd, const void *p, size_t n, int timeout_ms);
 /* Write all n bytes (short writes and EINTR retried), no timeout. */
 int port_write_all(int fd, const void *p, size_t n);
+/* Write all n bytes at offset off (the file offset does not move). */
+int port_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
+/* Move the file offset back to the start. */
+int port_rewind(int fd);
 /* Read until n bytes or end of file; returns bytes read or -1. */
 long port_read_full(int fd, void *p, size_t n);
 int port_close(int fd);
@@ -74,7 +78,8 @@ int port_open_read(const char *path);
  * (ELOOP for a link, EINVAL for anything else not wanted). */
 int port_openat_dir(int dfd, const char *name);
 int port_openat_read(int dfd, const char *name);
-/* Create dfd/name exclusively (O_EXCL, no follow), for writing. */
+/* Create dfd/name exclusively (O_EXCL, no follow), for reading and
+ * writing. */
 int port_openat_create(int dfd, const char *name, unsigned mode);
 /* Open or create dfd/name for reading and writing (no follow); for lock
  * files and state that is updated in place. */
@@ -129,6 +134,9 @@ int port_tmp_open(struct port_tmp *t, int dfd, unsigned mode);
 /* fsync the data, rename it over dfd/name, fsync the directory. The
  * temporary is removed on failure. */
 int port_tmp_commit(struct port_tmp *t, const char *name);
+/* Close it and rename it over dfd/name, without syncing: for many files
+ * made durable together later (port_syncfs). */
+int port_tmp_rename(struct port_tmp *t, const char *name);
 /* Close and remove the temporary. */
 void port_tmp_abort(struct port_tmp *t);
 

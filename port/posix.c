@@ -107,6 +107,32 @@ port_write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+int
+port_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
+{
+	const char *s = p;
+	ssize_t r;
+
+	while (n > 0) {
+		r = pwrite(fd, s, n, (off_t)off);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+int
+port_rewind(int fd)
+{
+	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
+}
+
 long
 port_read_full(int fd, void *p, size_t n)
 {
@@ -403,7 +429,7 @@ int
 port_openat_create(int dfd, const char *name, unsigned mode)
 {
 	return openat(dfd, name,
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+	    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
 }
 
 int
@@ -669,6 +695,25 @@ port_tmp_commit(struct port_tmp *t, const char *name)
 	if (renameat(t->dfd, t->tmp, t->dfd, name) < 0)
 		goto fail;
 	return port_fsync(t->dfd);
+fail:
+	e = errno;
+	port_tmp_abort(t);
+	errno = e;
+	return -1;
+}
+
+int
+port_tmp_rename(struct port_tmp *t, const char *name)
+{
+	int e;
+
+	if (close(t->fd) < 0 && errno != EINTR) {
+		t->fd = -1;
+		goto fail;
+	}
+	t->fd = -1;
+	if (renameat(t->dfd, t->tmp, t->dfd, name) == 0)
+		return 0;
 fail:
 	e = errno;
 	port_tmp_abort(t);

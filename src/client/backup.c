@@ -524,6 +524,7 @@ static void
 finish(struct run *r)
 {
 	char text[MSG_MAX + 1];
+	struct buf b;
 	struct rd rd;
 	unsigned type, status;
 	size_t n;
@@ -534,7 +535,9 @@ finish(struct run *r)
 	/* Committing syncs the snapshot's data: give it time. */
 	if (r->t->timeout_ms < COMMIT_WAIT_MS)
 		r->t->timeout_ms = COMMIT_WAIT_MS;
-	if (frame_send(r->t, T_BACKUP_COMPLETE, NULL, 0) < 0 ||
+	buf_init(&b, frame, sizeof frame);
+	buf_u32(&b, r->o->keep);
+	if (frame_send(r->t, T_BACKUP_COMPLETE, b.p, b.len) < 0 ||
 	    frame_recv(r->t, &type, frame, &n) < 0)
 		net_die(r, "committing the snapshot");
 	rd_init(&rd, frame, n);

@@ -11,11 +11,13 @@
 
 static const char usage[] =
 "usage: cairn --server HOST [--port N] --source DIR [--extensions FILE]\n"
-"             [options]\n"
+"       cairn --server HOST --list [ID]\n"
+"       cairn --server HOST --restore ID[@SNAPSHOT] [--path DIR]\n"
+"       cairn --server HOST --remove ID[@SNAPSHOT]\n"
 "\n"
 "Back up DIR to the cairnd server at HOST over mutually authenticated TLS.\n"
 "Each run makes a snapshot on the server; only files the server does not\n"
-"already hold (by MD5) are sent.\n"
+"already hold (by MD5) are sent. A source's backups share one ID.\n"
 "\n"
 "  --server HOST        server address or name (required)\n"
 "  --port N             server port (default 12345)\n"
@@ -27,6 +29,14 @@ static const char usage[] =
 "                       comments (default: every file)\n"
 "  --checksum           hash every file, even ones unchanged since the\n"
 "                       last run\n"
+"  --keep N             after the backup, keep only the newest N snapshots\n"
+"  --list [ID]          list this client's backups, or one backup's\n"
+"                       snapshots\n"
+"  --restore ID[@SNAP]  restore the newest (or the named) snapshot into\n"
+"                       its source directory, or into --path DIR; files\n"
+"                       already right are left alone\n"
+"  --path DIR           where --restore writes\n"
+"  --remove ID[@SNAP]   remove a whole backup, or one snapshot\n"
 "  --state FILE         client state (default ~/.cairn/state-<hash>.json)\n"
 "  --cert F             client certificate (default certs/client_cert.pem)\n"
 "  --key F              client private key (default certs/client_key.pem)\n"
@@ -64,6 +74,7 @@ int
 main(int argc, char **argv)
 {
 	struct copts o;
+	const char *cmd = NULL;
 	uint64_t v;
 	int i;
 
@@ -114,9 +125,21 @@ main(int argc, char **argv)
 			o.json = 1;
 		} else if (strcmp(a, "--quiet") == 0) {
 			log_quiet = 1;
-		} else if (strcmp(a, "--list") == 0 ||
-		    strcmp(a, "--restore") == 0 ||
-		    strcmp(a, "--remove") == 0 || strcmp(a, "--ui") == 0 ||
+		} else if (strcmp(a, "--list") == 0) {
+			cmd = a;
+			if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+				o.target = argv[++i];
+		} else if (strcmp(a, "--restore") == 0 ||
+		    strcmp(a, "--remove") == 0) {
+			cmd = a;
+			o.target = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--path") == 0) {
+			o.path = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--keep") == 0) {
+			if (parse_u64(need_arg(argc, argv, &i), 1, 100000, &v))
+				die(EXIT_USAGE, "--keep wants 1..100000");
+			o.keep = (unsigned)v;
+		} else if (strcmp(a, "--ui") == 0 ||
 		    strcmp(a, "--interval") == 0) {
 			die(EXIT_USAGE, "%s is not available in cairn %s yet; "
 			    "this version backs up only", a, CAIRN_VERSION);
@@ -126,10 +149,21 @@ main(int argc, char **argv)
 	}
 	if (o.server == NULL)
 		bad_usage("--server HOST is required", NULL);
-	if (o.source == NULL)
-		bad_usage("--source DIR is required", NULL);
+	if (cmd != NULL && o.source != NULL)
+		bad_usage("--source does not go with ", cmd);
+	if (cmd == NULL && o.source == NULL)
+		bad_usage("--source DIR (or --list, --restore, --remove) is "
+		    "required", NULL);
+	if (o.path != NULL && (cmd == NULL || strcmp(cmd, "--restore") != 0))
+		bad_usage("--path goes with --restore", NULL);
 	if (o.server_name == NULL)
 		o.server_name = o.server;
 	port_ignore_sigpipe();
-	return backup_run(&o);
+	if (cmd == NULL)
+		return backup_run(&o);
+	if (strcmp(cmd, "--list") == 0)
+		return list_run(&o);
+	if (strcmp(cmd, "--restore") == 0)
+		return restore_run(&o);
+	return remove_run(&o);
 }

@@ -59,7 +59,7 @@ frame_recv(struct tls *t, unsigned *type, uint8_t *p, size_t *n)
 	return *n ? tls_read(t, p, *n) : 0;
 }
 
-static int
+int
 put_str(struct buf *b, const char *s, size_t n)
 {
 	if (n > 0xffff) {
@@ -145,5 +145,18 @@ reply_get(struct rd *r, unsigned *status, char *text)
 		return -1;
 	memcpy(text, s, n);
 	text[n] = 0;
+	return 0;
+}
+
+int
+get_str(struct rd *r, char *out, size_t cap)
+{
+	size_t n;
+	const char *s = rd_str(r, cap - 1, &n);
+
+	if (s == NULL)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = 0;
 	return 0;
 }

@@ -32,6 +32,11 @@ enum {
 	T_TRANSFER_COMPLETE = 6,
 	T_BACKUP_COMPLETE = 7,
 	T_KEEPALIVE = 8,	/* no reply; keeps an idle session open */
+	T_LIST = 9,
+	T_RESTORE = 10,
+	T_FETCH = 11,
+	T_REMOVE = 12,
+	T_ITEM = 0x10,		/* server → client: one item of a listing */
 	T_REPLY = 0x80,
 	T_ERROR = 0xff		/* server → client, then the server closes */
 };
@@ -48,6 +53,9 @@ enum {
 	ST_IO = 15,		/* the server could not store it */
 	ST_BAD_DATA = 16	/* size or MD5 did not match */
 };
+
+/* Kinds of T_ITEM. */
+enum { I_END = 0, I_BACKUP = 1, I_SNAPSHOT = 2, I_ENTRY = 3 };
 
 /* Entry types in offers, manifests and state. */
 enum { E_FILE = 1, E_DIR = 2, E_LINK = 3 };
@@ -85,5 +93,9 @@ int entry_get(struct rd *r, struct entry *e);
 int reply_start(struct buf *b, unsigned status, const char *text);
 /* Decode status and message (copied into text[MSG_MAX + 1]). */
 int reply_get(struct rd *r, unsigned *status, char *text);
+/* A string: u16 length and bytes. */
+int put_str(struct buf *b, const char *s, size_t n);
+/* A string into out[cap] (NUL-terminated; at most cap-1 bytes). */
+int get_str(struct rd *r, char *out, size_t cap);
 
 #endif

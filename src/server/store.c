@@ -4,13 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "fsutil.h"
 #include "path.h"
 #include "store.h"
 #include "util.h"
 
-#define STATE_FILE "backup_state.json"
-#define STATE_LOCK ".backup_state.lock"
 
 static unsigned
 fail(char *text, size_t cap, unsigned status, const char *what,
@@ -24,35 +23,14 @@ fail(char *text, size_t cap, unsigned status, const char *what,
 	return status;
 }
 
+static uint8_t hdr[LINE_MAX_BYTES];
+
 static void
 close_fd(int *fd)
 {
 	if (*fd >= 0)
 		port_close(*fd);
 	*fd = -1;
-}
-
-/* The newest committed snapshot of the backup, or "" if none. */
-static int
-newest_snapshot(int backup, char *out)
-{
-	struct port_dir *d;
-	const char *name;
-	enum port_type type;
-	int r;
-
-	out[0] = 0;
-	d = port_dir_open(backup);
-	if (d == NULL)
-		return -1;
-	while ((r = port_dir_next(d, &name, &type)) > 0) {
-		if (name[0] == '.' || strlen(name) >= SNAP_MAX)
-			continue;
-		if (strcmp(name, out) > 0)
-			snprintf(out, SNAP_MAX, "%s", name);
-	}
-	port_dir_close(d);
-	return r;
 }
 
 /* Read the previous manifest's next entry into s->prev_e. */
@@ -85,7 +63,7 @@ open_prev(struct store *s)
 	int fd;
 
 	s->prev_ok = 0;
-	if (newest_snapshot(s->backup, s->prev_snap) < 0 || !s->prev_snap[0])
+	if (catalog_newest(s->backup, s->prev_snap) < 0 || !s->prev_snap[0])
 		return 0;
 	s->prev = port_openat_dir(s->backup, s->prev_snap);
 	snprintf(name, sizeof name, "%s.json", s->prev_snap);
@@ -178,6 +156,41 @@ store_init(struct store *s)
 	s->need_head = s->need_count = 0;
 }
 
+/*
+ * The manifest's header: who, what, when, and the snapshot's totals. It
+ * is written first with zero totals and room to spare, and rewritten in
+ * place at commit, padded with spaces to the same length (width 0: the
+ * first time; its length is remembered).
+ */
+static int
+manifest_header(struct store *s, struct buf *b, int final)
+{
+	buf_puts(b, "{\"cairn_manifest\":1");
+	json_put_key(b, "client", 0);
+	json_put_str(b, s->client_name, strlen(s->client_name));
+	json_put_key(b, "id", 0);
+	json_put_str(b, s->id, ID_LEN);
+	json_put_key(b, "snapshot", 0);
+	json_put_str(b, s->snap, strlen(s->snap));
+	json_put_key(b, "source", 0);
+	json_put_str(b, s->source, strlen(s->source));
+	json_put_key(b, "time", 0);
+	buf_sdec(b, s->time);
+	json_put_key(b, "files", 0);
+	buf_dec(b, final ? s->files : 0);
+	json_put_key(b, "bytes", 0);
+	buf_dec(b, final ? s->bytes : 0);
+	buf_putc(b, '}');
+	/* Two totals grow by at most 38 digits. */
+	if (!final)
+		s->hdr_len = b->len + 40;
+	if (b->len > s->hdr_len)
+		b->err = 1;
+	while (!b->err && b->len < s->hdr_len)
+		buf_putc(b, ' ');
+	return b->err ? -1 : 0;
+}
+
 static unsigned begin(struct store *s, int root, const char *client,
     const char *source, size_t slen, char *text, size_t cap);
 
@@ -197,7 +210,6 @@ begin(struct store *s, int root, const char *client,
     const char *source, size_t slen, char *text, size_t cap)
 {
 	struct buf b;
-	static uint8_t hdr[LINE_MAX_BYTES];
 
 	store_init(s);
 	s->root = root;
@@ -243,20 +255,9 @@ begin(struct store *s, int root, const char *client,
 		return fail(text, cap, ST_IO, "cannot create the manifest of",
 		    s->id);
 	linew_open(&s->mw, s->man.fd);
+	s->time = port_time();
 	buf_init(&b, hdr, sizeof hdr);
-	buf_puts(&b, "{\"cairn_manifest\":1");
-	json_put_key(&b, "client", 0);
-	json_put_str(&b, client, strlen(client));
-	json_put_key(&b, "id", 0);
-	json_put_str(&b, s->id, ID_LEN);
-	json_put_key(&b, "snapshot", 0);
-	json_put_str(&b, s->snap, strlen(s->snap));
-	json_put_key(&b, "source", 0);
-	json_put_str(&b, source, slen);
-	json_put_key(&b, "time", 0);
-	buf_sdec(&b, port_time());
-	buf_putc(&b, '}');
-	if (b.err || linew_put(&s->mw, b.p, b.len) < 0)
+	if (manifest_header(s, &b, 0) < 0 || linew_put(&s->mw, b.p, b.len) < 0)
 		return fail(text, cap, ST_IO, "cannot write the manifest of",
 		    s->id);
 	snprintf(text, cap, "snapshot %s of backup %s", s->snap, s->id);
@@ -528,80 +529,34 @@ drop_missing(struct store *s)
 	return 0;
 }
 
-/* Record the backup in DIR/backup_state.json: id → client, source, path,
- * newest snapshot, date. Rewritten whole, one record at a time. */
-static int
-update_state(struct store *s)
+/* Keep only the newest keep snapshots of the backup (we hold its lock). */
+static void
+retain(struct store *s, unsigned keep)
 {
-	static struct lines in;
-	static struct linew out;
-	static struct json j;
-	static uint8_t line[LINE_MAX_BYTES];
-	static char id[64], cl[TLS_NAME_MAX + 1];
-	char rel[TLS_NAME_MAX + ID_LEN + 2];
-	struct port_tmp t;
-	struct buf b;
-	const char *p;
-	size_t n, idn, cln;
-	int lock, fd, r = 0;
+	char name[SNAP_MAX] = "";
+	unsigned count = 0;
 
-	lock = port_openat_rw(s->root, STATE_LOCK, 0600);
-	if (lock < 0)
-		return -1;
-	for (r = 0; port_trylock(lock) < 0 && r < 500; r++)
-		port_sleep_ms(10);
-	if (port_tmp_open(&t, s->root, 0644) < 0) {
-		port_close(lock);
-		return -1;
-	}
-	linew_open(&out, t.fd);
-	r = 0;
-	fd = port_openat_read(s->root, STATE_FILE);
-	if (fd >= 0) {
-		lines_open(&in, fd);
-		while ((r = lines_next(&in, &p, &n)) == 1) {
-			if (json_parse(&j, p, n) == 0 &&
-			    json_str(&j, "id", id, sizeof id, &idn) == 0 &&
-			    json_str(&j, "client", cl, sizeof cl, &cln) == 0 &&
-			    strcmp(id, s->id) == 0 &&
-			    strcmp(cl, s->client_name) == 0)
-				continue;	/* replaced below */
-			if (linew_put(&out, p, n) < 0)
-				break;
+	while (catalog_next(s->backup, CAT_SNAPS, name, name) == 1)
+		count++;
+	name[0] = 0;
+	while (count > keep && catalog_next(s->backup, CAT_SNAPS, name,
+	    name) == 1) {
+		if (catalog_remove_snapshot(s->backup, name) < 0) {
+			msg("%s/%s: cannot remove snapshot %s (--keep): %s",
+			    s->client_name, s->id, name, strerror(errno));
+			return;
 		}
-		port_close(fd);
-		if (r < 0)
-			msg("%s was damaged; rewriting it from this run",
-			    STATE_FILE);
+		info("%s/%s: removed snapshot %s (--keep %u)", s->client_name,
+		    s->id, name, keep);
+		count--;
 	}
-	buf_init(&b, line, sizeof line);
-	buf_putc(&b, '{');
-	json_put_key(&b, "id", 1);
-	json_put_str(&b, s->id, ID_LEN);
-	json_put_key(&b, "client", 0);
-	json_put_str(&b, s->client_name, strlen(s->client_name));
-	json_put_key(&b, "source", 0);
-	json_put_str(&b, s->source, strlen(s->source));
-	json_put_key(&b, "path", 0);
-	snprintf(rel, sizeof rel, "%s/%s", s->client_name, s->id);
-	json_put_str(&b, rel, strlen(rel));
-	json_put_key(&b, "snapshot", 0);
-	json_put_str(&b, s->snap, strlen(s->snap));
-	json_put_key(&b, "date", 0);
-	buf_sdec(&b, port_time());
-	buf_putc(&b, '}');
-	r = b.err || linew_put(&out, b.p, b.len) < 0 || linew_close(&out) < 0 ?
-	    -1 : port_tmp_commit(&t, STATE_FILE);
-	if (r < 0)
-		port_tmp_abort(&t);
-	port_close(lock);
-	return r;
 }
 
 unsigned
-store_commit(struct store *s, char *text, size_t cap)
+store_commit(struct store *s, unsigned keep, char *text, size_t cap)
 {
 	char name[SNAP_MAX + 8];
+	struct buf b;
 
 	if (s->need_count > 0 || s->up_fd >= 0) {
 		snprintf(text, cap, "%u file(s) were offered but never sent",
@@ -610,6 +565,11 @@ store_commit(struct store *s, char *text, size_t cap)
 	}
 	if (linew_close(&s->mw) < 0)
 		return fail(text, cap, ST_IO, "cannot write the manifest of",
+		    s->id);
+	buf_init(&b, hdr, sizeof hdr);
+	if (manifest_header(s, &b, 1) < 0 ||
+	    port_pwrite_all(s->man.fd, b.p, b.len, 1) < 0)
+		return fail(text, cap, ST_IO, "cannot finish the manifest of",
 		    s->id);
 	if (s->missing > 0 && drop_missing(s) < 0)
 		return fail(text, cap, ST_IO, "cannot rewrite the manifest of",
@@ -633,10 +593,13 @@ store_commit(struct store *s, char *text, size_t cap)
 		msg("snapshot %s of %s committed, but its directory could "
 		    "not be synced: %s", s->snap, s->id, strerror(errno));
 	close_fd(&s->partial);
-	if (update_state(s) < 0)
+	if (catalog_state(s->root, s->client_name, s->id, s->source,
+	    s->snap) < 0)
 		msg("snapshot %s/%s/%s committed, but %s could not be "
-		    "updated: %s", s->client_name, s->id, s->snap, STATE_FILE,
+		    "updated: %s", s->client_name, s->id, s->snap, "backup_state.json",
 		    strerror(errno));
+	if (keep > 0)
+		retain(s, keep);
 	snprintf(text, cap, "committed snapshot %s", s->snap);
 	return ST_OK;
 }

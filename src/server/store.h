@@ -17,14 +17,13 @@
 
 #include <stdint.h>
 
+#include "catalog.h"
 #include "md5.h"
 #include "path.h"
 #include "port.h"
 #include "proto.h"
 #include "record.h"
 
-#define ID_LEN 16
-#define SNAP_MAX 40
 #define NEED_MAX (PIPELINE_MAX * 2)
 
 struct need {
@@ -44,6 +43,8 @@ struct store {
 	char id[ID_LEN + 1];
 	char snap[SNAP_MAX];
 	char prev_snap[SNAP_MAX];
+	int64_t time;		/* when the run began */
+	size_t hdr_len;		/* the manifest header's fixed length */
 	/* the previous snapshot's manifest, read in step with the offers */
 	int prev_ok;
 	struct lines prev_lines;
@@ -86,8 +87,10 @@ unsigned store_put_begin(struct store *s, const struct entry *e, char *text,
 unsigned store_put_data(struct store *s, const void *p, size_t n, char *text,
     size_t cap);
 unsigned store_put_end(struct store *s, char *text, size_t cap);
-/* Commit the snapshot. */
-unsigned store_commit(struct store *s, char *text, size_t cap);
+/* Commit the snapshot; then, with keep > 0, remove all but the newest
+ * keep snapshots of the backup. */
+unsigned store_commit(struct store *s, unsigned keep, char *text,
+    size_t cap);
 /* Release everything; an uncommitted snapshot stays partial. */
 void store_end(struct store *s);
 

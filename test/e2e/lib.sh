@@ -578,6 +578,218 @@ snapshots_of() {
 	ls -1 "$1" 2>/dev/null | grep -v '^\.' | sort
 }
 
+# ---- list, restore, remove --------------------------------------------------
+
+# json_items ARRAY: each top-level element of the JSON array ARRAY (raw
+# text, as json_field prints an array) on its own line, as written.
+json_items() {
+	printf '%s\n' "$1" | awk '
+	NR == 1 {
+		s = $0
+		n = length(s)
+		i = 1
+		while (i <= n && substr(s, i, 1) != "[")
+			i++
+		i++
+		d = 0
+		start = 0
+		instr = 0
+		for (; i <= n; i++) {
+			c = substr(s, i, 1)
+			if (instr) {
+				if (c == "\\")
+					i++
+				else if (c == "\"")
+					instr = 0
+				continue
+			}
+			if (d == 0 && (c == "," || c == "]")) {
+				if (start) {
+					item = substr(s, start, i - start)
+					sub(/[ \t\r]+$/, "", item)
+					print item
+				}
+				start = 0
+				if (c == "]")
+					exit
+				continue
+			}
+			if (c == " " || c == "\t" || c == "\r") {
+				continue
+			}
+			if (!start)
+				start = i
+			if (c == "\"")
+				instr = 1
+			else if (c == "{" || c == "[")
+				d++
+			else if (c == "}" || c == "]")
+				d--
+		}
+	}'
+}
+
+# json_value JSON KEY: json_field on a string holding a one-line object.
+json_value() {
+	printf '%s\n' "$1" >"$W/.json_value"
+	json_field "$W/.json_value" "$2"
+}
+
+# list_ids FILE: the id of every backup in a `--list --json` output FILE,
+# one per line, in the order given.
+list_ids() {
+	json_items "$(json_field "$1" backups)" | while IFS= read -r _it; do
+		json_value "$_it" id
+		echo
+	done
+}
+
+# list_backup FILE ID: the backup object with id ID from a `--list --json`
+# output FILE, on one line (nothing if it is not there).
+list_backup() {
+	json_items "$(json_field "$1" backups)" | while IFS= read -r _it; do
+		if [ "$(json_value "$_it" id)" = "$2" ]; then
+			printf '%s\n' "$_it"
+		fi
+	done
+}
+
+# list_snapshots FILE ID: "NAME FILES BYTES" for each snapshot of backup ID
+# in a `--list --json` output FILE, one per line, in the order given.
+list_snapshots() {
+	_lb=$(list_backup "$1" "$2")
+	[ -n "$_lb" ] || return 0
+	json_items "$(json_value "$_lb" snapshots)" | while IFS= read -r _it; do
+		printf '%s %s %s\n' "$(json_value "$_it" name)" \
+			"$(json_value "$_it" files)" "$(json_value "$_it" bytes)"
+	done
+}
+
+# The per-entry metadata comparison run by meta_equal through find -exec:
+# OTHER_ROOT PATHS...; prints one line per difference.
+_META_CMP='
+other=$1
+shift
+for p do
+	[ "$p" = . ] && continue
+	q=$other/$p
+	if [ -L "$p" ]; then
+		continue
+	elif [ ! -e "$q" ] || [ -L "$q" ]; then
+		printf "missing or a symlink in %s: %s\n" "$other" "$p"
+	elif [ -d "$p" ]; then
+		a=$(stat -c %a "$p") b=$(stat -c %a "$q")
+		[ "$a" = "$b" ] || printf "directory mode differs: %s (%s vs %s)\n" "$p" "$a" "$b"
+	elif [ -f "$p" ]; then
+		a=$(stat -c %a "$p") b=$(stat -c %a "$q")
+		[ "$a" = "$b" ] || printf "file mode differs: %s (%s vs %s)\n" "$p" "$a" "$b"
+		a=$(stat -c %Y "$p") b=$(stat -c %Y "$q")
+		[ "$a" = "$b" ] || printf "mtime differs: %s (%s vs %s)\n" "$p" "$a" "$b"
+	fi
+done'
+
+# meta_equal A B: 0 if every regular file under A has the same permission
+# bits (stat %a) and mtime in seconds (stat %Y) as in B, and every
+# directory the same permission bits (A and B themselves not compared).
+# Symlinks are left to tree_equal. Prints the differences (at most 40
+# lines) otherwise.
+meta_equal() {
+	_ma=$(cd "$1" 2>/dev/null && pwd) || { echo "no directory $1"; return 1; }
+	_mb=$(cd "$2" 2>/dev/null && pwd) || { echo "no directory $2"; return 1; }
+	_mdiffs=$W/.meta_diffs
+	: >"$_mdiffs"
+	(cd "$_ma" && find . -exec sh -c "$_META_CMP" sh "$_mb" {} +) >>"$_mdiffs" 2>&1
+	if [ -s "$_mdiffs" ]; then
+		head -n 40 "$_mdiffs"
+		return 1
+	fi
+	return 0
+}
+
+# check_meta A B WHAT: record meta_equal as a check.
+check_meta() {
+	if _out=$(meta_equal "$1" "$2"); then
+		ok "$3"
+	else
+		fail "$3" "metadata differs: $1 vs $2"
+		printf '%s\n' "$_out" | sed 's/^/       | /'
+	fi
+}
+
+# file_md5 FILE: the MD5 of FILE in hex (empty if unreadable).
+file_md5() {
+	md5sum <"$1" 2>/dev/null | cut -c 1-32
+}
+
+# fingerprint DIR: one line per entry under DIR (sorted): type, path, and
+# for regular files MD5, mode and mtime, for symlinks the target. Never
+# opens anything but regular files (a FIFO cannot hang it).
+fingerprint() {
+	[ -e "$1" ] || { echo "(no $1)"; return 0; }
+	(cd "$1" && find . -exec sh -c '
+	for p do
+		if [ -L "$p" ]; then
+			printf "L %s -> %s\n" "$p" "$(readlink "$p")"
+		elif [ -f "$p" ]; then
+			printf "F %s %s %s\n" "$p" "$(md5sum <"$p" | cut -c 1-32)" "$(stat -c %a.%Y "$p")"
+		elif [ -d "$p" ]; then
+			printf "D %s %s\n" "$p" "$(stat -c %a "$p")"
+		else
+			printf "O %s\n" "$p"
+		fi
+	done' sh {} + | sort)
+}
+
+# bg_cairn NAME ARGS...: start $CAIRN as alice in the background with the
+# test's flags and ARGS; output in $W/NAME.out, $W/NAME.err, exit status in
+# $W/NAME.rc when it ends; BG_PID is the cairn process itself (kill it
+# with kill -9 "$BG_PID"), BG_SH the subshell that waits for it.
+bg_cairn() {
+	_bgn=$1
+	shift
+	rm -f "$W/$_bgn.rc" "$W/$_bgn.pid"
+	(
+		"$CAIRN" --server 127.0.0.1 --server-name localhost --port "$PORT" \
+			--cert "$CERTS/client_cert.pem" --key "$CERTS/client_key.pem" \
+			--ca "$CERTS/ca_cert.pem" --state "$STATE" "$@" \
+			>"$W/$_bgn.out" 2>"$W/$_bgn.err" </dev/null &
+		echo $! >"$W/$_bgn.pid"
+		wait $!
+		echo $? >"$W/$_bgn.rc"
+	) &
+	BG_SH=$!
+	_n=0
+	while [ ! -s "$W/$_bgn.pid" ] && [ $_n -lt 50 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	BG_PID=$(cat "$W/$_bgn.pid" 2>/dev/null)
+}
+
+# bg_wait NAME: wait for the background run NAME (at most 120 s) and make
+# it the last run: RC, RUN_OUT, RUN_ERR, LAST_CMD as run_cairn sets them.
+bg_wait() {
+	_n=0
+	while [ ! -f "$W/$1.rc" ] && [ $_n -lt 1200 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	if [ ! -f "$W/$1.rc" ]; then
+		kill -9 "$(cat "$W/$1.pid" 2>/dev/null)" 2>/dev/null
+		sleep 0.2
+		printf 'timed out after 120 s\n' >>"$W/$1.err"
+	fi
+	RC=$(cat "$W/$1.rc" 2>/dev/null)
+	[ -n "$RC" ] || RC=124
+	RUN_OUT=$W/$1.out
+	RUN_ERR=$W/$1.err
+	LAST_CMD="(background run $1)"
+	if grep -Eq "$SANITIZER_RE" "$RUN_ERR"; then
+		fail "cairn: no sanitizer reports (background run $1)"
+		show_run
+	fi
+}
+
 # ---- end ------------------------------------------------------------------
 
 # finish: stop the server, print this script's tally, exit 1 on failure.
