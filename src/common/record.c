@@ -106,7 +106,7 @@ linew_open(struct linew *w, int fd)
 	buf_init(&w->b, w->store, sizeof w->store);
 }
 
-static int
+int
 linew_flush(struct linew *w)
 {
 	if (port_write_all(w->fd, w->b.p, w->b.len) < 0)

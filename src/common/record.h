@@ -50,6 +50,8 @@ struct linew {
 void linew_open(struct linew *w, int fd);
 /* Append one object (its text, without newline). 0 or -1 (errno). */
 int linew_put(struct linew *w, const void *obj, size_t n);
+/* Write out what is buffered. 0 or -1. */
+int linew_flush(struct linew *w);
 /* Write the closing "]" and flush. 0 or -1. */
 int linew_close(struct linew *w);
 

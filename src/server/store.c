@@ -33,6 +33,97 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
+/*
+ * What an interrupted run left: its .partial tree and the .received log
+ * of the files stored there become .resume and .resume.log, read in step
+ * with this run's offers. Anything older is dropped.
+ */
+static int
+open_resume(struct store *s)
+{
+	struct port_stat st;
+	const char *p;
+	size_t n;
+	int fd;
+
+	if (port_fstatat(s->backup, ".partial", &st) == 0 &&
+	    port_fstatat(s->backup, ".received", &st) == 0) {
+		if (rmtree_at(s->backup, ".resume") < 0 ||
+		    port_renameat(s->backup, ".partial", s->backup,
+		    ".resume") < 0 ||
+		    port_renameat(s->backup, ".received", s->backup,
+		    ".resume.log") < 0)
+			return -1;
+	}
+	if (rmtree_at(s->backup, ".partial") < 0 ||
+	    rmtree_at(s->backup, ".received") < 0)
+		return -1;
+	s->resume = port_openat_dir(s->backup, ".resume");
+	fd = s->resume < 0 ? -1 : port_openat_read(s->backup, ".resume.log");
+	if (fd < 0)
+		return 0;
+	lines_open(&s->res_lines, fd);
+	s->res_have = 1;
+	(void)p;
+	(void)n;
+	return 0;
+}
+
+/* The next record of .resume.log (a log cut short just ends). */
+static void
+resume_advance(struct store *s)
+{
+	static struct json j;
+	const char *p;
+	size_t n;
+
+	if (lines_next(&s->res_lines, &p, &n) != 1 ||
+	    json_parse(&j, p, n) < 0 || entry_parse(&j, &s->res_e, NULL) < 0 ||
+	    s->res_e.type != E_FILE) {
+		s->res_have = 0;
+		return;
+	}
+	s->res_have = 2;
+}
+
+/* Note in .received that e is stored in .partial. */
+static void
+log_received(struct store *s, const struct entry *e)
+{
+	static uint8_t line[LINE_MAX_BYTES];
+	struct buf b;
+
+	if (!s->rlog_ok)
+		return;
+	buf_init(&b, line, sizeof line);
+	if (entry_json(&b, e, NULL) < 0 || linew_put(&s->rlog, b.p, b.len) < 0 ||
+	    linew_flush(&s->rlog) < 0)
+		s->rlog_ok = 0;	/* only reuse after a crash is lost */
+}
+
+/* Move the interrupted run's copy of e into place, if it has the same
+ * content. 1 moved, 0 not. */
+static int
+reuse_partial(struct store *s, const struct entry *e, int dfd,
+    const char *leaf)
+{
+	const char *rleaf;
+	int rfd, c = 1;
+
+	if (s->res_have == 1)
+		resume_advance(s);
+	while (s->res_have && (c = path_cmp(s->res_e.path, s->res_e.plen,
+	    e->path, e->plen)) < 0)
+		resume_advance(s);
+	if (!s->res_have || c != 0 || s->res_e.size != e->size ||
+	    memcmp(s->res_e.md5, e->md5, MD5_LEN) != 0)
+		return 0;
+	rfd = dircache_parent(&s->rdir, s->resume, e->path, &rleaf);
+	if (rfd < 0 || port_renameat(rfd, rleaf, dfd, leaf) < 0)
+		return 0;
+	return 1;
+}
+
 /* Read the previous manifest's next entry into s->prev_e. */
 static void
 prev_advance(struct store *s)
@@ -153,6 +244,10 @@ store_init(struct store *s)
 	s->prev_lines.fd = -1;
 	dircache_init(&s->pdir);
 	dircache_init(&s->vdir);
+	dircache_init(&s->rdir);
+	s->resume = -1;
+	s->res_lines.fd = -1;
+	s->rlog.fd = -1;
 	s->need_head = s->need_count = 0;
 }
 
@@ -235,17 +330,19 @@ begin(struct store *s, int root, const char *client,
 		close_fd(&s->lock);
 		return ST_BUSY;
 	}
-	/* A partial snapshot from an interrupted run is started afresh. */
-	if (rmtree_at(s->backup, ".partial") < 0 ||
-	    rmtree_at(s->backup, ".incoming") < 0)
+	if (open_resume(s) < 0 || rmtree_at(s->backup, ".incoming") < 0)
 		return fail(text, cap, ST_IO, "cannot clear the partial snapshot",
 		    s->id);
 	s->partial = mkdir_open(s->backup, ".partial", 0755);
 	s->incoming = mkdir_open(s->backup, ".incoming", 0700);
 	s->manifests = mkdir_open(s->backup, ".manifests", 0755);
-	if (s->partial < 0 || s->incoming < 0 || s->manifests < 0)
+	s->rlog.fd = port_openat_create(s->backup, ".received", 0600);
+	if (s->partial < 0 || s->incoming < 0 || s->manifests < 0 ||
+	    s->rlog.fd < 0)
 		return fail(text, cap, ST_IO, "cannot prepare the snapshot of",
 		    s->id);
+	linew_open(&s->rlog, s->rlog.fd);
+	s->rlog_ok = 1;
 	open_prev(s);
 	if (pick_snapshot(s) < 0)
 		return fail(text, cap, ST_IO, "no snapshot name is left for "
@@ -277,8 +374,45 @@ manifest_add(struct store *s, const struct entry *e, char *text, size_t cap)
 	return ST_OK;
 }
 
-/* Hard-link the previous snapshot's copy of e, if it has the same
- * content. 1 linked, 0 not. */
+/*
+ * Copy sdfd/sleaf to dfd/leaf, by way of .incoming, with e's mode and
+ * mtime: for filesystems without hard links, or a file at its link limit.
+ */
+static int
+copy_file(struct store *s, const struct entry *e, int sdfd, const char *sleaf,
+    int dfd, const char *leaf)
+{
+	static uint8_t data[DATA_CHUNK];
+	long n;
+	int in, out, r = -1;
+
+	in = port_openat_read(sdfd, sleaf);
+	if (in < 0)
+		return -1;
+	port_unlinkat(s->incoming, "copy", 0);
+	out = port_openat_create(s->incoming, "copy", (e->mode & 0555) | 0400);
+	if (out < 0) {
+		port_close(in);
+		return -1;
+	}
+	while ((n = port_read(in, data, sizeof data, -1)) > 0)
+		if (port_write_all(out, data, (size_t)n) < 0)
+			break;
+	if (n == 0 && port_futime(out, e->mtime, e->mtime_ns) == 0 &&
+	    port_close(out) == 0) {
+		out = -1;
+		r = port_renameat(s->incoming, "copy", dfd, leaf);
+	}
+	if (out >= 0)
+		port_close(out);
+	port_close(in);
+	if (r < 0)
+		port_unlinkat(s->incoming, "copy", 0);
+	return r;
+}
+
+/* Hard-link (or copy) the previous snapshot's copy of e, if it has the
+ * same content. 1 done, 0 not. */
 static int
 link_previous(struct store *s, const struct entry *e, int dfd,
     const char *leaf)
@@ -297,9 +431,21 @@ link_previous(struct store *s, const struct entry *e, int dfd,
 	pfd = dircache_parent(&s->vdir, s->prev, e->path, &pleaf);
 	if (pfd < 0)
 		return 0;
-	r = port_linkat(pfd, pleaf, dfd, leaf);
-	/* No hard links here (EMLINK, EXDEV, EPERM): the client sends it. */
-	return r == 0;
+	if (!s->copying) {
+		r = port_linkat(pfd, pleaf, dfd, leaf);
+		if (r == 0)
+			return 1;
+		if (errno != EMLINK && errno != EXDEV && errno != EPERM &&
+		    errno != ENOTSUP && errno != EOPNOTSUPP)
+			return 0;
+		if (errno != EMLINK) {
+			msg("%s/%s: this filesystem has no hard links (%s): "
+			    "unchanged files are copied", s->client_name, s->id,
+			    strerror(errno));
+			s->copying = 1;
+		}
+	}
+	return copy_file(s, e, pfd, pleaf, dfd, leaf) == 0;
 }
 
 unsigned
@@ -346,6 +492,12 @@ store_offer(struct store *s, const struct entry *e, char *text, size_t cap)
 		s->bytes += e->size;
 		if (link_previous(s, e, dfd, leaf)) {
 			s->linked++;
+			break;
+		}
+		if (s->resume >= 0 && s->res_have &&
+		    reuse_partial(s, e, dfd, leaf)) {
+			s->reused++;
+			log_received(s, e);
 			break;
 		}
 		if (s->need_count == NEED_MAX) {
@@ -464,7 +616,17 @@ store_put_end(struct store *s, char *text, size_t cap)
 	if (dfd < 0 || port_renameat(s->incoming, "upload", dfd, leaf) < 0)
 		status = fail(text, cap, ST_IO, "cannot store", nd->path);
 	if (status == ST_OK) {
+		static struct entry le;
 		s->received++;
+		le.type = E_FILE;
+		memcpy(le.path, nd->path, nd->plen + 1);
+		le.plen = nd->plen;
+		le.size = nd->size;
+		le.mode = nd->mode;
+		le.mtime = nd->mtime;
+		le.mtime_ns = nd->mtime_ns;
+		memcpy(le.md5, nd->md5, MD5_LEN);
+		log_received(s, &le);
 		snprintf(text, cap, "stored");
 	}
 out:
@@ -593,6 +755,16 @@ store_commit(struct store *s, unsigned keep, char *text, size_t cap)
 		msg("snapshot %s of %s committed, but its directory could "
 		    "not be synced: %s", s->snap, s->id, strerror(errno));
 	close_fd(&s->partial);
+	/* What an interrupted run left is of no more use. */
+	close_fd(&s->rlog.fd);
+	s->rlog_ok = 0;
+	port_unlinkat(s->backup, ".received", 0);
+	close_fd(&s->resume);
+	close_fd(&s->res_lines.fd);
+	if (rmtree_at(s->backup, ".resume") < 0 ||
+	    rmtree_at(s->backup, ".resume.log") < 0)
+		msg("%s/%s: cannot clean the interrupted run's files: %s",
+		    s->client_name, s->id, strerror(errno));
 	if (catalog_state(s->root, s->client_name, s->id, s->source,
 	    s->snap) < 0)
 		msg("snapshot %s/%s/%s committed, but %s could not be "
@@ -612,6 +784,10 @@ store_end(struct store *s)
 	close_fd(&s->prev_lines.fd);
 	dircache_close(&s->pdir);
 	dircache_close(&s->vdir);
+	dircache_close(&s->rdir);
+	close_fd(&s->resume);
+	close_fd(&s->res_lines.fd);
+	close_fd(&s->rlog.fd);
 	close_fd(&s->up_fd);
 	close_fd(&s->prev);
 	close_fd(&s->manifests);

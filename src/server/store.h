@@ -4,6 +4,8 @@
  *	DIR/<client>/<id>/<snapshot>/...	committed snapshots (plain files)
  *	DIR/<client>/<id>/.manifests/<snapshot>.json
  *	DIR/<client>/<id>/.partial/		the snapshot being received
+ *	DIR/<client>/<id>/.received		files stored in .partial (log)
+ *	DIR/<client>/<id>/.resume/, .resume.log	an interrupted run's files
  *	DIR/<client>/<id>/.incoming/		the file being received
  *	DIR/<client>/<id>/.lock			held by the run in progress
  *	DIR/backup_state.json			id → client, source, newest
@@ -50,6 +52,18 @@ struct store {
 	struct lines prev_lines;
 	struct entry prev_e;
 	int prev_have;
+	/* an interrupted run's files, read in step with the offers, and
+	 * the log of what this run has stored in .partial */
+	int resume;
+	struct lines res_lines;
+	struct entry res_e;
+	int res_have;
+	struct dircache rdir;
+	struct linew rlog;
+	int rlog_ok;
+	uint64_t reused;
+	/* copies instead of hard links (a filesystem without them) */
+	int copying;
 	/* the new manifest */
 	struct port_tmp man;
 	struct linew mw;
