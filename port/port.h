@@ -25,6 +25,10 @@ long port_write(int fd, const void *p, size_t n, int timeout_ms);
 int port_write_all(int fd, const void *p, size_t n);
 /* Write all n bytes at offset off (the file offset does not move). */
 int port_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
+/* Read up to n bytes at offset off: the count read (0 at the end), -1. */
+long port_pread(int fd, void *p, size_t n, uint64_t off);
+/* Set the file's size (growing it makes a hole). */
+int port_ftruncate(int fd, uint64_t size);
 /* Move the file offset back to the start. */
 int port_rewind(int fd);
 /* Read until n bytes or end of file; returns bytes read or -1. */

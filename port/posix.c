@@ -127,6 +127,36 @@ port_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
 	return 0;
 }
 
+long
+port_pread(int fd, void *p, size_t n, uint64_t off)
+{
+	char *s = p;
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = pread(fd, s + got, n - got, (off_t)(off + got));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+int
+port_ftruncate(int fd, uint64_t size)
+{
+	while (ftruncate(fd, (off_t)size) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
 int
 port_rewind(int fd)
 {

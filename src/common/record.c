@@ -11,6 +11,7 @@ lines_open(struct lines *l, int fd)
 {
 	l->fd = fd;
 	l->start = l->end = 0;
+	l->base = l->off = 0;
 	l->state = 0;
 }
 
@@ -28,6 +29,7 @@ line_fill(struct lines *l)
 			return (long)(nl - (l->buf + l->start));
 		if (l->start > 0) {
 			memmove(l->buf, l->buf + l->start, l->end - l->start);
+			l->base += l->start;
 			l->end -= l->start;
 			l->start = 0;
 		}
@@ -90,6 +92,7 @@ lines_next(struct lines *l, const char **p, size_t *n)
 		}
 		*p = s;
 		*n = (size_t)len;
+		l->off = l->base + (uint64_t)(s - l->buf);
 		return 1;
 	}
 	if (l->state == 2)
@@ -103,6 +106,7 @@ linew_open(struct linew *w, int fd)
 {
 	w->fd = fd;
 	w->count = 0;
+	w->written = 0;
 	buf_init(&w->b, w->store, sizeof w->store);
 }
 
@@ -111,8 +115,15 @@ linew_flush(struct linew *w)
 {
 	if (port_write_all(w->fd, w->b.p, w->b.len) < 0)
 		return -1;
+	w->written += w->b.len;
 	buf_reset(&w->b);
 	return 0;
+}
+
+uint64_t
+linew_offset(const struct linew *w)
+{
+	return w->written + w->b.len + 1;	/* after the '[' or ',' */
 }
 
 int

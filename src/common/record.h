@@ -26,6 +26,8 @@
 struct lines {
 	int fd;
 	size_t start, end;
+	uint64_t base;		/* file offset of buf[0] */
+	uint64_t off;		/* file offset of the last object returned */
 	int state;		/* 0 before "[", 1 inside, 2 after "]" */
 	char buf[LINE_MAX_BYTES + 1];
 };
@@ -42,6 +44,7 @@ int lines_next(struct lines *l, const char **p, size_t *n);
 struct linew {
 	int fd;
 	int count;
+	uint64_t written;	/* bytes already in the file */
 	struct buf b;
 	uint8_t store[LINE_MAX_BYTES * 2];
 };
@@ -50,6 +53,8 @@ struct linew {
 void linew_open(struct linew *w, int fd);
 /* Append one object (its text, without newline). 0 or -1 (errno). */
 int linew_put(struct linew *w, const void *obj, size_t n);
+/* The file offset at which the next object's text will start. */
+uint64_t linew_offset(const struct linew *w);
 /* Write out what is buffered. 0 or -1. */
 int linew_flush(struct linew *w);
 /* Write the closing "]" and flush. 0 or -1. */

@@ -148,11 +148,12 @@ catalog_info(int backup, const char *snap, struct snapinfo *si)
 int
 catalog_remove_snapshot(int backup, const char *snap)
 {
-	char trash[SNAP_MAX + 8], man[SNAP_MAX + 8];
+	char trash[SNAP_MAX + 8], man[SNAP_MAX + 8], idx[SNAP_MAX + 8];
 	int mdir;
 
 	snprintf(trash, sizeof trash, ".trash-%s", snap);
 	snprintf(man, sizeof man, "%s.json", snap);
+	snprintf(idx, sizeof idx, "%s.idx", snap);
 	if (rmtree_at(backup, trash) < 0 ||
 	    port_renameat(backup, snap, backup, trash) < 0 ||
 	    port_fsync(backup) < 0)
@@ -160,6 +161,7 @@ catalog_remove_snapshot(int backup, const char *snap)
 	mdir = port_openat_dir(backup, ".manifests");
 	if (mdir >= 0) {
 		port_unlinkat(mdir, man, 0);
+		port_unlinkat(mdir, idx, 0);
 		port_close(mdir);
 	}
 	return rmtree_at(backup, trash);

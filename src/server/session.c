@@ -533,10 +533,14 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 			tls_flush(&conn);
 			if (status == ST_OK)
 				info("%s: backup %s snapshot %s: %llu files, "
-				    "%llu received, %llu linked", who, bk.id,
-				    bk.snap, (unsigned long long)bk.files,
+				    "%llu received, %llu unchanged, %llu found "
+				    "by content, %llu from an interrupted run",
+				    who, bk.id, bk.snap,
+				    (unsigned long long)bk.files,
 				    (unsigned long long)bk.received,
-				    (unsigned long long)bk.linked);
+				    (unsigned long long)bk.linked,
+				    (unsigned long long)bk.deduped,
+				    (unsigned long long)bk.reused);
 			else
 				rc = EXIT_REFUSED;
 			tls_close(&conn);

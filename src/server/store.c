@@ -124,6 +124,60 @@ reuse_partial(struct store *s, const struct entry *e, int dfd,
 	return 1;
 }
 
+/* The previous snapshot's MD5 index, if it has one. */
+static void
+open_indexes(struct store *s)
+{
+	char name[SNAP_MAX + 8];
+	int fd;
+
+	if (!s->prev_snap[0])
+		return;
+	snprintf(name, sizeof name, "%s.idx", s->prev_snap);
+	fd = port_openat_read(s->manifests, name);
+	if (fd >= 0 && mdindex_open(&s->pidx, fd) == 0)
+		s->pidx_ok = 1;
+	else if (fd >= 0)
+		port_close(fd);
+}
+
+/*
+ * Index the finished manifest by MD5, in one pass, into a table twice
+ * the number of files (so probes stay short). A failure only costs the
+ * next run its search by content.
+ */
+static void
+build_index(struct store *s)
+{
+	static struct lines l;
+	static struct json j;
+	static struct entry e;
+	const char *p;
+	size_t n;
+	int r;
+
+	if (port_rewind(s->man.fd) < 0 ||
+	    port_tmp_open(&s->idx_tmp, s->manifests, 0644) < 0)
+		return;
+	if (mdindex_create(&s->nidx, s->idx_tmp.fd, 2 * s->files + 64) < 0)
+		goto fail;
+	lines_open(&l, s->man.fd);
+	if (lines_next(&l, &p, &n) != 1)	/* the header */
+		goto fail;
+	while ((r = lines_next(&l, &p, &n)) == 1) {
+		if (json_parse(&j, p, n) < 0 || entry_parse(&j, &e, NULL) < 0)
+			goto fail;
+		if (e.type == E_FILE && mdindex_add(&s->nidx, e.md5, l.off) < 0)
+			goto fail;
+	}
+	if (r == 0) {
+		s->nidx_ok = 1;
+		return;
+	}
+fail:
+	port_tmp_abort(&s->idx_tmp);
+}
+
 /* Read the previous manifest's next entry into s->prev_e. */
 static void
 prev_advance(struct store *s)
@@ -245,6 +299,7 @@ store_init(struct store *s)
 	dircache_init(&s->pdir);
 	dircache_init(&s->vdir);
 	dircache_init(&s->rdir);
+	s->idx_tmp.fd = -1;
 	s->resume = -1;
 	s->res_lines.fd = -1;
 	s->rlog.fd = -1;
@@ -348,6 +403,7 @@ begin(struct store *s, int root, const char *client,
 		return fail(text, cap, ST_IO, "no snapshot name is left for "
 		    "this second in", s->id);
 
+	open_indexes(s);
 	if (port_tmp_open(&s->man, s->manifests, 0644) < 0)
 		return fail(text, cap, ST_IO, "cannot create the manifest of",
 		    s->id);
@@ -411,6 +467,28 @@ copy_file(struct store *s, const struct entry *e, int sdfd, const char *sleaf,
 	return r;
 }
 
+/* Hard-link sdfd/sleaf as dfd/leaf, or copy it where links fail. 1 done,
+ * 0 not. */
+static int
+link_or_copy(struct store *s, const struct entry *e, int sdfd,
+    const char *sleaf, int dfd, const char *leaf)
+{
+	if (!s->copying) {
+		if (port_linkat(sdfd, sleaf, dfd, leaf) == 0)
+			return 1;
+		if (errno != EMLINK && errno != EXDEV && errno != EPERM &&
+		    errno != ENOTSUP && errno != EOPNOTSUPP)
+			return 0;
+		if (errno != EMLINK) {
+			msg("%s/%s: this filesystem has no hard links (%s): "
+			    "unchanged files are copied", s->client_name, s->id,
+			    strerror(errno));
+			s->copying = 1;
+		}
+	}
+	return copy_file(s, e, sdfd, sleaf, dfd, leaf) == 0;
+}
+
 /* Hard-link (or copy) the previous snapshot's copy of e, if it has the
  * same content. 1 done, 0 not. */
 static int
@@ -418,7 +496,7 @@ link_previous(struct store *s, const struct entry *e, int dfd,
     const char *leaf)
 {
 	const char *pleaf;
-	int pfd, r;
+	int pfd;
 
 	while (s->prev_have && path_cmp(s->prev_e.path, s->prev_e.plen,
 	    e->path, e->plen) < 0)
@@ -431,21 +509,40 @@ link_previous(struct store *s, const struct entry *e, int dfd,
 	pfd = dircache_parent(&s->vdir, s->prev, e->path, &pleaf);
 	if (pfd < 0)
 		return 0;
-	if (!s->copying) {
-		r = port_linkat(pfd, pleaf, dfd, leaf);
-		if (r == 0)
-			return 1;
-		if (errno != EMLINK && errno != EXDEV && errno != EPERM &&
-		    errno != ENOTSUP && errno != EOPNOTSUPP)
-			return 0;
-		if (errno != EMLINK) {
-			msg("%s/%s: this filesystem has no hard links (%s): "
-			    "unchanged files are copied", s->client_name, s->id,
-			    strerror(errno));
-			s->copying = 1;
-		}
-	}
-	return copy_file(s, e, pfd, pleaf, dfd, leaf) == 0;
+	return link_or_copy(s, e, pfd, pleaf, dfd, leaf);
+}
+
+/*
+ * Link (or copy) a file of the previous snapshot with e's content found by
+ * MD5 alone, wherever it was: a renamed or copied file is not sent again.
+ */
+static int
+link_same_content(struct store *s, const struct entry *e, int dfd,
+    const char *leaf)
+{
+	static char line[LINE_MAX_BYTES];
+	static struct json j;
+	static struct entry pe;
+	const char *pleaf, *nl;
+	uint64_t off;
+	long n;
+	int pfd, r;
+
+	if (!s->pidx_ok || s->prev_lines.fd < 0 ||
+	    mdindex_find(&s->pidx, e->md5, &off) != 1)
+		return 0;
+	n = port_pread(s->prev_lines.fd, line, sizeof line, off);
+	nl = n > 0 ? memchr(line, '\n', (size_t)n) : NULL;
+	if (nl == NULL || json_parse(&j, line, (size_t)(nl - line)) < 0 ||
+	    entry_parse(&j, &pe, NULL) < 0 || pe.type != E_FILE ||
+	    pe.size != e->size || memcmp(pe.md5, e->md5, MD5_LEN) != 0)
+		return 0;
+	pfd = path_parent(s->prev, pe.path, 0, &pleaf);
+	if (pfd < 0)
+		return 0;
+	r = link_or_copy(s, e, pfd, pleaf, dfd, leaf);
+	port_close(pfd);
+	return r;
 }
 
 unsigned
@@ -498,6 +595,10 @@ store_offer(struct store *s, const struct entry *e, char *text, size_t cap)
 		    reuse_partial(s, e, dfd, leaf)) {
 			s->reused++;
 			log_received(s, e);
+			break;
+		}
+		if (link_same_content(s, e, dfd, leaf)) {
+			s->deduped++;
 			break;
 		}
 		if (s->need_count == NEED_MAX) {
@@ -736,6 +837,7 @@ store_commit(struct store *s, unsigned keep, char *text, size_t cap)
 	if (s->missing > 0 && drop_missing(s) < 0)
 		return fail(text, cap, ST_IO, "cannot rewrite the manifest of",
 		    s->id);
+	build_index(s);
 	/* Data first, then the manifest, then the one rename that makes
 	 * the snapshot visible. */
 	if (port_syncfs(s->partial) < 0)
@@ -745,6 +847,10 @@ store_commit(struct store *s, unsigned keep, char *text, size_t cap)
 	if (port_tmp_commit(&s->man, name) < 0)
 		return fail(text, cap, ST_IO, "cannot commit the manifest of",
 		    s->id);
+	snprintf(name, sizeof name, "%s.idx", s->snap);
+	if (s->nidx_ok)
+		port_tmp_commit(&s->idx_tmp, name);
+	snprintf(name, sizeof name, "%s.json", s->snap);
 	if (port_renameat(s->backup, ".partial", s->backup, s->snap) < 0) {
 		unsigned st = fail(text, cap, ST_IO,
 		    "cannot commit the snapshot of", s->id);
@@ -781,6 +887,10 @@ store_end(struct store *s)
 {
 	if (s->man.fd >= 0)
 		port_tmp_abort(&s->man);
+	if (s->idx_tmp.fd >= 0)
+		port_tmp_abort(&s->idx_tmp);
+	if (s->pidx_ok)
+		close_fd(&s->pidx.fd);
 	close_fd(&s->prev_lines.fd);
 	dircache_close(&s->pdir);
 	dircache_close(&s->vdir);

@@ -21,6 +21,7 @@
 
 #include "catalog.h"
 #include "md5.h"
+#include "mdindex.h"
 #include "path.h"
 #include "port.h"
 #include "proto.h"
@@ -62,6 +63,11 @@ struct store {
 	struct linew rlog;
 	int rlog_ok;
 	uint64_t reused;
+	/* files by MD5: the previous snapshot's index, and this one's */
+	struct mdindex pidx, nidx;
+	int pidx_ok, nidx_ok;
+	struct port_tmp idx_tmp;
+	uint64_t deduped;
 	/* copies instead of hard links (a filesystem without them) */
 	int copying;
 	/* the new manifest */

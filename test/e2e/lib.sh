@@ -756,7 +756,7 @@ bg_cairn() {
 		echo $! >"$W/$_bgn.pid"
 		wait $!
 		echo $? >"$W/$_bgn.rc"
-	) &
+	) 2>/dev/null &
 	BG_SH=$!
 	_n=0
 	while [ ! -s "$W/$_bgn.pid" ] && [ $_n -lt 50 ]; do

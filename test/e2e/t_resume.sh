@@ -143,6 +143,7 @@ FIRST_PID=$BG_PID
 n=0
 while [ $n -lt 600 ]; do
 	[ "$(grep -c begins "$SERVER_LOG")" -gt "$BEGUN" ] && break
+	[ -d "$D/alice" ] && [ -n "$(find "$D/alice" -path '*/.incoming/upload' -size +1 2>/dev/null | head -n 1)" ] && break
 	kill -0 "$FIRST_PID" 2>/dev/null || break
 	sleep 0.05
 	n=$((n + 1))
