@@ -87,7 +87,12 @@ $(A)/unit: $(call obj,$(A),$(UNIT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 $(A)/%: $(A)/obj/test/tools/%.o $(call obj,$(A),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 
-asan: $(A)/cairn $(A)/cairnd $(A)/unit $(patsubst test/tools/%.c,$(A)/%,$(TOOL_SRC))
+# A fault to force in tests: hard links that fail (LD_PRELOAD).
+$(A)/nolink.so: test/shim/nolink.c
+	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
+
+asan: $(A)/cairn $(A)/cairnd $(A)/unit $(A)/nolink.so \
+	$(patsubst test/tools/%.c,$(A)/%,$(TOOL_SRC))
 
 # ---- entry points --------------------------------------------------------
 deps:
@@ -124,3 +129,4 @@ distclean:
 .DELETE_ON_ERROR:
 
 -include $(shell find build/static/obj build/asan/obj -name '*.d' 2>/dev/null)
+-include test/fuzz/fuzz.mk
