@@ -42,7 +42,8 @@ long port_read_secret(const char *prompt, char *buf, size_t cap);
 
 /* ---- sockets ---------------------------------------------------------- */
 
-/* A listening TCP socket on host:port (numeric or name). */
+/* A listening TCP socket on host:port; host is a numeric IPv4 or IPv6
+ * address, or "localhost" (EINVAL otherwise). */
 int port_tcp_listen(const char *host, unsigned port, int backlog);
 /* Accept one connection; peer gets "address:port". */
 int port_tcp_accept(int lfd, char *peer, size_t cap);

@@ -226,7 +226,7 @@ port_read_secret(const char *prompt, char *buf, size_t cap)
 /* ---- sockets ---------------------------------------------------------- */
 
 static int
-resolve(const char *host, unsigned port, int passive, struct addrinfo **res)
+resolve(const char *host, unsigned port, struct addrinfo **res)
 {
 	struct addrinfo hints;
 	char serv[8];
@@ -235,7 +235,6 @@ resolve(const char *host, unsigned port, int passive, struct addrinfo **res)
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = passive ? AI_PASSIVE : 0;
 	snprintf(serv, sizeof serv, "%u", port);
 	r = getaddrinfo(host, serv, &hints, res);
 	if (r != 0) {
@@ -247,31 +246,45 @@ resolve(const char *host, unsigned port, int passive, struct addrinfo **res)
 	return 0;
 }
 
+/*
+ * A listening socket needs a numeric address only: no resolver is linked
+ * into the server for it ("localhost" is taken as 127.0.0.1).
+ */
 int
 port_tcp_listen(const char *host, unsigned port, int backlog)
 {
-	struct addrinfo *res, *ai;
-	int fd = -1, one = 1, e = EADDRNOTAVAIL;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, one = 1, e;
 
-	if (resolve(host, port, 1, &res) < 0)
+	memset(&ss, 0, sizeof ss);
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		len = sizeof *s4;
+	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		len = sizeof *s6;
+	} else {
+		errno = EINVAL;	/* not a numeric address */
 		return -1;
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			e = errno;
-			continue;
-		}
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, backlog) == 0)
-			break;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    listen(fd, backlog) < 0) {
 		e = errno;
 		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
 		errno = e;
+		return -1;
+	}
 	return fd;
 }
 
@@ -316,7 +329,7 @@ port_tcp_connect(const char *host, unsigned port, int timeout_ms)
 	int fd = -1, e = ECONNREFUSED, one = 1, fl, r;
 	socklen_t elen;
 
-	if (resolve(host, port, 0, &res) < 0)
+	if (resolve(host, port, &res) < 0)
 		return -1;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);

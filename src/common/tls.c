@@ -20,7 +20,6 @@
 static const uint16_t suites[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
 };
 
 /* ---- loading PEM files ------------------------------------------------- */
@@ -378,19 +377,13 @@ engine_common(struct tls *t, br_ssl_engine_context *eng,
 	br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
-	br_ssl_engine_set_hash(eng, br_sha384_ID, &br_sha384_vtable);
-	br_ssl_engine_set_hash(eng, br_sha512_ID, &br_sha512_vtable);
-	br_ssl_engine_set_hash(eng, br_sha1_ID, &br_sha1_vtable);
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
-	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(eng);
 	br_ssl_engine_set_default_chapol(eng);
 	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 
 	br_x509_minimal_init(&t->xc, &br_sha256_vtable, c->ta, c->ta_len);
 	br_x509_minimal_set_hash(&t->xc, br_sha256_ID, &br_sha256_vtable);
-	br_x509_minimal_set_hash(&t->xc, br_sha384_ID, &br_sha384_vtable);
-	br_x509_minimal_set_hash(&t->xc, br_sha512_ID, &br_sha512_vtable);
 	br_x509_minimal_set_ecdsa(&t->xc, &br_ec_p256_m31,
 	    br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_x509(eng, &t->xc.vtable);

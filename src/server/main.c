@@ -14,8 +14,19 @@
 #include "tls.h"
 #include "util.h"
 
+#define CHILDREN_MAX 1024
+#define REFUSERS_MAX 4		/* children telling clients "busy" at once */
+
 static struct tls_conf conf;
 static volatile sig_atomic_t stopping;
+
+/* The processes serving connections, and whom. */
+static struct child {
+	long pid;
+	int refuser;
+	char host[64];
+} kids[CHILDREN_MAX + REFUSERS_MAX];
+static unsigned nkids;
 
 static const char usage[] =
 "usage: cairnd [options]\n"
@@ -23,7 +34,8 @@ static const char usage[] =
 "Accept backups from cairn clients over mutually authenticated TLS and\n"
 "keep them as versioned snapshots under DIR/<client>/<id>/<snapshot>/.\n"
 "\n"
-"  --host ADDR          address to listen on (default 127.0.0.1)\n"
+"  --host ADDR          numeric address to listen on (default 127.0.0.1;\n"
+"                       0.0.0.0 or :: for every interface)\n"
 "  --port N             TCP port (default 12345)\n"
 "  --dir DIR            store directory (default backup)\n"
 "  --cert F             server certificate chain (default certs/server_cert.pem)\n"
@@ -32,7 +44,12 @@ static const char usage[] =
 "                       (default certs/ca_cert.pem)\n"
 "  --key-pass-file F    pass phrase of an encrypted key, first line of F\n"
 "                       (else $CAIRN_KEY_PASS, else asked on the terminal)\n"
-"  --max-clients N      connections served at once (default 16)\n"
+"  --max-clients N      connections served at once (default 16); more\n"
+"                       are told the server is busy\n"
+"  --max-per-host N     connections from one address at once (default:\n"
+"                       half of --max-clients, at least 2)\n"
+"  --handshake-timeout S  seconds for a TLS handshake (default 10)\n"
+"  --idle-timeout S     seconds a session may stay silent (default 60)\n"
 "  --quiet              log only errors\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
@@ -40,6 +57,52 @@ static const char usage[] =
 "A client's name is its certificate's common name; it sees only its own\n"
 "backups. Exit status: 0 stopped by a signal, 2 usage or configuration\n"
 "error, 3 cannot listen.\n";
+
+/* The address part of "address:port". */
+static void
+host_of(const char *peer, char *host, size_t cap)
+{
+	const char *colon = strrchr(peer, ':');
+	size_t n = colon != NULL ? (size_t)(colon - peer) : strlen(peer);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(host, peer, n);
+	host[n] = 0;
+}
+
+/* Forget the children that have ended. */
+static void
+reap(void)
+{
+	unsigned i;
+	long pid;
+
+	while ((pid = port_reap(NULL)) > 0)
+		for (i = 0; i < nkids; i++)
+			if (kids[i].pid == pid) {
+				kids[i] = kids[--nkids];
+				break;
+			}
+}
+
+/* Count serving children, all and from host; and refusers. */
+static void
+count_kids(const char *host, unsigned *all, unsigned *same, unsigned *ref)
+{
+	unsigned i;
+
+	*all = *same = *ref = 0;
+	for (i = 0; i < nkids; i++) {
+		if (kids[i].refuser) {
+			(*ref)++;
+			continue;
+		}
+		(*all)++;
+		if (strcmp(kids[i].host, host) == 0)
+			(*same)++;
+	}
+}
 
 static void
 on_stop(int sig)
@@ -70,13 +133,15 @@ main(int argc, char **argv)
 	const char *key = "certs/server_key.pem";
 	const char *ca = "certs/ca_cert.pem";
 	struct server_opts o;
-	uint64_t port = 12345, max_clients = 16, v;
-	unsigned children = 0;
-	char peer[80];
-	int i, lfd, fd, status;
+	uint64_t port = 12345, max_clients = 16, max_host = 0, v;
+	unsigned all, same, refusers;
+	char peer[80], from[64], why[160];
+	int i, lfd, fd, status, refuse;
 	long pid;
 
 	progname = "cairnd";
+	o.handshake_ms = 10000;
+	o.idle_ms = 60000;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -104,6 +169,20 @@ main(int argc, char **argv)
 			if (parse_u64(need_arg(argc, argv, &i), 1, 1024, &v))
 				die(EXIT_USAGE, "--max-clients wants 1..1024");
 			max_clients = v;
+		} else if (strcmp(a, "--max-per-host") == 0) {
+			if (parse_u64(need_arg(argc, argv, &i), 1, 1024,
+			    &max_host))
+				die(EXIT_USAGE, "--max-per-host wants 1..1024");
+		} else if (strcmp(a, "--handshake-timeout") == 0) {
+			if (parse_u64(need_arg(argc, argv, &i), 1, 3600, &v))
+				die(EXIT_USAGE, "--handshake-timeout wants "
+				    "1..3600 seconds");
+			o.handshake_ms = (int)v * 1000;
+		} else if (strcmp(a, "--idle-timeout") == 0) {
+			if (parse_u64(need_arg(argc, argv, &i), 1, 86400, &v))
+				die(EXIT_USAGE, "--idle-timeout wants 1..86400 "
+				    "seconds");
+			o.idle_ms = (int)v * 1000;
 		} else if (strcmp(a, "--quiet") == 0) {
 			log_quiet = 1;
 		} else {
@@ -124,10 +203,13 @@ main(int argc, char **argv)
 	if (o.root < 0)
 		die(EXIT_USAGE, "cannot open the store directory %s: %s", dir,
 		    strerror(errno));
-	o.handshake_ms = 10000;
-	o.idle_ms = 60000;
+	if (max_host == 0)
+		max_host = max_clients / 2 < 2 ? 2 : max_clients / 2;
 
 	lfd = port_tcp_listen(host, (unsigned)port, 64);
+	if (lfd < 0 && errno == EINVAL)
+		die(EXIT_USAGE, "--host wants a numeric address such as "
+		    "0.0.0.0, 127.0.0.1 or ::, not %s", host);
 	if (lfd < 0)
 		die(EXIT_NET, "cannot listen on %s:%u: %s", host,
 		    (unsigned)port, strerror(errno));
@@ -138,13 +220,7 @@ main(int argc, char **argv)
 	info("listening on %s:%u, store %s", host, (unsigned)port, dir);
 
 	while (!stopping) {
-		while ((pid = port_reap(&status)) > 0)
-			children--;
-		if (children >= max_clients) {
-			/* Full: let the backlog wait until a child ends. */
-			port_sleep_ms(50);
-			continue;
-		}
+		reap();
 		if (port_wait_readable(lfd, 1000) <= 0)
 			continue;
 		fd = port_tcp_accept(lfd, peer, sizeof peer);
@@ -153,6 +229,20 @@ main(int argc, char **argv)
 				msg("accept: %s", strerror(errno));
 			continue;
 		}
+		reap();
+		host_of(peer, from, sizeof from);
+		count_kids(from, &all, &same, &refusers);
+		refuse = all >= max_clients || same >= max_host;
+		if (refuse && refusers >= REFUSERS_MAX) {
+			/* Too busy even to say so. */
+			port_close(fd);
+			continue;
+		}
+		if (refuse)
+			snprintf(why, sizeof why, "the server is busy (%s): try "
+			    "again later", all >= max_clients ?
+			    "all connections in use" :
+			    "too many connections from this address");
 		pid = port_fork();
 		if (pid < 0) {
 			msg("%s: cannot fork: %s", peer, strerror(errno));
@@ -163,12 +253,16 @@ main(int argc, char **argv)
 			port_close(lfd);
 			port_signal(SIGTERM, SIG_DFL);
 			port_signal(SIGINT, SIG_DFL);
-			status = session_run(fd, peer, &conf, &o);
+			status = refuse ? session_refuse(fd, peer, &conf, &o, why) :
+			    session_run(fd, peer, &conf, &o);
 			tls_conf_wipe(&conf);
 			port_linger_close(fd, 2000);
 			exit(status);
 		}
-		children++;
+		kids[nkids].pid = pid;
+		kids[nkids].refuser = refuse;
+		memcpy(kids[nkids].host, from, sizeof from);
+		nkids++;
 		port_close(fd);
 	}
 	info("stopping");

@@ -385,6 +385,17 @@ fatal(const char *who, unsigned status, const char *text)
 }
 
 int
+session_refuse(int fd, const char *peer, struct tls_conf *conf,
+    const struct server_opts *o, const char *why)
+{
+	int hs_ms = o->handshake_ms < 5000 ? o->handshake_ms : 5000;
+
+	if (tls_server(&conn, conf, fd, hs_ms) < 0)
+		return EXIT_NET;
+	return fatal(peer, ST_BUSY, why);
+}
+
+int
 session_run(int fd, const char *peer, struct tls_conf *conf,
     const struct server_opts *o)
 {

@@ -15,4 +15,8 @@ struct server_opts {
 int session_run(int fd, const char *peer, struct tls_conf *conf,
     const struct server_opts *o);
 
+/* Tell the client on fd that the server is busy (why), then stop. */
+int session_refuse(int fd, const char *peer, struct tls_conf *conf,
+    const struct server_opts *o, const char *why);
+
 #endif
