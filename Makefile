@@ -87,11 +87,12 @@ $(A)/unit: $(call obj,$(A),$(UNIT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 $(A)/%: $(A)/obj/test/tools/%.o $(call obj,$(A),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 
-# A fault to force in tests: hard links that fail (LD_PRELOAD).
-$(A)/nolink.so: test/shim/nolink.c
+# Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
+# that reads 1970.
+$(A)/%.so: test/shim/%.c
 	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
 
-asan: $(A)/cairn $(A)/cairnd $(A)/unit $(A)/nolink.so \
+asan: $(A)/cairn $(A)/cairnd $(A)/unit $(A)/nolink.so $(A)/oldclock.so \
 	$(patsubst test/tools/%.c,$(A)/%,$(TOOL_SRC))
 
 # ---- entry points --------------------------------------------------------

@@ -212,4 +212,6 @@ else
 	printf 'server key unencrypted (PKCS#8)\n'
 fi
 printf 'server name: %s (subjectAltName %s)\n' "$name" "$san"
+printf 'server fingerprint (for cairn --server-fingerprint): %s\n' \
+	"$(openssl x509 -in "$dir/server_cert.pem" -noout -fingerprint -sha256 | cut -d= -f2)"
 printf 'next: tools/gen-client-cert.sh <client_name>\n'

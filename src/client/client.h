@@ -8,6 +8,7 @@
 struct copts {
 	const char *server;
 	const char *server_name;
+	const char *fingerprint;	/* --server-fingerprint */
 	unsigned port;
 	const char *cert, *key, *ca;
 	const char *source;

@@ -26,6 +26,10 @@ client_connect(const struct copts *o)
 		die(EXIT_USAGE, "cannot load the client's certificates "
 		    "(make them with tools/gen-client-cert.sh, or give --cert, "
 		    "--key and --ca)");
+	if (o->fingerprint != NULL && tls_pin(&conn, o->fingerprint) < 0)
+		die(EXIT_USAGE, "--server-fingerprint wants the SHA-256 of the "
+		    "server's certificate, 64 hex digits (colons allowed), as "
+		    "`openssl x509 -noout -fingerprint -sha256` prints it");
 	fd = port_tcp_connect(o->server, o->port, o->timeout_ms);
 	if (fd < 0)
 		die(EXIT_NET, "cannot connect to %s:%u: %s (is cairnd running "

@@ -23,6 +23,10 @@ static const char usage[] =
 "  --port N             server port (default 12345)\n"
 "  --server-name NAME   name the server's certificate must carry\n"
 "                       (default: HOST)\n"
+"  --server-fingerprint SHA256\n"
+"                       accept exactly the server certificate with this\n"
+"                       SHA-256 fingerprint, whatever the clock says\n"
+"                       (openssl x509 -noout -fingerprint -sha256)\n"
 "  --source DIR         directory to back up\n"
 "  --extensions FILE    back up only regular files with these extensions:\n"
 "                       one per line, leading dot and case ignored, '#'\n"
@@ -102,6 +106,8 @@ main(int argc, char **argv)
 			o.port = (unsigned)v;
 		} else if (strcmp(a, "--server-name") == 0) {
 			o.server_name = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--server-fingerprint") == 0) {
+			o.fingerprint = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--source") == 0) {
 			o.source = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--extensions") == 0) {

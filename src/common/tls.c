@@ -406,6 +406,131 @@ handshake(struct tls *t)
 	return (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) ? -1 : 0;
 }
 
+/* ---- pinning the server's certificate (client side) ---------------------- */
+
+static struct tls_pin *
+pin_of(const br_x509_class *const *ctx)
+{
+	return (struct tls_pin *)(void *)ctx;
+}
+
+static void
+pin_start_chain(const br_x509_class **ctx, const char *server_name)
+{
+	struct tls_pin *p = pin_of(ctx);
+
+	(void)server_name;	/* the pin names the server */
+	p->first = 1;
+	p->seen = 0;
+}
+
+static void
+pin_start_cert(const br_x509_class **ctx, uint32_t length)
+{
+	struct tls_pin *p = pin_of(ctx);
+
+	(void)length;
+	if (p->first) {
+		br_sha256_init(&p->sha);
+		br_x509_decoder_init(&p->dec, NULL, NULL);
+	}
+}
+
+static void
+pin_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
+{
+	struct tls_pin *p = pin_of(ctx);
+
+	if (p->first) {
+		br_sha256_update(&p->sha, buf, len);
+		br_x509_decoder_push(&p->dec, buf, len);
+	}
+}
+
+static void
+pin_end_cert(const br_x509_class **ctx)
+{
+	struct tls_pin *p = pin_of(ctx);
+
+	if (p->first) {
+		p->first = 0;
+		p->seen = 1;
+	}
+}
+
+static unsigned
+pin_end_chain(const br_x509_class **ctx)
+{
+	struct tls_pin *p = pin_of(ctx);
+	uint8_t got[32];
+
+	if (!p->seen || br_x509_decoder_get_pkey(&p->dec) == NULL)
+		return BR_ERR_X509_EMPTY_CHAIN;
+	br_sha256_out(&p->sha, got);
+	/* Not secret, but compare without shortcuts anyway. */
+	{
+		unsigned d = 0, i;
+		for (i = 0; i < sizeof got; i++)
+			d |= got[i] ^ p->fp[i];
+		if (d != 0)
+			return BR_ERR_X509_NOT_TRUSTED;
+	}
+	return 0;
+}
+
+static const br_x509_pkey *
+pin_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+	struct tls_pin *p = pin_of(ctx);
+
+	if (usages != NULL)
+		*usages = BR_KEYTYPE_SIGN | BR_KEYTYPE_KEYX;
+	return br_x509_decoder_get_pkey(&p->dec);
+}
+
+static const br_x509_class pin_class = {
+	sizeof(struct tls_pin),
+	pin_start_chain, pin_start_cert, pin_append, pin_end_cert,
+	pin_end_chain, pin_get_pkey
+};
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+tls_pin(struct tls *t, const char *fp)
+{
+	size_t n = 0;
+	int hi = -1, v;
+
+	for (; *fp; fp++) {
+		if (*fp == ':')
+			continue;
+		v = hexval((unsigned char)*fp);
+		if (v < 0 || n == sizeof t->pin.fp)
+			return -1;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			t->pin.fp[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (n != sizeof t->pin.fp || hi >= 0)
+		return -1;
+	t->pin.want = 1;
+	return 0;
+}
+
 int
 tls_client(struct tls *t, struct tls_conf *c, int fd,
     const char *server_name, int timeout_ms)
@@ -423,6 +548,10 @@ tls_client(struct tls *t, struct tls_conf *c, int fd,
 	br_ssl_client_set_single_ec(cc, c->chain, c->chain_len, &c->ec,
 	    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, &br_ec_p256_m31,
 	    br_ecdsa_i31_sign_asn1);
+	if (t->pin.want) {
+		t->pin.vtable = &pin_class;
+		br_ssl_engine_set_x509(t->eng, &t->pin.vtable);
+	}
 	if (!br_ssl_client_reset(cc, server_name, 0))
 		return -1;
 	return handshake(t);
@@ -669,6 +798,19 @@ tls_why(struct tls *t, char *buf, size_t cap)
 	}
 	if (t->io_err) {
 		snprintf(buf, cap, "%s", strerror(t->io_err));
+		return buf;
+	}
+	if (e == BR_ERR_X509_EXPIRED && port_time() < 1577836800) {
+		char now[21];
+		utc_name(port_time(), now);
+		snprintf(buf, cap, "this machine's clock says %s, before any "
+		    "certificate was made: set the clock (NTP, an RTC), or pin "
+		    "the server with --server-fingerprint", now);
+		return buf;
+	}
+	if (e == BR_ERR_X509_NOT_TRUSTED && t->pin.want) {
+		snprintf(buf, cap, "its certificate is not the one pinned with "
+		    "--server-fingerprint");
 		return buf;
 	}
 	for (i = 0; i < sizeof why_text / sizeof why_text[0]; i++)

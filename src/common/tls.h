@@ -48,6 +48,17 @@ struct tls {
 		struct tls *t;
 	} watch;
 	unsigned chain_err;	/* 0: the client's chain was validated */
+	/* The client may pin the server's certificate instead of checking
+	 * it against the CA and the clock (devices without a clock). */
+	struct tls_pin {
+		const br_x509_class *vtable;	/* first: BearSSL's view */
+		int want;			/* pinning is on */
+		int first;			/* in the end-entity cert */
+		int seen;
+		uint8_t fp[32];			/* SHA-256 wanted */
+		br_sha256_context sha;
+		br_x509_decoder_context dec;
+	} pin;
 	int chain_seen;
 	br_name_element cn_elt;
 	char peer_cn[TLS_NAME_MAX + 1];
@@ -74,8 +85,13 @@ int tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
 /* Forget the private key. */
 void tls_conf_wipe(struct tls_conf *c);
 
+/* Client side: pin the server's certificate by its SHA-256 fingerprint
+ * (64 hex digits, colons allowed): 0, or -1 if fp is not one. Then the
+ * CA, the name and the clock are not consulted. */
+int tls_pin(struct tls *t, const char *fp);
 /* Client side: handshake with the server on fd, checking its certificate
- * against the anchors and server_name. 0, or -1 (see tls_why). */
+ * against the anchors and server_name (or the pin). 0, or -1 (see
+ * tls_why). */
 int tls_client(struct tls *t, struct tls_conf *c, int fd,
     const char *server_name, int timeout_ms);
 /* Server side: handshake asking for a client certificate from the
