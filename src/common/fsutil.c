@@ -9,7 +9,7 @@
 #define RMTREE_DEPTH 200
 
 static int
-rmtree_level(int dfd, const char *name, int depth)
+rmtree_level(int dfd, const char *name, int depth, uint64_t *freed)
 {
 	struct port_stat st;
 	struct port_dir *d;
@@ -19,9 +19,13 @@ rmtree_level(int dfd, const char *name, int depth)
 
 	if (port_fstatat(dfd, name, &st) < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (st.type != PORT_DIR)
-		return port_unlinkat(dfd, name, 0) < 0 && errno != ENOENT ?
-		    -1 : 0;
+	if (st.type != PORT_DIR) {
+		if (port_unlinkat(dfd, name, 0) < 0)
+			return errno != ENOENT ? -1 : 0;
+		if (st.type == PORT_REG && st.nlink == 1)
+			*freed += st.size;
+		return 0;
+	}
 	if (depth > RMTREE_DEPTH) {
 		errno = ELOOP;
 		return -1;
@@ -37,7 +41,7 @@ rmtree_level(int dfd, const char *name, int depth)
 		return -1;
 	}
 	while ((r = port_dir_next(d, &child, &type)) > 0)
-		if (rmtree_level(fd, child, depth + 1) < 0 && e == 0)
+		if (rmtree_level(fd, child, depth + 1, freed) < 0 && e == 0)
 			e = errno;
 	if (r < 0 && e == 0)
 		e = errno;
@@ -53,7 +57,51 @@ rmtree_level(int dfd, const char *name, int depth)
 int
 rmtree_at(int dfd, const char *name)
 {
-	return rmtree_level(dfd, name, 0);
+	uint64_t freed = 0;
+
+	return rmtree_level(dfd, name, 0, &freed);
+}
+
+int
+rmtree_count(int dfd, const char *name, uint64_t *freed)
+{
+	return rmtree_level(dfd, name, 0, freed);
+}
+
+static int
+du_level(int dfd, const char *name, int depth, uint64_t *bytes)
+{
+	struct port_stat st;
+	struct port_dir *d;
+	const char *child;
+	enum port_type type;
+	int fd, r;
+
+	if (port_fstatat(dfd, name, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (st.type == PORT_REG && st.nlink > 0)
+		*bytes += st.size / st.nlink;
+	if (st.type != PORT_DIR || depth > RMTREE_DEPTH)
+		return 0;
+	fd = port_openat_dir(dfd, name);
+	if (fd < 0)
+		return -1;
+	d = port_dir_open(fd);
+	if (d == NULL) {
+		port_close(fd);
+		return -1;
+	}
+	while ((r = port_dir_next(d, &child, &type)) > 0)
+		du_level(fd, child, depth + 1, bytes);
+	port_dir_close(d);
+	port_close(fd);
+	return r;
+}
+
+int
+du_at(int dfd, const char *name, uint64_t *bytes)
+{
+	return du_level(dfd, name, 0, bytes);
 }
 
 int

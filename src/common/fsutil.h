@@ -2,9 +2,17 @@
 #ifndef CAIRN_FSUTIL_H
 #define CAIRN_FSUTIL_H
 
+#include <stdint.h>
+
 /* Remove dfd/name and everything beneath it, never following a symlink.
  * Missing is success. 0 or -1 (errno). */
 int rmtree_at(int dfd, const char *name);
+/* The same, adding to *freed the bytes of the regular files whose last
+ * link went (the space given back). */
+int rmtree_count(int dfd, const char *name, uint64_t *freed);
+/* The space used by the regular files beneath dfd/name, each counted
+ * size / links, so that hard-linked copies sum to one. 0 or -1. */
+int du_at(int dfd, const char *name, uint64_t *bytes);
 /* Open dfd/name as a directory, creating it (mode) if missing. */
 int mkdir_open(int dfd, const char *name, unsigned mode);
 

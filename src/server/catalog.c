@@ -146,7 +146,7 @@ catalog_info(int backup, const char *snap, struct snapinfo *si)
 }
 
 int
-catalog_remove_snapshot(int backup, const char *snap)
+catalog_remove_snapshot(int backup, const char *snap, uint64_t *freed)
 {
 	char trash[SNAP_MAX + 8], man[SNAP_MAX + 8], idx[SNAP_MAX + 8];
 	int mdir;
@@ -164,11 +164,11 @@ catalog_remove_snapshot(int backup, const char *snap)
 		port_unlinkat(mdir, idx, 0);
 		port_close(mdir);
 	}
-	return rmtree_at(backup, trash);
+	return rmtree_count(backup, trash, freed);
 }
 
 int
-catalog_remove_backup(int client_fd, const char *id)
+catalog_remove_backup(int client_fd, const char *id, uint64_t *freed)
 {
 	char trash[ID_LEN + 8];
 
@@ -177,7 +177,7 @@ catalog_remove_backup(int client_fd, const char *id)
 	    port_renameat(client_fd, id, client_fd, trash) < 0 ||
 	    port_fsync(client_fd) < 0)
 		return -1;
-	return rmtree_at(client_fd, trash);
+	return rmtree_count(client_fd, trash, freed);
 }
 
 int
@@ -251,5 +251,108 @@ catalog_state(int root, const char *client, const char *id,
 		r = -1;
 	}
 	port_close(lock);
+	return r;
+}
+
+/* Read DIR/<client>/.usage: 0, or -1 when missing or damaged. */
+static int
+usage_read(int cfd, uint64_t *bytes)
+{
+	static struct lines l;
+	static struct json j;
+	const char *p;
+	size_t n;
+	int fd, r = -1;
+
+	fd = port_openat_read(cfd, ".usage");
+	if (fd < 0)
+		return -1;
+	lines_open(&l, fd);
+	if (lines_next(&l, &p, &n) == 1 && json_parse(&j, p, n) == 0 &&
+	    json_u64(&j, "bytes", bytes) == 0)
+		r = 0;
+	port_close(fd);
+	return r;
+}
+
+static int
+usage_write(int cfd, uint64_t bytes)
+{
+	static struct linew w;
+	char line[64];
+	struct port_tmp t;
+	int n;
+
+	if (port_tmp_open(&t, cfd, 0644) < 0)
+		return -1;
+	linew_open(&w, t.fd);
+	n = snprintf(line, sizeof line, "{\"bytes\":%llu}",
+	    (unsigned long long)bytes);
+	if (linew_put(&w, line, (size_t)n) < 0 || linew_close(&w) < 0) {
+		port_tmp_abort(&t);
+		return -1;
+	}
+	return port_tmp_commit(&t, ".usage");
+}
+
+/* The client's directory and its usage lock, held. */
+static int
+usage_lock(int root, const char *client, int *cfd)
+{
+	int lock, tries;
+
+	*cfd = mkdir_open(root, client, 0700);
+	if (*cfd < 0)
+		return -1;
+	lock = port_openat_rw(*cfd, ".usage.lock", 0600);
+	if (lock < 0) {
+		port_close(*cfd);
+		return -1;
+	}
+	for (tries = 0; port_trylock(lock) < 0 && tries < 500; tries++)
+		port_sleep_ms(10);
+	return lock;
+}
+
+int
+catalog_usage(int root, const char *client, uint64_t *bytes)
+{
+	int cfd, lock, r = 0;
+
+	lock = usage_lock(root, client, &cfd);
+	if (lock < 0)
+		return -1;
+	if (usage_read(cfd, bytes) < 0) {
+		*bytes = 0;
+		r = du_at(root, client, bytes);
+		if (r == 0)
+			usage_write(cfd, *bytes);
+	}
+	port_close(lock);
+	port_close(cfd);
+	return r;
+}
+
+int
+catalog_usage_add(int root, const char *client, int64_t delta)
+{
+	uint64_t bytes = 0;
+	int cfd, lock, r;
+
+	lock = usage_lock(root, client, &cfd);
+	if (lock < 0)
+		return -1;
+	if (usage_read(cfd, &bytes) < 0) {
+		/* Never counted: count now, which includes this change. */
+		bytes = 0;
+		du_at(root, client, &bytes);
+	} else if (delta < 0 && (uint64_t)-delta > bytes) {
+		bytes = 0;
+	} else {
+		bytes += (uint64_t)delta;
+	}
+	r = usage_write(cfd, bytes);
+	port_close(lock);
+	port_close(cfd);
 	return r;
 }

@@ -45,10 +45,11 @@ int catalog_info(int backup, const char *snap, struct snapinfo *si);
  * Remove snapshot snap of a backup (the caller holds its lock): renamed
  * out of sight first, then its manifest, then its files. 0 or -1.
  */
-int catalog_remove_snapshot(int backup, const char *snap);
+int catalog_remove_snapshot(int backup, const char *snap, uint64_t *freed);
 /* Remove the whole backup id of client: renamed out of sight, then
- * deleted. The caller holds its lock. 0 or -1. */
-int catalog_remove_backup(int client_fd, const char *id);
+ * deleted. The caller holds its lock. 0 or -1. Both add the bytes given
+ * back to *freed. */
+int catalog_remove_backup(int client_fd, const char *id, uint64_t *freed);
 
 /*
  * Record in DIR/backup_state.json that backup id of client (from source)
@@ -57,5 +58,13 @@ int catalog_remove_backup(int client_fd, const char *id);
  */
 int catalog_state(int root, const char *client, const char *id,
     const char *source, const char *snapshot);
+
+/*
+ * The bytes a client's backups take on disk, for --quota: kept in
+ * DIR/<client>/.usage, counted once (du_at) when that is missing, and
+ * moved by catalog_usage_add as snapshots come and go. 0 or -1.
+ */
+int catalog_usage(int root, const char *client, uint64_t *bytes);
+int catalog_usage_add(int root, const char *client, int64_t delta);
 
 #endif

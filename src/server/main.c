@@ -50,6 +50,8 @@ static const char usage[] =
 "                       half of --max-clients, at least 2)\n"
 "  --handshake-timeout S  seconds for a TLS handshake (default 10)\n"
 "  --idle-timeout S     seconds a session may stay silent (default 60)\n"
+"  --quota BYTES        disk space each client may use (suffix K, M, G, T\n"
+"                       for powers of 1024; default: no limit)\n"
 "  --quiet              log only errors\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
@@ -57,6 +59,59 @@ static const char usage[] =
 "A client's name is its certificate's common name; it sees only its own\n"
 "backups. Exit status: 0 stopped by a signal, 2 usage or configuration\n"
 "error, 3 cannot listen.\n";
+
+/* A size: digits, then K, M, G or T (powers of 1024). 0 or -1. */
+static int
+parse_size(const char *s, uint64_t *v)
+{
+	char num[24];
+	size_t n = strlen(s);
+	unsigned shift = 0;
+
+	if (n == 0 || n >= sizeof num)
+		return -1;
+	switch (s[n - 1]) {
+	case 'K': case 'k': shift = 10; break;
+	case 'M': case 'm': shift = 20; break;
+	case 'G': case 'g': shift = 30; break;
+	case 'T': case 't': shift = 40; break;
+	}
+	memcpy(num, s, n + 1);
+	if (shift)
+		num[n - 1] = 0;
+	if (parse_u64(num, 1, UINT64_MAX >> shift, v) < 0)
+		return -1;
+	*v <<= shift;
+	return 0;
+}
+
+/*
+ * Usage counts are kept only while quotas are on; when cairnd starts with
+ * --quota, the old ones may be stale, so they are counted anew when each
+ * client next needs them.
+ */
+static void
+forget_usage(int root)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	int cfd;
+
+	d = port_dir_open(root);
+	if (d == NULL)
+		return;
+	while (port_dir_next(d, &name, &type) > 0) {
+		if (name[0] == '.' || (type != PORT_DIR && type != PORT_UNKNOWN))
+			continue;
+		cfd = port_openat_dir(root, name);
+		if (cfd >= 0) {
+			port_unlinkat(cfd, ".usage", 0);
+			port_close(cfd);
+		}
+	}
+	port_dir_close(d);
+}
 
 /* The address part of "address:port". */
 static void
@@ -140,6 +195,7 @@ main(int argc, char **argv)
 	long pid;
 
 	progname = "cairnd";
+	o.quota = 0;
 	o.handshake_ms = 10000;
 	o.idle_ms = 60000;
 	for (i = 1; i < argc; i++) {
@@ -183,6 +239,10 @@ main(int argc, char **argv)
 				die(EXIT_USAGE, "--idle-timeout wants 1..86400 "
 				    "seconds");
 			o.idle_ms = (int)v * 1000;
+		} else if (strcmp(a, "--quota") == 0) {
+			if (parse_size(need_arg(argc, argv, &i), &o.quota) < 0)
+				die(EXIT_USAGE, "--quota wants a size in bytes, "
+				    "e.g. 500M or 20G");
 		} else if (strcmp(a, "--quiet") == 0) {
 			log_quiet = 1;
 		} else {
@@ -203,6 +263,8 @@ main(int argc, char **argv)
 	if (o.root < 0)
 		die(EXIT_USAGE, "cannot open the store directory %s: %s", dir,
 		    strerror(errno));
+	if (o.quota > 0)
+		forget_usage(o.root);
 	if (max_host == 0)
 		max_host = max_clients / 2 < 2 ? 2 : max_clients / 2;
 

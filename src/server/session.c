@@ -294,11 +294,10 @@ do_remove(const char *who, struct rd *r, const struct server_opts *o)
 	static uint8_t store_b[SNAP_MAX + 64];
 	char id[64], snap[SNAP_MAX + 8], text[200], newest[SNAP_MAX];
 	char cur[SNAP_MAX] = "";
-	uint64_t files = 0, bytes = 0;
+	uint64_t files = 0, bytes = 0, freed = 0;
 	struct buf b;
 	int cfd, bfd, lock, ok;
 
-	(void)o;
 	if (get_target(r, id, sizeof id, snap, sizeof snap) < 0)
 		return -1;
 	cfd = port_openat_dir(root, conn.peer_cn);
@@ -329,7 +328,7 @@ do_remove(const char *who, struct rd *r, const struct server_opts *o)
 		catalog_info(bfd, snap, &info_buf);
 		files = info_buf.files;
 		bytes = info_buf.bytes;
-		if (catalog_remove_snapshot(bfd, snap) < 0) {
+		if (catalog_remove_snapshot(bfd, snap, &freed) < 0) {
 			snprintf(text, sizeof text, "cannot remove snapshot "
 			    "%.40s: %s", snap, strerror(errno));
 			ok = reply(T_REMOVE, ST_IO, text, NULL);
@@ -345,7 +344,7 @@ do_remove(const char *who, struct rd *r, const struct server_opts *o)
 			files += info_buf.files;
 			bytes += info_buf.bytes;
 		}
-		if (catalog_remove_backup(cfd, id) < 0) {
+		if (catalog_remove_backup(cfd, id, &freed) < 0) {
 			snprintf(text, sizeof text, "cannot remove backup "
 			    "%.40s: %s", id, strerror(errno));
 			ok = reply(T_REMOVE, ST_IO, text, NULL);
@@ -354,6 +353,8 @@ do_remove(const char *who, struct rd *r, const struct server_opts *o)
 		catalog_state(root, conn.peer_cn, id, NULL, NULL);
 		info("%s: removed backup %s", who, id);
 	}
+	if (o->quota > 0 && freed > 0)
+		catalog_usage_add(root, conn.peer_cn, -(int64_t)freed);
 	buf_init(&b, store_b, sizeof store_b);
 	put_str(&b, snap, strlen(snap));
 	buf_u64(&b, files);
@@ -471,6 +472,13 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 				    "bad CHECK_SOURCE");
 			status = store_begin(&bk, o->root, conn.peer_cn, src,
 			    slen, text, sizeof text);
+			if (status == ST_OK && o->quota > 0) {
+				bk.quota = o->quota;
+				if (catalog_usage(o->root, conn.peer_cn,
+				    &bk.usage) < 0)
+					msg("%s: cannot count its disk usage: %s",
+					    who, strerror(errno));
+			}
 			if (status != ST_OK) {
 				reply(type, status, text, NULL);
 				tls_flush(&conn);

@@ -8,6 +8,7 @@ struct server_opts {
 	int root;		/* the store directory */
 	int handshake_ms;
 	int idle_ms;
+	uint64_t quota;		/* bytes a client may store; 0: no limit */
 };
 
 /* Serve the client connected on fd until it leaves; returns the exit

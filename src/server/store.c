@@ -464,6 +464,8 @@ copy_file(struct store *s, const struct entry *e, int sdfd, const char *sleaf,
 	port_close(in);
 	if (r < 0)
 		port_unlinkat(s->incoming, "copy", 0);
+	else
+		s->added += e->size;
 	return r;
 }
 
@@ -594,6 +596,7 @@ store_offer(struct store *s, const struct entry *e, char *text, size_t cap)
 		if (s->resume >= 0 && s->res_have &&
 		    reuse_partial(s, e, dfd, leaf)) {
 			s->reused++;
+			s->added += e->size;
 			log_received(s, e);
 			break;
 		}
@@ -639,6 +642,14 @@ store_put_begin(struct store *s, const struct entry *e, char *text,
 {
 	struct need *n = &s->needs[s->need_head];
 
+	if (s->quota > 0 && s->usage + s->added + e->size > s->quota) {
+		snprintf(text, cap, "over quota: this client may store %llu "
+		    "bytes and uses %llu; %s needs %llu more",
+		    (unsigned long long)s->quota,
+		    (unsigned long long)(s->usage + s->added), "this file",
+		    (unsigned long long)e->size);
+		return ST_QUOTA;
+	}
 	if (s->up_fd >= 0 || s->need_count == 0 || e->type != E_FILE ||
 	    e->plen != n->plen || memcmp(e->path, n->path, e->plen) != 0 ||
 	    e->size != n->size || memcmp(e->md5, n->md5, MD5_LEN) != 0) {
@@ -719,6 +730,7 @@ store_put_end(struct store *s, char *text, size_t cap)
 	if (status == ST_OK) {
 		static struct entry le;
 		s->received++;
+		s->added += nd->size;
 		le.type = E_FILE;
 		memcpy(le.path, nd->path, nd->plen + 1);
 		le.plen = nd->plen;
@@ -798,21 +810,24 @@ retain(struct store *s, unsigned keep)
 {
 	char name[SNAP_MAX] = "";
 	unsigned count = 0;
+	uint64_t freed = 0;
 
 	while (catalog_next(s->backup, CAT_SNAPS, name, name) == 1)
 		count++;
 	name[0] = 0;
 	while (count > keep && catalog_next(s->backup, CAT_SNAPS, name,
 	    name) == 1) {
-		if (catalog_remove_snapshot(s->backup, name) < 0) {
+		if (catalog_remove_snapshot(s->backup, name, &freed) < 0) {
 			msg("%s/%s: cannot remove snapshot %s (--keep): %s",
 			    s->client_name, s->id, name, strerror(errno));
-			return;
+			break;
 		}
 		info("%s/%s: removed snapshot %s (--keep %u)", s->client_name,
 		    s->id, name, keep);
 		count--;
 	}
+	if (s->quota > 0 && freed > 0)
+		catalog_usage_add(s->root, s->client_name, -(int64_t)freed);
 }
 
 unsigned
@@ -875,6 +890,10 @@ store_commit(struct store *s, unsigned keep, char *text, size_t cap)
 	    s->snap) < 0)
 		msg("snapshot %s/%s/%s committed, but %s could not be "
 		    "updated: %s", s->client_name, s->id, s->snap, "backup_state.json",
+		    strerror(errno));
+	if (s->quota > 0 && s->added > 0 &&
+	    catalog_usage_add(s->root, s->client_name, (int64_t)s->added) < 0)
+		msg("%s: cannot record its disk usage: %s", s->client_name,
 		    strerror(errno));
 	if (keep > 0)
 		retain(s, keep);

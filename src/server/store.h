@@ -86,6 +86,8 @@ struct store {
 	struct md5 up_md5;
 	uint64_t up_bytes;
 	unsigned missing;	/* files offered but not stored */
+	uint64_t quota, usage;	/* --quota, and what the client used before */
+	uint64_t added;		/* bytes this run adds to the store */
 	uint64_t files, bytes, linked, received;
 };
 
