@@ -36,9 +36,11 @@ TOOL_SRC = $(wildcard test/tools/*.c)
 
 S = build/static
 A = build/asan
+B = build
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
+include tools/cross.mk
 
-all: build/cairn build/cairnd
+all: $(B)/cairn $(B)/cairnd
 
 # ---- dependencies -------------------------------------------------------
 $(BEARSSL_SRC)/.ok:
@@ -67,9 +69,9 @@ $(S)/obj/%.o: %.c build/include/.ok
 # MD5 is the hot loop of every backup: optimise it for speed, not size.
 $(S)/obj/src/common/md5.o: CFLAGS_STATIC += -O2
 
-build/cairn: $(call obj,$(S),$(CLIENT_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
+$(B)/cairn: $(call obj,$(S),$(CLIENT_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
 	$(CC_STATIC) $(LDFLAGS_STATIC) -o $@ $^
-build/cairnd: $(call obj,$(S),$(SERVER_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
+$(B)/cairnd: $(call obj,$(S),$(SERVER_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
 	$(CC_STATIC) $(LDFLAGS_STATIC) -o $@ $^
 
 # ---- sanitizer build used by the tests ----------------------------------
@@ -87,6 +89,18 @@ $(A)/unit: $(call obj,$(A),$(UNIT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 $(A)/%: $(A)/obj/test/tools/%.o $(call obj,$(A),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 
+# ---- plain glibc build for valgrind (which cannot run ASan binaries) ----
+G = build/debug
+$(G)/obj/%.o: %.c build/include/.ok
+	@mkdir -p $(dir $@)
+	@echo "CC (debug) $<"
+	@$(CC_HOST) $(STD) $(WARN) $(INC) -O1 -g -MMD -MP -c $< -o $@
+$(G)/cairn: $(call obj,$(G),$(CLIENT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) -o $@ $^
+$(G)/cairnd: $(call obj,$(G),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) -o $@ $^
+debug: $(G)/cairn $(G)/cairnd
+
 # Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
 # that reads 1970.
 $(A)/%.so: test/shim/%.c
@@ -100,7 +114,7 @@ deps:
 	sh tools/deps.sh test
 
 test: deps
-	$(MAKE) all asan
+	$(MAKE) all asan debug
 	sh test/run.sh
 
 demo:
@@ -121,13 +135,13 @@ size: all
 	done
 
 clean:
-	rm -rf build/static build/asan build/include build/cairn build/cairnd build/demo build/test
+	rm -rf build/static build/asan build/debug build/include build/cairn build/cairnd build/demo build/test
 
 distclean:
 	rm -rf build
 
-.PHONY: all asan deps test demo bench size clean distclean
+.PHONY: all asan debug deps test demo bench size clean distclean
 .DELETE_ON_ERROR:
 
--include $(shell find build/static/obj build/asan/obj -name '*.d' 2>/dev/null)
+-include $(shell find build/static/obj build/asan/obj build/debug/obj -name '*.d' 2>/dev/null)
 -include test/fuzz/fuzz.mk

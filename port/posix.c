@@ -796,10 +796,25 @@ port_ms(void)
 int
 port_random(void *p, size_t n)
 {
+	static int ready;
 	char *s = p;
 	ssize_t r;
 	int fd;
 
+	/* Early at boot the kernel's pool may not be ready: say why we
+	 * wait, then wait (never use weak randomness). */
+	if (!ready) {
+		r = getrandom(s, n, GRND_NONBLOCK);
+		if (r < 0 && errno == EAGAIN) {
+			static const char m[] = "waiting for the kernel's random "
+			    "number generator to be seeded...\n";
+			port_write_all(2, m, sizeof m - 1);
+		} else if (r >= 0) {
+			ready = 1;
+			s += r;
+			n -= (size_t)r;
+		}
+	}
 	while (n > 0) {
 		r = getrandom(s, n, 0);
 		if (r < 0) {

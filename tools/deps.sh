@@ -5,6 +5,10 @@
 #
 #   tools/deps.sh            build + test dependencies
 #   tools/deps.sh bearssl    only the BearSSL source (used by the Makefile)
+#   tools/deps.sh cross [ARCH...]
+#                            Debian's cross compilers, musl-dev:<arch> and
+#                            qemu-user-static for aarch64, armhf, mipsel
+#                            (all three when no ARCH is named)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,8 +39,13 @@ install_pkgs() {
 	say "installing$missing"
 	if [ ! -f /var/lib/apt/periodic/cairn-updated ] ||
 	   [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' 2>/dev/null | head -n 1)" ]; then
-		apt-get update -q >&2
-		mkdir -p /var/lib/apt/periodic && : > /var/lib/apt/periodic/cairn-updated
+		# A list that fails (a mirror mid-sync) need not stop the install:
+		# apt-get install says so if a package is really missing.
+		if apt-get update -q >&2; then
+			mkdir -p /var/lib/apt/periodic && : > /var/lib/apt/periodic/cairn-updated
+		else
+			say "apt-get update failed for some lists; installing with the others"
+		fi
 	fi
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2
@@ -84,6 +93,38 @@ fetch_bearssl() {
 	say "BearSSL source ready in build/bearssl-src"
 }
 
+# Debian architecture and cross compiler package for each CROSS= name.
+cross_pkgs() {
+	case "$1" in
+	aarch64) echo "arm64 gcc-aarch64-linux-gnu" ;;
+	armhf)   echo "armhf gcc-arm-linux-gnueabihf" ;;
+	mipsel)  echo "mipsel gcc-mipsel-linux-gnu" ;;
+	*) say "unknown cross target '$1' (aarch64, armhf, mipsel; or use CROSS_COMPILE=)"
+	   exit 2 ;;
+	esac
+}
+
+install_cross() {
+	[ $# -gt 0 ] || set -- aarch64 armhf mipsel
+	pkgs="make xz-utils dpkg-dev qemu-user-static"
+	for a in "$@"; do
+		info=$(cross_pkgs "$a") || exit 2
+		darch=${info%% *}
+		if [ "$(dpkg --print-architecture)" != "$darch" ] &&
+		   ! dpkg --print-foreign-architectures | grep -qx "$darch"; then
+			need_root "architecture $darch"
+			say "adding architecture $darch"
+			dpkg --add-architecture "$darch"
+		fi
+		# No package list for that architecture yet: make install_pkgs update.
+		ls /var/lib/apt/lists/*_binary-"${darch}"_Packages* >/dev/null 2>&1 ||
+			rm -f /var/lib/apt/periodic/cairn-updated
+		pkgs="$pkgs ${info#* } musl-dev:$darch"
+	done
+	# shellcheck disable=SC2086
+	install_pkgs $pkgs
+}
+
 case "${1:-all}" in
 bearssl)
 	fetch_bearssl
@@ -93,11 +134,16 @@ all)
 	fetch_bearssl
 	;;
 test)
-	install_pkgs $PKGS procps psmisc busybox-static
+	install_pkgs $PKGS procps psmisc busybox-static valgrind clang libclang-rt-14-dev
+	fetch_bearssl
+	;;
+cross)
+	shift
+	install_cross "$@"
 	fetch_bearssl
 	;;
 *)
-	say "usage: tools/deps.sh [all|bearssl|test]"
+	say "usage: tools/deps.sh [all|bearssl|test|cross [ARCH...]]"
 	exit 2
 	;;
 esac
