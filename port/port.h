@@ -110,6 +110,8 @@ int port_syncfs(int fd);
 /* Non-blocking exclusive lock on an open file: 0, or -1 (EWOULDBLOCK
  * when another process holds it). Released by closing the file. */
 int port_trylock(int fd);
+/* The same lock, waiting for it. */
+int port_lock(int fd);
 /* Absolute, symlink-free form of path into out[cap]. */
 int port_realpath(const char *path, char *out, size_t cap);
 

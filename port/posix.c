@@ -610,6 +610,20 @@ port_trylock(int fd)
 }
 
 int
+port_lock(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, F_SETLKW, &fl) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+int
 port_realpath(const char *path, char *out, size_t cap)
 {
 	char tmp[PATH_MAX];

@@ -78,6 +78,7 @@ refused(unsigned status, const char *text)
 /* ---- --list --------------------------------------------------------------- */
 
 struct listing {
+	int started;
 	int json;
 	int first_backup, first_snap;
 	int with_id;
@@ -120,15 +121,23 @@ list_run(const struct copts *o)
 	l.json = o->json;
 	l.with_id = o->target != NULL;
 	l.first_backup = 1;
-	if (l.json)
-		fputs("{\"backups\":[", stdout);
-	else if (l.with_id)
-		printf("%-24s  %10s  %14s\n", "SNAPSHOT", "FILES", "BYTES");
-	else
-		printf("%-16s  %-32s  %9s  %-24s  %10s  %14s\n", "ID",
-		    "SOURCE", "SNAPSHOTS", "NEWEST", "FILES", "BYTES");
 	for (;;) {
 		client_reply(t, o, T_LIST, &r, text, &status, &type, &n);
+		if (type != T_ITEM && status != ST_OK)
+			refused(status, text);
+		if (!l.started) {
+			/* Nothing is printed before the server has agreed. */
+			l.started = 1;
+			if (l.json)
+				fputs("{\"backups\":[", stdout);
+			else if (l.with_id)
+				printf("%-24s  %10s  %14s\n", "SNAPSHOT",
+				    "FILES", "BYTES");
+			else
+				printf("%-16s  %-32s  %9s  %-24s  %10s  %14s\n",
+				    "ID", "SOURCE", "SNAPSHOTS", "NEWEST",
+				    "FILES", "BYTES");
+		}
 		if (type != T_ITEM)
 			break;
 		kind = rd_u8(&r);
@@ -182,8 +191,6 @@ list_run(const struct copts *o)
 			l.first_snap = 0;
 		}
 	}
-	if (status != ST_OK)
-		refused(status, text);
 	if (l.json)
 		fputs(l.first_backup ? "]}\n" : "]}]}\n", stdout);
 	else

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
@@ -33,8 +34,9 @@ struct rrun {
 	struct entry q[PIPELINE_MAX];
 	unsigned qhead, qlen;
 	uint64_t files, fetched, bytes, errors, kept;
-	uint64_t start_ms, shown_ms;
+	uint64_t start_ms, shown_ms, sent_ms;
 	int progress;
+	struct port_tmp *receiving;	/* a file half received */
 };
 
 static struct rrun rr;
@@ -50,6 +52,15 @@ sh(const char *p, size_t n)
 	static char out[200];
 
 	return shown(p, n, out, sizeof out);
+}
+
+/* On any exit, no half-received file is left behind. */
+static void
+cleanup(void)
+{
+	if (rr.receiving != NULL && rr.receiving->fd >= 0)
+		port_tmp_abort(rr.receiving);
+	rr.receiving = NULL;
 }
 
 static void
@@ -80,37 +91,69 @@ progress(struct rrun *r, int last)
 		fputs("\r\033[K", stderr);
 }
 
+/* While a long hash keeps us from the server, tell it we are here. */
+static void
+keepalive(struct rrun *r)
+{
+	uint64_t now = port_ms();
+
+	if (now - r->sent_ms < KEEPALIVE_MS)
+		return;
+	if (frame_send(r->t, T_KEEPALIVE, NULL, 0) < 0 || tls_flush(r->t) < 0)
+		die(EXIT_NET, "%s:%u: connection lost while hashing",
+		    r->o->server, r->o->port);
+	r->sent_ms = now;
+}
+
 /* Hash the open file fd. */
 static int
-hash_fd(int fd, uint8_t md[MD5_LEN])
+hash_fd(struct rrun *r, int fd, uint8_t md[MD5_LEN])
 {
 	struct md5 c;
 	long n;
 
 	md5_init(&c);
-	while ((n = port_read(fd, data, sizeof data, -1)) > 0)
+	while ((n = port_read(fd, data, sizeof data, -1)) > 0) {
 		md5_update(&c, data, (size_t)n);
+		keepalive(r);
+	}
 	if (n < 0)
 		return -1;
 	md5_final(&c, md);
 	return 0;
 }
 
+/* Add e to the work list; check: a file is there already, to be hashed
+ * before it is fetched. */
 static void
-work_put(struct rrun *r, const struct entry *e)
+work_put(struct rrun *r, const struct entry *e, int check)
 {
 	struct buf b;
 
 	buf_init(&b, line, sizeof line);
-	if (entry_json(&b, e, NULL) < 0 ||
-	    linew_put(&r->lw, b.p, b.len) < 0)
+	if (entry_json(&b, e, NULL) == 0 && check) {
+		b.len--;	/* reopen the object */
+		buf_puts(&b, ",\"check\":1}");
+	}
+	if (b.err || linew_put(&r->lw, b.p, b.len) < 0)
 		die(EXIT_USAGE, "cannot write the restore's work list in %s: "
 		    "%s", r->target, strerror(errno));
 }
 
+/* 1 if dfd/leaf may already be this file: a regular file of its size. */
+static int
+maybe_there(int dfd, const char *leaf, const struct entry *e)
+{
+	struct port_stat st;
+
+	return port_fstatat(dfd, leaf, &st) == 0 && st.type == PORT_REG &&
+	    st.size == e->size;
+}
+
 /* 1 if dfd/leaf already is this file, with its mode and mtime made right. */
 static int
-already_there(int dfd, const char *leaf, const struct entry *e)
+already_there(struct rrun *r, int dfd, const char *leaf,
+    const struct entry *e)
 {
 	struct port_stat st;
 	uint8_t md[MD5_LEN];
@@ -122,7 +165,7 @@ already_there(int dfd, const char *leaf, const struct entry *e)
 	fd = port_openat_read(dfd, leaf);
 	if (fd < 0)
 		return 0;
-	if (hash_fd(fd, md) == 0 && memcmp(md, e->md5, MD5_LEN) == 0) {
+	if (hash_fd(r, fd, md) == 0 && memcmp(md, e->md5, MD5_LEN) == 0) {
 		same = 1;
 		if (st.mode != e->mode)
 			port_fchmod(fd, e->mode);
@@ -160,7 +203,7 @@ place(struct rrun *r, const struct entry *e)
 			failed(r, e, "cannot make the directory");
 			return;
 		}
-		work_put(r, e);
+		work_put(r, e, 0);
 		break;
 	case E_LINK:
 		if (port_fstatat(dfd, leaf, &st) == 0) {
@@ -180,11 +223,9 @@ place(struct rrun *r, const struct entry *e)
 			failed(r, e, "cannot make the symlink");
 		break;
 	case E_FILE:
-		if (already_there(dfd, leaf, e)) {
-			r->kept++;
-			return;
-		}
-		work_put(r, e);
+		/* Hashing waits for pass two, when the server is not in
+		 * the middle of sending. */
+		work_put(r, e, maybe_there(dfd, leaf, e));
 		break;
 	}
 }
@@ -228,6 +269,8 @@ take_file(struct rrun *r)
 	ok = dfd >= 0 && port_tmp_open(&t, dfd, 0600) == 0;
 	if (!ok)
 		failed(r, &e, "cannot write");
+	else
+		r->receiving = &t;
 	md5_init(&c);
 	for (left = size; left > 0; left -= n) {
 		if (frame_recv(r->t, &type, frame, &n) < 0)
@@ -239,12 +282,14 @@ take_file(struct rrun *r)
 		if (ok && port_write_all(t.fd, frame, n) < 0) {
 			failed(r, &e, "cannot write");
 			port_tmp_abort(&t);
+			r->receiving = NULL;
 			ok = 0;
 		}
 		r->bytes += n;
 		progress(r, 0);
 	}
 	md5_final(&c, md);
+	r->receiving = NULL;
 	if (!ok)
 		return;
 	if (size != e.size || memcmp(md, e.md5, MD5_LEN) != 0) {
@@ -269,6 +314,7 @@ fetch_all(struct rrun *r)
 {
 	struct buf b;
 	const char *p;
+	uint64_t check;
 	size_t n;
 	int got;
 
@@ -282,12 +328,27 @@ fetch_all(struct rrun *r)
 			die(EXIT_USAGE, "the work list is damaged");
 		if (ent.type != E_FILE)
 			continue;
+		if (json_u64(&js, "check", &check) == 0 && check) {
+			const char *leaf;
+			int dfd;
+			/* Nothing may be on its way while we hash: the
+			 * server would wait on us. */
+			while (r->qlen > 0)
+				take_file(r);
+			dfd = dircache_parent(&r->dir, r->root, ent.path,
+			    &leaf);
+			if (dfd >= 0 && already_there(r, dfd, leaf, &ent)) {
+				r->kept++;
+				continue;
+			}
+		}
 		while (r->qlen == PIPELINE_MAX)
 			take_file(r);
 		buf_init(&b, frame, sizeof frame);
 		put_str(&b, ent.path, ent.plen);
 		if (frame_send(r->t, T_FETCH, b.p, b.len) < 0)
 			net_die(r, "asking for a file");
+		r->sent_ms = port_ms();
 		r->q[(r->qhead + r->qlen++) % PIPELINE_MAX] = ent;
 	}
 	if (got < 0)
@@ -361,6 +422,7 @@ restore_run(const struct copts *o)
 
 	r->o = o;
 	r->start_ms = port_ms();
+	atexit(cleanup);
 	r->progress = !log_quiet && port_isatty(2);
 	split_target(o->target, r->id, sizeof r->id, snap, sizeof snap);
 	r->t = client_connect(o);

@@ -133,8 +133,10 @@ catalog_info(int backup, const char *snap, struct snapinfo *si)
 		return -1;
 	lines_open(&l, fd);
 	if (lines_next(&l, &p, &n) == 1 && json_parse(&j, p, n) == 0 &&
-	    json_u64(&j, "files", &si->files) == 0 &&
-	    json_u64(&j, "bytes", &si->bytes) == 0) {
+	    json_find(&j, "cairn_manifest") >= 0) {
+		/* Totals are missing from a manifest cut short: 0. */
+		json_u64(&j, "files", &si->files);
+		json_u64(&j, "bytes", &si->bytes);
 		json_i64(&j, "time", &si->time);
 		json_str(&j, "source", si->source, sizeof si->source, &n);
 		r = 0;
@@ -180,6 +182,34 @@ catalog_remove_backup(int client_fd, const char *id, uint64_t *freed)
 	return rmtree_count(client_fd, trash, freed);
 }
 
+void
+catalog_clean_trash(int dfd)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	char victim[SNAP_MAX + 8];
+	int again = 1;
+
+	/* Each pass removes one name, then reads the directory afresh. */
+	while (again) {
+		again = 0;
+		d = port_dir_open(dfd);
+		if (d == NULL)
+			return;
+		while (port_dir_next(d, &name, &type) > 0)
+			if (strncmp(name, ".trash-", 7) == 0 &&
+			    strlen(name) < sizeof victim) {
+				memcpy(victim, name, strlen(name) + 1);
+				again = 1;
+				break;
+			}
+		port_dir_close(d);
+		if (again && rmtree_at(dfd, victim) < 0)
+			return;
+	}
+}
+
 int
 catalog_state(int root, const char *client, const char *id,
     const char *source, const char *snapshot)
@@ -194,13 +224,14 @@ catalog_state(int root, const char *client, const char *id,
 	struct buf b;
 	const char *p;
 	size_t n, idn, cln;
-	int lock, fd, r, tries;
+	int lock, fd, r;
 
 	lock = port_openat_rw(root, STATE_LOCK, 0600);
-	if (lock < 0)
+	if (lock < 0 || port_lock(lock) < 0) {
+		if (lock >= 0)
+			port_close(lock);
 		return -1;
-	for (tries = 0; port_trylock(lock) < 0 && tries < 500; tries++)
-		port_sleep_ms(10);
+	}
 	if (port_tmp_open(&t, root, 0644) < 0) {
 		port_close(lock);
 		return -1;
@@ -299,18 +330,18 @@ usage_write(int cfd, uint64_t bytes)
 static int
 usage_lock(int root, const char *client, int *cfd)
 {
-	int lock, tries;
+	int lock;
 
 	*cfd = mkdir_open(root, client, 0700);
 	if (*cfd < 0)
 		return -1;
 	lock = port_openat_rw(*cfd, ".usage.lock", 0600);
-	if (lock < 0) {
+	if (lock < 0 || port_lock(lock) < 0) {
+		if (lock >= 0)
+			port_close(lock);
 		port_close(*cfd);
 		return -1;
 	}
-	for (tries = 0; port_trylock(lock) < 0 && tries < 500; tries++)
-		port_sleep_ms(10);
 	return lock;
 }
 

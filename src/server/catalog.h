@@ -51,6 +51,9 @@ int catalog_remove_snapshot(int backup, const char *snap, uint64_t *freed);
  * back to *freed. */
 int catalog_remove_backup(int client_fd, const char *id, uint64_t *freed);
 
+/* Finish removals that were interrupted: every ".trash-*" in dfd. */
+void catalog_clean_trash(int dfd);
+
 /*
  * Record in DIR/backup_state.json that backup id of client (from source)
  * has snapshot as its newest; snapshot NULL removes the record. The file

@@ -309,7 +309,13 @@ do_remove(const char *who, struct rd *r, const struct server_opts *o)
 		return not_yours(T_REMOVE, id);
 	}
 	lock = port_openat_rw(bfd, ".lock", 0600);
-	if (lock < 0 || port_trylock(lock) < 0) {
+	if (lock < 0) {
+		snprintf(text, sizeof text, "cannot lock backup %s: %s", id,
+		    strerror(errno));
+		ok = reply(T_REMOVE, ST_IO, text, NULL);
+		goto out;
+	}
+	if (port_trylock(lock) < 0) {
 		snprintf(text, sizeof text, "backup %s is busy: a run of it is "
 		    "in progress", id);
 		ok = reply(T_REMOVE, ST_BUSY, text, NULL);
@@ -339,8 +345,9 @@ do_remove(const char *who, struct rd *r, const struct server_opts *o)
 			    newest[0] ? newest : NULL);
 		info("%s: removed snapshot %s of backup %s", who, snap, id);
 	} else {
-		while (catalog_next(bfd, CAT_SNAPS, cur, cur) == 1 &&
-		    catalog_info(bfd, cur, &info_buf) == 0) {
+		while (catalog_next(bfd, CAT_SNAPS, cur, cur) == 1) {
+			if (catalog_info(bfd, cur, &info_buf) < 0)
+				continue;
 			files += info_buf.files;
 			bytes += info_buf.bytes;
 		}
@@ -365,7 +372,8 @@ out:
 		port_close(lock);
 	port_close(bfd);
 	port_close(cfd);
-	return ok < 0 ? 0 : 0;
+	(void)ok;	/* a reply that could not be sent ends the session next */
+	return 0;
 }
 
 /* Tell the client why we stop, then stop. */
@@ -467,7 +475,7 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 			break;
 		case T_CHECK_SOURCE:
 			src = rd_str(&r, PATH_LEN_MAX, &slen);
-			if (began || rd_end(&r) < 0 || slen == 0)
+			if (began || restoring || rd_end(&r) < 0 || slen == 0)
 				return fatal(who, ST_BAD_REQUEST,
 				    "bad CHECK_SOURCE");
 			status = store_begin(&bk, o->root, conn.peer_cn, src,
@@ -573,7 +581,7 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 				return fatal(who, ST_BAD_REQUEST, "bad RESTORE");
 			break;
 		case T_FETCH:
-			if (!restoring || do_fetch(&r) < 0)
+			if (!restoring || began || do_fetch(&r) < 0)
 				return fatal(who, ST_BAD_REQUEST, "bad FETCH");
 			break;
 		case T_REMOVE:

@@ -385,6 +385,8 @@ begin(struct store *s, int root, const char *client,
 		close_fd(&s->lock);
 		return ST_BUSY;
 	}
+	catalog_clean_trash(s->backup);
+	catalog_clean_trash(s->client);
 	if (open_resume(s) < 0 || rmtree_at(s->backup, ".incoming") < 0)
 		return fail(text, cap, ST_IO, "cannot clear the partial snapshot",
 		    s->id);
