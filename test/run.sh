@@ -157,6 +157,22 @@ if [ -f test/e2e/t_backup.sh ] && wanted t_backup.static; then
 	run_e2e t_backup.static test/e2e/t_backup.sh build/cairn build/cairnd
 fi
 
+# ---- fuzzing, briefly: every parser's target for a few seconds --------------
+if wanted fuzz && command -v clang >/dev/null 2>&1; then
+	t0=$(now)
+	log=$T/fuzz.log
+	if make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-5}" >"$log" 2>&1; then
+		p=$(grep -c ' ok$' "$log")
+		report fuzz "$p" 0 $(($(now) - t0)) "$(grep -c ' ok$' "$log") targets, ${FUZZ_SECONDS:-5} s each"
+		passed=$((passed + p))
+	else
+		report fuzz 0 1 $(($(now) - t0))
+		show_log "$log"
+		failed=$((failed + 1))
+	fi
+	ran=1
+fi
+
 if [ "$ran" = 0 ]; then
 	printf 'no test matches "%s"\n' "$pat" >&2
 fi

@@ -1,5 +1,6 @@
 /*
- * fuzz_json.c — libFuzzer target for json.c.
+ * fuzz_json.c — libFuzzer target for json.c. Built and run by `make fuzz`
+ * (test/fuzz/fuzz.mk); by hand:
  *
  *   clang -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined \
  *       -Ibuild/include -Isrc/common test/fuzz/fuzz_json.c \
