@@ -1,0 +1,947 @@
+/*
+ * evilclient.c — a hostile cairn client, for test/e2e/t_hostile.sh.
+ *
+ *   evilclient HOST PORT SERVER_NAME CERT KEY CA SCENARIO [ARG] [--idle S]
+ *
+ * It connects with a valid client certificate over real TLS, says HELLO
+ * and CHECK_SOURCE (source "/evilclient/SCENARIO") as cairn does, then
+ * breaks protocol v1 (PROTOCOL.md) in the one way SCENARIO names, and
+ * prints one line: what it sent, what the server answered, and a verdict,
+ * "refused" or "ACCEPTED". Scenarios: see the table at the end.
+ *
+ * Exit status: 0 the server refused as it must (T_ERROR, an error status,
+ * or it closed the connection); 1 it accepted something it must not, kept
+ * a connection open it had to close, or did not answer; 2 usage error, or
+ * the scenario could not be set up (no connection, an unexpected answer
+ * to a valid request).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "evil.h"
+#include "md5.h"
+#include "port.h"
+#include "proto.h"
+#include "tls.h"
+#include "util.h"
+
+#define ANSWER_MS 20000		/* the server answers within this, or fails */
+#define CONNECT_MS 10000
+
+/* What a scenario needs before it starts. */
+enum {
+	S_NO_SOURCE = 1,	/* HELLO only, no CHECK_SOURCE */
+	S_NO_HELLO = 2,		/* the TLS handshake only */
+	S_NO_TLS = 4		/* the TCP connection only */
+};
+
+/* Verdicts. */
+enum { REFUSED = 0, ACCEPTED = 1 };
+
+/* One frame from the server, or the end of the connection. */
+struct answer {
+	int closed;		/* no frame: the connection ended */
+	int timed_out;		/* ... or nothing came within the timeout */
+	unsigned type;
+	unsigned status;	/* replies and T_ERROR */
+	char text[MSG_MAX + 1];
+	struct rd body;		/* what follows status and message */
+};
+
+static const char *host, *server_name, *cert, *key, *ca;
+static unsigned port;
+static unsigned idle_s = 70;	/* flood: the server must close by then */
+static const char *scenario;
+static struct tls_conf conf;
+static int conf_loaded;
+static struct tls conn;
+static int conn_open;		/* conn.fd is ours to close */
+static int tcp_fd = -1;		/* S_NO_TLS: the bare connection */
+static uint8_t out[FRAME_MAX];	/* a request being built */
+static uint8_t in[FRAME_MAX];	/* the last frame received */
+static char backup_id[64];	/* as CHECK_SOURCE answered */
+static char line[8192];		/* what happened, in words */
+static size_t line_len;
+
+/* Add to the description of what happened. */
+static void __attribute__((format(printf, 1, 2)))
+say(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (line_len >= sizeof line - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line + line_len, sizeof line - line_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		line_len += (size_t)n < sizeof line - line_len ? (size_t)n :
+		    sizeof line - line_len - 1;
+}
+
+/* ---- the connection ------------------------------------------------------ */
+
+/* Connect, and unless told otherwise do the handshake, HELLO and
+ * CHECK_SOURCE source. Any failure stops the program (exit 2). */
+static void
+open_session(int flags, const char *source)
+{
+	char why[160], text[MSG_MAX + 1];
+	struct buf b;
+	struct rd r;
+	unsigned type, status;
+	size_t n;
+	int fd;
+
+	if (!conf_loaded && !(flags & S_NO_TLS)) {
+		if (tls_conf_load(&conf, cert, key, ca, NULL) < 0)
+			die(2, "cannot load %s, %s, %s", cert, key, ca);
+		conf_loaded = 1;
+	}
+	if (conn_open)
+		port_close(conn.fd);
+	conn_open = 0;
+	fd = port_tcp_connect(host, port, CONNECT_MS);
+	if (fd < 0)
+		die(2, "cannot connect to %s:%u: %s", host, port,
+		    strerror(errno));
+	if (flags & S_NO_TLS) {
+		tcp_fd = fd;
+		return;
+	}
+	conn_open = 1;
+	if (tls_client(&conn, &conf, fd, server_name, ANSWER_MS) < 0)
+		die(2, "TLS handshake with %s:%u failed: %s", host, port,
+		    tls_why(&conn, why, sizeof why));
+	if (flags & S_NO_HELLO)
+		return;
+
+	buf_init(&b, out, sizeof out);
+	buf_u16(&b, PROTO_VERSION);
+	if (frame_send(&conn, T_HELLO, b.p, b.len) < 0 ||
+	    frame_recv(&conn, &type, in, &n) < 0)
+		die(2, "HELLO: connection lost: %s",
+		    tls_why(&conn, why, sizeof why));
+	rd_init(&r, in, n);
+	if (reply_get(&r, &status, text) < 0 ||
+	    type != (T_REPLY | T_HELLO) || status != ST_OK)
+		die(2, "HELLO: unexpected answer: type 0x%02x status %u \"%s\"",
+		    type, status, text);
+	if (flags & S_NO_SOURCE)
+		return;
+
+	buf_init(&b, out, sizeof out);
+	put_str(&b, source, strlen(source));
+	if (frame_send(&conn, T_CHECK_SOURCE, b.p, b.len) < 0 ||
+	    frame_recv(&conn, &type, in, &n) < 0)
+		die(2, "CHECK_SOURCE: connection lost: %s",
+		    tls_why(&conn, why, sizeof why));
+	rd_init(&r, in, n);
+	if (reply_get(&r, &status, text) < 0 ||
+	    type != (T_REPLY | T_CHECK_SOURCE) || status != ST_OK ||
+	    get_str(&r, backup_id, sizeof backup_id) < 0)
+		die(2, "CHECK_SOURCE: unexpected answer: type 0x%02x status %u "
+		    "\"%s\"", type, status, text);
+}
+
+/* The session every scenario starts with, named after it. */
+static void
+open_default(int flags)
+{
+	char source[128];
+
+	snprintf(source, sizeof source, "/evilclient/%s", scenario);
+	open_session(flags, source);
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+/* One well-formed frame, sent at once. A failure is not fatal: the
+ * server may have closed already, and reading tells. */
+static void
+send_frame(unsigned type, const void *p, size_t n)
+{
+	if (frame_send(&conn, type, p, n) == 0)
+		tls_flush(&conn);
+}
+
+/* A frame header exactly as given, then n bytes of p, sent at once. */
+static void
+send_raw(unsigned type, unsigned reserved, unsigned len, const void *p,
+    size_t n)
+{
+	uint8_t h[FRAME_HDR];
+
+	h[0] = (uint8_t)type;
+	h[1] = (uint8_t)reserved;
+	h[2] = (uint8_t)(len >> 8);
+	h[3] = (uint8_t)len;
+	if (tls_write(&conn, h, sizeof h) == 0 &&
+	    (n == 0 || tls_write(&conn, p, n) == 0))
+		tls_flush(&conn);
+}
+
+/* An entry in a frame of type (OFFER, FILE_TRANSFER), path as given. */
+static void
+send_entry(unsigned ftype, unsigned etype, const char *path, size_t plen,
+    uint64_t size, const uint8_t *md5, const char *target)
+{
+	struct buf b;
+
+	buf_init(&b, out, sizeof out);
+	if (evil_entry(&b, etype, path, plen, size, md5, MD5_LEN, target,
+	    target != NULL ? strlen(target) : 0) < 0)
+		BUG("entry does not fit a frame");
+	send_frame(ftype, b.p, b.len);
+}
+
+static void
+offer_dir(const char *path)
+{
+	send_entry(T_OFFER, E_DIR, path, strlen(path), 0, NULL, NULL);
+}
+
+static void
+offer_file(const char *path, uint64_t size, const uint8_t *md5)
+{
+	send_entry(T_OFFER, E_FILE, path, strlen(path), size, md5, NULL);
+}
+
+static void
+send_data(const void *p, size_t n)
+{
+	send_frame(T_DATA_TRANSFER, p, n);
+}
+
+/* A request whose payload is strings (LIST, RESTORE, FETCH, REMOVE). */
+static void
+send_strs(unsigned type, const char *a, const char *b2)
+{
+	struct buf b;
+
+	buf_init(&b, out, sizeof out);
+	put_str(&b, a, strlen(a));
+	if (b2 != NULL)
+		put_str(&b, b2, strlen(b2));
+	send_frame(type, b.p, b.len);
+}
+
+/* ---- receiving ----------------------------------------------------------- */
+
+/* The next frame from the server, or the end of the connection. */
+static void
+get_answer(struct answer *a)
+{
+	size_t n;
+	int got;
+
+	memset(a, 0, sizeof *a);
+	got = frame_recv(&conn, &a->type, in, &n);
+	if (got < 0) {
+		a->closed = 1;
+		a->timed_out = conn.io_err == ETIMEDOUT;
+		return;
+	}
+	rd_init(&a->body, in, n);
+	if (a->type == T_ITEM)
+		return;
+	if (reply_get(&a->body, &a->status, a->text) < 0) {
+		a->status = 255;
+		snprintf(a->text, sizeof a->text, "(malformed reply)");
+	}
+}
+
+/* Describe an answer. */
+static void
+say_answer(const struct answer *a)
+{
+	if (a->closed && a->timed_out)
+		say("no answer within %d s", conn.timeout_ms / 1000);
+	else if (a->closed)
+		say("closed");
+	else if (a->type == T_ERROR)
+		say("T_ERROR %u %s \"%s\"", a->status, evil_status(a->status),
+		    a->text);
+	else if (a->type == T_ITEM)
+		say("T_ITEM (kind %u)", a->body.len > 0 ? a->body.p[0] : 0);
+	else
+		say("0x%02x %s(%u) \"%s\"", a->type, evil_status(a->status),
+		    a->status, a->text);
+}
+
+/* 1 if the answer refuses: T_ERROR or an error status, or the server
+ * closed (a silence until our timeout is not a refusal). */
+static int
+is_refusal(const struct answer *a)
+{
+	if (a->closed)
+		return !a->timed_out;
+	if (a->type == T_ITEM)
+		return 0;
+	return a->type == T_ERROR || a->status >= ST_BAD_REQUEST;
+}
+
+/* After a T_ERROR the server must close: REFUSED if it did. */
+static int
+closed_after_error(void)
+{
+	struct answer a;
+
+	get_answer(&a);
+	if (a.closed && !a.timed_out) {
+		say(", then closed");
+		return REFUSED;
+	}
+	say(", then (must close) ");
+	say_answer(&a);
+	return ACCEPTED;
+}
+
+/* Read the answer to a request the server must refuse. */
+static int
+expect_refusal(void)
+{
+	struct answer a;
+
+	get_answer(&a);
+	say_answer(&a);
+	if (!is_refusal(&a))
+		return ACCEPTED;
+	return a.type == T_ERROR && !a.closed ? closed_after_error() : REFUSED;
+}
+
+/* Read the answer to a valid request: it must be a reply of type
+ * (T_REPLY | req) with status st, else the scenario cannot go on. */
+static void
+expect(const char *what, unsigned req, unsigned st, struct answer *a)
+{
+	get_answer(a);
+	if (!a->closed && a->type == (T_REPLY | req) && a->status == st)
+		return;
+	say("%s -> ", what);
+	say_answer(a);
+	die(2, "%s: %s: unexpected answer to a valid request (want %s)",
+	    scenario, line, evil_status(st));
+}
+
+/* ---- scenarios ------------------------------------------------------------ */
+
+/* An OFFER of one file with a bad path: fatal. */
+static int
+bad_path(const char *path, size_t plen, const char *shown_as)
+{
+	say("OFFER file %s -> ", shown_as);
+	send_entry(T_OFFER, E_FILE, path, plen, 4, NULL, NULL);
+	return expect_refusal();
+}
+
+static int
+sc_dotdot(const char *arg)
+{
+	return bad_path("../x", 4, "\"../x\"");
+}
+
+static int
+sc_abs(const char *arg)
+{
+	return bad_path("/etc/x", 6, "\"/etc/x\"");
+}
+
+static int
+sc_updown(const char *arg)
+{
+	struct answer a;
+
+	offer_dir("a");
+	expect("OFFER dir \"a\"", T_OFFER, ST_OK, &a);
+	say("OFFER dir \"a\" -> OK; ");
+	return bad_path("a/../../x", 9, "\"a/../../x\"");
+}
+
+static int
+sc_nul(const char *arg)
+{
+	return bad_path("a\0b", 3, "\"a\\0b\" (3 bytes)");
+}
+
+static int
+sc_longcomp(const char *arg)
+{
+	static char p[300];
+
+	memset(p, 'c', sizeof p);
+	return bad_path(p, sizeof p, "of one 300-byte component");
+}
+
+static int
+sc_longpath(const char *arg)
+{
+	static char p[5000];
+	size_t i;
+
+	/* Components of 99 bytes: only the total length is wrong. */
+	for (i = 0; i < sizeof p; i++)
+		p[i] = i % 100 == 99 ? '/' : 'p';
+	return bad_path(p, sizeof p, "of 5000 bytes");
+}
+
+/* FILE_TRANSFER of a file offered (and needed), data in pieces of the
+ * given sizes taken from data, then TRANSFER_COMPLETE. */
+static void
+upload(const char *path, uint64_t size, const uint8_t *md5,
+    const uint8_t *data, const size_t *pieces, size_t npieces)
+{
+	size_t i, off = 0;
+
+	send_entry(T_FILE_TRANSFER, E_FILE, path, strlen(path), size, md5,
+	    NULL);
+	for (i = 0; i < npieces; i++) {
+		send_data(data + off, pieces[i]);
+		off += pieces[i];
+	}
+	send_frame(T_TRANSFER_COMPLETE, NULL, 0);
+}
+
+/* BACKUP_COMPLETE, and what it answers; -1 if not an OK reply. */
+static int
+backup_complete(uint64_t *files, uint64_t *bytes, uint64_t *received)
+{
+	char snap[64];
+	struct answer a;
+
+	send_frame(T_BACKUP_COMPLETE, NULL, 0);
+	get_answer(&a);
+	say("BACKUP_COMPLETE -> ");
+	say_answer(&a);
+	if (a.closed || a.type != (T_REPLY | T_BACKUP_COMPLETE) ||
+	    a.status != ST_OK)
+		return -1;
+	if (get_str(&a.body, snap, sizeof snap) < 0)
+		return -1;
+	*files = rd_u64(&a.body);
+	*bytes = rd_u64(&a.body);
+	*received = rd_u64(&a.body);
+	if (rd_end(&a.body) < 0)
+		return -1;
+	say(" id=%s snapshot=%s files=%llu bytes=%llu received=%llu",
+	    backup_id, snap,
+	    (unsigned long long)*files, (unsigned long long)*bytes,
+	    (unsigned long long)*received);
+	return 0;
+}
+
+static int
+sc_short(const char *arg)
+{
+	static const size_t ten[] = { 10 }, nine[] = { 9 };
+	uint8_t good[10], bad[10], gmd[MD5_LEN], bmd[MD5_LEN];
+	uint64_t files, bytes, received;
+	struct answer a;
+
+	port_random(good, sizeof good);
+	port_random(bad, sizeof bad);
+	evil_md5(good, sizeof good, gmd);
+	evil_md5(bad, sizeof bad, bmd);
+	offer_file("good.txt", 10, gmd);
+	offer_file("short.txt", 10, bmd);
+	expect("OFFER good.txt", T_OFFER, ST_NEED, &a);
+	expect("OFFER short.txt", T_OFFER, ST_NEED, &a);
+	upload("good.txt", 10, gmd, good, ten, 1);
+	expect("good.txt: 10 of 10 bytes", T_TRANSFER_COMPLETE, ST_OK, &a);
+	say("good.txt stored; short.txt: 9 of 10 bytes -> ");
+	upload("short.txt", 10, bmd, bad, nine, 1);
+	get_answer(&a);
+	say_answer(&a);
+	if (!is_refusal(&a))
+		return ACCEPTED;
+	if (a.type == T_ERROR || a.closed)
+		return a.closed ? REFUSED : closed_after_error();
+	say("; ");
+	if (backup_complete(&files, &bytes, &received) < 0)
+		return ACCEPTED;
+	/* Only good.txt may be in the snapshot. */
+	return files == 1 && bytes == 10 && received == 1 ? REFUSED : ACCEPTED;
+}
+
+static int
+sc_long(const char *arg)
+{
+	static const size_t pieces[] = { 6, 5 };
+	uint8_t data[11], md[MD5_LEN];
+	struct answer a;
+
+	port_random(data, sizeof data);
+	evil_md5(data, 10, md);
+	offer_file("long.txt", 10, md);
+	expect("OFFER long.txt", T_OFFER, ST_NEED, &a);
+	say("long.txt declared 10 bytes, DATA 6 + 5 bytes, "
+	    "TRANSFER_COMPLETE -> ");
+	upload("long.txt", 10, md, data, pieces, 2);
+	return expect_refusal();
+}
+
+static int
+sc_md5len(const char *arg)
+{
+	struct buf b;
+
+	say("OFFER file \"m.txt\" with a 15-byte md5 (frame one byte short) "
+	    "-> ");
+	buf_init(&b, out, sizeof out);
+	evil_entry(&b, E_FILE, "m.txt", 5, 4, NULL, MD5_LEN - 1, "", 0);
+	send_frame(T_OFFER, b.p, b.len);
+	return expect_refusal();
+}
+
+static int
+sc_huge(const char *arg)
+{
+	static uint8_t zeros[4 * DATA_CHUNK];
+	static const size_t pieces[] = { DATA_CHUNK, DATA_CHUNK, DATA_CHUNK,
+	    DATA_CHUNK };
+	const uint64_t size = (uint64_t)1 << 63;
+	uint8_t md[MD5_LEN];
+	uint64_t files, bytes, received;
+	struct answer a;
+
+	port_random(md, sizeof md);
+	say("OFFER file \"huge.bin\" size 2^63 -> ");
+	offer_file("huge.bin", size, md);
+	get_answer(&a);
+	say_answer(&a);
+	if (is_refusal(&a))	/* refusing such a size is fine too */
+		return a.type == T_ERROR && !a.closed ?
+		    closed_after_error() : REFUSED;
+	if (a.type != (T_REPLY | T_OFFER) || a.status != ST_NEED)
+		return ACCEPTED;	/* "have it": it cannot have it */
+	say("; FILE_TRANSFER, 4 x %d bytes, TRANSFER_COMPLETE -> ",
+	    DATA_CHUNK);
+	upload("huge.bin", size, md, zeros, pieces, 4);
+	get_answer(&a);
+	say_answer(&a);
+	if (!is_refusal(&a))
+		return ACCEPTED;
+	if (a.type == T_ERROR || a.closed)
+		return a.closed ? REFUSED : closed_after_error();
+	say("; ");
+	if (backup_complete(&files, &bytes, &received) < 0)
+		return ACCEPTED;
+	return files == 0 && bytes == 0 && received == 0 ? REFUSED : ACCEPTED;
+}
+
+static int
+sc_bigframe(const char *arg)
+{
+	static uint8_t part[1000];
+	struct answer a;
+
+	/* A header promising 65535 bytes, 1000 of them, then we go. */
+	say("OFFER header claiming 65535 bytes, 1000 sent, then TCP closed "
+	    "-> ");
+	send_raw(T_OFFER, 0, 0xffff, part, sizeof part);
+	if (port_wait_readable(conn.fd, 1500) == 1) {
+		get_answer(&a);
+		say_answer(&a);
+		say(" (before the frame was complete)");
+	} else {
+		say("nothing (it waits for the rest)");
+	}
+	port_close(conn.fd);
+	conn_open = 0;
+
+	/* A second connection: a header whose reserved byte is not 0. */
+	open_session(0, "/evilclient/bigframe-reserved");
+	say("; header 03 01 00 00 (reserved byte 1) -> ");
+	send_raw(T_OFFER, 1, 0, NULL, 0);
+	return expect_refusal();
+}
+
+static int
+sc_unknowntype(const char *arg)
+{
+	say("frame type 0x7f -> ");
+	send_frame(0x7f, NULL, 0);
+	return expect_refusal();
+}
+
+static int
+sc_linkthenfile(const char *arg)
+{
+	const char *target = arg != NULL ? arg : "/etc";
+	uint8_t md[MD5_LEN];
+	struct answer a;
+
+	evil_md5("root\n", 5, md);
+	offer_dir("d");
+	send_entry(T_OFFER, E_LINK, "d/l", 3, 0, NULL, target);
+	offer_file("d/l/passwd", 5, md);
+	expect("OFFER dir \"d\"", T_OFFER, ST_OK, &a);
+	say("OFFER dir \"d\" -> OK; OFFER link \"d/l\" -> \"%s\" -> ", target);
+	get_answer(&a);
+	say_answer(&a);
+	if (is_refusal(&a))	/* refusing the link is fine too */
+		return a.type == T_ERROR && !a.closed ?
+		    closed_after_error() : REFUSED;
+	say("; OFFER file \"d/l/passwd\" -> ");
+	return expect_refusal();
+}
+
+static int
+sc_order(const char *arg)
+{
+	struct answer a;
+
+	offer_dir("b");
+	offer_dir("a");
+	expect("OFFER dir \"b\"", T_OFFER, ST_OK, &a);
+	say("OFFER dir \"b\" -> OK; OFFER dir \"a\" -> ");
+	return expect_refusal();
+}
+
+static int
+sc_twice(const char *arg)
+{
+	struct answer a;
+
+	offer_dir("a");
+	offer_dir("a");
+	expect("OFFER dir \"a\"", T_OFFER, ST_OK, &a);
+	say("OFFER dir \"a\" -> OK; OFFER dir \"a\" again -> ");
+	return expect_refusal();
+}
+
+static int
+sc_needmax(const char *arg)
+{
+	char path[32];
+	uint8_t md[MD5_LEN];
+	struct answer a;
+	unsigned i;
+
+	/* 65 files needing data, none sent: the 65th is one too many. */
+	for (i = 0; i <= 64; i++) {
+		snprintf(path, sizeof path, "f%03u", i);
+		port_random(md, sizeof md);
+		offer_file(path, 1, md);
+	}
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof path, "OFFER f%03u", i);
+		expect(path, T_OFFER, ST_NEED, &a);
+	}
+	say("64 OFFERs -> NEED each; a 65th needing data -> ");
+	return expect_refusal();
+}
+
+static int
+sc_offermid(const char *arg)
+{
+	uint8_t data[10], md[MD5_LEN];
+	struct answer a;
+
+	port_random(data, sizeof data);
+	evil_md5(data, sizeof data, md);
+	offer_file("a.txt", 10, md);
+	expect("OFFER a.txt", T_OFFER, ST_NEED, &a);
+	/* FILE_TRANSFER and 5 of 10 bytes, no TRANSFER_COMPLETE. */
+	send_entry(T_FILE_TRANSFER, E_FILE, "a.txt", 5, 10, md, NULL);
+	send_data(data, 5);
+	say("FILE_TRANSFER a.txt, 5 of 10 bytes, then OFFER dir \"b\" -> ");
+	offer_dir("b");
+	return expect_refusal();
+}
+
+static int
+sc_unasked(const char *arg)
+{
+	uint8_t md[MD5_LEN];
+
+	evil_md5("abc", 3, md);
+	say("FILE_TRANSFER \"x.txt\" never offered -> ");
+	send_entry(T_FILE_TRANSFER, E_FILE, "x.txt", 5, 3, md, NULL);
+	send_data("abc", 3);
+	send_frame(T_TRANSFER_COMPLETE, NULL, 0);
+	return expect_refusal();
+}
+
+/* One request about someone else's backup: refused, and if the server
+ * closed for it, a new session for the next one. */
+static int
+not_ours(unsigned type, const char *name, const char *id, int with_snap)
+{
+	struct answer a;
+
+	say("%s \"%s\" -> ", name, id);
+	send_strs(type, id, with_snap ? "" : NULL);
+	get_answer(&a);
+	say_answer(&a);
+	if (!is_refusal(&a))
+		return ACCEPTED;
+	if (a.type == T_ERROR && !a.closed && closed_after_error() != REFUSED)
+		return ACCEPTED;
+	if (a.type == T_ERROR || a.closed)
+		open_default(S_NO_SOURCE);
+	return REFUSED;
+}
+
+static int
+sc_otherid(const char *arg)
+{
+	static const struct {
+		unsigned type;
+		const char *name;
+		int with_snap, up;
+	} steps[] = {
+		{ T_LIST, "LIST", 0, 0 },
+		{ T_RESTORE, "RESTORE", 1, 0 },
+		{ T_REMOVE, "REMOVE", 1, 0 },
+		{ T_LIST, "LIST", 0, 1 },
+		{ T_RESTORE, "RESTORE", 1, 1 },
+		{ T_REMOVE, "REMOVE", 1, 1 },
+	};
+	char up[64];
+	size_t i;
+
+	if (arg == NULL || strlen(arg) > 40)
+		die(2, "otherid wants another client's backup id");
+	snprintf(up, sizeof up, "../bob/%s", arg);
+	/* After an answer that accepts, the replies would be out of step:
+	 * stop there. */
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (i > 0)
+			say("; ");
+		if (not_ours(steps[i].type, steps[i].name,
+		    steps[i].up ? up : arg, steps[i].with_snap) != REFUSED)
+			return ACCEPTED;
+	}
+	return REFUSED;
+}
+
+/* FETCH path in a restoring session: the server must not send it. */
+static int
+fetch_refused(const char *path)
+{
+	struct answer a;
+
+	say("FETCH \"%s\" -> ", path);
+	send_strs(T_FETCH, path, NULL);
+	get_answer(&a);
+	say_answer(&a);
+	if (!is_refusal(&a))
+		return ACCEPTED;
+	if (a.type == T_ERROR && !a.closed)
+		return closed_after_error();
+	return REFUSED;
+}
+
+static int
+sc_fetchlink(const char *arg)
+{
+	char target[PATH_CAP], id[64];
+	uint64_t files, bytes, received;
+	struct answer a;
+	int v;
+
+	/* A backup of two symlinks out of the store: legitimate. */
+	if (arg == NULL || strlen(arg) + 16 > sizeof target)
+		die(2, "fetchlink wants a directory outside the store");
+	snprintf(target, sizeof target, "%s/victim.txt", arg);
+	send_entry(T_OFFER, E_LINK, "dl", 2, 0, NULL, arg);
+	send_entry(T_OFFER, E_LINK, "l", 1, 0, NULL, target);
+	expect("OFFER link \"dl\"", T_OFFER, ST_OK, &a);
+	expect("OFFER link \"l\"", T_OFFER, ST_OK, &a);
+	say("links dl -> \"%s\", l -> \"%s\" backed up: ", arg, target);
+	if (backup_complete(&files, &bytes, &received) < 0)
+		die(2, "fetchlink: %s: the backup failed", line);
+	snprintf(id, sizeof id, "%s", backup_id);
+
+	/* Then restore it, and ask for the files the links point to. */
+	open_session(S_NO_SOURCE, NULL);
+	say("; RESTORE -> ");
+	send_strs(T_RESTORE, id, "");
+	expect("RESTORE", T_RESTORE, ST_OK, &a);
+	say("OK");
+	for (;;) {
+		get_answer(&a);
+		if (a.closed || a.type != T_ITEM)
+			die(2, "fetchlink: %s: the restore's items end badly",
+			    line);
+		if (a.body.len > 0 && a.body.p[0] == I_END)
+			break;
+	}
+	say("; ");
+	v = fetch_refused("l");
+	say("; ");
+	v |= v == REFUSED ? fetch_refused("dl/victim.txt") : 0;
+	return v;
+}
+
+static int
+sc_fetchnorestore(const char *arg)
+{
+	say("FETCH \"x\" without RESTORE -> ");
+	send_strs(T_FETCH, "x", NULL);
+	return expect_refusal();
+}
+
+static int
+sc_nohello(const char *arg)
+{
+	say("OFFER dir \"a\" before HELLO -> ");
+	offer_dir("a");
+	return expect_refusal();
+}
+
+static int
+sc_flood(const char *arg)
+{
+	uint64_t t0 = port_ms();
+	struct answer a;
+	int frames = 0;
+
+	say("TLS up, then silence -> ");
+	conn.timeout_ms = (int)idle_s * 1000;
+	for (;;) {
+		get_answer(&a);
+		if (a.closed)
+			break;
+		say_answer(&a);	/* a T_ERROR before closing is allowed */
+		say("; ");
+		if (++frames > 4)
+			return ACCEPTED;
+	}
+	if (a.timed_out) {
+		say("still open after %u s", idle_s);
+		return ACCEPTED;
+	}
+	say("closed after %.1f s", (double)(port_ms() - t0) / 1000);
+	return REFUSED;
+}
+
+static int
+sc_nohandshake(const char *arg)
+{
+	uint64_t t0 = port_ms();
+	uint8_t junk[512];
+	long n;
+
+	say("TCP up, no TLS handshake -> ");
+	do
+		n = port_read(tcp_fd, junk, sizeof junk, (int)idle_s * 1000);
+	while (n > 0);	/* an alert may come before the close */
+	if (n < 0 && errno == ETIMEDOUT) {
+		say("still open after %u s", idle_s);
+		return ACCEPTED;
+	}
+	say("closed after %.1f s", (double)(port_ms() - t0) / 1000);
+	port_close(tcp_fd);
+	return REFUSED;
+}
+
+static const struct scenario {
+	const char *name;
+	int (*run)(const char *arg);
+	int flags;
+	const char *what;
+} scenarios[] = {
+	{ "dotdot", sc_dotdot, 0, "OFFER path \"../x\"" },
+	{ "abs", sc_abs, 0, "OFFER path \"/etc/x\"" },
+	{ "updown", sc_updown, 0, "OFFER path \"a/../../x\" under dir a" },
+	{ "nul", sc_nul, 0, "OFFER path with a NUL byte" },
+	{ "longcomp", sc_longcomp, 0, "OFFER path with a 300-byte component" },
+	{ "longpath", sc_longpath, 0, "OFFER path of 5000 bytes" },
+	{ "short", sc_short, 0, "9 of 10 bytes: BAD_DATA, left out of the "
+	    "snapshot" },
+	{ "long", sc_long, 0, "11 bytes for a 10-byte file: T_ERROR" },
+	{ "md5len", sc_md5len, 0, "OFFER with a 15-byte md5" },
+	{ "huge", sc_huge, 0, "a file of 2^63 bytes, a few sent" },
+	{ "bigframe", sc_bigframe, 0, "a frame cut short; a reserved byte "
+	    "not 0" },
+	{ "unknowntype", sc_unknowntype, 0, "frame type 0x7f" },
+	{ "linkthenfile", sc_linkthenfile, 0, "dir d, link d/l -> ARG "
+	    "(default /etc), file d/l/passwd" },
+	{ "order", sc_order, 0, "OFFER b, then a" },
+	{ "twice", sc_twice, 0, "OFFER a twice" },
+	{ "needmax", sc_needmax, 0, "65 files needed at once" },
+	{ "offermid", sc_offermid, 0, "an OFFER inside an upload" },
+	{ "unasked", sc_unasked, 0, "FILE_TRANSFER of a file never offered" },
+	{ "otherid", sc_otherid, S_NO_SOURCE, "LIST, RESTORE, REMOVE of "
+	    "backup ARG (another client's)" },
+	{ "fetchlink", sc_fetchlink, 0, "back up links to ARG and "
+	    "ARG/victim.txt, restore, FETCH through them" },
+	{ "fetchnorestore", sc_fetchnorestore, S_NO_SOURCE, "FETCH without "
+	    "RESTORE" },
+	{ "nohello", sc_nohello, S_NO_HELLO, "OFFER before HELLO" },
+	{ "flood", sc_flood, S_NO_HELLO, "TLS, then nothing: closed within "
+	    "--idle S" },
+	{ "nohandshake", sc_nohandshake, S_NO_TLS, "TCP, then nothing: "
+	    "closed within --idle S" },
+};
+
+static void
+usage(void)
+{
+	size_t i;
+
+	fprintf(stderr, "usage: evilclient HOST PORT SERVER_NAME CERT KEY CA "
+	    "SCENARIO [ARG] [--idle S]\nscenarios:\n");
+	for (i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+		fprintf(stderr, "  %-15s %s\n", scenarios[i].name,
+		    scenarios[i].what);
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct scenario *s = NULL;
+	const char *arg = NULL;
+	uint64_t v;
+	size_t i;
+	int a, verdict;
+
+	progname = "evilclient";
+	port_ignore_sigpipe();
+	if (argc < 8)
+		usage();
+	host = argv[1];
+	if (parse_u64(argv[2], 1, 65535, &v) < 0)
+		usage();
+	port = (unsigned)v;
+	server_name = argv[3];
+	cert = argv[4];
+	key = argv[5];
+	ca = argv[6];
+	scenario = argv[7];
+	for (a = 8; a < argc; a++) {
+		if (strcmp(argv[a], "--idle") == 0 && a + 1 < argc) {
+			if (parse_u64(argv[++a], 1, 3600, &v) < 0)
+				usage();
+			idle_s = (unsigned)v;
+		} else if (arg == NULL) {
+			arg = argv[a];
+		} else {
+			usage();
+		}
+	}
+	for (i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+		if (strcmp(scenarios[i].name, scenario) == 0)
+			s = &scenarios[i];
+	if (s == NULL)
+		usage();
+
+	open_default(s->flags);
+	verdict = s->run(arg);
+	printf("%s: %s => %s\n", scenario, line,
+	    verdict == REFUSED ? "refused" : "ACCEPTED");
+	fflush(stdout);
+	if (conn_open)
+		port_close(conn.fd);
+	if (conf_loaded)
+		tls_conf_wipe(&conf);
+	return verdict == REFUSED ? 0 : 1;
+}
