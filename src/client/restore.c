@@ -294,7 +294,8 @@ take_file(struct rrun *r)
 		return;
 	if (size != e.size || memcmp(md, e.md5, MD5_LEN) != 0) {
 		msg("%s: not restored: the data received does not match the "
-		    "manifest's MD5", sh(e.path, e.plen));
+		    "manifest's %s", sh(e.path, e.plen),
+		    size != e.size ? "size" : "MD5");
 		r->errors++;
 		port_tmp_abort(&t);
 		return;

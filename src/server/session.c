@@ -509,7 +509,8 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 			if (!began || entry_get(&r, &ent) < 0 || rd_end(&r) < 0)
 				return fatal(who, ST_BAD_REQUEST, "bad OFFER");
 			status = store_offer(&bk, &ent, text, sizeof text);
-			if (status == ST_BAD_REQUEST || status == ST_IO)
+			if (status == ST_BAD_REQUEST || status == ST_IO ||
+			    status == ST_QUOTA)
 				return fatal(who, status, text);
 			reply(type, status, text, NULL);
 			break;

@@ -606,6 +606,16 @@ store_offer(struct store *s, const struct entry *e, char *text, size_t cap)
 			s->deduped++;
 			break;
 		}
+		if (s->quota > 0 && e->size > s->quota - (s->usage + s->added <
+		    s->quota ? s->usage + s->added : s->quota)) {
+			snprintf(text, cap, "over quota: this client may store "
+			    "%llu bytes and uses %llu; this file alone needs "
+			    "%llu", (unsigned long long)s->quota,
+			    (unsigned long long)(s->usage + s->added),
+			    (unsigned long long)e->size);
+			status = ST_QUOTA;
+			break;
+		}
 		if (s->need_count == NEED_MAX) {
 			snprintf(text, cap, "too many files offered ahead of "
 			    "their data (at most %d)", NEED_MAX);
