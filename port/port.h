@@ -73,6 +73,8 @@ struct port_stat {
 	uint64_t nlink;
 };
 
+/* Remove the file path (named by the user). */
+int port_unlink(const char *path);
 /* Create the directory path (named by the user); EEXIST if it exists. */
 int port_mkdir(const char *path, unsigned mode);
 /* A directory named by the user (symlinks in the path are followed). */
@@ -162,6 +164,17 @@ long port_getpid(void);
 /* Reap one finished child without waiting: its pid, 0 if none, -1. */
 long port_reap(int *status);
 void port_exit(int code);		/* _exit: no atexit handlers, no flush */
+/* Wait for child pid to end (EINTR returns -1 so the caller can act on a
+ * signal); its exit status (128 + signal when killed) or -1. */
+int port_waitpid(long pid);
+int port_kill(long pid, int sig);
+/* Detach from the terminal: fork (the parent exits 0), new session,
+ * standard descriptors on /dev/null. 0 in the child, or -1. */
+int port_daemonize(void);
+/* Send lines to syslog (daemon facility) from now on. */
+void port_syslog_open(const char *ident);
+/* One line to syslog: err nonzero for errors, else information. */
+void port_syslog(int err, const char *line);
 void port_sleep_ms(unsigned ms);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <sys/random.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -421,6 +422,12 @@ fill_stat(const struct stat *s, struct port_stat *st)
 	st->ino = (uint64_t)s->st_ino;
 	st->dev = (uint64_t)s->st_dev;
 	st->nlink = (uint64_t)s->st_nlink;
+}
+
+int
+port_unlink(const char *path)
+{
+	return unlink(path);
 }
 
 int
@@ -900,6 +907,86 @@ void
 port_exit(int code)
 {
 	_exit(code);
+}
+
+int
+port_waitpid(long pid)
+{
+	int st;
+
+	if (waitpid((pid_t)pid, &st, 0) < 0)
+		return -1;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
+
+int
+port_kill(long pid, int sig)
+{
+	return kill((pid_t)pid, sig);
+}
+
+int
+port_daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+/*
+ * Syslog by hand: one datagram to /dev/log per line, "<pri>ident[pid]:
+ * text", which every syslogd (BusyBox, rsyslog, systemd's) stamps with
+ * the time itself. libc's syslog() would pull time-zone code into the
+ * static binaries for a timestamp the daemon replaces anyway.
+ */
+static int log_fd = -1;
+static char log_ident[32];
+
+void
+port_syslog_open(const char *ident)
+{
+	snprintf(log_ident, sizeof log_ident, "%s", ident);
+	log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
+
+void
+port_syslog(int err, const char *line)
+{
+	struct sockaddr_un sa;
+	char buf[1200];
+	int n;
+
+	if (log_fd < 0)
+		return;
+	/* facility daemon (3), severity err (3) or info (6) */
+	n = snprintf(buf, sizeof buf, "<%d>%s[%ld]: %s", 3 * 8 + (err ? 3 : 6),
+	    log_ident, (long)getpid(), line);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof buf)
+		n = sizeof buf - 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, "/dev/log", sizeof "/dev/log");
+	sendto(log_fd, buf, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+	    sizeof sa);
 }
 
 void

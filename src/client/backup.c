@@ -47,6 +47,7 @@ struct run {
 	int64_t start;
 	uint64_t start_ms, shown_ms;
 	uint64_t sent_ms;	/* when a frame last went to the server */
+	uint64_t bw_start, bw_bytes;	/* --bwlimit accounting */
 	int progress;		/* stderr is a terminal and not --quiet */
 	/* figures */
 	uint64_t files, sent, bytes_sent, errors, skipped;
@@ -106,6 +107,26 @@ progress(struct run *r, int last)
 		fputs("\r\033[K", stderr);
 }
 
+/* --bwlimit: sleep as long as it takes to stay under the rate. */
+static void
+throttle(struct run *r, uint64_t n)
+{
+	uint64_t due, now;
+
+	if (r->o->bwlimit == 0)
+		return;
+	if (r->bw_bytes == 0)
+		r->bw_start = port_ms();
+	r->bw_bytes += n;
+	due = r->bw_start + r->bw_bytes * 1000 / r->o->bwlimit;
+	now = port_ms();
+	if (due > now) {
+		/* Send what is queued first, so the pause is a real gap. */
+		tls_flush(r->t);
+		port_sleep_ms((unsigned)(due - now));
+	}
+}
+
 /* ---- client state ------------------------------------------------------ */
 
 /* Where the state lives when --state is not given. */
@@ -156,6 +177,38 @@ old_advance(struct run *r)
 	r->old_have = 1;
 }
 
+/*
+ * One run of a source at a time: a lock beside its state (with the pid
+ * in it, for people), released by the kernel when the run ends, however
+ * it ends — so a stale lock cannot exist.
+ */
+static void
+take_run_lock(struct run *r, const char *dir)
+{
+	char lock[sizeof r->st_name + 8], pid[24];
+	int n, fd;
+
+	snprintf(lock, sizeof lock, "%s.lock", r->st_name);
+	fd = port_openat_rw(r->st_dir, lock, 0600);
+	if (fd < 0)
+		die(EXIT_USAGE, "cannot open the lock %s/%s: %s", dir, lock,
+		    strerror(errno));
+	if (port_trylock(fd) < 0) {
+		n = (int)port_read_full(fd, pid, sizeof pid - 1);
+		pid[n > 0 ? n : 0] = 0;
+		pid[strcspn(pid, "\n")] = 0;
+		die(EXIT_REFUSED, "busy: another run of this backup is in "
+		    "progress (pid %s, holding %s/%s)", pid[0] ? pid : "?", dir,
+		    lock);
+	}
+	n = snprintf(pid, sizeof pid, "%ld\n", port_getpid());
+	if (port_ftruncate(fd, 0) < 0 ||
+	    port_pwrite_all(fd, pid, (size_t)n, 0) < 0)
+		msg("cannot write the pid into %s/%s: %s", dir, lock,
+		    strerror(errno));
+	/* fd stays open, and the lock held, for the whole run */
+}
+
 static void
 state_open(struct run *r)
 {
@@ -170,6 +223,7 @@ state_open(struct run *r)
 	if (r->st_dir < 0)
 		die(EXIT_USAGE, "cannot open the state directory %s: %s", dir,
 		    strerror(errno));
+	take_run_lock(r, dir);
 	r->old_ok = 0;
 	r->old.fd = -1;
 	fd = port_openat_read(r->st_dir, r->st_name);
@@ -416,6 +470,7 @@ send_file(struct run *r, const struct entry *e)
 			net_die(r, "sending a file");
 		left -= (uint64_t)n;
 		r->bytes_sent += (uint64_t)n;
+		throttle(r, (uint64_t)n);
 		progress(r, 0);
 	}
 	if (fd >= 0)

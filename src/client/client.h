@@ -2,6 +2,8 @@
 #ifndef CAIRN_CLIENT_H
 #define CAIRN_CLIENT_H
 
+#include <stdint.h>
+
 #include "filter.h"
 #include "tls.h"
 
@@ -20,6 +22,10 @@ struct copts {
 	const char *target;	/* ID[@SNAPSHOT] for --list/--restore/--remove */
 	const char *path;	/* --path */
 	unsigned keep;		/* --keep */
+	uint64_t interval_ms;	/* --interval, 0: once */
+	uint64_t bwlimit;	/* --bwlimit, bytes per second, 0: none */
+	int daemon, syslog;
+	const char *pidfile;
 };
 
 struct buf;
@@ -30,6 +36,8 @@ struct rd;
 struct tls *client_connect(const struct copts *o);
 /* Back up o->source; returns the exit status. */
 int backup_run(const struct copts *o);
+/* Back up now and then every interval until SIGTERM or SIGINT. */
+int periodic_run(const struct copts *o);
 int list_run(const struct copts *o);
 int restore_run(const struct copts *o);
 int remove_run(const struct copts *o);

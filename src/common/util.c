@@ -4,18 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "port.h"
 #include "util.h"
 
 const char *progname = "cairn";
 int log_quiet;
+int log_syslog;
 
 static void
-vmsg(const char *fmt, va_list ap)
+vmsg(int err, const char *fmt, va_list ap)
 {
 	char line[1024];
 
 	vsnprintf(line, sizeof line, fmt, ap);
-	fprintf(stderr, "%s: %s\n", progname, line);
+	if (log_syslog)
+		port_syslog(err, line);
+	else
+		fprintf(stderr, "%s: %s\n", progname, line);
 }
 
 void
@@ -24,7 +29,7 @@ msg(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(1, fmt, ap);
 	va_end(ap);
 }
 
@@ -36,7 +41,7 @@ info(const char *fmt, ...)
 	if (log_quiet)
 		return;
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(0, fmt, ap);
 	va_end(ap);
 }
 
@@ -46,7 +51,7 @@ die(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(1, fmt, ap);
 	va_end(ap);
 	exit(code);
 }
@@ -135,6 +140,55 @@ utc_name(int64_t t, char out[21])
 	put2(out + 11, (unsigned)(secs / 3600));
 	put2(out + 14, (unsigned)(secs / 60 % 60));
 	put2(out + 17, (unsigned)(secs % 60));
+}
+
+int
+parse_hours(const char *s, uint64_t *ms)
+{
+	uint64_t whole = 0, frac = 0, scale = 3600000;
+	int digits = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (whole > 1000000)
+			return -1;
+		whole = whole * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+			if (scale >= 10) {
+				scale /= 10;
+				frac += (uint64_t)(*s - '0') * scale;
+			}
+	}
+	if (*s != 0 || digits == 0)
+		return -1;
+	*ms = whole * 3600000 + frac;
+	return *ms >= 1 ? 0 : -1;
+}
+
+int
+write_pidfile(const char *path, long pid)
+{
+	char dir[4096], text[24];
+	const char *slash = strrchr(path, '/');
+	struct port_tmp t;
+	int dfd, n, r;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + 1), path);
+	dfd = port_open_dir(dir);
+	if (dfd < 0)
+		return -1;
+	n = snprintf(text, sizeof text, "%ld\n", pid);
+	r = port_tmp_open(&t, dfd, 0644) < 0 ||
+	    port_write_all(t.fd, text, (size_t)n) < 0 ? -1 :
+	    port_tmp_commit(&t, slash != NULL ? slash + 1 : path);
+	if (r < 0 && t.fd >= 0)
+		port_tmp_abort(&t);
+	port_close(dfd);
+	return r;
 }
 
 void

@@ -27,6 +27,7 @@
 
 extern const char *progname;
 extern int log_quiet;		/* suppress informational messages */
+extern int log_syslog;		/* messages go to syslog, not stderr */
 
 /* "progname: message\n" on stderr. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -46,6 +47,13 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v);
 /* Format t (seconds since 1970, UTC) as 2026-11-28T15-04-05Z into
  * out[21]. */
 void utc_name(int64_t t, char out[21]);
+
+/* Hours with an optional fraction ("6", "0.5", "0.0005") in
+ * milliseconds, at least 1. 0 or -1. */
+int parse_hours(const char *s, uint64_t *ms);
+
+/* Write "pid\n" into path, atomically. 0 or -1. */
+int write_pidfile(const char *path, long pid);
 
 /* Wipe n bytes in a way the compiler keeps. */
 void wipe(void *p, size_t n);

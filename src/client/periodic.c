@@ -1,0 +1,113 @@
+/*
+ * periodic.c — cairn --interval: a backup now, then one every interval,
+ * until SIGTERM or SIGINT. Each run is a child process, so that a run that
+ * fails (and exits) or grows never touches the next; the parent only
+ * waits, logs and keeps time. A run that cannot reach the server is
+ * retried sooner, backing off from 30 s up to the interval.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "port.h"
+#include "util.h"
+
+#define BACKOFF_FIRST_MS 30000
+
+static volatile sig_atomic_t stopping;
+static volatile long child;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	/* The run in flight is abandoned: its state is not saved and the
+	 * server keeps what it received for the next run. */
+	if (child > 0)
+		port_kill(child, SIGTERM);
+}
+
+/* Run one backup in a child; its exit status. */
+static int
+one_run(const struct copts *o)
+{
+	long pid;
+	int rc;
+
+	pid = port_fork();
+	if (pid < 0) {
+		msg("cannot start a backup run: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (pid == 0) {
+		port_signal(SIGTERM, SIG_DFL);
+		port_signal(SIGINT, SIG_DFL);
+		exit(backup_run(o));
+	}
+	child = pid;
+	if (stopping)
+		port_kill(pid, SIGTERM);	/* the signal came first */
+	while ((rc = port_waitpid(pid)) < 0 && errno == EINTR)
+		;
+	child = 0;
+	return rc;
+}
+
+/* Sleep until the monotonic clock reads `until`, or until told to stop. */
+static void
+wait_until(uint64_t until)
+{
+	uint64_t now;
+
+	while (!stopping && (now = port_ms()) < until)
+		port_sleep_ms(until - now > 1000 ? 1000 : (unsigned)(until - now));
+}
+
+int
+periodic_run(const struct copts *o)
+{
+	uint64_t start, backoff = 0, next;
+	int rc;
+
+	if (o->daemon && port_daemonize() < 0)
+		die(EXIT_USAGE, "cannot detach from the terminal: %s",
+		    strerror(errno));
+	if (o->pidfile != NULL && write_pidfile(o->pidfile, port_getpid()) < 0)
+		die(EXIT_USAGE, "cannot write the pid file %s: %s", o->pidfile,
+		    strerror(errno));
+	port_signal(SIGTERM, on_stop);
+	port_signal(SIGINT, on_stop);
+	info("backing up %s every %llu.%03llu hours", o->source,
+	    (unsigned long long)(o->interval_ms / 3600000),
+	    (unsigned long long)(o->interval_ms % 3600000 / 3600));
+
+	while (!stopping) {
+		start = port_ms();
+		rc = one_run(o);
+		if (stopping)
+			break;
+		if (rc == 0 || rc == EXIT_PARTIAL) {
+			backoff = 0;
+			next = start + o->interval_ms;
+		} else if (rc == EXIT_NET) {
+			backoff = backoff == 0 ? BACKOFF_FIRST_MS : backoff * 2;
+			if (backoff > o->interval_ms)
+				backoff = o->interval_ms;
+			next = port_ms() + backoff;
+			msg("the run failed (network); trying again in %llu s",
+			    (unsigned long long)(backoff / 1000));
+		} else {
+			next = start + o->interval_ms;
+			msg("the run failed (exit %d); trying again at the next "
+			    "interval", rc);
+		}
+		wait_until(next);
+	}
+	if (o->pidfile != NULL)
+		port_unlink(o->pidfile);
+	info("stopped");
+	return 0;
+}
