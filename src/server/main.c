@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "keypass.h"
 #include "port.h"
 #include "session.h"
@@ -17,8 +18,19 @@
 #define CHILDREN_MAX 1024
 #define REFUSERS_MAX 4		/* children telling clients "busy" at once */
 
-static struct tls_conf conf;
-static volatile sig_atomic_t stopping;
+/* Everything the options say. */
+struct sopts {
+	const char *host, *dir, *cert, *key, *ca, *pidfile;
+	uint64_t port, max_clients, max_host;
+	int daemon, syslog;
+	struct server_opts o;
+};
+
+/* Two configurations: SIGHUP loads the idle one and, if it loads, makes
+ * it the current one. */
+static struct tls_conf confs[2];
+static struct tls_conf *conf = &confs[0];
+static volatile sig_atomic_t stopping, reloading;
 
 /* The processes serving connections, and whom. */
 static struct child {
@@ -52,13 +64,19 @@ static const char usage[] =
 "  --idle-timeout S     seconds a session may stay silent (default 60)\n"
 "  --quota BYTES        disk space each client may use (suffix K, M, G, T\n"
 "                       for powers of 1024; default: no limit)\n"
+"  --daemon             detach from the terminal once listening\n"
+"  --pidfile F          with --daemon: write the process id to F\n"
+"  --syslog             log to syslog instead of standard error\n"
+"  --config F           read options from F: \"key value\" lines, keys\n"
+"                       being the long option names (flags win over it)\n"
 "  --quiet              log only errors\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
 "\n"
 "A client's name is its certificate's common name; it sees only its own\n"
-"backups. Exit status: 0 stopped by a signal, 2 usage or configuration\n"
-"error, 3 cannot listen.\n";
+"backups. SIGHUP re-reads the certificates; SIGTERM stops accepting.\n"
+"Exit status: 0 stopped by a signal, 2 usage or configuration error,\n"
+"3 cannot listen.\n";
 
 /* A size: digits, then K, M, G or T (powers of 1024). 0 or -1. */
 static int
@@ -167,6 +185,31 @@ on_stop(int sig)
 }
 
 static void
+on_hup(int sig)
+{
+	(void)sig;
+	reloading = 1;
+}
+
+/* SIGHUP: read the certificates, key and CA again; keep the old ones if
+ * the new do not load. Sessions already running keep theirs. */
+static void
+reload(const struct sopts *so)
+{
+	struct tls_conf *next = conf == &confs[0] ? &confs[1] : &confs[0];
+
+	if (tls_conf_load(next, so->cert, so->key, so->ca,
+	    keypass_unlock) < 0) {
+		msg("SIGHUP: the new certificates did not load; still using "
+		    "the old ones");
+		return;
+	}
+	tls_conf_wipe(conf);
+	conf = next;
+	info("SIGHUP: certificates reloaded");
+}
+
+static void
 on_child(int sig)
 {
 	(void)sig;	/* only to interrupt poll() */
@@ -180,79 +223,134 @@ need_arg(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-int
-main(int argc, char **argv)
-{
-	const char *host = "127.0.0.1", *dir = "backup";
-	const char *cert = "certs/server_cert.pem";
-	const char *key = "certs/server_key.pem";
-	const char *ca = "certs/ca_cert.pem";
-	struct server_opts o;
-	uint64_t port = 12345, max_clients = 16, max_host = 0, v;
-	unsigned all, same, refusers;
-	char peer[80], from[64], why[160];
-	int i, lfd, fd, status, refuse;
-	long pid;
 
-	progname = "cairnd";
-	o.quota = 0;
-	o.handshake_ms = 10000;
-	o.idle_ms = 60000;
-	for (i = 1; i < argc; i++) {
+/* Options from argv[first..argc): the command line, or a --config file
+ * turned into arguments (where names it). */
+static void
+parse(struct sopts *so, int argc, char **argv, int first, const char *where)
+{
+	uint64_t v;
+	int i;
+
+	for (i = first; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(usage, stdout);
-			return 0;
+			exit(0);
 		} else if (strcmp(a, "--version") == 0) {
 			printf("cairnd %s\n", CAIRN_VERSION);
-			return 0;
+			exit(0);
+		} else if (strcmp(a, "--config") == 0) {
+			if (where != NULL)
+				die(EXIT_USAGE, "%s: --config inside a "
+				    "configuration file", where);
+			need_arg(argc, argv, &i);	/* read already */
 		} else if (strcmp(a, "--host") == 0) {
-			host = need_arg(argc, argv, &i);
+			so->host = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--port") == 0) {
-			if (parse_u64(need_arg(argc, argv, &i), 1, 65535, &port))
+			if (parse_u64(need_arg(argc, argv, &i), 1, 65535,
+			    &so->port))
 				die(EXIT_USAGE, "--port wants 1..65535");
 		} else if (strcmp(a, "--dir") == 0) {
-			dir = need_arg(argc, argv, &i);
+			so->dir = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--cert") == 0) {
-			cert = need_arg(argc, argv, &i);
+			so->cert = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--key") == 0) {
-			key = need_arg(argc, argv, &i);
+			so->key = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--ca") == 0) {
-			ca = need_arg(argc, argv, &i);
+			so->ca = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--key-pass-file") == 0) {
 			keypass_file = need_arg(argc, argv, &i);
 		} else if (strcmp(a, "--max-clients") == 0) {
-			if (parse_u64(need_arg(argc, argv, &i), 1, 1024, &v))
+			if (parse_u64(need_arg(argc, argv, &i), 1, 1024,
+			    &so->max_clients))
 				die(EXIT_USAGE, "--max-clients wants 1..1024");
-			max_clients = v;
 		} else if (strcmp(a, "--max-per-host") == 0) {
 			if (parse_u64(need_arg(argc, argv, &i), 1, 1024,
-			    &max_host))
+			    &so->max_host))
 				die(EXIT_USAGE, "--max-per-host wants 1..1024");
 		} else if (strcmp(a, "--handshake-timeout") == 0) {
 			if (parse_u64(need_arg(argc, argv, &i), 1, 3600, &v))
 				die(EXIT_USAGE, "--handshake-timeout wants "
 				    "1..3600 seconds");
-			o.handshake_ms = (int)v * 1000;
+			so->o.handshake_ms = (int)v * 1000;
 		} else if (strcmp(a, "--idle-timeout") == 0) {
 			if (parse_u64(need_arg(argc, argv, &i), 1, 86400, &v))
 				die(EXIT_USAGE, "--idle-timeout wants 1..86400 "
 				    "seconds");
-			o.idle_ms = (int)v * 1000;
+			so->o.idle_ms = (int)v * 1000;
 		} else if (strcmp(a, "--quota") == 0) {
-			if (parse_size(need_arg(argc, argv, &i), &o.quota) < 0)
+			if (parse_size(need_arg(argc, argv, &i),
+			    &so->o.quota) < 0)
 				die(EXIT_USAGE, "--quota wants a size in bytes, "
 				    "e.g. 500M or 20G");
+		} else if (strcmp(a, "--daemon") == 0) {
+			so->daemon = 1;
+		} else if (strcmp(a, "--pidfile") == 0) {
+			so->pidfile = need_arg(argc, argv, &i);
+		} else if (strcmp(a, "--syslog") == 0) {
+			so->syslog = 1;
 		} else if (strcmp(a, "--quiet") == 0) {
 			log_quiet = 1;
+		} else if (where != NULL) {
+			die(EXIT_USAGE, "%s: unknown setting \"%s\"", where,
+			    a + 2);
 		} else {
 			fprintf(stderr, "cairnd: unknown option %s\n\n%s", a,
 			    usage);
-			return EXIT_USAGE;
+			exit(EXIT_USAGE);
 		}
 	}
+}
 
-	if (tls_conf_load(&conf, cert, key, ca, keypass_unlock) < 0)
+int
+main(int argc, char **argv)
+{
+	static struct config cf;
+	static struct sopts so;
+	struct server_opts o;
+	const char *host, *dir, *cert, *key, *ca, *cfile;
+	uint64_t port, max_clients, max_host;
+	unsigned all, same, refusers;
+	char peer[80], from[64], why[160];
+	int lfd, fd, status, refuse;
+	long pid;
+
+	progname = "cairnd";
+	so.host = "127.0.0.1";
+	so.dir = "backup";
+	so.cert = "certs/server_cert.pem";
+	so.key = "certs/server_key.pem";
+	so.ca = "certs/ca_cert.pem";
+	so.port = 12345;
+	so.max_clients = 16;
+	so.o.handshake_ms = 10000;
+	so.o.idle_ms = 60000;
+	/* The configuration file first, so that flags override it. */
+	cfile = config_arg(argc, argv);
+	if (cfile != NULL) {
+		if (config_read(&cf, cfile) < 0)
+			return EXIT_USAGE;
+		parse(&so, cf.argc, cf.argv, 0, cfile);
+	}
+	parse(&so, argc, argv, 1, NULL);
+	host = so.host;
+	dir = so.dir;
+	cert = so.cert;
+	key = so.key;
+	ca = so.ca;
+	port = so.port;
+	max_clients = so.max_clients;
+	max_host = so.max_host;
+	o = so.o;
+	if (so.syslog) {
+		port_syslog_open("cairnd");
+		log_syslog = 1;
+	}
+	if (so.pidfile != NULL && !so.daemon)
+		die(EXIT_USAGE, "--pidfile goes with --daemon");
+
+	if (tls_conf_load(conf, cert, key, ca, keypass_unlock) < 0)
 		die(EXIT_USAGE, "cannot load the server's certificates "
 		    "(make them with tools/gen-certs.sh)");
 	if (port_mkdir(dir, 0755) < 0 &&
@@ -279,10 +377,24 @@ main(int argc, char **argv)
 	port_signal(SIGTERM, on_stop);
 	port_signal(SIGINT, on_stop);
 	port_signal(SIGCHLD, on_child);
+	port_signal(SIGHUP, on_hup);
 	info("listening on %s:%u, store %s", host, (unsigned)port, dir);
+	if (so.daemon) {
+		if (port_daemonize() < 0)
+			die(EXIT_USAGE, "cannot detach from the terminal: %s",
+			    strerror(errno));
+		if (so.pidfile != NULL &&
+		    write_pidfile(so.pidfile, port_getpid()) < 0)
+			die(EXIT_USAGE, "cannot write the pid file %s: %s",
+			    so.pidfile, strerror(errno));
+	}
 
 	while (!stopping) {
 		reap();
+		if (reloading) {
+			reloading = 0;
+			reload(&so);
+		}
 		if (port_wait_readable(lfd, 1000) <= 0)
 			continue;
 		fd = port_tcp_accept(lfd, peer, sizeof peer);
@@ -315,9 +427,9 @@ main(int argc, char **argv)
 			port_close(lfd);
 			port_signal(SIGTERM, SIG_DFL);
 			port_signal(SIGINT, SIG_DFL);
-			status = refuse ? session_refuse(fd, peer, &conf, &o, why) :
-			    session_run(fd, peer, &conf, &o);
-			tls_conf_wipe(&conf);
+			status = refuse ? session_refuse(fd, peer, conf, &o, why) :
+			    session_run(fd, peer, conf, &o);
+			tls_conf_wipe(conf);
 			port_linger_close(fd, 2000);
 			exit(status);
 		}
@@ -328,6 +440,8 @@ main(int argc, char **argv)
 		port_close(fd);
 	}
 	info("stopping");
-	tls_conf_wipe(&conf);
+	if (so.pidfile != NULL)
+		port_unlink(so.pidfile);
+	tls_conf_wipe(conf);
 	return 0;
 }
