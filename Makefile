@@ -23,7 +23,7 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 INC = -Ibuild/include -Iport -Isrc/common
 
 CFLAGS_STATIC ?= -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
-LDFLAGS_STATIC ?= -static -Wl,--gc-sections -s
+LDFLAGS_STATIC ?= -static -Wl,--gc-sections -Wl,-z,max-page-size=4096 -s
 CFLAGS_ASAN ?= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=undefined
 LDFLAGS_ASAN ?= -fsanitize=address,undefined
@@ -115,6 +115,7 @@ deps:
 
 test: deps
 	$(MAKE) all asan debug
+	for c in $(CROSS_KNOWN); do $(MAKE) CROSS=$$c all || exit 1; done
 	sh test/run.sh
 
 demo:
@@ -140,8 +141,42 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all asan debug deps test demo bench size clean distclean
+.PHONY: all asan debug deps test demo bench size clean distclean install uninstall
 .DELETE_ON_ERROR:
 
 -include $(shell find build/static/obj build/asan/obj build/debug/obj -name '*.d' 2>/dev/null)
+
+# ---- install: OpenWrt, Buildroot (make install PREFIX=/usr DESTDIR=...) --
+# This target's binaries ($(B): build/, or build/<name>/ with CROSS), the
+# man pages, the certificate tools and the init examples.
+PREFIX ?= /usr/local
+INSTALL ?= install
+D = $(DESTDIR)$(PREFIX)
+INIT_SCRIPTS = cairnd.busybox cairn.busybox cairnd.procd cairn.procd
+INIT_CONF = cairnd.conf cairn.conf
+
+install: all
+	$(INSTALL) -d -m 0755 $(D)/bin $(D)/sbin $(D)/share/man/man1 \
+		$(D)/share/man/man8 $(D)/share/cairn/init/runit/cairnd \
+		$(D)/share/cairn/init/runit/cairn
+	$(INSTALL) -m 0755 $(B)/cairn $(D)/bin/cairn
+	$(INSTALL) -m 0755 $(B)/cairnd $(D)/sbin/cairnd
+	$(INSTALL) -m 0644 man/cairn.1 $(D)/share/man/man1/cairn.1
+	$(INSTALL) -m 0644 man/cairnd.8 $(D)/share/man/man8/cairnd.8
+	$(INSTALL) -m 0755 tools/gen-certs.sh tools/gen-client-cert.sh $(D)/share/cairn/
+	$(INSTALL) -m 0755 $(addprefix tools/init/,$(INIT_SCRIPTS)) $(D)/share/cairn/init/
+	$(INSTALL) -m 0644 $(addprefix tools/init/,$(INIT_CONF)) $(D)/share/cairn/init/
+	$(INSTALL) -m 0755 tools/init/runit/cairnd/run $(D)/share/cairn/init/runit/cairnd/run
+	$(INSTALL) -m 0755 tools/init/runit/cairn/run $(D)/share/cairn/init/runit/cairn/run
+
+uninstall:
+	rm -f $(D)/bin/cairn $(D)/sbin/cairnd $(D)/share/man/man1/cairn.1 \
+		$(D)/share/man/man8/cairnd.8 $(D)/share/cairn/gen-certs.sh \
+		$(D)/share/cairn/gen-client-cert.sh \
+		$(addprefix $(D)/share/cairn/init/,$(INIT_SCRIPTS) $(INIT_CONF)) \
+		$(D)/share/cairn/init/runit/cairnd/run $(D)/share/cairn/init/runit/cairn/run
+	rmdir $(D)/share/cairn/init/runit/cairnd $(D)/share/cairn/init/runit/cairn \
+		$(D)/share/cairn/init/runit $(D)/share/cairn/init $(D)/share/cairn \
+		2>/dev/null || :
+
 -include test/fuzz/fuzz.mk

@@ -296,9 +296,11 @@ state_lookup(struct run *r, struct entry *e, const struct port_stat *st)
 	if (!r->old_have || c != 0 || r->o->checksum ||
 	    r->old_e.type != E_FILE || r->old_e.size != st->size ||
 	    r->old_e.mtime != st->mtime || r->old_e.mtime_ns != st->mtime_ns ||
-	    r->old_x.ctime != st->ctime || r->old_x.ctime_ns != st->ctime_ns ||
-	    r->old_x.ino != st->ino || st->mtime >= r->old_time ||
-	    st->ctime >= r->old_time)
+	    st->mtime >= r->old_time)
+		return 0;
+	if (!r->o->ignore_inode && (r->old_x.ctime != st->ctime ||
+	    r->old_x.ctime_ns != st->ctime_ns || r->old_x.ino != st->ino ||
+	    st->ctime >= r->old_time))
 		return 0;
 	memcpy(e->md5, r->old_e.md5, MD5_LEN);
 	return 1;

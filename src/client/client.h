@@ -18,6 +18,7 @@ struct copts {
 	const char *extensions;
 	int json;
 	int checksum;		/* re-hash every file */
+	int ignore_inode;	/* inode and ctime do not count */
 	int timeout_ms;
 	const char *target;	/* ID[@SNAPSHOT] for --list/--restore/--remove */
 	const char *path;	/* --path */

@@ -12,6 +12,7 @@
 
 static const char usage[] =
 "usage: cairn --server HOST [--port N] --source DIR [--extensions FILE]\n"
+"             [--interval HOURS]\n"
 "       cairn --server HOST --list [ID]\n"
 "       cairn --server HOST --restore ID[@SNAPSHOT] [--path DIR]\n"
 "       cairn --server HOST --remove ID[@SNAPSHOT]\n"
@@ -34,6 +35,9 @@ static const char usage[] =
 "                       comments (default: every file)\n"
 "  --checksum           hash every file, even ones unchanged since the\n"
 "                       last run\n"
+"  --ignore-inode       judge files unchanged by size and mtime alone, for\n"
+"                       filesystems that renumber inodes (btrfs snapshots,\n"
+"                       FAT, network mounts)\n"
 "  --keep N             after the backup, keep only the newest N snapshots\n"
 "  --interval HOURS     back up now, then every HOURS (fractions allowed)\n"
 "                       until SIGTERM or SIGINT; a failed run is retried\n"
@@ -138,6 +142,8 @@ parse(struct copts *o, int argc, char **argv, int first, const char *where)
 			o->timeout_ms = (int)v * 1000;
 		} else if (strcmp(a, "--checksum") == 0) {
 			o->checksum = 1;
+		} else if (strcmp(a, "--ignore-inode") == 0) {
+			o->ignore_inode = 1;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = 1;
 		} else if (strcmp(a, "--quiet") == 0) {
@@ -223,6 +229,8 @@ main(int argc, char **argv)
 		    cmd);
 	if (o.daemon && o.interval_ms == 0)
 		bad_usage("--daemon needs --interval", NULL);
+	if (o.pidfile != NULL && !o.daemon)
+		bad_usage("--pidfile goes with --daemon", NULL);
 	if (o.server_name == NULL)
 		o.server_name = o.server;
 	port_ignore_sigpipe();

@@ -790,6 +790,79 @@ bg_wait() {
 	fi
 }
 
+# ---- other binaries: emulators, long runs, disk space ------------------------
+
+# sh_quote STRING: STRING single-quoted for sh (any bytes but NUL; a
+# trailing newline is lost).
+sh_quote() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# wrap_cmd FILE COMMAND ARGS...: write FILE, an executable sh script that
+# execs COMMAND ARGS followed by its own arguments (same process, so a
+# signal sent to it reaches COMMAND). lib.sh runs "$CAIRN" and "$CAIRND"
+# as one word each: this runs them under an emulator (qemu-user) or a tool.
+wrap_cmd() {
+	_wf=$1
+	shift
+	{
+		printf '#!/bin/sh\nexec'
+		for _wa do
+			printf ' %s' "$(sh_quote "$_wa")"
+		done
+		printf ' "$@"\n'
+	} >"$_wf" && chmod +x "$_wf"
+}
+
+# need_exec WHAT FILE_OR_COMMAND HINT: ok if FILE_OR_COMMAND is an
+# executable file or a command on PATH; else a failed check saying HINT.
+# 0 or 1.
+need_exec() {
+	case $2 in
+	*/*) [ -f "$2" ] && [ -x "$2" ] ;;
+	*) command -v "$2" >/dev/null 2>&1 ;;
+	esac
+	if [ $? = 0 ]; then
+		ok "$1: $2 is there"
+		return 0
+	fi
+	fail "$1: $2 is missing" "$3"
+	return 1
+}
+
+# free_kib DIR: KiB available on the filesystem holding DIR (empty if df
+# cannot tell).
+free_kib() {
+	df -Pk "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'
+}
+
+# run_cairn_long SECONDS ARGS...: run_cairn with a time limit of SECONDS
+# instead of 120, for runs that move gigabytes (slow emulators too).
+run_cairn_long() {
+	_lim=$1
+	shift
+	RUN_N=$((RUN_N + 1))
+	RUN_OUT=$W/run$RUN_N.out
+	RUN_ERR=$W/run$RUN_N.err
+	set -- "$CAIRN" --server 127.0.0.1 --server-name localhost --port "$PORT" \
+		--cert "$CERTS/client_cert.pem" --key "$CERTS/client_key.pem" \
+		--ca "$CERTS/ca_cert.pem" --state "$STATE" "$@"
+	LAST_CMD=$*
+	if [ -n "$TIMEOUT" ]; then
+		$TIMEOUT "$_lim" "$@" >"$RUN_OUT" 2>"$RUN_ERR" </dev/null
+	else
+		"$@" >"$RUN_OUT" 2>"$RUN_ERR" </dev/null
+	fi
+	RC=$?
+	[ "$RC" = 124 ] && [ -n "$TIMEOUT" ] && printf 'timed out after %s s\n' "$_lim" >>"$RUN_ERR"
+	return 0
+}
+
+# elapsed_since T0: seconds since T0 (a date +%s value).
+elapsed_since() {
+	echo $(($(date +%s) - $1))
+}
+
 # ---- end ------------------------------------------------------------------
 
 # finish: stop the server, print this script's tally, exit 1 on failure.
