@@ -14,6 +14,7 @@
 #include "port.h"
 #include "proto.h"
 #include "record.h"
+#include "report.h"
 #include "walk.h"
 
 /* A request whose reply has not been read yet. */
@@ -45,10 +46,9 @@ struct run {
 	char st_name[256];
 	struct linew st_w;
 	int64_t start;
-	uint64_t start_ms, shown_ms;
 	uint64_t sent_ms;	/* when a frame last went to the server */
 	uint64_t bw_start, bw_bytes;	/* --bwlimit accounting */
-	int progress;		/* stderr is a terminal and not --quiet */
+	struct progress pg;
 	/* figures */
 	uint64_t files, sent, bytes_sent, errors, skipped;
 };
@@ -84,27 +84,6 @@ net_die(struct run *r, const char *when)
 
 	die(EXIT_NET, "%s:%u: connection lost %s: %s", r->o->server,
 	    r->o->port, when, tls_why(r->t, why, sizeof why));
-}
-
-/* One line of progress on a terminal, at most four times a second. */
-static void
-progress(struct run *r, int last)
-{
-	uint64_t now, secs;
-
-	if (!r->progress)
-		return;
-	now = port_ms();
-	if (!last && now - r->shown_ms < 250)
-		return;
-	r->shown_ms = now;
-	secs = (now - r->start_ms) / 1000 + 1;
-	fprintf(stderr, "\r%llu files, %llu sent, %llu MB at %llu KB/s\033[K",
-	    (unsigned long long)r->files, (unsigned long long)r->sent,
-	    (unsigned long long)(r->bytes_sent / 1000000),
-	    (unsigned long long)(r->bytes_sent / 1000 / secs));
-	if (last)
-		fputs("\r\033[K", stderr);
 }
 
 /* --bwlimit: sleep as long as it takes to stay under the rate. */
@@ -473,7 +452,7 @@ send_file(struct run *r, const struct entry *e)
 		left -= (uint64_t)n;
 		r->bytes_sent += (uint64_t)n;
 		throttle(r, (uint64_t)n);
-		progress(r, 0);
+		progress_show(&r->pg, 0, r->files, "sent", r->sent, r->bytes_sent);
 	}
 	if (fd >= 0)
 		port_close(fd);
@@ -614,32 +593,6 @@ finish(struct run *r)
 	tls_close(r->t);
 }
 
-/* The run's figures as one JSON object on stdout. */
-static void
-print_json(struct run *r)
-{
-	static const char *const keys[] = { "files", "sent", "bytes_sent",
-	    "errors", "skipped" };
-	const uint64_t vals[] = { r->files, r->sent, r->bytes_sent,
-	    r->errors, r->skipped };
-	struct buf b;
-	size_t i;
-
-	buf_init(&b, line, sizeof line);
-	buf_putc(&b, '{');
-	json_put_key(&b, "id", 1);
-	json_put_str(&b, r->id, strlen(r->id));
-	json_put_key(&b, "snapshot", 0);
-	json_put_str(&b, r->snap, strlen(r->snap));
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		json_put_key(&b, keys[i], 0);
-		buf_dec(&b, vals[i]);
-	}
-	buf_puts(&b, "}\n");
-	fwrite(b.p, 1, b.len, stdout);
-	fflush(stdout);
-}
-
 int
 backup_run(const struct copts *o)
 {
@@ -650,8 +603,7 @@ backup_run(const struct copts *o)
 	r->o = o;
 	r->st_tmp.fd = -1;
 	r->start = port_time();
-	r->start_ms = port_ms();
-	r->progress = !log_quiet && port_isatty(2);
+	progress_init(&r->pg);
 	if (o->extensions != NULL && filter_load(&filter, o->extensions) < 0)
 		return EXIT_USAGE;
 	if (port_realpath(o->source, r->source, sizeof r->source) < 0)
@@ -672,20 +624,25 @@ backup_run(const struct copts *o)
 
 	while ((w = walk_next(&walk, &st)) > 0) {
 		offer_entry(r, &st);
-		progress(r, 0);
+		progress_show(&r->pg, 0, r->files, "sent", r->sent, r->bytes_sent);
 	}
 	walk_close(&walk);
 	r->errors += walk.errors;
 	finish(r);
-	progress(r, 1);
+	progress_show(&r->pg, 1, r->files, "sent", r->sent, r->bytes_sent);
 
 	if (linew_close(&r->st_w) < 0 ||
 	    port_tmp_commit(&r->st_tmp, r->st_name) < 0)
 		msg("cannot save the state %s: %s (the next run hashes every "
 		    "file again)", r->st_name, strerror(errno));
 
-	if (o->json)
-		print_json(r);
+	if (o->json) {
+		static const char *const keys[] = { "files", "sent",
+		    "bytes_sent", "errors", "skipped" };
+		const uint64_t vals[] = { r->files, r->sent, r->bytes_sent,
+		    r->errors, r->skipped };
+		report_json(r->id, r->snap, NULL, keys, vals, 5);
+	}
 	info("backup %s snapshot %s: %llu files, %llu sent (%llu bytes), "
 	    "%llu errors", r->id, r->snap, (unsigned long long)r->files,
 	    (unsigned long long)r->sent, (unsigned long long)r->bytes_sent,

@@ -8,6 +8,7 @@
 #include "client.h"
 #include "proto.h"
 #include "record.h"
+#include "report.h"
 
 static uint8_t frame[FRAME_MAX];
 static uint8_t line[LINE_MAX_BYTES];
@@ -225,18 +226,10 @@ remove_run(const struct copts *o)
 	bytes = rd_u64(&r);
 	tls_close(t);
 	if (o->json) {
-		buf_init(&b, line, sizeof line);
-		buf_putc(&b, '{');
-		json_put_key(&b, "id", 1);
-		json_put_str(&b, id, strlen(id));
-		json_put_key(&b, "snapshot", 0);
-		json_put_str(&b, snap, strlen(snap));
-		json_put_key(&b, "files", 0);
-		buf_dec(&b, files);
-		json_put_key(&b, "bytes", 0);
-		buf_dec(&b, bytes);
-		buf_puts(&b, ",\"errors\":0}\n");
-		fwrite(b.p, 1, b.len, stdout);
+		static const char *const keys[] = { "files", "bytes",
+		    "errors" };
+		const uint64_t vals[] = { files, bytes, 0 };
+		report_json(id, snap, NULL, keys, vals, 3);
 	}
 	if (snap[0])
 		info("removed snapshot %s of backup %s (%llu files, %llu bytes)",

@@ -20,6 +20,7 @@
 #include "port.h"
 #include "proto.h"
 #include "record.h"
+#include "report.h"
 
 struct rrun {
 	const struct copts *o;
@@ -34,8 +35,8 @@ struct rrun {
 	struct entry q[PIPELINE_MAX];
 	unsigned qhead, qlen;
 	uint64_t files, fetched, bytes, errors, kept;
-	uint64_t start_ms, shown_ms, sent_ms;
-	int progress;
+	uint64_t sent_ms;
+	struct progress pg;
 	struct port_tmp *receiving;	/* a file half received */
 };
 
@@ -68,27 +69,6 @@ failed(struct rrun *r, const struct entry *e, const char *what)
 {
 	msg("%s: %s: %s", sh(e->path, e->plen), what, strerror(errno));
 	r->errors++;
-}
-
-static void
-progress(struct rrun *r, int last)
-{
-	uint64_t now, secs;
-
-	if (!r->progress)
-		return;
-	now = port_ms();
-	if (!last && now - r->shown_ms < 250)
-		return;
-	r->shown_ms = now;
-	secs = (now - r->start_ms) / 1000 + 1;
-	fprintf(stderr, "\r%llu files, %llu fetched, %llu MB at %llu KB/s"
-	    "\033[K", (unsigned long long)r->files,
-	    (unsigned long long)r->fetched,
-	    (unsigned long long)(r->bytes / 1000000),
-	    (unsigned long long)(r->bytes / 1000 / secs));
-	if (last)
-		fputs("\r\033[K", stderr);
 }
 
 /* While a long hash keeps us from the server, tell it we are here. */
@@ -286,7 +266,7 @@ take_file(struct rrun *r)
 			ok = 0;
 		}
 		r->bytes += n;
-		progress(r, 0);
+		progress_show(&r->pg, 0, r->files, "fetched", r->fetched, r->bytes);
 	}
 	md5_final(&c, md);
 	r->receiving = NULL;
@@ -384,32 +364,6 @@ finish_dirs(struct rrun *r)
 	}
 }
 
-static void
-print_json(struct rrun *r)
-{
-	static const char *const keys[] = { "files", "bytes", "fetched",
-	    "errors" };
-	const uint64_t vals[] = { r->files, r->bytes, r->fetched, r->errors };
-	struct buf b;
-	size_t i;
-
-	buf_init(&b, line, sizeof line);
-	buf_putc(&b, '{');
-	json_put_key(&b, "id", 1);
-	json_put_str(&b, r->id, strlen(r->id));
-	json_put_key(&b, "snapshot", 0);
-	json_put_str(&b, r->snap, strlen(r->snap));
-	json_put_key(&b, "path", 0);
-	json_put_str(&b, r->target, strlen(r->target));
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		json_put_key(&b, keys[i], 0);
-		buf_dec(&b, vals[i]);
-	}
-	buf_puts(&b, "}\n");
-	fwrite(b.p, 1, b.len, stdout);
-	fflush(stdout);
-}
-
 int
 restore_run(const struct copts *o)
 {
@@ -422,9 +376,8 @@ restore_run(const struct copts *o)
 	int st;
 
 	r->o = o;
-	r->start_ms = port_ms();
 	atexit(cleanup);
-	r->progress = !log_quiet && port_isatty(2);
+	progress_init(&r->pg);
 	split_target(o->target, r->id, sizeof r->id, snap, sizeof snap);
 	r->t = client_connect(o);
 	buf_init(&b, frame, sizeof frame);
@@ -482,18 +435,23 @@ restore_run(const struct copts *o)
 			die(EXIT_NET, "%s:%u sent a malformed entry", o->server,
 			    o->port);
 		place(r, &ent);
-		progress(r, 0);
+		progress_show(&r->pg, 0, r->files, "fetched", r->fetched, r->bytes);
 	}
 	fetch_all(r);
 	finish_dirs(r);
-	progress(r, 1);
+	progress_show(&r->pg, 1, r->files, "fetched", r->fetched, r->bytes);
 	tls_close(r->t);
 	port_close(r->list.fd);
 	dircache_close(&r->dir);
 	if (port_syncfs(r->root) < 0)
 		msg("cannot sync %s: %s", r->target, strerror(errno));
-	if (o->json)
-		print_json(r);
+	if (o->json) {
+		static const char *const keys[] = { "files", "bytes",
+		    "fetched", "errors" };
+		const uint64_t vals[] = { r->files, r->bytes, r->fetched,
+		    r->errors };
+		report_json(r->id, r->snap, r->target, keys, vals, 4);
+	}
 	info("restored backup %s snapshot %s into %s: %llu files, %llu "
 	    "fetched (%llu bytes), %llu already right, %llu errors", r->id,
 	    r->snap, r->target, (unsigned long long)r->files,
