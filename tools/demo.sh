@@ -55,11 +55,13 @@ until grep -q listening "$demo/cairnd.log" 2>/dev/null; do
 done
 cat "$demo/cairnd.log"
 
-backup() {
+client() {
 	run "$CAIRN" --server 127.0.0.1 --server-name localhost --port "$port" \
 		--cert "$certs/client_cert.pem" --key "$certs/client_key.pem" \
-		--ca "$certs/ca_cert.pem" --state "$demo/state.json" \
-		--source "$src" --extensions "$demo/extensions" --json
+		--ca "$certs/ca_cert.pem" --state "$demo/state.json" "$@"
+}
+backup() {
+	client --source "$src" --extensions "$demo/extensions" --json
 }
 
 say "first backup: every wanted file is sent"
@@ -79,4 +81,9 @@ say "unchanged files are hard links shared by the snapshots (link counts)"
 say "the newest snapshot matches the source (except the filtered .tmp file)"
 run diff -r --exclude=scratch.tmp "$src" "$demo/store/demo-client/$newest" &&
 	echo "identical"
+say "the client lists its backup and restores the newest snapshot"
+client --list
+id=$(ls "$demo/store/demo-client")
+client --restore "$id" --path "$demo/restored"
+run diff -r --exclude=scratch.tmp "$src" "$demo/restored" && echo "identical"
 say "done: the demo lives in build/demo"

@@ -42,8 +42,6 @@ static int
 open_resume(struct store *s)
 {
 	struct port_stat st;
-	const char *p;
-	size_t n;
 	int fd;
 
 	if (port_fstatat(s->backup, ".partial", &st) == 0 &&
@@ -63,9 +61,7 @@ open_resume(struct store *s)
 	if (fd < 0)
 		return 0;
 	lines_open(&s->res_lines, fd);
-	s->res_have = 1;
-	(void)p;
-	(void)n;
+	s->res_have = 1;	/* read lazily, at the first offer */
 	return 0;
 }
 
