@@ -216,7 +216,7 @@ need_exec "ASan client for run.sh" "$TOP/build/asan/cairn" "make asan" || finish
 need_exec "openssl for tools/gen-certs.sh" openssl "install openssl" || finish
 BB=$W/bbpath
 C=$W/copy
-mkdir -p "$BB" "$C/build/asan" "$C/test/e2e" "$C/tools"
+mkdir -p "$BB" "$C/build/asan" "$C/build/debug" "$C/test/e2e" "$C/tools"
 for a in $("$BUSYBOX" --list); do
 	ln -s "$BUSYBOX" "$BB/$a"
 done
@@ -227,7 +227,11 @@ cp "$TOP"/test/e2e/t_*.sh "$C/test/e2e/"
 rm -f "$C/test/e2e/t_busybox.sh"
 cp "$TOP"/tools/*.sh "$C/tools/"
 cp "$TOP/build/cairn" "$TOP/build/cairnd" "$C/build/"
-cp "$TOP/build/asan/cairn" "$TOP/build/asan/cairnd" "$C/build/asan/"
+# The ASan programs, fault shims and tools other tests use; build/debug for
+# t_valgrind.
+for f in "$TOP"/build/asan/* "$TOP"/build/debug/*; do
+	[ -f "$f" ] && cp "$f" "$C/build/${f#"$TOP"/build/}"
+done
 for p in ${CAIRN_BUSYBOX_TESTS:-t_backup}; do
 	t0=$(date +%s)
 	(cd "$C" && $TIMEOUT 800 env -i PATH="$BB" LC_ALL=C TEST_SHELL="busybox sh" \
