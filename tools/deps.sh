@@ -9,6 +9,8 @@
 #                            Debian's cross compilers, musl-dev:<arch> and
 #                            qemu-user-static for aarch64, armhf, mipsel
 #                            (all three when no ARCH is named)
+#   tools/deps.sh bench      build dependencies plus what `make bench` compares
+#                            against: sshd, ssh, rsync, GNU time, procps
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -142,8 +144,12 @@ cross)
 	install_cross "$@"
 	fetch_bearssl
 	;;
+bench)
+	install_pkgs $PKGS openssh-server openssh-client rsync time procps
+	fetch_bearssl
+	;;
 *)
-	say "usage: tools/deps.sh [all|bearssl|test|cross [ARCH...]]"
+	say "usage: tools/deps.sh [all|bearssl|test|bench|cross [ARCH...]]"
 	exit 2
 	;;
 esac
