@@ -13,63 +13,91 @@ blank(int c)
 }
 
 int
-config_read(struct config *c, const char *path)
+text_lines(const char *path, const char *what,
+    int (*each)(void *ctx, char *s, size_t n, size_t line), void *ctx)
 {
-	static char raw[CONFIG_TEXT + 1];
-	size_t i = 0, o = 0, line = 0, s, e, k;
+	static char text[CONFIG_TEXT + 1];
+	size_t i = 0, line = 0, s, e;
 	long n;
-	int fd;
+	int fd, r;
 
-	c->argc = 0;
 	fd = port_open_read(path);
 	if (fd < 0) {
-		msg("cannot open the configuration file %s: %s", path,
-		    strerror(errno));
+		msg("cannot open the %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
-	n = port_read_full(fd, raw, sizeof raw);
+	n = port_read_full(fd, text, sizeof text);
 	port_close(fd);
-	if (n < 0 || (size_t)n == sizeof raw) {
-		msg("cannot read the configuration file %s: %s", path,
+	if (n < 0 || (size_t)n == sizeof text) {
+		msg("cannot read the %s %s: %s", what, path,
 		    n < 0 ? strerror(errno) : "larger than 16 KiB");
 		return -1;
 	}
 	while (i < (size_t)n) {
 		line++;
-		for (s = i; i < (size_t)n && raw[i] != '\n'; i++)
-			if (raw[i] == 0) {
-				msg("%s:%zu: a NUL byte", path, line);
-				return -1;
-			}
-		e = i++;
-		while (s < e && blank(raw[s]))
-			s++;
-		while (e > s && blank(raw[e - 1]))
-			e--;
-		if (s == e || raw[s] == '#')
-			continue;
-		for (k = s; k < e && !blank(raw[k]); k++)
+		for (s = i; i < (size_t)n && text[i] != '\n'; i++)
 			;
-		if (c->argc + 2 > CONFIG_ARGS) {
-			msg("%s:%zu: too many settings", path, line);
-			return -1;
-		}
-		/* "--key", then the value if there is one. */
-		c->argv[c->argc++] = c->text + o;
-		memcpy(c->text + o, "--", 2);
-		memcpy(c->text + o + 2, raw + s, k - s);
-		o += 2 + (k - s);
-		c->text[o++] = 0;
-		while (k < e && blank(raw[k]))
-			k++;
-		if (k < e) {
-			c->argv[c->argc++] = c->text + o;
-			memcpy(c->text + o, raw + k, e - k);
-			o += e - k;
-			c->text[o++] = 0;
-		}
+		e = i++;
+		while (s < e && blank(text[s]))
+			s++;
+		while (e > s && blank(text[e - 1]))
+			e--;
+		if (s == e || text[s] == '#')
+			continue;
+		if ((r = each(ctx, text + s, e - s, line)) != 0)
+			return r;
 	}
 	return 0;
+}
+
+struct config_read_ctx {
+	struct config *c;
+	const char *path;
+	size_t o;
+};
+
+/* One "key value" line: "--key", then the value if there is one. */
+static int
+config_line(void *ctx, char *s, size_t n, size_t line)
+{
+	struct config_read_ctx *x = ctx;
+	struct config *c = x->c;
+	size_t k;
+
+	if (memchr(s, 0, n) != NULL) {
+		msg("%s:%zu: a NUL byte", x->path, line);
+		return -1;
+	}
+	if (c->argc + 2 > CONFIG_ARGS) {
+		msg("%s:%zu: too many settings", x->path, line);
+		return -1;
+	}
+	for (k = 0; k < n && !blank(s[k]); k++)
+		;
+	c->argv[c->argc++] = c->text + x->o;
+	memcpy(c->text + x->o, "--", 2);
+	memcpy(c->text + x->o + 2, s, k);
+	x->o += 2 + k;
+	c->text[x->o++] = 0;
+	while (k < n && blank(s[k]))
+		k++;
+	if (k < n) {
+		c->argv[c->argc++] = c->text + x->o;
+		memcpy(c->text + x->o, s + k, n - k);
+		x->o += n - k;
+		c->text[x->o++] = 0;
+	}
+	return 0;
+}
+
+int
+config_read(struct config *c, const char *path)
+{
+	struct config_read_ctx x = { c, path, 0 };
+
+	c->argc = 0;
+	return text_lines(path, "configuration file", config_line, &x) == 0 ?
+	    0 : -1;
 }
 
 const char *
