@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "util.h"
 
 /* The decoder's answers besides a byte 0..255. */
 #define SDEC_END (-1)
@@ -43,19 +44,6 @@ static int
 is_digit(int c)
 {
 	return c >= '0' && c <= '9';
-}
-
-/* Value of one hex digit, or -1. */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The code unit of "\uXXXX" at s[i..end), or -1 if it is not one. */

@@ -494,18 +494,6 @@ static const br_x509_class pin_class = {
 	pin_end_chain, pin_get_pkey
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 tls_pin(struct tls *t, const char *fp)
 {

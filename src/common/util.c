@@ -82,6 +82,18 @@ shown(const char *s, size_t n, char *out, size_t cap)
 }
 
 int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
 parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 {
 	uint64_t x = 0;

@@ -41,6 +41,9 @@ void die(int code, const char *fmt, ...)
  * non-ASCII bytes as \xNN) into out[cap], for messages. */
 const char *shown(const char *s, size_t n, char *out, size_t cap);
 
+/* Value of one hex digit (either case), or -1. */
+int hexval(int c);
+
 /* Parse a decimal number in [min, max]; 0 or -1. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v);
 

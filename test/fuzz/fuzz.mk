@@ -24,7 +24,7 @@ FUZZ_BASE = src/common/buf.c src/common/path.c src/common/util.c \
 
 # What each target links besides its own file (and libbearssl.a, built
 # without sanitizers). fuzz_frame stubs the tls_* calls of proto.c.
-fuzz_src_json = src/common/json.c src/common/buf.c
+fuzz_src_json = src/common/json.c $(FUZZ_BASE)
 fuzz_src_frame = src/common/proto.c $(FUZZ_BASE)
 fuzz_src_path = $(FUZZ_BASE)
 fuzz_src_manifest = src/common/record.c src/common/json.c $(FUZZ_BASE)
