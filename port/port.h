@@ -126,7 +126,6 @@ struct port_dir *port_dir_open(int dfd);
  * call) and *type (PORT_UNKNOWN when the filesystem does not say),
  * 0 at the end, -1 on error. */
 int port_dir_next(struct port_dir *d, const char **name, enum port_type *type);
-void port_dir_rewind(struct port_dir *d);
 void port_dir_close(struct port_dir *d);
 
 /* ---- durable replace ----------------------------------------------------- */
@@ -163,7 +162,6 @@ long port_fork(void);
 long port_getpid(void);
 /* Reap one finished child without waiting: its pid, 0 if none, -1. */
 long port_reap(int *status);
-void port_exit(int code);		/* _exit: no atexit handlers, no flush */
 /* Wait for child pid to end (EINTR returns -1 so the caller can act on a
  * signal); its exit status (128 + signal when killed) or -1. */
 int port_waitpid(long pid);

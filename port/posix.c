@@ -705,12 +705,6 @@ port_dir_next(struct port_dir *d, const char **name, enum port_type *type)
 }
 
 void
-port_dir_rewind(struct port_dir *d)
-{
-	rewinddir(d->d);
-}
-
-void
 port_dir_close(struct port_dir *d)
 {
 	if (d != NULL && d->d != NULL) {
@@ -901,12 +895,6 @@ port_reap(int *status)
 	if (status != NULL)
 		*status = st;
 	return (long)p;
-}
-
-void
-port_exit(int code)
-{
-	_exit(code);
 }
 
 int

@@ -29,7 +29,7 @@ struct run {
 	int root;		/* the source directory */
 	struct dircache src_dir;	/* where the last file sent lives */
 	char source[PATH_CAP];
-	char id[64], snap[64];
+	char id[TARGET_MAX], snap[TARGET_MAX];
 	/* the pipeline */
 	struct pending q[PIPELINE_MAX];
 	unsigned qhead, qlen;
@@ -80,7 +80,7 @@ sh(const char *p, size_t n)
 static void
 net_die(struct run *r, const char *when)
 {
-	char why[160];
+	char why[TLS_WHY_MAX];
 
 	die(EXIT_NET, "%s:%u: connection lost %s: %s", r->o->server,
 	    r->o->port, when, tls_why(r->t, why, sizeof why));

@@ -15,7 +15,7 @@ struct tls *
 client_connect(const struct copts *o)
 {
 	static uint8_t frame[FRAME_MAX];
-	char text[MSG_MAX + 1], why[160];
+	char text[MSG_MAX + 1], why[TLS_WHY_MAX];
 	struct buf b;
 	struct rd r;
 	unsigned type, status;

@@ -22,7 +22,7 @@ static const char usage[] =
 "already hold (by MD5) are sent. A source's backups share one ID.\n"
 "\n"
 "  --server HOST        server address or name (required)\n"
-"  --port N             server port (default 12345)\n"
+"  --port N             server port (default " CAIRN_STR(CAIRN_PORT) ")\n"
 "  --server-name NAME   name the server's certificate must carry\n"
 "                       (default: HOST)\n"
 "  --server-fingerprint SHA256\n"
@@ -200,7 +200,7 @@ main(int argc, char **argv)
 
 	progname = "cairn";
 	memset(&o, 0, sizeof o);
-	o.port = 12345;
+	o.port = CAIRN_PORT;
 	o.cert = "certs/client_cert.pem";
 	o.key = "certs/client_key.pem";
 	o.ca = "certs/ca_cert.pem";

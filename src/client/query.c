@@ -35,7 +35,7 @@ client_request(struct tls *t, const struct copts *o, unsigned type,
 {
 	unsigned got, status;
 	size_t n;
-	char why[160];
+	char why[TLS_WHY_MAX];
 
 	if (frame_send(t, type, req->p, req->len) < 0)
 		die(EXIT_NET, "%s:%u: connection lost: %s", o->server, o->port,
@@ -48,7 +48,7 @@ int
 client_reply(struct tls *t, const struct copts *o, unsigned type,
     struct rd *r, char *text, unsigned *status, unsigned *got, size_t *n)
 {
-	char why[160];
+	char why[TLS_WHY_MAX];
 
 	if (frame_recv(t, got, frame, n) < 0)
 		die(EXIT_NET, "%s:%u: connection lost: %s", o->server, o->port,
@@ -83,7 +83,7 @@ struct listing {
 	int json;
 	int first_backup, first_snap;
 	int with_id;
-	char id[64], source[PATH_CAP], newest[64];
+	char id[TARGET_MAX], source[PATH_CAP], newest[TARGET_MAX];
 	unsigned snaps;
 	uint64_t files, bytes;
 };
@@ -205,7 +205,8 @@ list_run(const struct copts *o)
 int
 remove_run(const struct copts *o)
 {
-	char text[MSG_MAX + 1], id[64], snap[64], got_snap[64];
+	char text[MSG_MAX + 1], id[TARGET_MAX], snap[TARGET_MAX];
+	char got_snap[TARGET_MAX];
 	struct tls *t;
 	struct buf b;
 	struct rd r;

@@ -27,7 +27,7 @@ struct rrun {
 	struct tls *t;
 	int root;
 	struct dircache dir;
-	char id[64], snap[64];
+	char id[TARGET_MAX], snap[TARGET_MAX];
 	char source[PATH_CAP], target[PATH_CAP];
 	struct port_tmp list;
 	struct linew lw;
@@ -213,7 +213,7 @@ place(struct rrun *r, const struct entry *e)
 static void
 net_die(struct rrun *r, const char *when)
 {
-	char why[160];
+	char why[TLS_WHY_MAX];
 
 	die(EXIT_NET, "%s:%u: connection lost %s: %s", r->o->server,
 	    r->o->port, when, tls_why(r->t, why, sizeof why));
@@ -368,7 +368,7 @@ int
 restore_run(const struct copts *o)
 {
 	struct rrun *r = &rr;
-	char text[MSG_MAX + 1], snap[64];
+	char text[MSG_MAX + 1], snap[TARGET_MAX];
 	struct buf b;
 	struct rd rd;
 	unsigned status, type, kind;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "md5.h"
+#include "entry.h"
 #include "tls.h"
 #include "util.h"
 
@@ -21,6 +21,7 @@
 #define MSG_MAX 512		/* bytes of a reply's message */
 #define KEEPALIVE_MS 15000	/* a client busy hashing says so this often */
 #define COMMIT_WAIT_MS 3600000	/* the server may sync a lot of data */
+#define TARGET_MAX 64		/* an ID or snapshot name in a request, NUL included */
 
 /* Frame types. Replies are the request's type | 0x80. */
 enum {
@@ -56,23 +57,6 @@ enum {
 
 /* Kinds of T_ITEM. */
 enum { I_END = 0, I_BACKUP = 1, I_SNAPSHOT = 2, I_ENTRY = 3 };
-
-/* Entry types in offers, manifests and state. */
-enum { E_FILE = 1, E_DIR = 2, E_LINK = 3 };
-
-/* A file, directory or symlink of a backup. */
-struct entry {
-	unsigned type;
-	char path[PATH_CAP];
-	size_t plen;
-	uint64_t size;
-	uint32_t mode;
-	int64_t mtime;
-	uint32_t mtime_ns;
-	uint8_t md5[MD5_LEN];	/* files only */
-	char target[PATH_CAP];	/* links only */
-	size_t tlen;
-};
 
 /* Send one frame: header and payload (queued; tls_flush sends). */
 int frame_send(struct tls *t, unsigned type, const void *p, size_t n);

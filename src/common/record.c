@@ -120,12 +120,6 @@ linew_flush(struct linew *w)
 	return 0;
 }
 
-uint64_t
-linew_offset(const struct linew *w)
-{
-	return w->written + w->b.len + 1;	/* after the '[' or ',' */
-}
-
 int
 linew_put(struct linew *w, const void *obj, size_t n)
 {
@@ -238,4 +232,18 @@ entry_parse(const struct json *j, struct entry *e, struct stamp *x)
 		json_u64(j, "ino", &x->ino);
 	}
 	return 0;
+}
+
+int
+entry_next(struct lines *l, struct json *j, struct entry *e, struct stamp *x)
+{
+	const char *p;
+	size_t n;
+	int r = lines_next(l, &p, &n);
+
+	if (r != 1)
+		return r;
+	if (json_parse(j, p, n) < 0 || entry_parse(j, e, x) < 0)
+		return -1;
+	return 1;
 }

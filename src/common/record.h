@@ -19,7 +19,7 @@
 
 #include "buf.h"
 #include "json.h"
-#include "proto.h"
+#include "entry.h"
 
 #define LINE_MAX_BYTES 65536	/* one record, escapes included */
 
@@ -53,8 +53,6 @@ struct linew {
 void linew_open(struct linew *w, int fd);
 /* Append one object (its text, without newline). 0 or -1 (errno). */
 int linew_put(struct linew *w, const void *obj, size_t n);
-/* The file offset at which the next object's text will start. */
-uint64_t linew_offset(const struct linew *w);
 /* Write out what is buffered. 0 or -1. */
 int linew_flush(struct linew *w);
 /* Write the closing "]" and flush. 0 or -1. */
@@ -71,5 +69,12 @@ struct stamp {
 int entry_json(struct buf *b, const struct entry *e, const struct stamp *x);
 /* Decode an entry (and its stamp when x is not NULL: zero if absent). */
 int entry_parse(const struct json *j, struct entry *e, struct stamp *x);
+/*
+ * The next record of l as an entry (and stamp, when x is not NULL), parsed
+ * in j, which keeps the record for other fields: 1, 0 at the end, -1 if
+ * the file or the record is damaged.
+ */
+int entry_next(struct lines *l, struct json *j, struct entry *e,
+    struct stamp *x);
 
 #endif

@@ -16,6 +16,7 @@
 #define TLS_TA_MAX 8
 #define TLS_STORE 24576		/* DER of certificates, anchors, key */
 #define TLS_NAME_MAX 64		/* client names (certificate CN) */
+#define TLS_WHY_MAX 160		/* a failure explained by tls_why() */
 
 /* Certificates, key and trust anchors, loaded once per process. */
 struct tls_conf {

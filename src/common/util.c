@@ -10,13 +10,20 @@
 const char *progname = "cairn";
 int log_quiet;
 int log_syslog;
+const char *log_who;
 
 static void
 vmsg(int err, const char *fmt, va_list ap)
 {
 	char line[1024];
 
-	vsnprintf(line, sizeof line, fmt, ap);
+	size_t n = 0;
+
+	if (log_who != NULL)
+		n = (size_t)snprintf(line, sizeof line, "%s: ", log_who);
+	if (n >= sizeof line)
+		n = 0;
+	vsnprintf(line + n, sizeof line - n, fmt, ap);
 	if (log_syslog)
 		port_syslog(err, line);
 	else

@@ -13,6 +13,9 @@
 #include <stdint.h>
 
 #define CAIRN_VERSION "0.1.0"
+#define CAIRN_PORT 12345	/* the default TCP port of both programs */
+#define CAIRN_STR_(x) #x
+#define CAIRN_STR(x) CAIRN_STR_(x)	/* a number as a string literal */
 
 /* Exit codes (PRODUCT.md). */
 #define EXIT_PARTIAL 1		/* finished, some files failed */
@@ -28,6 +31,8 @@
 extern const char *progname;
 extern int log_quiet;		/* suppress informational messages */
 extern int log_syslog;		/* messages go to syslog, not stderr */
+extern const char *log_who;	/* when set, every message names it once:
+				 * "progname: who: message" (the peer) */
 
 /* "progname: message\n" on stderr. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

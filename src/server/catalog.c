@@ -8,6 +8,7 @@
 #include "json.h"
 #include "port.h"
 #include "record.h"
+#include "tls.h"
 
 #define STATE_FILE "backup_state.json"
 #define STATE_LOCK ".backup_state.lock"

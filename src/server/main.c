@@ -48,7 +48,7 @@ static const char usage[] =
 "\n"
 "  --host ADDR          numeric address to listen on (default 127.0.0.1;\n"
 "                       0.0.0.0 or :: for every interface)\n"
-"  --port N             TCP port (default 12345)\n"
+"  --port N             TCP port (default " CAIRN_STR(CAIRN_PORT) ")\n"
 "  --dir DIR            store directory (default backup)\n"
 "  --cert F             server certificate chain (default certs/server_cert.pem)\n"
 "  --key F              server private key (default certs/server_key.pem)\n"
@@ -312,7 +312,7 @@ main(int argc, char **argv)
 	const char *host, *dir, *cert, *key, *ca, *cfile;
 	uint64_t port, max_clients, max_host;
 	unsigned all, same, refusers;
-	char peer[80], from[64], why[160];
+	char peer[80], from[64], why[TLS_WHY_MAX];
 	int lfd, fd, status, refuse;
 	long pid;
 
@@ -322,7 +322,7 @@ main(int argc, char **argv)
 	so.cert = "certs/server_cert.pem";
 	so.key = "certs/server_key.pem";
 	so.ca = "certs/ca_cert.pem";
-	so.port = 12345;
+	so.port = CAIRN_PORT;
 	so.max_clients = 16;
 	so.o.handshake_ms = 10000;
 	so.o.idle_ms = 60000;

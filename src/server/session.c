@@ -408,7 +408,7 @@ int
 session_run(int fd, const char *peer, struct tls_conf *conf,
     const struct server_opts *o)
 {
-	char text[MSG_MAX + 1], why[160], who[128];
+	char text[MSG_MAX + 1], why[TLS_WHY_MAX], who[128];
 	uint8_t body_store[TLS_NAME_MAX + SNAP_MAX + 32];
 	struct buf body;
 	struct rd r;
