@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "entry.h"
+#include "status.h"
 #include "tls.h"
 #include "util.h"
 
@@ -40,19 +41,6 @@ enum {
 	T_ITEM = 0x10,		/* server → client: one item of a listing */
 	T_REPLY = 0x80,
 	T_ERROR = 0xff		/* server → client, then the server closes */
-};
-
-/* Reply status. */
-enum {
-	ST_OK = 0,		/* done (for an offer: the server has it) */
-	ST_NEED = 1,		/* offer: send the data */
-	ST_BAD_REQUEST = 10,	/* malformed or out of order: fatal */
-	ST_NOT_FOUND = 11,
-	ST_BUSY = 12,
-	ST_QUOTA = 13,
-	ST_DENIED = 14,
-	ST_IO = 15,		/* the server could not store it */
-	ST_BAD_DATA = 16	/* size or MD5 did not match */
 };
 
 /* Kinds of T_ITEM. */

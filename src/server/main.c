@@ -12,6 +12,7 @@
 #include "keypass.h"
 #include "port.h"
 #include "session.h"
+#include "store_fs.h"
 #include "tls.h"
 #include "util.h"
 
@@ -101,34 +102,6 @@ parse_size(const char *s, uint64_t *v)
 		return -1;
 	*v <<= shift;
 	return 0;
-}
-
-/*
- * Usage counts are kept only while quotas are on; when cairnd starts with
- * --quota, the old ones may be stale, so they are counted anew when each
- * client next needs them.
- */
-static void
-forget_usage(int root)
-{
-	struct port_dir *d;
-	const char *name;
-	enum port_type type;
-	int cfd;
-
-	d = port_dir_open(root);
-	if (d == NULL)
-		return;
-	while (port_dir_next(d, &name, &type) > 0) {
-		if (name[0] == '.' || (type != PORT_DIR && type != PORT_UNKNOWN))
-			continue;
-		cfd = port_openat_dir(root, name);
-		if (cfd >= 0) {
-			port_unlinkat(cfd, ".usage", 0);
-			port_close(cfd);
-		}
-	}
-	port_dir_close(d);
 }
 
 /* The address part of "address:port". */
@@ -308,6 +281,7 @@ main(int argc, char **argv)
 {
 	static struct config cf;
 	static struct sopts so;
+	static struct store_fs fs;
 	struct server_opts o;
 	const char *host, *dir, *cert, *key, *ca, *cfile;
 	uint64_t port, max_clients, max_host;
@@ -353,16 +327,9 @@ main(int argc, char **argv)
 	if (tls_conf_load(conf, cert, key, ca, keypass_unlock) < 0)
 		die(EXIT_USAGE, "cannot load the server's certificates "
 		    "(make them with tools/gen-certs.sh)");
-	if (port_mkdir(dir, 0755) < 0 &&
-	    errno != EEXIST)
-		die(EXIT_USAGE, "cannot create the store directory %s: %s", dir,
-		    strerror(errno));
-	o.root = port_open_dir(dir);
-	if (o.root < 0)
-		die(EXIT_USAGE, "cannot open the store directory %s: %s", dir,
-		    strerror(errno));
-	if (o.quota > 0)
-		forget_usage(o.root);
+	if (store_fs_init(&fs, dir, o.quota, why, sizeof why) < 0)
+		die(EXIT_USAGE, "%s", why);
+	o.store = &fs.vtable;
 	if (max_host == 0)
 		max_host = max_clients / 2 < 2 ? 2 : max_clients / 2;
 

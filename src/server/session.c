@@ -1,35 +1,51 @@
 /*
- * session.c — the server side of protocol v1 for one connection:
- * handshake, identify the client by its certificate, then answer frames
- * in order until BACKUP_COMPLETE or the client leaves.
+ * session.c — the server side of the protocol for one connection
+ * (PROTOCOL.md): the TLS handshake, the client named by its certificate,
+ * then every frame dispatched by one table of type → handler and the
+ * session states in which it is allowed (DESIGN.md, "Sessions"). The
+ * store is reached only through its class (store.h).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "catalog.h"
 #include "path.h"
-#include "record.h"
 #include "port.h"
 #include "proto.h"
 #include "session.h"
 #include "store.h"
 #include "util.h"
 
-static struct tls conn;
-static struct store bk;
-static struct entry ent;
+#define WHO_MAX (TLS_NAME_MAX + 80)	/* "name (address:port)" */
+#define ITEM_MAX (PATH_CAP + 64)	/* the largest item body but entries */
+
+/* Session states: each frame type is allowed in some of them. */
+enum {
+	S_NEW = 1,		/* before HELLO */
+	S_READY = 2,		/* after HELLO, nothing under way */
+	S_BACKUP = 4,		/* a backup run (CHECK_SOURCE) */
+	S_RESTORE = 8		/* a snapshot open for FETCH (RESTORE) */
+};
+#define S_ANY (S_READY | S_BACKUP | S_RESTORE)
+
+/* What a handler returns besides 0 (go on) and -1 (malformed). */
+#define DONE 1
+
+struct session {
+	struct tls conn;
+	const store_class **st;
+	const struct server_opts *o;
+	unsigned state;
+	int rc;			/* the exit status once DONE */
+	char who[WHO_MAX];
+	struct store_run run;
+	struct snapinfo info;
+};
+
+static struct session ss;
 static uint8_t in[FRAME_MAX];
 static uint8_t out[FRAME_MAX];
 static uint8_t item[FRAME_MAX];
-static int began;
-static int root = -1;
-static int restoring;			/* a snapshot is open for FETCH */
-static int snap_fd = -1;
-static struct dircache snap_dir;
-static struct snapinfo info_buf;
-static struct lines man_lines;
-static struct json man_json;
 
 /* A client name is a safe directory name: [A-Za-z0-9._-], 1..64 bytes,
  * not starting with '.' or '-'. */
@@ -50,8 +66,10 @@ client_name_ok(const char *s)
 	return 1;
 }
 
+/* The reply to a request of type: status, text, then body if not NULL. */
 static int
-reply(unsigned type, unsigned status, const char *text, struct buf *body)
+reply(struct session *s, unsigned type, unsigned status, const char *text,
+    struct buf *body)
 {
 	struct buf b;
 
@@ -61,18 +79,42 @@ reply(unsigned type, unsigned status, const char *text, struct buf *body)
 		buf_put(&b, body->p, body->len);
 	if (b.err)
 		BUG("reply too large");
-	return frame_send(&conn, T_REPLY | type, b.p, b.len);
+	return frame_send(&s->conn, T_REPLY | type, b.p, b.len);
 }
 
 /* One T_ITEM frame: kind, then what b holds. */
 static int
-send_item(unsigned kind, struct buf *b)
+send_item(struct session *s, unsigned kind, struct buf *b)
 {
 	item[0] = (uint8_t)kind;
 	if (b->err || b->len > sizeof item - 1)
 		BUG("item too large");
 	memcpy(item + 1, b->p, b->len);
-	return frame_send(&conn, T_ITEM, item, b->len + 1);
+	return frame_send(&s->conn, T_ITEM, item, b->len + 1);
+}
+
+/* Release what the session holds in the store. */
+static void
+release(struct session *s)
+{
+	(*s->st)->end(s->st);
+	(*s->st)->close_snapshot(s->st);
+}
+
+/* Tell the client why we stop (logged once), then stop. */
+static int
+fatal(struct session *s, unsigned status, const char *text)
+{
+	struct buf b;
+
+	msg("%s", text);
+	buf_init(&b, out, sizeof out);
+	reply_start(&b, status, text);
+	frame_send(&s->conn, T_ERROR, b.p, b.len);
+	tls_flush(&s->conn);
+	release(s);
+	s->rc = EXIT_REFUSED;
+	return DONE;
 }
 
 /* A backup id and snapshot name as the client asked for them. */
@@ -83,82 +125,249 @@ get_target(struct rd *r, char *id, size_t idcap, char *snap, size_t scap)
 	    rd_end(r) < 0 ? -1 : 0;
 }
 
+/* ---- handlers: 0 go on, -1 malformed, DONE the session is over --------- */
+
 static int
-not_yours(unsigned type, const char *id)
+do_hello(struct session *s, struct rd *r)
+{
+	uint8_t body_b[TLS_NAME_MAX + 8];
+	struct buf body;
+	unsigned version = rd_u16(r);
+
+	if (rd_end(r) < 0)
+		return -1;
+	if (version != PROTO_VERSION)
+		return fatal(s, ST_BAD_REQUEST, "unsupported protocol version "
+		    "(this server speaks version 1)");
+	s->state = S_READY;
+	buf_init(&body, body_b, sizeof body_b);
+	buf_u16(&body, PROTO_VERSION);
+	buf_u16(&body, (unsigned)strlen(s->conn.peer_cn));
+	buf_puts(&body, s->conn.peer_cn);
+	if (body.err)
+		BUG("HELLO body does not fit");
+	reply(s, T_HELLO, ST_OK, "hello", &body);
+	return 0;
+}
+
+static int
+do_check_source(struct session *s, struct rd *r)
 {
 	char text[MSG_MAX + 1];
+	uint8_t body_b[ID_LEN + SNAP_MAX + 8];
+	struct buf body;
+	const char *src;
+	size_t slen;
+	unsigned st;
 
-	snprintf(text, sizeof text, "backup %.40s: not found or not yours",
-	    id);
-	return reply(type, ST_NOT_FOUND, text, NULL);
+	src = rd_str(r, PATH_LEN_MAX, &slen);
+	if (rd_end(r) < 0 || slen == 0)
+		return -1;
+	st = (*s->st)->begin(s->st, s->conn.peer_cn, src, slen, &s->run, text,
+	    sizeof text);
+	if (st != ST_OK) {
+		if (st != ST_BUSY)
+			msg("%s", text);
+		reply(s, T_CHECK_SOURCE, st, text, NULL);
+		tls_flush(&s->conn);
+		s->rc = EXIT_REFUSED;
+		return DONE;
+	}
+	s->state = S_BACKUP;
+	buf_init(&body, body_b, sizeof body_b);
+	put_str(&body, s->run.id, ID_LEN);
+	put_str(&body, s->run.snap, strlen(s->run.snap));
+	if (body.err)
+		BUG("CHECK_SOURCE body does not fit");
+	reply(s, T_CHECK_SOURCE, ST_OK, text, &body);
+	info("backup %s of %s begins snapshot %s", s->run.id, s->run.source,
+	    s->run.snap);
+	return 0;
+}
+
+static int
+do_offer(struct session *s, struct rd *r)
+{
+	static struct entry e;
+	char text[MSG_MAX + 1];
+	unsigned st;
+
+	if (entry_get(r, &e) < 0 || rd_end(r) < 0)
+		return -1;
+	st = (*s->st)->offer(s->st, &e, text, sizeof text);
+	if (st == ST_BAD_REQUEST || st == ST_IO || st == ST_QUOTA)
+		return fatal(s, st, text);
+	reply(s, T_OFFER, st, text, NULL);
+	return 0;
+}
+
+static int
+do_file_transfer(struct session *s, struct rd *r)
+{
+	static struct entry e;
+	char text[MSG_MAX + 1];
+	unsigned st;
+
+	if (entry_get(r, &e) < 0 || rd_end(r) < 0)
+		return -1;
+	st = (*s->st)->put_begin(s->st, &e, text, sizeof text);
+	return st == ST_OK ? 0 : fatal(s, st, text);
+}
+
+static int
+do_data(struct session *s, struct rd *r)
+{
+	char text[MSG_MAX + 1];
+	unsigned st;
+
+	st = (*s->st)->put_data(s->st, r->p, r->len, text, sizeof text);
+	return st == ST_OK ? 0 : fatal(s, st, text);
+}
+
+static int
+do_transfer_complete(struct session *s, struct rd *r)
+{
+	char text[MSG_MAX + 1];
+	unsigned st;
+
+	if (r->len != 0)
+		return -1;
+	st = (*s->st)->put_end(s->st, text, sizeof text);
+	if (st == ST_BAD_REQUEST || st == ST_IO)
+		return fatal(s, st, text);
+	reply(s, T_TRANSFER_COMPLETE, st, text, NULL);
+	return 0;
+}
+
+static int
+do_keepalive(struct session *s, struct rd *r)
+{
+	return r->len == 0 ? 0 : -1;
+}
+
+static int
+do_backup_complete(struct session *s, struct rd *r)
+{
+	char text[MSG_MAX + 1];
+	uint8_t body_b[SNAP_MAX + 32];
+	struct store_run *run = &s->run;
+	struct buf body;
+	uint32_t keep = r->len == 4 ? rd_u32(r) : 0;
+	unsigned st;
+
+	if (rd_end(r) < 0)
+		return -1;
+	st = (*s->st)->commit(s->st, keep, run, text, sizeof text);
+	buf_init(&body, body_b, sizeof body_b);
+	put_str(&body, run->snap, strlen(run->snap));
+	buf_u64(&body, run->files);
+	buf_u64(&body, run->bytes);
+	buf_u64(&body, run->received);
+	if (body.err)
+		BUG("BACKUP_COMPLETE body does not fit");
+	reply(s, T_BACKUP_COMPLETE, st, text, &body);
+	tls_flush(&s->conn);
+	if (st == ST_OK)
+		info("backup %s snapshot %s: %llu files, %llu received, %llu "
+		    "unchanged, %llu found by content, %llu from an interrupted "
+		    "run", run->id, run->snap, (unsigned long long)run->files,
+		    (unsigned long long)run->received,
+		    (unsigned long long)run->linked,
+		    (unsigned long long)run->deduped,
+		    (unsigned long long)run->reused);
+	else
+		msg("%s", text);
+	s->rc = st == ST_OK ? 0 : EXIT_REFUSED;
+	release(s);
+	tls_close(&s->conn);
+	return DONE;
 }
 
 /* One backup and its snapshots, oldest first, as items. */
 static void
-list_backup(int cfd, const char *id)
+list_backup(struct session *s, const char *id)
 {
-	static uint8_t store_b[PATH_CAP + 64];
-	char name[SNAP_MAX] = "", newest[SNAP_MAX];
+	static uint8_t b_store[ITEM_MAX];
+	char name[SNAP_MAX] = "";
+	struct snapinfo *si = &s->info;
 	struct buf b;
-	int bfd = port_openat_dir(cfd, id);
 
-	if (bfd < 0)
-		return;
-	info_buf.source[0] = 0;
-	if (catalog_newest(bfd, newest) == 0 && newest[0])
-		catalog_info(bfd, newest, &info_buf);
-	buf_init(&b, store_b, sizeof store_b);
+	(*s->st)->info(s->st, s->conn.peer_cn, id, NULL, si);
+	buf_init(&b, b_store, sizeof b_store);
 	put_str(&b, id, strlen(id));
-	put_str(&b, info_buf.source, strlen(info_buf.source));
-	send_item(I_BACKUP, &b);
-	while (catalog_next(bfd, CAT_SNAPS, name, name) == 1) {
-		if (catalog_info(bfd, name, &info_buf) < 0)
-			memset(&info_buf, 0, sizeof info_buf);
-		buf_init(&b, store_b, sizeof store_b);
+	put_str(&b, si->source, strlen(si->source));
+	send_item(s, I_BACKUP, &b);
+	while ((*s->st)->next_snapshot(s->st, s->conn.peer_cn, id, name,
+	    name) == 1) {
+		(*s->st)->info(s->st, s->conn.peer_cn, id, name, si);
+		buf_init(&b, b_store, sizeof b_store);
 		put_str(&b, name, strlen(name));
-		buf_u64(&b, info_buf.files);
-		buf_u64(&b, info_buf.bytes);
-		buf_u64(&b, (uint64_t)info_buf.time);
-		send_item(I_SNAPSHOT, &b);
+		buf_u64(&b, si->files);
+		buf_u64(&b, si->bytes);
+		buf_u64(&b, (uint64_t)si->time);
+		send_item(s, I_SNAPSHOT, &b);
 	}
-	port_close(bfd);
 }
 
 /* LIST [id]: the client's backups, or one of them. */
 static int
-do_list(struct rd *r)
+do_list(struct session *s, struct rd *r)
 {
-	char id[64], cur[SNAP_MAX] = "";
+	char id[TARGET_MAX], cur[ID_LEN + 1] = "", name[SNAP_MAX] = "";
+	char text[MSG_MAX + 1];
 	uint8_t body_b[8];
 	struct buf body;
 	uint32_t count = 0;
-	int cfd;
 
 	if (get_str(r, id, sizeof id) < 0 || rd_end(r) < 0)
 		return -1;
-	cfd = port_openat_dir(root, conn.peer_cn);
 	if (id[0] != 0) {
-		int bfd = cfd < 0 ? -1 : catalog_open_backup(root,
-		    conn.peer_cn, id);
-		if (bfd < 0) {
-			if (cfd >= 0)
-				port_close(cfd);
-			return not_yours(T_LIST, id);
+		if ((*s->st)->next_snapshot(s->st, s->conn.peer_cn, id, "",
+		    name) < 0) {
+			snprintf(text, sizeof text, "backup %.40s: not found or "
+			    "not yours", id);
+			reply(s, T_LIST, ST_NOT_FOUND, text, NULL);
+			return 0;
 		}
-		port_close(bfd);
-		list_backup(cfd, id);
+		list_backup(s, id);
 		count = 1;
-	} else if (cfd >= 0) {
-		while (catalog_next(cfd, CAT_IDS, cur, cur) == 1) {
-			list_backup(cfd, cur);
+	} else {
+		while ((*s->st)->next_backup(s->st, s->conn.peer_cn, cur,
+		    cur) == 1) {
+			list_backup(s, cur);
 			count++;
 		}
 	}
-	if (cfd >= 0)
-		port_close(cfd);
 	buf_init(&body, body_b, sizeof body_b);
 	buf_u32(&body, count);
-	return reply(T_LIST, ST_OK, "listed", &body);
+	reply(s, T_LIST, ST_OK, "listed", &body);
+	return 0;
+}
+
+/* The open snapshot's entries as items, then I_END with its status. */
+static void
+send_entries(struct session *s, const char *id)
+{
+	static uint8_t b_store[FRAME_MAX - 1];
+	static struct entry e;
+	const char *why = "";
+	struct buf b;
+	int got;
+
+	while ((got = (*s->st)->next_entry(s->st, &e)) == 1) {
+		buf_init(&b, b_store, sizeof b_store);
+		entry_put(&b, &e);
+		if (send_item(s, I_ENTRY, &b) < 0)
+			break;
+	}
+	if (got < 0) {
+		why = "the snapshot's manifest is damaged";
+		msg("backup %s snapshot %s: damaged manifest", id, s->info.name);
+	}
+	buf_init(&b, b_store, sizeof b_store);
+	buf_u8(&b, got <= 0 && why[0] == 0 ? ST_OK : ST_IO);
+	put_str(&b, why, strlen(why));
+	send_item(s, I_END, &b);
 }
 
 /*
@@ -166,436 +375,246 @@ do_list(struct rd *r)
  * manifest as items, then I_END; FETCH requests may follow.
  */
 static int
-do_restore(const char *who, struct rd *r)
+do_restore(struct session *s, struct rd *r)
 {
-	static uint8_t store_b[PATH_CAP + 64];
-	static struct entry e;
-	char id[64], snap[SNAP_MAX + 8], name[SNAP_MAX + 16], text[160];
-	const char *p;
+	static uint8_t b_store[ITEM_MAX];
+	char id[TARGET_MAX], snap[SNAP_MAX + 8], text[MSG_MAX + 1];
+	struct snapinfo *si = &s->info;
 	struct buf b;
-	size_t n;
-	int bfd, mdir, fd, got, bad = 0;
+	unsigned st;
 
 	if (get_target(r, id, sizeof id, snap, sizeof snap) < 0)
 		return -1;
-	bfd = catalog_open_backup(root, conn.peer_cn, id);
-	if (bfd < 0)
-		return not_yours(T_RESTORE, id);
-	if (snap[0] == 0 && (catalog_newest(bfd, snap) < 0 || !snap[0])) {
-		port_close(bfd);
-		return reply(T_RESTORE, ST_NOT_FOUND, "this backup has no "
-		    "snapshot yet", NULL);
-	}
-	snprintf(name, sizeof name, "%s.json", snap);
-	snap_fd = catalog_is_snap(snap, strlen(snap)) ?
-	    port_openat_dir(bfd, snap) : -1;
-	mdir = port_openat_dir(bfd, ".manifests");
-	fd = mdir < 0 ? -1 : port_openat_read(mdir, name);
-	if (mdir >= 0)
-		port_close(mdir);
-	if (snap_fd < 0 || fd < 0 || catalog_info(bfd, snap, &info_buf) < 0) {
-		port_close(bfd);
-		if (fd >= 0)
-			port_close(fd);
-		if (snap_fd >= 0)
-			port_close(snap_fd);
-		snap_fd = -1;
-		snprintf(text, sizeof text, "backup %.40s has no snapshot "
-		    "%.40s", id, snap);
-		return reply(T_RESTORE, ST_NOT_FOUND, text, NULL);
-	}
-	port_close(bfd);
-	buf_init(&b, store_b, sizeof store_b);
-	put_str(&b, snap, strlen(snap));
-	put_str(&b, info_buf.source, strlen(info_buf.source));
-	buf_u64(&b, info_buf.files);
-	buf_u64(&b, info_buf.bytes);
-	if (reply(T_RESTORE, ST_OK, "restoring", &b) < 0)
+	st = (*s->st)->open_snapshot(s->st, s->conn.peer_cn, id, snap, si,
+	    text, sizeof text);
+	if (st != ST_OK) {
+		reply(s, T_RESTORE, st, text, NULL);
 		return 0;
-	info("%s: restoring backup %s snapshot %s", who, id, snap);
-
-	lines_open(&man_lines, fd);
-	got = lines_next(&man_lines, &p, &n);	/* the header */
-	while (got == 1 && (got = lines_next(&man_lines, &p, &n)) == 1) {
-		if (json_parse(&man_json, p, n) < 0 ||
-		    entry_parse(&man_json, &e, NULL) < 0) {
-			bad = 1;
-			break;
-		}
-		buf_init(&b, store_b, sizeof store_b);
-		entry_put(&b, &e);
-		if (send_item(I_ENTRY, &b) < 0)
-			break;
 	}
-	port_close(fd);
-	buf_init(&b, store_b, sizeof store_b);
-	buf_u8(&b, got == 0 && !bad ? ST_OK : ST_IO);
-	p = got == 0 && !bad ? "" : "the snapshot's manifest is damaged";
-	put_str(&b, p, strlen(p));
-	send_item(I_END, &b);
-	if (got != 0 || bad)
-		msg("%s: backup %s snapshot %s: damaged manifest", who, id,
-		    snap);
-	dircache_init(&snap_dir);
-	restoring = 1;
+	buf_init(&b, b_store, sizeof b_store);
+	put_str(&b, si->name, strlen(si->name));
+	put_str(&b, si->source, strlen(si->source));
+	buf_u64(&b, si->files);
+	buf_u64(&b, si->bytes);
+	if (reply(s, T_RESTORE, ST_OK, text, &b) < 0)
+		return 0;
+	info("restoring backup %s snapshot %s", id, si->name);
+	send_entries(s, id);
+	s->state = S_RESTORE;
 	return 0;
 }
 
 /* FETCH path: the file's size, then exactly that many bytes. */
 static int
-do_fetch(struct rd *r)
+do_fetch(struct session *s, struct rd *r)
 {
 	static char path[PATH_CAP];
 	static uint8_t data[DATA_CHUNK];
-	struct port_stat st;
 	uint8_t body_b[8];
 	struct buf body;
-	const char *leaf;
-	uint64_t left;
+	uint64_t size, left;
 	long got;
-	int dfd, fd;
 
 	if (get_str(r, path, sizeof path) < 0 || rd_end(r) < 0 ||
 	    path_check(path, strlen(path)) < 0)
 		return -1;
-	dfd = dircache_parent(&snap_dir, snap_fd, path, &leaf);
-	fd = dfd < 0 ? -1 : port_openat_read(dfd, leaf);
-	if (fd < 0 || port_fstat(fd, &st) < 0) {
-		if (fd >= 0)
-			port_close(fd);
-		return reply(T_FETCH, ST_NOT_FOUND, "not in the snapshot",
-		    NULL);
+	if ((*s->st)->open_file(s->st, path, &size) < 0) {
+		reply(s, T_FETCH, ST_NOT_FOUND, "not in the snapshot", NULL);
+		return 0;
 	}
 	buf_init(&body, body_b, sizeof body_b);
-	buf_u64(&body, st.size);
-	if (reply(T_FETCH, ST_OK, "", &body) < 0)
+	buf_u64(&body, size);
+	if (reply(s, T_FETCH, ST_OK, "", &body) < 0)
 		goto out;
-	for (left = st.size; left > 0; left -= (uint64_t)got) {
+	for (left = size; left > 0; left -= (uint64_t)got) {
 		size_t want = left < sizeof data ? (size_t)left : sizeof data;
-		got = port_read(fd, data, want, -1);
+		got = (*s->st)->read_file(s->st, data, want);
 		if (got <= 0) {
 			/* Cannot happen to a stored file; the client's MD5
 			 * check catches it if it does. */
 			memset(data, 0, want);
 			got = (long)want;
 		}
-		if (frame_send(&conn, T_DATA_TRANSFER, data, (size_t)got) < 0)
+		if (frame_send(&s->conn, T_DATA_TRANSFER, data, (size_t)got) < 0)
 			break;
 	}
 out:
-	port_close(fd);
+	(*s->st)->close_file(s->st);
 	return 0;
 }
 
 /* REMOVE id [snapshot]: one snapshot, or the whole backup. */
 static int
-do_remove(const char *who, struct rd *r, const struct server_opts *o)
+do_remove(struct session *s, struct rd *r)
 {
-	static uint8_t store_b[SNAP_MAX + 64];
-	char id[64], snap[SNAP_MAX + 8], text[200], newest[SNAP_MAX];
-	char cur[SNAP_MAX] = "";
-	uint64_t files = 0, bytes = 0, freed = 0;
-	struct buf b;
-	int cfd, bfd, lock, ok;
+	uint8_t body_b[SNAP_MAX + 32];
+	char id[TARGET_MAX], snap[SNAP_MAX + 8], text[MSG_MAX + 1];
+	uint64_t files, bytes;
+	struct buf body;
+	unsigned st;
 
 	if (get_target(r, id, sizeof id, snap, sizeof snap) < 0)
 		return -1;
-	cfd = port_openat_dir(root, conn.peer_cn);
-	bfd = cfd < 0 || !catalog_is_id(id, strlen(id)) ? -1 :
-	    port_openat_dir(cfd, id);
-	if (bfd < 0) {
-		if (cfd >= 0)
-			port_close(cfd);
-		return not_yours(T_REMOVE, id);
+	st = (*s->st)->remove(s->st, s->conn.peer_cn, id, snap, &files,
+	    &bytes, text, sizeof text);
+	if (st != ST_OK) {
+		reply(s, T_REMOVE, st, text, NULL);
+		return 0;
 	}
-	lock = port_openat_rw(bfd, ".lock", 0600);
-	if (lock < 0) {
-		snprintf(text, sizeof text, "cannot lock backup %s: %s", id,
-		    strerror(errno));
-		ok = reply(T_REMOVE, ST_IO, text, NULL);
-		goto out;
-	}
-	if (port_trylock(lock) < 0) {
-		snprintf(text, sizeof text, "backup %s is busy: a run of it is "
-		    "in progress", id);
-		ok = reply(T_REMOVE, ST_BUSY, text, NULL);
-		goto out;
-	}
-	info_buf.source[0] = 0;
-	if (snap[0] != 0) {
-		struct port_stat st;
-		if (!catalog_is_snap(snap, strlen(snap)) ||
-		    port_fstatat(bfd, snap, &st) < 0 || st.type != PORT_DIR) {
-			snprintf(text, sizeof text, "backup %.40s has no "
-			    "snapshot %.40s", id, snap);
-			ok = reply(T_REMOVE, ST_NOT_FOUND, text, NULL);
-			goto out;
-		}
-		catalog_info(bfd, snap, &info_buf);
-		files = info_buf.files;
-		bytes = info_buf.bytes;
-		if (catalog_remove_snapshot(bfd, snap, &freed) < 0) {
-			snprintf(text, sizeof text, "cannot remove snapshot "
-			    "%.40s: %s", snap, strerror(errno));
-			ok = reply(T_REMOVE, ST_IO, text, NULL);
-			goto out;
-		}
-		if (catalog_newest(bfd, newest) == 0)
-			catalog_state(root, conn.peer_cn, id, info_buf.source,
-			    newest[0] ? newest : NULL);
-		info("%s: removed snapshot %s of backup %s", who, snap, id);
-	} else {
-		while (catalog_next(bfd, CAT_SNAPS, cur, cur) == 1) {
-			if (catalog_info(bfd, cur, &info_buf) < 0)
-				continue;
-			files += info_buf.files;
-			bytes += info_buf.bytes;
-		}
-		if (catalog_remove_backup(cfd, id, &freed) < 0) {
-			snprintf(text, sizeof text, "cannot remove backup "
-			    "%.40s: %s", id, strerror(errno));
-			ok = reply(T_REMOVE, ST_IO, text, NULL);
-			goto out;
-		}
-		catalog_state(root, conn.peer_cn, id, NULL, NULL);
-		info("%s: removed backup %s", who, id);
-	}
-	if (o->quota > 0 && freed > 0)
-		catalog_usage_add(root, conn.peer_cn, -(int64_t)freed);
-	buf_init(&b, store_b, sizeof store_b);
-	put_str(&b, snap, strlen(snap));
-	buf_u64(&b, files);
-	buf_u64(&b, bytes);
-	ok = reply(T_REMOVE, ST_OK, "removed", &b);
-out:
-	if (lock >= 0)
-		port_close(lock);
-	port_close(bfd);
-	port_close(cfd);
-	(void)ok;	/* a reply that could not be sent ends the session next */
+	if (snap[0])
+		info("removed snapshot %s of backup %s", snap, id);
+	else
+		info("removed backup %s", id);
+	buf_init(&body, body_b, sizeof body_b);
+	put_str(&body, snap, strlen(snap));
+	buf_u64(&body, files);
+	buf_u64(&body, bytes);
+	reply(s, T_REMOVE, ST_OK, text, &body);
 	return 0;
 }
 
-/* Tell the client why we stop, then stop. */
-static int
-fatal(const char *who, unsigned status, const char *text)
-{
-	struct buf b;
+/* ---- dispatch ------------------------------------------------------------ */
 
-	msg("%s: %s", who, text);
-	buf_init(&b, out, sizeof out);
-	reply_start(&b, status, text);
-	frame_send(&conn, T_ERROR, b.p, b.len);
-	tls_flush(&conn);
-	if (began)
-		store_end(&bk);
-	began = 0;
-	return EXIT_REFUSED;
+struct handler {
+	unsigned type;
+	unsigned states;	/* where it is allowed */
+	int (*fn)(struct session *s, struct rd *r);
+	const char *bad;	/* the reason given when it is not */
+};
+
+static const struct handler handlers[] = {
+	{ T_HELLO, S_NEW, do_hello, "bad HELLO" },
+	{ T_CHECK_SOURCE, S_READY, do_check_source, "bad CHECK_SOURCE" },
+	{ T_OFFER, S_BACKUP, do_offer, "bad OFFER" },
+	{ T_FILE_TRANSFER, S_BACKUP, do_file_transfer, "bad FILE_TRANSFER" },
+	{ T_DATA_TRANSFER, S_BACKUP, do_data, "stray data" },
+	{ T_TRANSFER_COMPLETE, S_BACKUP, do_transfer_complete,
+	    "bad TRANSFER_COMPLETE" },
+	{ T_BACKUP_COMPLETE, S_BACKUP, do_backup_complete,
+	    "bad BACKUP_COMPLETE" },
+	{ T_KEEPALIVE, S_ANY, do_keepalive, "bad KEEPALIVE" },
+	{ T_LIST, S_READY | S_RESTORE, do_list, "bad LIST" },
+	{ T_RESTORE, S_READY, do_restore, "bad RESTORE" },
+	{ T_FETCH, S_RESTORE, do_fetch, "bad FETCH" },
+	{ T_REMOVE, S_READY | S_RESTORE, do_remove, "bad REMOVE" },
+};
+
+static const struct handler *
+handler_of(unsigned type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+		if (handlers[i].type == type)
+			return &handlers[i];
+	return NULL;
+}
+
+/* The connection ended between frames: cleanly, or lost. */
+static int
+ended(struct session *s)
+{
+	char why[TLS_WHY_MAX];
+	int busy = s->state == S_BACKUP;
+
+	release(s);
+	if (!busy && s->conn.io_err == 0 && tls_error(&s->conn) == 0)
+		return 0;	/* a client that is done closes cleanly */
+	if (!(s->conn.eof && !busy))
+		msg("connection lost: %s", tls_why(&s->conn, why, sizeof why));
+	return EXIT_NET;
+}
+
+/* One frame of type, n bytes in `in`: checked against the table, then
+ * handled. 0 to go on, or DONE. */
+static int
+dispatch(struct session *s, unsigned type, size_t n)
+{
+	const struct handler *h;
+	struct rd r;
+	int got;
+
+	rd_init(&r, in, n);
+	if (s->state == S_NEW && type != T_HELLO)
+		return fatal(s, ST_BAD_REQUEST, "HELLO must come first");
+	if ((h = handler_of(type)) == NULL)
+		return fatal(s, ST_BAD_REQUEST, "unknown frame type");
+	if (!(h->states & s->state) || (got = h->fn(s, &r)) < 0)
+		return fatal(s, ST_BAD_REQUEST, h->bad);
+	return got;
+}
+
+/* Answer frames until the session is over; its exit status. */
+static int
+serve_frames(struct session *s)
+{
+	unsigned type;
+	size_t n;
+	int got;
+
+	do {
+		got = frame_recv(&s->conn, &type, in, &n);
+		if (got == -2)
+			got = fatal(s, ST_BAD_REQUEST, "malformed frame header");
+		else if (got < 0)
+			return ended(s);
+		else
+			got = dispatch(s, type, n);
+	} while (got != DONE);
+	return s->rc;
+}
+
+static void
+session_init(struct session *s, const char *peer, const struct server_opts *o)
+{
+	s->o = o;
+	s->st = o->store;
+	s->state = S_NEW;
+	s->rc = 0;
+	snprintf(s->who, sizeof s->who, "%s", peer);
+	log_who = s->who;	/* every message names the peer once */
 }
 
 int
 session_refuse(int fd, const char *peer, struct tls_conf *conf,
     const struct server_opts *o, const char *why)
 {
+	struct session *s = &ss;
 	int hs_ms = o->handshake_ms < 5000 ? o->handshake_ms : 5000;
 
-	if (tls_server(&conn, conf, fd, hs_ms) < 0)
+	session_init(s, peer, o);
+	if (tls_server(&s->conn, conf, fd, hs_ms) < 0)
 		return EXIT_NET;
-	return fatal(peer, ST_BUSY, why);
+	fatal(s, ST_BUSY, why);
+	return s->rc;
 }
 
 int
 session_run(int fd, const char *peer, struct tls_conf *conf,
     const struct server_opts *o)
 {
-	char text[MSG_MAX + 1], why[TLS_WHY_MAX], who[128];
-	uint8_t body_store[TLS_NAME_MAX + SNAP_MAX + 32];
-	struct buf body;
-	struct rd r;
-	unsigned type, status, version;
-	size_t n, slen;
-	const char *src;
-	int rc = 0, hello = 0, got;
-	uint32_t keep;
+	struct session *s = &ss;
+	char why[TLS_WHY_MAX], who[WHO_MAX];
 
-	switch (tls_server(&conn, conf, fd, o->handshake_ms)) {
+	session_init(s, peer, o);
+	switch (tls_server(&s->conn, conf, fd, o->handshake_ms)) {
 	case 0:
 		break;
 	case 1:
-		snprintf(text, sizeof text, "%s", tls_chain_why(&conn));
-		return fatal(peer, ST_DENIED, text);
+		fatal(s, ST_DENIED, tls_chain_why(&s->conn));
+		return s->rc;
 	default:
-		msg("%s: TLS handshake failed: %s", peer,
-		    tls_why(&conn, why, sizeof why));
+		msg("TLS handshake failed: %s", tls_why(&s->conn, why,
+		    sizeof why));
 		return EXIT_NET;
 	}
-	snprintf(who, sizeof who, "%s (%s)", conn.peer_cn, peer);
-	if (!client_name_ok(conn.peer_cn))
-		return fatal(who, ST_DENIED, "the certificate's common name is "
-		    "not a usable client name (letters, digits, '.', '_', '-')");
-	conn.timeout_ms = o->idle_ms;
-	root = o->root;
-
-	for (;;) {
-		got = frame_recv(&conn, &type, in, &n);
-		if (got == -2)
-			return fatal(who, ST_BAD_REQUEST,
-			    "malformed frame header");
-		if (got < 0) {
-			/* A client that is done closes cleanly. */
-			if (!began && conn.io_err == 0 && tls_error(&conn) == 0)
-				break;
-			if (!(conn.eof && !began))
-				msg("%s: connection lost: %s", who,
-				    tls_why(&conn, why, sizeof why));
-			rc = EXIT_NET;
-			break;
-		}
-		rd_init(&r, in, n);
-		if (!hello && type != T_HELLO)
-			return fatal(who, ST_BAD_REQUEST, "HELLO must come "
-			    "first");
-		switch (type) {
-		case T_HELLO:
-			version = rd_u16(&r);
-			if (hello || rd_end(&r) < 0)
-				return fatal(who, ST_BAD_REQUEST, "bad HELLO");
-			if (version != PROTO_VERSION)
-				return fatal(who, ST_BAD_REQUEST,
-				    "unsupported protocol version (this server "
-				    "speaks version 1)");
-			hello = 1;
-			buf_init(&body, body_store, sizeof body_store);
-			buf_u16(&body, PROTO_VERSION);
-			buf_u16(&body, (unsigned)strlen(conn.peer_cn));
-			buf_puts(&body, conn.peer_cn);
-			if (body.err)
-				BUG("HELLO body does not fit");
-			reply(type, ST_OK, "hello", &body);
-			break;
-		case T_CHECK_SOURCE:
-			src = rd_str(&r, PATH_LEN_MAX, &slen);
-			if (began || restoring || rd_end(&r) < 0 || slen == 0)
-				return fatal(who, ST_BAD_REQUEST,
-				    "bad CHECK_SOURCE");
-			status = store_begin(&bk, o->root, conn.peer_cn, src,
-			    slen, text, sizeof text);
-			if (status == ST_OK && o->quota > 0) {
-				bk.quota = o->quota;
-				if (catalog_usage(o->root, conn.peer_cn,
-				    &bk.usage) < 0)
-					msg("%s: cannot count its disk usage: %s",
-					    who, strerror(errno));
-			}
-			if (status != ST_OK) {
-				reply(type, status, text, NULL);
-				tls_flush(&conn);
-				rc = EXIT_REFUSED;
-				goto out;
-			}
-			began = 1;
-			buf_init(&body, body_store, sizeof body_store);
-			buf_u16(&body, ID_LEN);
-			buf_puts(&body, bk.id);
-			buf_u16(&body, (unsigned)strlen(bk.snap));
-			buf_puts(&body, bk.snap);
-			if (body.err)
-				BUG("CHECK_SOURCE body does not fit");
-			reply(type, ST_OK, text, &body);
-			info("%s: backup %s of %s begins snapshot %s", who,
-			    bk.id, bk.source, bk.snap);
-			break;
-		case T_OFFER:
-			if (!began || entry_get(&r, &ent) < 0 || rd_end(&r) < 0)
-				return fatal(who, ST_BAD_REQUEST, "bad OFFER");
-			status = store_offer(&bk, &ent, text, sizeof text);
-			if (status == ST_BAD_REQUEST || status == ST_IO ||
-			    status == ST_QUOTA)
-				return fatal(who, status, text);
-			reply(type, status, text, NULL);
-			break;
-		case T_FILE_TRANSFER:
-			if (!began || entry_get(&r, &ent) < 0 || rd_end(&r) < 0)
-				return fatal(who, ST_BAD_REQUEST,
-				    "bad FILE_TRANSFER");
-			status = store_put_begin(&bk, &ent, text, sizeof text);
-			if (status != ST_OK)
-				return fatal(who, status, text);
-			break;
-		case T_DATA_TRANSFER:
-			if (!began)
-				return fatal(who, ST_BAD_REQUEST, "stray data");
-			status = store_put_data(&bk, in, n, text, sizeof text);
-			if (status != ST_OK)
-				return fatal(who, status, text);
-			break;
-		case T_TRANSFER_COMPLETE:
-			if (!began || n != 0)
-				return fatal(who, ST_BAD_REQUEST,
-				    "bad TRANSFER_COMPLETE");
-			status = store_put_end(&bk, text, sizeof text);
-			if (status == ST_BAD_REQUEST || status == ST_IO)
-				return fatal(who, status, text);
-			reply(type, status, text, NULL);
-			break;
-		case T_KEEPALIVE:
-			if (n != 0)
-				return fatal(who, ST_BAD_REQUEST,
-				    "bad KEEPALIVE");
-			break;
-		case T_BACKUP_COMPLETE:
-			keep = n == 4 ? rd_u32(&r) : 0;
-			if (!began || rd_end(&r) < 0)
-				return fatal(who, ST_BAD_REQUEST,
-				    "bad BACKUP_COMPLETE");
-			status = store_commit(&bk, keep, text, sizeof text);
-			buf_init(&body, body_store, sizeof body_store);
-			buf_u16(&body, (unsigned)strlen(bk.snap));
-			buf_puts(&body, bk.snap);
-			buf_u64(&body, bk.files);
-			buf_u64(&body, bk.bytes);
-			buf_u64(&body, bk.received);
-			if (body.err)
-				BUG("BACKUP_COMPLETE body does not fit");
-			reply(type, status, text, &body);
-			tls_flush(&conn);
-			if (status == ST_OK)
-				info("%s: backup %s snapshot %s: %llu files, "
-				    "%llu received, %llu unchanged, %llu found "
-				    "by content, %llu from an interrupted run",
-				    who, bk.id, bk.snap,
-				    (unsigned long long)bk.files,
-				    (unsigned long long)bk.received,
-				    (unsigned long long)bk.linked,
-				    (unsigned long long)bk.deduped,
-				    (unsigned long long)bk.reused);
-			else
-				rc = EXIT_REFUSED;
-			tls_close(&conn);
-			goto out;
-		case T_LIST:
-			if (began || do_list(&r) < 0)
-				return fatal(who, ST_BAD_REQUEST, "bad LIST");
-			break;
-		case T_RESTORE:
-			if (began || restoring || do_restore(who, &r) < 0)
-				return fatal(who, ST_BAD_REQUEST, "bad RESTORE");
-			break;
-		case T_FETCH:
-			if (!restoring || began || do_fetch(&r) < 0)
-				return fatal(who, ST_BAD_REQUEST, "bad FETCH");
-			break;
-		case T_REMOVE:
-			if (began || do_remove(who, &r, o) < 0)
-				return fatal(who, ST_BAD_REQUEST, "bad REMOVE");
-			break;
-		default:
-			return fatal(who, ST_BAD_REQUEST, "unknown frame type");
-		}
+	snprintf(who, sizeof who, "%.64s (%.70s)", s->conn.peer_cn, peer);
+	memcpy(s->who, who, sizeof who);
+	if (!client_name_ok(s->conn.peer_cn)) {
+		fatal(s, ST_DENIED, "the certificate's common name is not a "
+		    "usable client name (letters, digits, '.', '_', '-')");
+		return s->rc;
 	}
-out:
-	if (began)
-		store_end(&bk);
-	began = 0;
-	return rc;
+	s->conn.timeout_ms = o->idle_ms;
+	return serve_frames(s);
 }

@@ -2,10 +2,11 @@
 #ifndef CAIRN_SESSION_H
 #define CAIRN_SESSION_H
 
+#include "store.h"
 #include "tls.h"
 
 struct server_opts {
-	int root;		/* the store directory */
+	const store_class **store;	/* the backend, open */
 	int handshake_ms;
 	int idle_ms;
 	uint64_t quota;		/* bytes a client may store; 0: no limit */

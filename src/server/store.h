@@ -1,119 +1,159 @@
 /*
- * store.h — the server's snapshot store on a local directory tree:
+ * store.h — the server's store interface (DESIGN.md, "The store").
  *
- *	DIR/<client>/<id>/<snapshot>/...	committed snapshots (plain files)
- *	DIR/<client>/<id>/.manifests/<snapshot>.json
- *	DIR/<client>/<id>/.partial/		the snapshot being received
- *	DIR/<client>/<id>/.received		files stored in .partial (log)
- *	DIR/<client>/<id>/.resume/, .resume.log	an interrupted run's files
- *	DIR/<client>/<id>/.incoming/		the file being received
- *	DIR/<client>/<id>/.lock			held by the run in progress
- *	DIR/backup_state.json			id → client, source, newest
+ * A backend is a class, in BearSSL's idiom: a const table of functions,
+ * and a context owned by the caller whose first field points at that
+ * table. Callers hold a `const struct store_class **` and call through it:
  *
- * A snapshot is visible only once its directory has its final name: the
- * data is made durable first (one syncfs), then the manifest (fsync and
- * rename into .manifests), then one rename of .partial commits it.
+ *	const struct store_class **st = &fs.vtable;
+ *	status = (*st)->begin(st, client, source, slen, &run, text, cap);
+ *
+ * One context serves one session at a time: one backup run, or one open
+ * snapshot, plus catalog requests between them. Names from the network
+ * (client, backup id, snapshot) are checked by the backend before use.
+ *
+ * Functions that answer a request return a reply status (ST_OK, ST_NEED,
+ * ST_NOT_FOUND, ST_BUSY, ST_QUOTA, ST_IO, ST_BAD_REQUEST, ST_BAD_DATA, as
+ * in PROTOCOL.md) with text[cap] saying why. The backend does not log the
+ * failures it returns (the session does, once); it logs only what it
+ * cannot return, such as a retention step that failed after a commit.
+ *
+ * The contract every backend keeps, checked by test/unit/test_store.c:
+ * a snapshot is invisible until commit returns ST_OK; a run that ends
+ * without a commit leaves nothing visible, and its received files are
+ * reused by the next run of the same backup; a file offered unchanged
+ * (same path, size and MD5 as the newest snapshot) or with content the
+ * newest snapshot holds anywhere (same MD5 and size) is not asked for;
+ * entries may bear any name, the backend's own internal names included.
  */
 #ifndef CAIRN_STORE_H
 #define CAIRN_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "catalog.h"
-#include "md5.h"
-#include "mdindex.h"
-#include "path.h"
-#include "port.h"
-#include "proto.h"
-#include "record.h"
+#include "entry.h"
+#include "status.h"
+#include "util.h"
 
-#define NEED_MAX (PIPELINE_MAX * 2)
+#define ID_LEN 16		/* a backup id: 16 lower-case hex digits */
+#define SNAP_MAX 40		/* a snapshot name, NUL included */
+#define CLIENT_MAX 64		/* a client's name (its certificate's CN) */
 
-struct need {
-	char path[PATH_CAP];
-	size_t plen;
-	uint64_t size;
-	uint8_t md5[MD5_LEN];
-	uint32_t mode;
-	int64_t mtime;
-	uint32_t mtime_ns;
+/* A committed snapshot, from its manifest. */
+struct snapinfo {
+	char name[SNAP_MAX];
+	uint64_t files, bytes;
+	int64_t time;			/* when its run began */
+	char source[PATH_CAP];		/* the client's source directory */
 };
 
-struct store {
-	int root, client, backup, lock, partial, incoming, manifests, prev;
-	char client_name[TLS_NAME_MAX + 1];
-	char source[PATH_CAP];
+/* A backup run under way, and its figures when it is committed. */
+struct store_run {
 	char id[ID_LEN + 1];
 	char snap[SNAP_MAX];
-	char prev_snap[SNAP_MAX];
-	int64_t time;		/* when the run began */
-	size_t hdr_len;		/* the manifest header's fixed length */
-	/* the previous snapshot's manifest, read in step with the offers */
-	int prev_ok;
-	struct lines prev_lines;
-	struct entry prev_e;
-	int prev_have;
-	/* an interrupted run's files, read in step with the offers, and
-	 * the log of what this run has stored in .partial */
-	int resume;
-	struct lines res_lines;
-	struct entry res_e;
-	int res_have;
-	struct dircache rdir;
-	struct linew rlog;
-	int rlog_ok;
-	uint64_t reused;
-	/* files by MD5: the previous snapshot's index, and this one's */
-	struct mdindex pidx, nidx;
-	int pidx_ok, nidx_ok;
-	struct port_tmp idx_tmp;
-	uint64_t deduped;
-	/* copies instead of hard links (a filesystem without them) */
-	int copying;
-	/* the new manifest */
-	struct port_tmp man;
-	struct linew mw;
-	char last[PATH_CAP];
-	size_t last_len;
-	/* files offered and needed, in the order they must arrive */
-	struct need needs[NEED_MAX];
-	unsigned need_head, need_count;
-	/* the directories of the last entry, in the new and the previous
-	 * snapshot: sorted entries mostly share them */
-	struct dircache pdir, vdir;
-	/* the file being received */
-	int up_fd;
-	struct md5 up_md5;
-	uint64_t up_bytes;
-	unsigned missing;	/* files offered but not stored */
-	uint64_t quota, usage;	/* --quota, and what the client used before */
-	uint64_t added;		/* bytes this run adds to the store */
-	uint64_t files, bytes, linked, received;
+	char source[PATH_CAP];
+	uint64_t files, bytes;		/* files in the snapshot, their bytes */
+	uint64_t received;		/* files whose data was sent */
+	uint64_t linked;		/* unchanged since the previous snapshot */
+	uint64_t deduped;		/* found by content elsewhere */
+	uint64_t reused;		/* kept from an interrupted run */
 };
 
-/*
- * Begin a snapshot of source for client in the store at root. Returns a
- * status (ST_OK, or ST_BUSY / ST_IO, having released everything) with
- * text filled.
- */
-unsigned store_begin(struct store *s, int root, const char *client,
-    const char *source, size_t slen, char *text, size_t cap);
-/* An offered entry: ST_OK (stored or linked), ST_NEED (send it), or an
- * error status with text. */
-unsigned store_offer(struct store *s, const struct entry *e, char *text,
-    size_t cap);
-/* Receiving a needed file: begin (must match the oldest need), data, end
- * (checks size and MD5). Errors as above. */
-unsigned store_put_begin(struct store *s, const struct entry *e, char *text,
-    size_t cap);
-unsigned store_put_data(struct store *s, const void *p, size_t n, char *text,
-    size_t cap);
-unsigned store_put_end(struct store *s, char *text, size_t cap);
-/* Commit the snapshot; then, with keep > 0, remove all but the newest
- * keep snapshots of the backup. */
-unsigned store_commit(struct store *s, unsigned keep, char *text,
-    size_t cap);
-/* Release everything; an uncommitted snapshot stays partial. */
-void store_end(struct store *s);
+typedef struct store_class store_class;
+
+struct store_class {
+	/* ---- a backup run ---- */
+
+	/*
+	 * Begin a snapshot of source (slen bytes) for client: take the
+	 * backup's lock, name the snapshot. ST_OK with *run filled (id,
+	 * snap, source), ST_BUSY when another run holds the lock, ST_IO.
+	 */
+	unsigned (*begin)(const store_class **ctx, const char *client,
+	    const char *source, size_t slen, struct store_run *run,
+	    char *text, size_t cap);
+	/*
+	 * One entry, in path_cmp order: ST_OK (stored: a directory or link,
+	 * or a file the store has), ST_NEED (send its data), ST_QUOTA,
+	 * ST_BAD_REQUEST (out of order, no parent, too many in flight),
+	 * ST_IO.
+	 */
+	unsigned (*offer)(const store_class **ctx, const struct entry *e,
+	    char *text, size_t cap);
+	/* The data of the oldest needed file: begin (e must be it), data,
+	 * end (checks size and MD5: ST_BAD_DATA drops the file from the
+	 * snapshot, and the run goes on). */
+	unsigned (*put_begin)(const store_class **ctx, const struct entry *e,
+	    char *text, size_t cap);
+	unsigned (*put_data)(const store_class **ctx, const void *p, size_t n,
+	    char *text, size_t cap);
+	unsigned (*put_end)(const store_class **ctx, char *text, size_t cap);
+	/*
+	 * Make the snapshot durable and visible, then with keep > 0 remove
+	 * all but the newest keep snapshots. ST_OK with run's totals.
+	 */
+	unsigned (*commit)(const store_class **ctx, unsigned keep,
+	    struct store_run *run, char *text, size_t cap);
+	/* Release the run, committed or not; an uncommitted snapshot stays
+	 * hidden, kept for the next run to reuse. Safe to call twice. */
+	void (*end)(const store_class **ctx);
+
+	/* ---- the catalog: what a client may see ---- */
+
+	/* The client's backup whose id sorts first after "after" ("" for
+	 * the first), into id[ID_LEN + 1]: 1, 0 when none is left, -1. */
+	int (*next_backup)(const store_class **ctx, const char *client,
+	    const char *after, char *id);
+	/* Likewise a committed snapshot of backup id, oldest first, into
+	 * name[SNAP_MAX]. */
+	int (*next_snapshot)(const store_class **ctx, const char *client,
+	    const char *id, const char *after, char *name);
+	/* A snapshot's totals and source (snap "" or NULL: the newest).
+	 * ST_OK, ST_NOT_FOUND (no such backup or snapshot, or not the
+	 * client's), ST_IO. */
+	unsigned (*info)(const store_class **ctx, const char *client,
+	    const char *id, const char *snap, struct snapinfo *si);
+
+	/* ---- reading a snapshot ---- */
+
+	/* Open a snapshot (snap "" or NULL: the newest) for reading, with
+	 * its info. ST_OK, ST_NOT_FOUND, ST_IO. */
+	unsigned (*open_snapshot)(const store_class **ctx, const char *client,
+	    const char *id, const char *snap, struct snapinfo *si,
+	    char *text, size_t cap);
+	/* Its entries in path order: 1, 0 at the end, -1 if damaged. */
+	int (*next_entry)(const store_class **ctx, struct entry *e);
+	/* One of its regular files: open with *size, read (> 0 bytes,
+	 * 0 at the end, -1), close. -1 from open: not in the snapshot. */
+	int (*open_file)(const store_class **ctx, const char *path,
+	    uint64_t *size);
+	long (*read_file)(const store_class **ctx, void *p, size_t cap);
+	void (*close_file)(const store_class **ctx);
+	void (*close_snapshot)(const store_class **ctx);
+
+	/* ---- removal and quotas ---- */
+
+	/*
+	 * Remove snapshot snap of backup id, or with snap "" the whole
+	 * backup, under the backup's lock; *files and *bytes get what it
+	 * held. ST_OK, ST_NOT_FOUND, ST_BUSY (a run holds the lock), ST_IO.
+	 */
+	unsigned (*remove)(const store_class **ctx, const char *client,
+	    const char *id, const char *snap, uint64_t *files,
+	    uint64_t *bytes, char *text, size_t cap);
+	/* The bytes client's backups take in the store. 0 or -1. */
+	int (*usage)(const store_class **ctx, const char *client,
+	    uint64_t *bytes);
+};
+
+/* 1 if s is a backup id (16 lower-case hex digits). */
+int store_is_id(const char *s, size_t n);
+/* 1 if s can be a snapshot name (short, not hidden, no '/' or NUL). */
+int store_is_snap(const char *s, size_t n);
+/* The id of client's backup of source: the first 16 hex digits of the
+ * MD5 of client, NUL, source — the same in every backend. */
+void store_make_id(const char *client, const char *source, size_t slen,
+    char id[ID_LEN + 1]);
 
 #endif

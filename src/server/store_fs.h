@@ -1,0 +1,173 @@
+/*
+ * store_fs.h — the store on a local directory tree (DESIGN.md, "The local
+ * backend"). These files are the only ones that know its layout:
+ *
+ *	DIR/backup_state.json			id → client, source, newest
+ *	DIR/<client>/<id>/<snapshot>/...	committed snapshots (plain files)
+ *	DIR/<client>/<id>/.manifests/<snapshot>.json	its manifest
+ *	DIR/<client>/<id>/.manifests/<snapshot>.idx	MD5 → manifest record
+ *	DIR/<client>/<id>/.partial/		the snapshot being received
+ *	DIR/<client>/<id>/.received		files stored in .partial (log)
+ *	DIR/<client>/<id>/.resume/, .resume.log	an interrupted run's files
+ *	DIR/<client>/<id>/.incoming/		the file being received
+ *	DIR/<client>/<id>/.lock			held by the run in progress
+ *	DIR/<client>/.usage			the client's bytes (--quota)
+ *	.trash-*				a removal not finished yet
+ *
+ * A snapshot is visible only once its directory has its final name: the
+ * data is made durable first (one syncfs), then the manifest (fsync and
+ * rename into .manifests), then one rename of .partial commits it.
+ *
+ * store_fs.c runs a backup; store_fs_cat.c answers the catalog, reads
+ * snapshots, removes them and keeps the state file and the usage counts.
+ */
+#ifndef CAIRN_STORE_FS_H
+#define CAIRN_STORE_FS_H
+
+#include <stdint.h>
+
+#include "json.h"
+#include "md5.h"
+#include "mdindex.h"
+#include "path.h"
+#include "port.h"
+#include "record.h"
+#include "store.h"
+
+#define COPY_CHUNK 32768	/* bytes per read when a file is copied */
+#define NEED_MAX 64		/* files offered ahead of their data (twice
+				 * the client's pipeline) */
+
+/* A backup run on the local tree. */
+struct fs_run {
+	int root, client, backup, lock, partial, incoming, manifests, prev;
+	char client_name[CLIENT_MAX + 1];
+	struct store_run *out;	/* the caller's figures */
+	char prev_snap[SNAP_MAX];
+	int64_t time;		/* when the run began */
+	size_t hdr_len;		/* the manifest header's fixed length */
+	/* the previous snapshot's manifest, read in step with the offers */
+	int prev_ok;
+	struct lines prev_lines;
+	struct entry prev_e;
+	int prev_have;
+	/* an interrupted run's files, read in step with the offers, and
+	 * the log of what this run has stored in .partial */
+	int resume;
+	struct lines res_lines;
+	struct entry res_e;
+	int res_have;
+	struct dircache rdir;
+	struct linew rlog;
+	int rlog_ok;
+	/* files by MD5: the previous snapshot's index, and this one's */
+	struct mdindex pidx, nidx;
+	int pidx_ok, nidx_ok;
+	struct port_tmp idx_tmp;
+	/* copies instead of hard links (a filesystem without them) */
+	int copying;
+	/* the new manifest */
+	struct port_tmp man;
+	struct linew mw;
+	char last[PATH_CAP];
+	size_t last_len;
+	/* the directories of the last entry, in the new and the previous
+	 * snapshot: sorted entries mostly share them */
+	struct dircache pdir, vdir;
+	/* the file being received */
+	int up_fd;
+	struct md5 up_md5;
+	uint64_t up_bytes;
+	unsigned missing;	/* files offered but not stored */
+	uint64_t quota, usage;	/* the limit, and what the client used before */
+	uint64_t added;		/* bytes this run adds to the store */
+	/* files offered and needed, in the order their data must come */
+	unsigned need_head, need_count;
+	struct entry needs[NEED_MAX];
+};
+
+/* A snapshot open for reading. */
+struct fs_read {
+	int snap;		/* its directory, or -1 */
+	int file;		/* the file being read, or -1 */
+	int damaged;		/* its manifest could not be read */
+	struct dircache dir;
+	struct lines man;
+	struct json j;
+};
+
+struct store_fs {
+	const store_class *vtable;
+	int root;		/* DIR */
+	uint64_t quota;		/* bytes a client may store; 0: no limit */
+	int began;
+	struct fs_read rd;
+	struct fs_run run;
+};
+
+extern const store_class store_fs_class;
+
+/*
+ * Open the store at dir (made if missing) with a quota per client (0: no
+ * limit; with one, the usage counts are taken anew as they are needed).
+ * 0, or -1 with text saying what failed.
+ */
+int store_fs_init(struct store_fs *fs, const char *dir, uint64_t quota,
+    char *text, size_t cap);
+/* Close it (after the session). */
+void store_fs_close(struct store_fs *fs);
+
+/* ---- shared by store_fs.c and store_fs_cat.c ---- */
+
+/* DIR/<client>/<id> open, or -1 (errno ENOENT when there is none). */
+int fs_open_backup(int root, const char *client, const char *id);
+/* The newest committed snapshot of a backup into out ("" if none): 0 or
+ * -1. */
+int fs_newest(int backup, char *out);
+enum { FS_IDS, FS_SNAPS };
+/* The smallest name of the kind in dfd that sorts after "after": 1 with
+ * out[SNAP_MAX] filled, 0 when none is left, -1 on error. */
+int fs_next(int dfd, int kind, const char *after, char *out);
+/* Totals and source of a snapshot, from its manifest's header. 0 or -1. */
+int fs_info(int backup, const char *snap, struct snapinfo *si);
+/* The manifest of a snapshot, open for reading, or -1. */
+int fs_open_manifest(int backup, const char *snap);
+/* Remove one snapshot (the caller holds the lock), adding the bytes
+ * given back to *freed. 0 or -1. */
+int fs_remove_snapshot(int backup, const char *snap, uint64_t *freed);
+/* Finish removals that were interrupted: every ".trash-*" in dfd. */
+void fs_clean_trash(int dfd);
+/* Record in DIR/backup_state.json that backup id of client (from source)
+ * has snapshot as its newest; snapshot NULL removes the record. 0 or -1. */
+int fs_state(int root, const char *client, const char *id,
+    const char *source, const char *snapshot);
+/* The client's usage, and a change to it. 0 or -1. */
+int fs_usage(int root, const char *client, uint64_t *bytes);
+int fs_usage_add(int root, const char *client, int64_t delta);
+/* Take the lock of an open backup: the fd holding it, or -1 with errno
+ * (EWOULDBLOCK when a run holds it). */
+int fs_lock(int backup);
+
+
+/* The methods of store_fs_cat.c (see store.h for their contracts). */
+int fs_next_backup(const store_class **ctx, const char *client,
+    const char *after, char *id);
+int fs_next_snapshot(const store_class **ctx, const char *client,
+    const char *id, const char *after, char *name);
+unsigned fs_info_of(const store_class **ctx, const char *client,
+    const char *id, const char *snap, struct snapinfo *si);
+unsigned fs_open_snapshot(const store_class **ctx, const char *client,
+    const char *id, const char *snap, struct snapinfo *si, char *text,
+    size_t cap);
+int fs_next_entry(const store_class **ctx, struct entry *e);
+int fs_open_file(const store_class **ctx, const char *path, uint64_t *size);
+long fs_read_file(const store_class **ctx, void *p, size_t cap);
+void fs_close_file(const store_class **ctx);
+void fs_close_snapshot(const store_class **ctx);
+unsigned fs_remove(const store_class **ctx, const char *client,
+    const char *id, const char *snap, uint64_t *files, uint64_t *bytes,
+    char *text, size_t cap);
+int fs_usage_of(const store_class **ctx, const char *client,
+    uint64_t *bytes);
+
+#endif

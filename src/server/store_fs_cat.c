@@ -1,0 +1,758 @@
+/*
+ * store_fs_cat.c — the local backend's catalog (backups, snapshots, their
+ * totals), reading a snapshot, removal, the state file and usage counts;
+ * see store_fs.h.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "json.h"
+#include "port.h"
+#include "store_fs.h"
+
+#define STATE_FILE "backup_state.json"
+#define STATE_LOCK ".backup_state.lock"
+
+int
+fs_open_backup(int root, const char *client, const char *id)
+{
+	int c, b;
+
+	if (!store_is_id(id, strlen(id))) {
+		errno = ENOENT;
+		return -1;
+	}
+	c = port_openat_dir(root, client);
+	if (c < 0)
+		return -1;
+	b = port_openat_dir(c, id);
+	port_close(c);
+	return b;
+}
+
+static int
+wanted(int dfd, int kind, const char *name, enum port_type type)
+{
+	struct port_stat st;
+	size_t n = strlen(name);
+
+	if (kind == FS_IDS ? !store_is_id(name, n) :
+	    !store_is_snap(name, n))
+		return 0;
+	if (type == PORT_UNKNOWN) {
+		if (port_fstatat(dfd, name, &st) < 0)
+			return 0;
+		type = st.type;
+	}
+	return type == PORT_DIR;
+}
+
+int
+fs_next(int dfd, int kind, const char *after_in, char *out)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	char after[SNAP_MAX];
+	int r, found = 0;
+
+	snprintf(after, sizeof after, "%s", after_in);	/* may be out */
+	d = port_dir_open(dfd);
+	if (d == NULL)
+		return -1;
+	while ((r = port_dir_next(d, &name, &type)) > 0) {
+		if (strcmp(name, after) <= 0 || (found && strcmp(name, out) >= 0))
+			continue;
+		if (!wanted(dfd, kind, name, type))
+			continue;
+		snprintf(out, SNAP_MAX, "%s", name);
+		found = 1;
+	}
+	port_dir_close(d);
+	return r < 0 ? -1 : found;
+}
+
+int
+fs_newest(int backup, char *out)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	int r;
+
+	out[0] = 0;
+	d = port_dir_open(backup);
+	if (d == NULL)
+		return -1;
+	while ((r = port_dir_next(d, &name, &type)) > 0)
+		if (strcmp(name, out) > 0 && wanted(backup, FS_SNAPS, name,
+		    type))
+			snprintf(out, SNAP_MAX, "%s", name);
+	port_dir_close(d);
+	return r;
+}
+
+int
+fs_open_manifest(int backup, const char *snap)
+{
+	char name[SNAP_MAX + 8];
+	int mdir, fd;
+
+	snprintf(name, sizeof name, "%s.json", snap);
+	mdir = port_openat_dir(backup, ".manifests");
+	if (mdir < 0)
+		return -1;
+	fd = port_openat_read(mdir, name);
+	port_close(mdir);
+	return fd;
+}
+
+int
+fs_info(int backup, const char *snap, struct snapinfo *si)
+{
+	static struct lines l;
+	static struct json j;
+	size_t n;
+	const char *p;
+	int fd, r = -1;
+
+	memset(si, 0, sizeof *si);
+	snprintf(si->name, sizeof si->name, "%s", snap);
+	fd = fs_open_manifest(backup, snap);
+	if (fd < 0)
+		return -1;
+	lines_open(&l, fd);
+	if (lines_next(&l, &p, &n) == 1 && json_parse(&j, p, n) == 0 &&
+	    json_find(&j, "cairn_manifest") >= 0) {
+		/* Totals are missing from a manifest cut short: 0. */
+		json_u64(&j, "files", &si->files);
+		json_u64(&j, "bytes", &si->bytes);
+		json_i64(&j, "time", &si->time);
+		json_str(&j, "source", si->source, sizeof si->source, &n);
+		r = 0;
+	}
+	port_close(fd);
+	if (r < 0)
+		errno = EINVAL;
+	return r;
+}
+
+int
+fs_remove_snapshot(int backup, const char *snap, uint64_t *freed)
+{
+	char trash[SNAP_MAX + 8], man[SNAP_MAX + 8], idx[SNAP_MAX + 8];
+	int mdir;
+
+	snprintf(trash, sizeof trash, ".trash-%s", snap);
+	snprintf(man, sizeof man, "%s.json", snap);
+	snprintf(idx, sizeof idx, "%s.idx", snap);
+	if (rmtree_at(backup, trash) < 0 ||
+	    port_renameat(backup, snap, backup, trash) < 0 ||
+	    port_fsync(backup) < 0)
+		return -1;
+	mdir = port_openat_dir(backup, ".manifests");
+	if (mdir >= 0) {
+		port_unlinkat(mdir, man, 0);
+		port_unlinkat(mdir, idx, 0);
+		port_close(mdir);
+	}
+	return rmtree_count(backup, trash, freed);
+}
+
+static int
+remove_backup(int client_fd, const char *id, uint64_t *freed)
+{
+	char trash[ID_LEN + 8];
+
+	snprintf(trash, sizeof trash, ".trash-%s", id);
+	if (rmtree_at(client_fd, trash) < 0 ||
+	    port_renameat(client_fd, id, client_fd, trash) < 0 ||
+	    port_fsync(client_fd) < 0)
+		return -1;
+	return rmtree_count(client_fd, trash, freed);
+}
+
+void
+fs_clean_trash(int dfd)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	char victim[SNAP_MAX + 8];
+	int again = 1;
+
+	/* Each pass removes one name, then reads the directory afresh. */
+	while (again) {
+		again = 0;
+		d = port_dir_open(dfd);
+		if (d == NULL)
+			return;
+		while (port_dir_next(d, &name, &type) > 0)
+			if (strncmp(name, ".trash-", 7) == 0 &&
+			    strlen(name) < sizeof victim) {
+				memcpy(victim, name, strlen(name) + 1);
+				again = 1;
+				break;
+			}
+		port_dir_close(d);
+		if (again && rmtree_at(dfd, victim) < 0)
+			return;
+	}
+}
+
+int
+fs_state(int root, const char *client, const char *id,
+    const char *source, const char *snapshot)
+{
+	static struct lines in;
+	static struct linew out;
+	static struct json j;
+	static uint8_t line[LINE_MAX_BYTES];
+	static char oid[64], ocl[CLIENT_MAX + 1];
+	char rel[CLIENT_MAX + ID_LEN + 2];
+	struct port_tmp t;
+	struct buf b;
+	const char *p;
+	size_t n, idn, cln;
+	int lock, fd, r;
+
+	lock = port_openat_rw(root, STATE_LOCK, 0600);
+	if (lock < 0 || port_lock(lock) < 0) {
+		if (lock >= 0)
+			port_close(lock);
+		return -1;
+	}
+	if (port_tmp_open(&t, root, 0644) < 0) {
+		port_close(lock);
+		return -1;
+	}
+	linew_open(&out, t.fd);
+	r = 0;
+	fd = port_openat_read(root, STATE_FILE);
+	if (fd >= 0) {
+		lines_open(&in, fd);
+		while ((r = lines_next(&in, &p, &n)) == 1) {
+			if (json_parse(&j, p, n) == 0 &&
+			    json_str(&j, "id", oid, sizeof oid, &idn) == 0 &&
+			    json_str(&j, "client", ocl, sizeof ocl, &cln) == 0 &&
+			    strcmp(oid, id) == 0 && strcmp(ocl, client) == 0)
+				continue;	/* replaced below, or removed */
+			if (linew_put(&out, p, n) < 0)
+				break;
+		}
+		port_close(fd);
+		if (r < 0)
+			msg("%s was damaged; rewriting what could be read",
+			    STATE_FILE);
+	}
+	r = 0;
+	if (snapshot != NULL) {
+		buf_init(&b, line, sizeof line);
+		buf_putc(&b, '{');
+		json_put_key(&b, "id", 1);
+		json_put_str(&b, id, strlen(id));
+		json_put_key(&b, "client", 0);
+		json_put_str(&b, client, strlen(client));
+		json_put_key(&b, "source", 0);
+		json_put_str(&b, source, strlen(source));
+		json_put_key(&b, "path", 0);
+		snprintf(rel, sizeof rel, "%s/%s", client, id);
+		json_put_str(&b, rel, strlen(rel));
+		json_put_key(&b, "snapshot", 0);
+		json_put_str(&b, snapshot, strlen(snapshot));
+		json_put_key(&b, "date", 0);
+		buf_sdec(&b, port_time());
+		buf_putc(&b, '}');
+		r = b.err || linew_put(&out, b.p, b.len) < 0 ? -1 : 0;
+	}
+	if (r == 0 && linew_close(&out) == 0) {
+		r = port_tmp_commit(&t, STATE_FILE);
+	} else {
+		port_tmp_abort(&t);
+		r = -1;
+	}
+	port_close(lock);
+	return r;
+}
+
+/* Read DIR/<client>/.usage: 0, or -1 when missing or damaged. */
+static int
+usage_read(int cfd, uint64_t *bytes)
+{
+	static struct lines l;
+	static struct json j;
+	const char *p;
+	size_t n;
+	int fd, r = -1;
+
+	fd = port_openat_read(cfd, ".usage");
+	if (fd < 0)
+		return -1;
+	lines_open(&l, fd);
+	if (lines_next(&l, &p, &n) == 1 && json_parse(&j, p, n) == 0 &&
+	    json_u64(&j, "bytes", bytes) == 0)
+		r = 0;
+	port_close(fd);
+	return r;
+}
+
+static int
+usage_write(int cfd, uint64_t bytes)
+{
+	static struct linew w;
+	char line[64];
+	struct port_tmp t;
+	int n;
+
+	if (port_tmp_open(&t, cfd, 0644) < 0)
+		return -1;
+	linew_open(&w, t.fd);
+	n = snprintf(line, sizeof line, "{\"bytes\":%llu}",
+	    (unsigned long long)bytes);
+	if (linew_put(&w, line, (size_t)n) < 0 || linew_close(&w) < 0) {
+		port_tmp_abort(&t);
+		return -1;
+	}
+	return port_tmp_commit(&t, ".usage");
+}
+
+/* The client's directory and its usage lock, held. */
+static int
+usage_lock(int root, const char *client, int *cfd)
+{
+	int lock;
+
+	*cfd = mkdir_open(root, client, 0700);
+	if (*cfd < 0)
+		return -1;
+	lock = port_openat_rw(*cfd, ".usage.lock", 0600);
+	if (lock < 0 || port_lock(lock) < 0) {
+		if (lock >= 0)
+			port_close(lock);
+		port_close(*cfd);
+		return -1;
+	}
+	return lock;
+}
+
+int
+fs_usage(int root, const char *client, uint64_t *bytes)
+{
+	int cfd, lock, r = 0;
+
+	lock = usage_lock(root, client, &cfd);
+	if (lock < 0)
+		return -1;
+	if (usage_read(cfd, bytes) < 0) {
+		*bytes = 0;
+		r = du_at(root, client, bytes);
+		if (r == 0)
+			usage_write(cfd, *bytes);
+	}
+	port_close(lock);
+	port_close(cfd);
+	return r;
+}
+
+int
+fs_usage_add(int root, const char *client, int64_t delta)
+{
+	uint64_t bytes = 0;
+	int cfd, lock, r;
+
+	lock = usage_lock(root, client, &cfd);
+	if (lock < 0)
+		return -1;
+	if (usage_read(cfd, &bytes) < 0) {
+		/* Never counted: count now, which includes this change. */
+		bytes = 0;
+		du_at(root, client, &bytes);
+	} else if (delta < 0 && (uint64_t)-delta > bytes) {
+		bytes = 0;
+	} else {
+		bytes += (uint64_t)delta;
+	}
+	r = usage_write(cfd, bytes);
+	port_close(lock);
+	port_close(cfd);
+	return r;
+}
+
+int
+fs_lock(int backup)
+{
+	int fd = port_openat_rw(backup, ".lock", 0600);
+
+	if (fd >= 0 && port_trylock(fd) < 0) {
+		int e = errno;
+		port_close(fd);
+		errno = e;
+		fd = -1;
+	}
+	return fd;
+}
+
+/* ---- the catalog -------------------------------------------------------- */
+
+int
+fs_next_backup(const store_class **ctx, const char *client, const char *after,
+    char *id)
+{
+	struct store_fs *fs = (struct store_fs *)ctx;
+	char name[SNAP_MAX];
+	int cfd, r;
+
+	cfd = port_openat_dir(fs->root, client);
+	if (cfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	r = fs_next(cfd, FS_IDS, after, name);
+	port_close(cfd);
+	if (r == 1)
+		memcpy(id, name, ID_LEN + 1);
+	return r;
+}
+
+int
+fs_next_snapshot(const store_class **ctx, const char *client, const char *id,
+    const char *after, char *name)
+{
+	struct store_fs *fs = (struct store_fs *)ctx;
+	int bfd, r;
+
+	bfd = fs_open_backup(fs->root, client, id);
+	if (bfd < 0)
+		return -1;
+	r = fs_next(bfd, FS_SNAPS, after, name);
+	port_close(bfd);
+	return r;
+}
+
+unsigned
+fs_info_of(const store_class **ctx, const char *client, const char *id,
+    const char *snap, struct snapinfo *si)
+{
+	struct store_fs *fs = (struct store_fs *)ctx;
+	char newest[SNAP_MAX];
+	unsigned st = ST_OK;
+	int bfd;
+
+	memset(si, 0, sizeof *si);
+	bfd = fs_open_backup(fs->root, client, id);
+	if (bfd < 0)
+		return errno == ENOENT ? ST_NOT_FOUND : ST_IO;
+	if (snap == NULL || snap[0] == 0) {
+		if (fs_newest(bfd, newest) < 0)
+			st = ST_IO;
+		snap = newest;
+	}
+	if (st == ST_OK && (!store_is_snap(snap, strlen(snap)) ||
+	    fs_info(bfd, snap, si) < 0))
+		st = ST_NOT_FOUND;
+	port_close(bfd);
+	return st;
+}
+
+/* ---- reading a snapshot ------------------------------------------------- */
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		port_close(*fd);
+	*fd = -1;
+}
+
+void
+fs_close_snapshot(const store_class **ctx)
+{
+	struct fs_read *r = &((struct store_fs *)ctx)->rd;
+
+	close_fd(&r->file);
+	close_fd(&r->man.fd);
+	dircache_close(&r->dir);
+	close_fd(&r->snap);
+}
+
+/* The snapshot directory, manifest and info of backup bfd's snap. */
+static int
+open_snap(struct fs_read *r, int bfd, const char *snap, struct snapinfo *si)
+{
+	const char *p;
+	size_t n;
+	int fd;
+
+	r->snap = store_is_snap(snap, strlen(snap)) ?
+	    port_openat_dir(bfd, snap) : -1;
+	fd = fs_open_manifest(bfd, snap);
+	if (r->snap < 0 || fd < 0 || fs_info(bfd, snap, si) < 0) {
+		if (fd >= 0)
+			port_close(fd);
+		return -1;
+	}
+	lines_open(&r->man, fd);
+	r->damaged = lines_next(&r->man, &p, &n) < 0;	/* the header */
+	return 0;
+}
+
+unsigned
+fs_open_snapshot(const store_class **ctx, const char *client, const char *id,
+    const char *snap, struct snapinfo *si, char *text, size_t cap)
+{
+	struct store_fs *fs = (struct store_fs *)ctx;
+	struct fs_read *r = &fs->rd;
+	char newest[SNAP_MAX];
+	int bfd;
+
+	fs_close_snapshot(ctx);
+	bfd = fs_open_backup(fs->root, client, id);
+	if (bfd < 0) {
+		snprintf(text, cap, "backup %.40s: not found or not yours", id);
+		return ST_NOT_FOUND;
+	}
+	if (snap == NULL || snap[0] == 0) {
+		if (fs_newest(bfd, newest) < 0 || !newest[0]) {
+			port_close(bfd);
+			snprintf(text, cap, "this backup has no snapshot yet");
+			return ST_NOT_FOUND;
+		}
+		snap = newest;
+	}
+	if (open_snap(r, bfd, snap, si) < 0) {
+		port_close(bfd);
+		fs_close_snapshot(ctx);
+		snprintf(text, cap, "backup %.40s has no snapshot %.40s", id,
+		    snap);
+		return ST_NOT_FOUND;
+	}
+	port_close(bfd);
+	dircache_init(&r->dir);
+	snprintf(text, cap, "restoring");
+	return ST_OK;
+}
+
+int
+fs_next_entry(const store_class **ctx, struct entry *e)
+{
+	struct fs_read *r = &((struct store_fs *)ctx)->rd;
+
+	if (r->damaged)
+		return -1;
+	if (r->man.fd < 0)
+		return 0;
+	return entry_next(&r->man, &r->j, e, NULL);
+}
+
+int
+fs_open_file(const store_class **ctx, const char *path, uint64_t *size)
+{
+	struct fs_read *r = &((struct store_fs *)ctx)->rd;
+	struct port_stat st;
+	const char *leaf;
+	int dfd;
+
+	close_fd(&r->file);
+	if (r->snap < 0 || path_check(path, strlen(path)) < 0)
+		return -1;
+	dfd = dircache_parent(&r->dir, r->snap, path, &leaf);
+	r->file = dfd < 0 ? -1 : port_openat_read(dfd, leaf);
+	if (r->file < 0 || port_fstat(r->file, &st) < 0 ||
+	    st.type != PORT_REG) {
+		close_fd(&r->file);
+		return -1;
+	}
+	*size = st.size;
+	return 0;
+}
+
+long
+fs_read_file(const store_class **ctx, void *p, size_t cap)
+{
+	struct fs_read *r = &((struct store_fs *)ctx)->rd;
+
+	return r->file < 0 ? -1 : port_read(r->file, p, cap, -1);
+}
+
+void
+fs_close_file(const store_class **ctx)
+{
+	close_fd(&((struct store_fs *)ctx)->rd.file);
+}
+
+/* ---- removal ------------------------------------------------------------ */
+
+/* One snapshot of the locked backup bfd, with what it held. */
+static unsigned
+remove_one(struct store_fs *fs, const char *client, int bfd, const char *id,
+    const char *snap, uint64_t *files, uint64_t *bytes, char *text,
+    size_t cap)
+{
+	static struct snapinfo si;
+	struct port_stat st;
+	char newest[SNAP_MAX];
+	uint64_t freed = 0;
+
+	if (!store_is_snap(snap, strlen(snap)) ||
+	    port_fstatat(bfd, snap, &st) < 0 || st.type != PORT_DIR) {
+		snprintf(text, cap, "backup %.40s has no snapshot %.40s", id,
+		    snap);
+		return ST_NOT_FOUND;
+	}
+	fs_info(bfd, snap, &si);
+	*files = si.files;
+	*bytes = si.bytes;
+	if (fs_remove_snapshot(bfd, snap, &freed) < 0) {
+		snprintf(text, cap, "cannot remove snapshot %.40s: %s", snap,
+		    strerror(errno));
+		return ST_IO;
+	}
+	if (fs_newest(bfd, newest) == 0)
+		fs_state(fs->root, client, id, si.source,
+		    newest[0] ? newest : NULL);
+	if (fs->quota > 0 && freed > 0)
+		fs_usage_add(fs->root, client, -(int64_t)freed);
+	return ST_OK;
+}
+
+/* The whole locked backup bfd of the client's directory cfd. */
+static unsigned
+remove_all(struct store_fs *fs, const char *client, int cfd, int bfd,
+    const char *id, uint64_t *files, uint64_t *bytes, char *text, size_t cap)
+{
+	static struct snapinfo si;
+	char cur[SNAP_MAX] = "";
+	uint64_t freed = 0;
+
+	while (fs_next(bfd, FS_SNAPS, cur, cur) == 1) {
+		if (fs_info(bfd, cur, &si) < 0)
+			continue;
+		*files += si.files;
+		*bytes += si.bytes;
+	}
+	if (remove_backup(cfd, id, &freed) < 0) {
+		snprintf(text, cap, "cannot remove backup %.40s: %s", id,
+		    strerror(errno));
+		return ST_IO;
+	}
+	fs_state(fs->root, client, id, NULL, NULL);
+	if (fs->quota > 0 && freed > 0)
+		fs_usage_add(fs->root, client, -(int64_t)freed);
+	return ST_OK;
+}
+
+unsigned
+fs_remove(const store_class **ctx, const char *client, const char *id,
+    const char *snap, uint64_t *files, uint64_t *bytes, char *text,
+    size_t cap)
+{
+	struct store_fs *fs = (struct store_fs *)ctx;
+	unsigned st;
+	int cfd, bfd, lock;
+
+	*files = *bytes = 0;
+	cfd = port_openat_dir(fs->root, client);
+	bfd = cfd < 0 || !store_is_id(id, strlen(id)) ? -1 :
+	    port_openat_dir(cfd, id);
+	if (bfd < 0) {
+		if (cfd >= 0)
+			port_close(cfd);
+		snprintf(text, cap, "backup %.40s: not found or not yours", id);
+		return ST_NOT_FOUND;
+	}
+	lock = fs_lock(bfd);
+	if (lock < 0 && errno == EWOULDBLOCK) {
+		snprintf(text, cap, "backup %s is busy: a run of it is in "
+		    "progress", id);
+		st = ST_BUSY;
+	} else if (lock < 0) {
+		snprintf(text, cap, "cannot lock backup %s: %s", id,
+		    strerror(errno));
+		st = ST_IO;
+	} else if (snap != NULL && snap[0] != 0) {
+		st = remove_one(fs, client, bfd, id, snap, files, bytes, text,
+		    cap);
+	} else {
+		st = remove_all(fs, client, cfd, bfd, id, files, bytes, text,
+		    cap);
+	}
+	if (st == ST_OK)
+		snprintf(text, cap, "removed");
+	if (lock >= 0)
+		port_close(lock);
+	port_close(bfd);
+	port_close(cfd);
+	return st;
+}
+
+int
+fs_usage_of(const store_class **ctx, const char *client, uint64_t *bytes)
+{
+	return fs_usage(((struct store_fs *)ctx)->root, client, bytes);
+}
+
+/* ---- the store ---------------------------------------------------------- */
+
+/*
+ * Usage counts are kept only while quotas are on; when cairnd starts with
+ * --quota, the old ones may be stale, so they are counted anew when each
+ * client next needs them.
+ */
+static void
+forget_usage(int root)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	int cfd;
+
+	d = port_dir_open(root);
+	if (d == NULL)
+		return;
+	while (port_dir_next(d, &name, &type) > 0) {
+		if (name[0] == '.' || (type != PORT_DIR && type != PORT_UNKNOWN))
+			continue;
+		cfd = port_openat_dir(root, name);
+		if (cfd >= 0) {
+			port_unlinkat(cfd, ".usage", 0);
+			port_close(cfd);
+		}
+	}
+	port_dir_close(d);
+}
+
+int
+store_fs_init(struct store_fs *fs, const char *dir, uint64_t quota,
+    char *text, size_t cap)
+{
+	memset(fs, 0, offsetof(struct store_fs, run));
+	fs->vtable = &store_fs_class;
+	fs->quota = quota;
+	fs->rd.snap = fs->rd.file = fs->rd.man.fd = -1;
+	dircache_init(&fs->rd.dir);
+	if (port_mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(text, cap, "cannot create the store directory %s: %s",
+		    dir, strerror(errno));
+		return -1;
+	}
+	fs->root = port_open_dir(dir);
+	if (fs->root < 0) {
+		snprintf(text, cap, "cannot open the store directory %s: %s",
+		    dir, strerror(errno));
+		return -1;
+	}
+	if (quota > 0)
+		forget_usage(fs->root);
+	return 0;
+}
+
+void
+store_fs_close(struct store_fs *fs)
+{
+	fs->vtable->end(&fs->vtable);
+	fs_close_snapshot(&fs->vtable);
+	if (fs->root >= 0)
+		port_close(fs->root);
+	fs->root = -1;
+}
