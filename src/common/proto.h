@@ -19,7 +19,6 @@
 #define FRAME_MAX 65535		/* payload bytes; the header is separate */
 #define DATA_CHUNK 32768	/* file bytes per DATA_TRANSFER frame */
 #define PIPELINE_MAX 32		/* requests a client may have unanswered */
-#define MSG_MAX 512		/* bytes of a reply's message */
 #define KEEPALIVE_MS 15000	/* a client busy hashing says so this often */
 #define COMMIT_WAIT_MS 3600000	/* the server may sync a lot of data */
 #define TARGET_MAX 64		/* an ID or snapshot name in a request, NUL included */

@@ -5,6 +5,8 @@
 #ifndef CAIRN_STATUS_H
 #define CAIRN_STATUS_H
 
+#define MSG_MAX 512		/* bytes of a reply's message */
+
 /* Reply status. */
 enum {
 	ST_OK = 0,		/* done (for an offer: the server has it) */

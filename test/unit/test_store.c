@@ -1,0 +1,421 @@
+/*
+ * test_store.c — the store contract (store.h): what every backend must do,
+ * driven only through the store class. The local backend runs it here on a
+ * fresh directory; a later backend adds its own open function to backends[]
+ * and passes the same checks.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "md5.h"
+#include "store_fs.h"
+#include "unit.h"
+
+#define QUOTA 100		/* bytes, for the quota checks */
+
+/* A backend opened on fresh, empty storage, with a quota or none. */
+struct backend {
+	const char *name;
+	const store_class **(*open)(uint64_t quota);
+	void (*close)(const store_class **st);
+};
+
+static struct store_fs fs;
+static char fs_dir[64];
+
+static const store_class **
+fs_open(uint64_t quota)
+{
+	char text[MSG_MAX + 1];
+	char tmpl[] = "/tmp/cairn-store-XXXXXX";
+
+	if (mkdtemp(tmpl) == NULL)
+		return NULL;
+	snprintf(fs_dir, sizeof fs_dir, "%s/store", tmpl);
+	if (store_fs_init(&fs, fs_dir, quota, text, sizeof text) < 0) {
+		fprintf(stderr, "  store_fs_init: %s\n", text);
+		return NULL;
+	}
+	return &fs.vtable;
+}
+
+static void
+fs_close(const store_class **st)
+{
+	char cmd[128];
+
+	store_fs_close(&fs);
+	snprintf(cmd, sizeof cmd, "rm -rf '%.*s'", (int)(strlen(fs_dir) - 6),
+	    fs_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "  could not remove %s\n", fs_dir);
+}
+
+static const struct backend backends[] = {
+	{ "fs", fs_open, fs_close },
+};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static struct store_run run;
+static char text[MSG_MAX + 1];
+
+static void
+mk(struct entry *e, unsigned type, const char *path, const char *data)
+{
+	struct md5 c;
+
+	memset(e, 0, sizeof *e);
+	e->type = type;
+	e->plen = strlen(path);
+	memcpy(e->path, path, e->plen + 1);
+	e->mode = type == E_DIR ? 0755 : 0644;
+	e->mtime = 1700000000;
+	e->mtime_ns = 5;
+	if (type == E_FILE) {
+		e->size = strlen(data);
+		md5_init(&c);
+		md5_update(&c, data, e->size);
+		md5_final(&c, e->md5);
+	} else if (type == E_LINK) {
+		e->tlen = strlen(data);
+		memcpy(e->target, data, e->tlen + 1);
+	}
+}
+
+static unsigned
+begin(const store_class **st, const char *client, const char *source)
+{
+	return (*st)->begin(st, client, source, strlen(source), &run, text,
+	    sizeof text);
+}
+
+/* Offer one entry; send its data when asked. The offer's status. */
+static unsigned
+offer(const store_class **st, unsigned type, const char *path,
+    const char *data)
+{
+	static struct entry e;
+	unsigned s;
+
+	mk(&e, type, path, data);
+	s = (*st)->offer(st, &e, text, sizeof text);
+	if (s != ST_NEED)
+		return s;
+	if (!CHECK((*st)->put_begin(st, &e, text, sizeof text) == ST_OK) ||
+	    !CHECK((*st)->put_data(st, data, e.size, text, sizeof text) ==
+	    ST_OK) || !CHECK((*st)->put_end(st, text, sizeof text) == ST_OK))
+		fprintf(stderr, "  %s: %s\n", path, text);
+	return s;
+}
+
+static unsigned
+commit(const store_class **st)
+{
+	unsigned s = (*st)->commit(st, 0, &run, text, sizeof text);
+
+	if (s != ST_OK)
+		fprintf(stderr, "  commit: %s\n", text);
+	(*st)->end(st);
+	return s;
+}
+
+/* How many committed snapshots backup id of client has. */
+static int
+snapshots(const store_class **st, const char *client, const char *id)
+{
+	char name[SNAP_MAX] = "";
+	int n = 0;
+
+	while ((*st)->next_snapshot(st, client, id, name, name) == 1)
+		n++;
+	return n;
+}
+
+/* 1 if the file at path in the open snapshot holds exactly data. */
+static int
+reads_back(const store_class **st, const char *path, const char *data)
+{
+	char got[256];
+	uint64_t size;
+	size_t have = 0;
+	long n;
+
+	if ((*st)->open_file(st, path, &size) < 0)
+		return 0;
+	while (have < sizeof got && (n = (*st)->read_file(st, got + have,
+	    sizeof got - have)) > 0)
+		have += (size_t)n;
+	(*st)->close_file(st);
+	return size == strlen(data) && have == size &&
+	    memcmp(got, data, have) == 0;
+}
+
+/* ---- the contract ---------------------------------------------------------- */
+
+/* A snapshot is invisible until commit; then listed, with its totals. */
+static void
+visible_at_commit(const store_class **st)
+{
+	char id[ID_LEN + 1] = "";
+	struct snapinfo si;
+
+	CHECK(begin(st, "alice", "/src") == ST_OK);
+	memcpy(id, run.id, sizeof id);
+	CHECK(store_is_id(id, strlen(id)));
+	CHECK(store_is_snap(run.snap, strlen(run.snap)));
+	CHECK(offer(st, E_DIR, "d", NULL) == ST_OK);
+	CHECK(offer(st, E_FILE, "d/a", "apple") == ST_NEED);
+	CHECK(offer(st, E_LINK, "d/l", "../elsewhere") == ST_OK);
+	CHECK(snapshots(st, "alice", id) == 0);
+	CHECK((*st)->info(st, "alice", id, NULL, &si) == ST_NOT_FOUND);
+	CHECK((*st)->open_snapshot(st, "alice", id, NULL, &si, text,
+	    sizeof text) == ST_NOT_FOUND);
+	CHECK(commit(st) == ST_OK);
+	CHECK(run.files == 1 && run.bytes == 5 && run.received == 1);
+	CHECK(snapshots(st, "alice", id) == 1);
+	CHECK((*st)->info(st, "alice", id, "", &si) == ST_OK);
+	CHECK(si.files == 1 && si.bytes == 5);
+	CHECK(strcmp(si.source, "/src") == 0);
+	CHECK(strcmp(si.name, run.snap) == 0);
+}
+
+/* A run that ends without a commit shows nothing; the next run reuses
+ * what it received. */
+static void
+abort_then_resume(const store_class **st)
+{
+	CHECK(begin(st, "alice", "/src") == ST_OK);
+	CHECK(offer(st, E_DIR, "d", NULL) == ST_OK);
+	CHECK(offer(st, E_FILE, "d/b", "banana") == ST_NEED);
+	(*st)->end(st);
+	(*st)->end(st);		/* twice is harmless */
+	CHECK(snapshots(st, "alice", run.id) == 1);
+	CHECK(begin(st, "alice", "/src") == ST_OK);
+	CHECK(offer(st, E_DIR, "d", NULL) == ST_OK);
+	CHECK(offer(st, E_FILE, "d/a", "apple") == ST_OK);
+	CHECK(offer(st, E_FILE, "d/b", "banana") == ST_OK);
+	CHECK(commit(st) == ST_OK);
+	CHECK(run.linked == 1 && run.reused == 1 && run.received == 0);
+	CHECK(snapshots(st, "alice", run.id) == 2);
+}
+
+/* Unchanged files are found by path, renamed ones by content; a changed
+ * one is asked for. */
+static void
+found_by_path_and_md5(const store_class **st)
+{
+	CHECK(begin(st, "alice", "/src") == ST_OK);
+	CHECK(offer(st, E_DIR, "d", NULL) == ST_OK);
+	CHECK(offer(st, E_FILE, "d/a", "apple") == ST_OK);
+	CHECK(offer(st, E_FILE, "d/b", "blueberry") == ST_NEED);
+	CHECK(offer(st, E_DIR, "e", NULL) == ST_OK);
+	CHECK(offer(st, E_FILE, "e/moved", "banana") == ST_OK);
+	CHECK(commit(st) == ST_OK);
+	CHECK(run.linked == 1 && run.deduped == 1 && run.received == 1);
+}
+
+/* The newest snapshot reads back entry by entry and file by file. */
+static void
+read_back(const store_class **st)
+{
+	static const char *const paths[] = { "d", "d/a", "d/b", "e",
+	    "e/moved" };
+	static struct entry e;
+	struct snapinfo si;
+	size_t i = 0;
+	int got;
+
+	CHECK((*st)->open_snapshot(st, "alice", run.id, NULL, &si, text,
+	    sizeof text) == ST_OK);
+	CHECK(strcmp(si.name, run.snap) == 0 && si.files == 3);
+	while ((got = (*st)->next_entry(st, &e)) == 1) {
+		if (i < 5 && !CHECK(strcmp(e.path, paths[i]) == 0))
+			fprintf(stderr, "  entry %zu is %s\n", i, e.path);
+		i++;
+	}
+	CHECK(got == 0 && i == 5);
+	CHECK(reads_back(st, "d/a", "apple"));
+	CHECK(reads_back(st, "d/b", "blueberry"));
+	CHECK(reads_back(st, "e/moved", "banana"));
+	CHECK(!reads_back(st, "d", ""));		/* not a file */
+	CHECK(!reads_back(st, "nothing", ""));
+	CHECK(!reads_back(st, "../d/a", "apple"));
+	(*st)->close_snapshot(st);
+	CHECK((*st)->open_snapshot(st, "alice", run.id, "1999-01-01T00-00-00Z",
+	    &si, text, sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->open_snapshot(st, "alice", "0123456789abcdef", NULL, &si,
+	    text, sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->open_snapshot(st, "alice", "../alice", NULL, &si, text,
+	    sizeof text) == ST_NOT_FOUND);
+}
+
+/* One client never sees another's backups. */
+static void
+clients_apart(const store_class **st)
+{
+	char id[ID_LEN + 1];
+	struct snapinfo si;
+	uint64_t files, bytes;
+
+	CHECK((*st)->next_backup(st, "bob", "", id) == 0);
+	CHECK((*st)->info(st, "bob", run.id, NULL, &si) == ST_NOT_FOUND);
+	CHECK((*st)->open_snapshot(st, "bob", run.id, NULL, &si, text,
+	    sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->remove(st, "bob", run.id, "", &files, &bytes, text,
+	    sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->next_backup(st, "alice", "", id) == 1 &&
+	    strcmp(id, run.id) == 0);
+	CHECK((*st)->next_backup(st, "alice", id, id) == 0);
+}
+
+/* Remove one snapshot, then the whole backup. */
+static void
+removal(const store_class **st)
+{
+	char first[SNAP_MAX] = "", id[ID_LEN + 1];
+	uint64_t files, bytes;
+
+	CHECK((*st)->next_snapshot(st, "alice", run.id, "", first) == 1);
+	CHECK((*st)->remove(st, "alice", run.id, first, &files, &bytes, text,
+	    sizeof text) == ST_OK);
+	CHECK(files == 1 && bytes == 5);
+	CHECK(snapshots(st, "alice", run.id) == 2);
+	CHECK((*st)->remove(st, "alice", run.id, first, &files, &bytes, text,
+	    sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->remove(st, "alice", run.id, "", &files, &bytes, text,
+	    sizeof text) == ST_OK);
+	CHECK(files == 5 && bytes == 31);
+	CHECK((*st)->next_backup(st, "alice", "", id) == 0);
+}
+
+/* Entries may bear the backend's own names, at any depth. */
+static void
+internal_names(const store_class **st)
+{
+	/* in path order, as offers come */
+	static const char *const names[] = { ".idx", ".incoming", ".lock",
+	    ".manifests", ".partial", ".received", ".resume", ".resume.log",
+	    ".trash-x", ".usage", "backup_state.json", "upload" };
+	static struct entry e;
+	char path[64];
+	struct snapinfo si;
+	size_t i, n = sizeof names / sizeof names[0], seen = 0;
+	int round, ok = 1;
+
+	for (round = 0; round < 2; round++) {
+		CHECK(begin(st, "carol", "/names") == ST_OK);
+		for (i = 0; i < n; i++) {
+			snprintf(path, sizeof path, "%s", names[i]);
+			ok &= offer(st, E_DIR, path, NULL) == ST_OK;
+			snprintf(path, sizeof path, "%s/%s", names[i],
+			    names[i]);
+			ok &= offer(st, E_FILE, path, names[i]) != ST_BAD_REQUEST;
+		}
+		CHECK(ok);
+		CHECK(commit(st) == ST_OK);
+	}
+	CHECK(run.linked == n);
+	CHECK((*st)->open_snapshot(st, "carol", run.id, NULL, &si, text,
+	    sizeof text) == ST_OK);
+	while ((*st)->next_entry(st, &e) == 1)
+		seen++;
+	CHECK(seen == 2 * n);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s/%s", names[i], names[i]);
+		if (!CHECK(reads_back(st, path, names[i])))
+			fprintf(stderr, "  %s\n", path);
+	}
+	(*st)->close_snapshot(st);
+}
+
+/* A run holds its backup: another process can neither run it nor
+ * remove it meanwhile. */
+static void
+busy(const store_class **st)
+{
+	uint64_t files, bytes;
+	int ready[2], go[2], status;
+	char c = 0;
+	pid_t pid;
+
+	if (!CHECK(pipe(ready) == 0 && pipe(go) == 0))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		if (begin(st, "dave", "/busy") == ST_OK)
+			c = 1;
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		(*st)->end(st);
+		_exit(0);
+	}
+	CHECK(read(ready[0], &c, 1) == 1 && c == 1);
+	CHECK(begin(st, "dave", "/busy") == ST_BUSY);
+	store_make_id("dave", "/busy", 5, run.id);
+	CHECK((*st)->remove(st, "dave", run.id, "", &files, &bytes, text,
+	    sizeof text) == ST_BUSY);
+	CHECK(write(go[1], &c, 1) == 1);
+	CHECK(waitpid(pid, &status, 0) == pid && status == 0);
+	CHECK(begin(st, "dave", "/busy") == ST_OK);
+	(*st)->end(st);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+/* Usage counts what is stored; the quota refuses what would exceed it;
+ * a removal gives the space back. */
+static void
+quota(const store_class **st)
+{
+	uint64_t used = 1, files, bytes;
+	char big[QUOTA];
+
+	memset(big, 'q', sizeof big - 40);
+	big[sizeof big - 40] = 0;
+	CHECK((*st)->usage(st, "erin", &used) == 0 && used == 0);
+	CHECK(begin(st, "erin", "/q") == ST_OK);
+	CHECK(offer(st, E_FILE, "sixty", big) == ST_NEED);
+	CHECK(commit(st) == ST_OK);
+	CHECK((*st)->usage(st, "erin", &used) == 0 && used == QUOTA - 40);
+	CHECK(begin(st, "erin", "/q") == ST_OK);
+	CHECK(offer(st, E_FILE, "sixty", big) == ST_OK);
+	CHECK(offer(st, E_FILE, "zz", "more than forty bytes, which is what "
+	    "is left") == ST_QUOTA);
+	(*st)->end(st);
+	CHECK((*st)->remove(st, "erin", run.id, "", &files, &bytes, text,
+	    sizeof text) == ST_OK);
+	CHECK((*st)->usage(st, "erin", &used) == 0 && used == 0);
+}
+
+void
+suite_store(void)
+{
+	const store_class **st;
+	size_t i;
+
+	for (i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+		const struct backend *b = &backends[i];
+		if (!CHECK((st = b->open(0)) != NULL))
+			continue;
+		visible_at_commit(st);
+		abort_then_resume(st);
+		found_by_path_and_md5(st);
+		read_back(st);
+		clients_apart(st);
+		removal(st);
+		internal_names(st);
+		busy(st);
+		b->close(st);
+		if (!CHECK((st = b->open(QUOTA)) != NULL))
+			continue;
+		quota(st);
+		b->close(st);
+	}
+}
