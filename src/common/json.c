@@ -277,6 +277,122 @@ json_skip(const struct json *j, int i)
 enum want { W_VALUE, W_VALUE_OR_CLOSE, W_KEY, W_KEY_OR_CLOSE, W_COLON,
     W_COMMA_OR_CLOSE, W_DONE };
 
+/* The grammar check's state: where it is in the text and the tokens, and
+ * the containers open around it. */
+struct chk {
+	const struct json *j;
+	size_t pos;		/* in the text */
+	int k;			/* the next token */
+	int sp;			/* containers open */
+	enum want w;
+	struct {
+		int t;		/* container token */
+		int n;		/* keys or elements seen */
+	} st[JSON_MAX_TOKENS];
+};
+
+/* A key at x->pos: the next token, and unique at the top level (which
+ * of two would win is a question best never asked). 0 or -1. */
+static int
+chk_key(struct chk *x, int c)
+{
+	const struct json *j = x->j;
+	int i;
+
+	if (c != '"' || x->k >= j->ntok || !str_at(j, x->k, x->pos, 1))
+		return -1;
+	if (x->sp == 1)
+		for (i = 1; i < x->k; i = json_skip(j, i + 1))
+			if (str_same(j, i, x->k))
+				return -1;
+	x->st[x->sp - 1].n++;
+	x->pos = (size_t)j->tok[x->k].end + 1;
+	x->k++;
+	x->w = W_COLON;
+	return 0;
+}
+
+/* A string or primitive value at x->pos, token t. 0 or -1. */
+static int
+chk_scalar(struct chk *x, int c, const jsmntok_t *t)
+{
+	const struct json *j = x->j;
+	size_t end;
+
+	if (c == '"') {
+		if (!str_at(j, x->k, x->pos, 0))
+			return -1;
+		x->pos = (size_t)t->end + 1;
+		return 0;
+	}
+	if (t->type != JSMN_PRIMITIVE || (size_t)t->start != x->pos ||
+	    t->size != 0 || t->end < t->start)
+		return -1;
+	end = (size_t)t->end;
+	if (end > j->len || !prim_ok(j->src + x->pos, end - x->pos))
+		return -1;
+	x->pos = end;
+	return 0;
+}
+
+/* A value at x->pos: the next token must be it. 0 or -1. */
+static int
+chk_value(struct chk *x, int c)
+{
+	const struct json *j = x->j;
+	const jsmntok_t *t;
+
+	if (x->k >= j->ntok || (x->sp == 0 && c != '{'))
+		return -1;
+	t = &j->tok[x->k];
+	if (x->sp > 0 && j->tok[x->st[x->sp - 1].t].type == JSMN_ARRAY)
+		x->st[x->sp - 1].n++;
+	if (c == '{' || c == '[') {
+		if (t->type != (c == '{' ? JSMN_OBJECT : JSMN_ARRAY) ||
+		    (size_t)t->start != x->pos || x->sp == JSON_MAX_TOKENS)
+			return -1;
+		x->st[x->sp].t = x->k;
+		x->st[x->sp].n = 0;
+		x->sp++;
+		x->pos++;
+		x->k++;
+		x->w = c == '{' ? W_KEY_OR_CLOSE : W_VALUE_OR_CLOSE;
+		return 0;
+	}
+	if (chk_scalar(x, c, t) < 0)
+		return -1;
+	x->k++;
+	x->w = W_COMMA_OR_CLOSE;
+	return 0;
+}
+
+/* c closes the innermost container, if it matches. 0 or -1. */
+static int
+chk_close(struct chk *x, int c)
+{
+	const jsmntok_t *t = &x->j->tok[x->st[x->sp - 1].t];
+
+	if (c != (t->type == JSMN_OBJECT ? '}' : ']') ||
+	    (size_t)t->end != x->pos + 1 || t->size != x->st[x->sp - 1].n)
+		return -1;
+	x->sp--;
+	x->pos++;
+	x->w = x->sp > 0 ? W_COMMA_OR_CLOSE : W_DONE;
+	return 0;
+}
+
+/* A comma goes on with a key or a value; anything else must close. */
+static int
+chk_comma(struct chk *x, int c)
+{
+	if (c != ',')
+		return chk_close(x, c);
+	x->pos++;
+	x->w = x->j->tok[x->st[x->sp - 1].t].type == JSMN_OBJECT ? W_KEY :
+	    W_VALUE;
+	return 0;
+}
+
 /*
  * Check that j->src is one JSON object and that j->tok describes it: walk
  * the text with an explicit stack (no recursion; depth is bounded by the
@@ -286,114 +402,47 @@ enum want { W_VALUE, W_VALUE_OR_CLOSE, W_KEY, W_KEY_OR_CLOSE, W_COLON,
 static int
 check(const struct json *j)
 {
-	struct {
-		int t;		/* container token */
-		int n;		/* keys or elements seen */
-	} st[JSON_MAX_TOKENS];
-	const char *s = j->src;
-	const jsmntok_t *t;
-	enum want w = W_VALUE;
-	size_t pos = 0, end;
-	int sp = 0, k = 0, c, i;
+	struct chk x;
+	int c, r;
 
+	x.j = j;
+	x.pos = 0;
+	x.k = x.sp = 0;
+	x.w = W_VALUE;
 	for (;;) {
-		while (pos < j->len && is_ws(s[pos]))
-			pos++;
-		if (pos == j->len)
+		while (x.pos < j->len && is_ws(j->src[x.pos]))
+			x.pos++;
+		if (x.pos == j->len)
 			break;
-		c = (unsigned char)s[pos];
-		switch (w) {
+		c = (unsigned char)j->src[x.pos];
+		switch (x.w) {
 		case W_COLON:
-			if (c != ':')
-				return -1;
-			pos++;
-			w = W_VALUE;
-			continue;
-		case W_COMMA_OR_CLOSE:
-			if (c == ',') {
-				pos++;
-				w = j->tok[st[sp - 1].t].type == JSMN_OBJECT ?
-				    W_KEY : W_VALUE;
-				continue;
-			}
-			goto close;
-		case W_KEY_OR_CLOSE:
-			if (c == '}')
-				goto close;
-			/* FALLTHROUGH */
-		case W_KEY:
-			if (c != '"' || k >= j->ntok)
-				return -1;
-			if (!str_at(j, k, pos, 1))
-				return -1;
-			/* Top-level keys must be unique: which one wins is a
-			 * question best never asked. */
-			if (sp == 1)
-				for (i = 1; i < k; i = json_skip(j, i + 1))
-					if (str_same(j, i, k))
-						return -1;
-			st[sp - 1].n++;
-			pos = (size_t)j->tok[k].end + 1;
-			k++;
-			w = W_COLON;
-			continue;
-		case W_VALUE_OR_CLOSE:
-			if (c == ']')
-				goto close;
-			/* FALLTHROUGH */
-		case W_VALUE:
+			r = c == ':' ? 0 : -1;
+			x.pos++;
+			x.w = W_VALUE;
 			break;
-		case W_DONE:
-			return -1;	/* trailing garbage */
+		case W_COMMA_OR_CLOSE:
+			r = chk_comma(&x, c);
+			break;
+		case W_KEY_OR_CLOSE:
+			r = c == '}' ? chk_close(&x, c) : chk_key(&x, c);
+			break;
+		case W_KEY:
+			r = chk_key(&x, c);
+			break;
+		case W_VALUE_OR_CLOSE:
+			r = c == ']' ? chk_close(&x, c) : chk_value(&x, c);
+			break;
+		case W_VALUE:
+			r = chk_value(&x, c);
+			break;
+		default:
+			r = -1;		/* trailing garbage */
 		}
-
-		/* A value: the next token must be it. */
-		if (k >= j->ntok || (sp == 0 && c != '{'))
+		if (r < 0)
 			return -1;
-		t = &j->tok[k];
-		if (sp > 0 && j->tok[st[sp - 1].t].type == JSMN_ARRAY)
-			st[sp - 1].n++;
-		if (c == '{' || c == '[') {
-			if (t->type != (c == '{' ? JSMN_OBJECT : JSMN_ARRAY) ||
-			    (size_t)t->start != pos || sp == JSON_MAX_TOKENS)
-				return -1;
-			st[sp].t = k;
-			st[sp].n = 0;
-			sp++;
-			pos++;
-			k++;
-			w = c == '{' ? W_KEY_OR_CLOSE : W_VALUE_OR_CLOSE;
-			continue;
-		}
-		if (c == '"') {
-			if (!str_at(j, k, pos, 0))
-				return -1;
-			pos = (size_t)t->end + 1;
-		} else {
-			if (t->type != JSMN_PRIMITIVE ||
-			    (size_t)t->start != pos || t->size != 0 ||
-			    t->end < t->start)
-				return -1;
-			end = (size_t)t->end;
-			if (end > j->len || !prim_ok(s + pos, end - pos))
-				return -1;
-			pos = end;
-		}
-		k++;
-		w = W_COMMA_OR_CLOSE;
-		continue;
-
-	close:
-		/* c closes the innermost container, if it matches. */
-		t = &j->tok[st[sp - 1].t];
-		if (c != (t->type == JSMN_OBJECT ? '}' : ']') ||
-		    (size_t)t->end != pos + 1 || t->size != st[sp - 1].n)
-			return -1;
-		sp--;
-		pos++;
-		w = sp > 0 ? W_COMMA_OR_CLOSE : W_DONE;
 	}
-	return (w == W_DONE && k == j->ntok) ? 0 : -1;
+	return (x.w == W_DONE && x.k == j->ntok) ? 0 : -1;
 }
 
 int

@@ -100,27 +100,87 @@ pbkdf2_sha256(const void *pass, size_t plen, const void *salt, size_t slen,
 	wipe(t, sizeof t);
 }
 
-int
-pkcs8_decrypt(uint8_t *der, size_t len, const char *pass, size_t plen,
-    const uint8_t **out, size_t *outlen)
-{
-	const uint8_t *p = der, *end = der + len, *q, *qe, *r, *re;
-	struct der top, alg, oid, params, kdf, kdfp, salt, iter, x, enc, iv;
-	struct der data;
-	br_aes_ct_cbcdec_keys aes;
-	uint8_t key[32], ivb[16];
-	size_t keylen, i;
-	uint32_t it = 0;
-	unsigned pad, bad;
+/* What PBES2 parameters say: how to derive the key and decrypt. */
+struct pbes2 {
+	struct der salt, iv, data;
+	uint32_t iter;
+	size_t keylen;
+};
 
-	/* EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier,
-	 * OCTET STRING } */
+/* PBKDF2: OID, then { salt, iterationCount, [keyLength], [prf] }, with
+ * HMAC-SHA256 as the PRF. A PKCS8_* status. */
+static int
+parse_pbkdf2(const struct der *kdf, struct pbes2 *pb)
+{
+	const uint8_t *r = kdf->p, *re = kdf->p + kdf->len;
+	struct der oid, kdfp, iter, x;
+	size_t i;
+
+	if (der_want(&r, re, 0x06, &oid) < 0)
+		return PKCS8_MALFORMED;
+	if (!oid_is(&oid, OID(oid_pbkdf2)))
+		return PKCS8_UNSUPPORTED;
+	if (der_want(&r, re, 0x30, &kdfp) < 0 || r != re)
+		return PKCS8_MALFORMED;
+	r = kdfp.p;
+	re = kdfp.p + kdfp.len;
+	if (der_want(&r, re, 0x04, &pb->salt) < 0 ||
+	    der_want(&r, re, 0x02, &iter) < 0 || iter.len == 0 ||
+	    iter.len > 4 || (iter.p[0] & 0x80))
+		return PKCS8_MALFORMED;
+	for (pb->iter = 0, i = 0; i < iter.len; i++)
+		pb->iter = (pb->iter << 8) | iter.p[i];
+	if (pb->iter == 0 || pb->iter > PBKDF2_ITER_MAX)
+		return PKCS8_UNSUPPORTED;
+	if (r < re && *r == 0x02 && der_next(&r, re, &x) < 0)
+		return PKCS8_MALFORMED;		/* keyLength: implied below */
+	if (r == re)
+		return PKCS8_UNSUPPORTED;	/* default PRF: HMAC-SHA1 */
+	if (der_want(&r, re, 0x30, &x) < 0 || r != re)
+		return PKCS8_MALFORMED;
+	r = x.p;
+	re = x.p + x.len;
+	if (der_want(&r, re, 0x06, &oid) < 0)
+		return PKCS8_MALFORMED;
+	return oid_is(&oid, OID(oid_hmac_sha256)) ? PKCS8_OK :
+	    PKCS8_UNSUPPORTED;
+}
+
+/* encryptionScheme: AES-CBC with a 16-byte IV. A PKCS8_* status. */
+static int
+parse_aes_cbc(const struct der *enc, struct pbes2 *pb)
+{
+	const uint8_t *r = enc->p, *re = enc->p + enc->len;
+	struct der oid;
+
+	if (der_want(&r, re, 0x06, &oid) < 0)
+		return PKCS8_MALFORMED;
+	if (oid_is(&oid, OID(oid_aes256_cbc)))
+		pb->keylen = 32;
+	else if (oid_is(&oid, OID(oid_aes128_cbc)))
+		pb->keylen = 16;
+	else
+		return PKCS8_UNSUPPORTED;
+	if (der_want(&r, re, 0x04, &pb->iv) < 0 || pb->iv.len != 16 || r != re)
+		return PKCS8_MALFORMED;
+	return PKCS8_OK;
+}
+
+/* EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET
+ * STRING }, the algorithm PBES2. A PKCS8_* status. */
+static int
+parse_pbes2(const uint8_t *der, size_t len, struct pbes2 *pb)
+{
+	const uint8_t *p = der, *end = der + len, *q, *qe;
+	struct der top, alg, oid, params, kdf, enc;
+	int st;
+
 	if (der_want(&p, end, 0x30, &top) < 0 || p != end)
 		return PKCS8_MALFORMED;
 	p = top.p;
 	end = top.p + top.len;
 	if (der_want(&p, end, 0x30, &alg) < 0 ||
-	    der_want(&p, end, 0x04, &data) < 0 || p != end)
+	    der_want(&p, end, 0x04, &pb->data) < 0 || p != end)
 		return PKCS8_MALFORMED;
 	q = alg.p;
 	qe = alg.p + alg.len;
@@ -136,71 +196,45 @@ pkcs8_decrypt(uint8_t *der, size_t len, const char *pass, size_t plen,
 	if (der_want(&q, qe, 0x30, &kdf) < 0 ||
 	    der_want(&q, qe, 0x30, &enc) < 0 || q != qe)
 		return PKCS8_MALFORMED;
+	if ((st = parse_pbkdf2(&kdf, pb)) != PKCS8_OK ||
+	    (st = parse_aes_cbc(&enc, pb)) != PKCS8_OK)
+		return st;
+	if (pb->data.len == 0 || pb->data.len % 16 != 0)
+		return PKCS8_MALFORMED;
+	return PKCS8_OK;
+}
 
-	/* PBKDF2: OID, then { salt, iterationCount, [keyLength], [prf] } */
-	r = kdf.p;
-	re = kdf.p + kdf.len;
-	if (der_want(&r, re, 0x06, &oid) < 0)
-		return PKCS8_MALFORMED;
-	if (!oid_is(&oid, OID(oid_pbkdf2)))
-		return PKCS8_UNSUPPORTED;
-	if (der_want(&r, re, 0x30, &kdfp) < 0 || r != re)
-		return PKCS8_MALFORMED;
-	r = kdfp.p;
-	re = kdfp.p + kdfp.len;
-	if (der_want(&r, re, 0x04, &salt) < 0 ||
-	    der_want(&r, re, 0x02, &iter) < 0 || iter.len == 0 ||
-	    iter.len > 4 || (iter.p[0] & 0x80))
-		return PKCS8_MALFORMED;
-	for (i = 0; i < iter.len; i++)
-		it = (it << 8) | iter.p[i];
-	if (it == 0 || it > PBKDF2_ITER_MAX)
-		return PKCS8_UNSUPPORTED;
-	if (r < re && *r == 0x02 && der_next(&r, re, &x) < 0)
-		return PKCS8_MALFORMED;		/* keyLength: implied below */
-	if (r == re)
-		return PKCS8_UNSUPPORTED;	/* default PRF: HMAC-SHA1 */
-	if (der_want(&r, re, 0x30, &x) < 0 || r != re)
-		return PKCS8_MALFORMED;
-	r = x.p;
-	re = x.p + x.len;
-	if (der_want(&r, re, 0x06, &oid) < 0)
-		return PKCS8_MALFORMED;
-	if (!oid_is(&oid, OID(oid_hmac_sha256)))
-		return PKCS8_UNSUPPORTED;
+int
+pkcs8_decrypt(uint8_t *der, size_t len, const char *pass, size_t plen,
+    const uint8_t **out, size_t *outlen)
+{
+	struct pbes2 pb;
+	br_aes_ct_cbcdec_keys aes;
+	uint8_t key[32], ivb[16], *data;
+	unsigned pad, bad;
+	size_t i;
+	int st;
 
-	/* encryptionScheme: AES-CBC with a 16-byte IV */
-	r = enc.p;
-	re = enc.p + enc.len;
-	if (der_want(&r, re, 0x06, &oid) < 0)
-		return PKCS8_MALFORMED;
-	if (oid_is(&oid, OID(oid_aes256_cbc)))
-		keylen = 32;
-	else if (oid_is(&oid, OID(oid_aes128_cbc)))
-		keylen = 16;
-	else
-		return PKCS8_UNSUPPORTED;
-	if (der_want(&r, re, 0x04, &iv) < 0 || iv.len != 16 || r != re)
-		return PKCS8_MALFORMED;
-	if (data.len == 0 || data.len % 16 != 0)
-		return PKCS8_MALFORMED;
-
-	pbkdf2_sha256(pass, plen, salt.p, salt.len, it, key, keylen);
-	memcpy(ivb, iv.p, sizeof ivb);
-	br_aes_ct_cbcdec_init(&aes, key, keylen);
-	br_aes_ct_cbcdec_run(&aes, ivb, (void *)data.p, data.len);
+	if ((st = parse_pbes2(der, len, &pb)) != PKCS8_OK)
+		return st;
+	data = (uint8_t *)pb.data.p;	/* inside der, which we may change */
+	pbkdf2_sha256(pass, plen, pb.salt.p, pb.salt.len, pb.iter, key,
+	    pb.keylen);
+	memcpy(ivb, pb.iv.p, sizeof ivb);
+	br_aes_ct_cbcdec_init(&aes, key, pb.keylen);
+	br_aes_ct_cbcdec_run(&aes, ivb, data, pb.data.len);
 	wipe(key, sizeof key);
 	wipe(&aes, sizeof aes);
 
 	/* PKCS#7 padding, checked without branching on each byte. */
-	pad = data.p[data.len - 1];
+	pad = data[pb.data.len - 1];
 	bad = pad == 0 || pad > 16;
 	for (i = 0; i < 16 && !bad; i++)
 		if (i < pad)
-			bad |= data.p[data.len - 1 - i] != pad;
+			bad |= data[pb.data.len - 1 - i] != pad;
 	if (bad)
 		return PKCS8_BADPASS;
-	*out = data.p;
-	*outlen = data.len - pad;
+	*out = data;
+	*outlen = pb.data.len - pad;
 	return PKCS8_OK;
 }

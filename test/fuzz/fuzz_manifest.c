@@ -29,6 +29,7 @@
 #include "json.h"
 #include "path.h"
 #include "record.h"
+#include "tls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
