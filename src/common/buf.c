@@ -141,17 +141,6 @@ buf_hex(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
-int
-buf_cstr(struct buf *b)
-{
-	if (buf_room(b) < 1) {
-		b->err = 1;
-		return -1;
-	}
-	b->p[b->len] = 0;
-	return 0;
-}
-
 uint16_t
 be16(const uint8_t *p)
 {

@@ -37,8 +37,6 @@ int buf_u64(struct buf *b, uint64_t v);		/* big-endian */
 int buf_dec(struct buf *b, uint64_t v);		/* decimal text */
 int buf_sdec(struct buf *b, int64_t v);		/* signed decimal text */
 int buf_hex(struct buf *b, const void *p, size_t n);	/* lower-case hex */
-/* Append a NUL without counting it, so b->p can be used as a C string. */
-int buf_cstr(struct buf *b);
 
 /*
  * A reader over received bytes. Every get checks what is left; the first
