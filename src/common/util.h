@@ -17,7 +17,7 @@
 #define CAIRN_STR_(x) #x
 #define CAIRN_STR(x) CAIRN_STR_(x)	/* a number as a string literal */
 
-/* Exit codes (PRODUCT.md). */
+/* Exit codes (DESIGN.md, "Errors and exit codes"). */
 #define EXIT_PARTIAL 1		/* finished, some files failed */
 #define EXIT_USAGE 2		/* usage or configuration error */
 #define EXIT_NET 3		/* network or TLS failure */
