@@ -2,9 +2,9 @@
  * json.h — one JSON object at a time, read with jsmn into a fixed token
  * array (JSMN_STRICT), written into a bounded buf.
  *
- * cairn's JSON files (client state, manifests, backup_state.json) hold one
- * object per line inside one JSON array, so a reader never needs more than
- * one line in memory. A record with more tokens than JSON_MAX_TOKENS is an
+ * cairn's JSON files (client state, manifests, the server's state file)
+ * hold one object per line inside one JSON array, so a reader never needs
+ * more than one line in memory. A record with more tokens than JSON_MAX_TOKENS is an
  * error, never a reason to grow.
  *
  * Names are arbitrary bytes but JSON strings are Unicode. The writer copies

@@ -1,6 +1,6 @@
 /*
- * record.h — cairn's JSON-lines files: client state, manifests and
- * backup_state.json. A file is one JSON array holding one object per
+ * record.h — cairn's JSON-lines files: client state, manifests and the
+ * server's state file. A file is one JSON array holding one object per
  * line, so it is read and written one record at a time:
  *
  *	[{"cairn_manifest":1,...}

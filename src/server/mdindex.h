@@ -1,6 +1,7 @@
 /*
  * mdindex.h — an on-disk table from MD5 to the offset of a file's record
- * in a snapshot's manifest (.manifests/<snapshot>.idx), so that the next
+ * in a snapshot's manifest (the local backend keeps one per snapshot,
+ * beside its manifest: store_fs.h), so that the next
  * run can find a file of the previous snapshot by its content alone
  * (renamed or copied files) without holding anything in memory.
  *
