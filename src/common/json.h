@@ -4,8 +4,8 @@
  *
  * cairn's JSON files (client state, manifests, the server's state file)
  * hold one object per line inside one JSON array, so a reader never needs
- * more than one line in memory. A record with more tokens than JSON_MAX_TOKENS is an
- * error, never a reason to grow.
+ * more than one line in memory. A record with more tokens than
+ * JSON_MAX_TOKENS is an error, never a reason to grow.
  *
  * Names are arbitrary bytes but JSON strings are Unicode. The writer copies
  * valid UTF-8 as it is and writes each byte of an invalid sequence as a lone

@@ -1,9 +1,9 @@
 /*
  * mdindex.h — an on-disk table from MD5 to the offset of a file's record
  * in a snapshot's manifest (the local backend keeps one per snapshot,
- * beside its manifest: store_fs.h), so that the next
- * run can find a file of the previous snapshot by its content alone
- * (renamed or copied files) without holding anything in memory.
+ * beside its manifest: store_fs.h), so that the next run can find a file
+ * of the previous snapshot by its content alone (renamed or copied files)
+ * without holding anything in memory.
  *
  * Layout: "CAIRNIX1", u64 slot count (a power of two), then slots of
  * 16 bytes MD5 and u64 offset + 1 (0: empty), big-endian; open
