@@ -78,6 +78,18 @@ list_start(struct listing *l)
 		    "ID", "SOURCE", "SNAPSHOTS", "NEWEST", "FILES", "BYTES");
 }
 
+/* Start a JSON object after sep, with its first field key: val. */
+static void
+object_start(struct buf *b, const char *sep, const char *key,
+    const char *val)
+{
+	buf_init(b, line, sizeof line);
+	buf_puts(b, sep);
+	buf_putc(b, '{');
+	json_put_key(b, key, 1);
+	json_put_str(b, val, strlen(val));
+}
+
 /* I_BACKUP: id and source; its snapshots follow. */
 static int
 list_backup(void *ctx, struct rd *r)
@@ -92,12 +104,7 @@ list_backup(void *ctx, struct rd *r)
 	l->snaps = 0;
 	l->files = l->bytes = 0;
 	if (l->json) {
-		buf_init(&b, line, sizeof line);
-		if (!l->first_backup)
-			buf_puts(&b, "]},");
-		buf_putc(&b, '{');
-		json_put_key(&b, "id", 1);
-		json_put_str(&b, l->id, strlen(l->id));
+		object_start(&b, l->first_backup ? "" : "]},", "id", l->id);
 		json_put_key(&b, "source", 0);
 		json_put_str(&b, l->source, strlen(l->source));
 		buf_puts(&b, ",\"snapshots\":[");
@@ -121,12 +128,7 @@ list_snapshot(void *ctx, struct rd *r)
 	l->bytes = rd_u64(r);
 	l->snaps++;
 	if (l->json) {
-		buf_init(&b, line, sizeof line);
-		if (!l->first_snap)
-			buf_putc(&b, ',');
-		buf_putc(&b, '{');
-		json_put_key(&b, "name", 1);
-		json_put_str(&b, l->newest, strlen(l->newest));
+		object_start(&b, l->first_snap ? "" : ",", "name", l->newest);
 		json_put_key(&b, "files", 0);
 		buf_dec(&b, l->files);
 		json_put_key(&b, "bytes", 0);
