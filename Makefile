@@ -34,9 +34,11 @@ COMMON_SRC = $(wildcard src/common/*.c) port/posix.c
 CLIENT_SRC = $(wildcard src/client/*.c)
 SERVER_SRC = $(wildcard src/server/*.c)
 UNIT_SRC = $(wildcard test/unit/*.c)
-# The store contract test runs against the local backend.
+# Parts of the programs the unit tests drive: the store (its contract test
+# runs against the local backend) and the client's report.
 STORE_SRC = src/server/store.c src/server/store_fs.c src/server/store_fs_cat.c \
             src/server/mdindex.c
+UNIT_LINK = $(STORE_SRC) src/client/report.c
 TOOL_SRC = $(wildcard test/tools/*.c)
 
 S = build/static
@@ -89,8 +91,8 @@ $(A)/cairn: $(call obj,$(A),$(CLIENT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 $(A)/cairnd: $(call obj,$(A),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
-$(A)/obj/test/unit/%.o: INC += -Isrc/server
-$(A)/unit: $(call obj,$(A),$(UNIT_SRC) $(STORE_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+$(A)/obj/test/unit/%.o: INC += -Isrc/server -Isrc/client
+$(A)/unit: $(call obj,$(A),$(UNIT_SRC) $(UNIT_LINK) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 $(A)/%: $(A)/obj/test/tools/%.o $(call obj,$(A),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^

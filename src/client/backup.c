@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "conn.h"
 #include "path.h"
 #include "port.h"
 #include "proto.h"
@@ -17,22 +18,13 @@
 #include "report.h"
 #include "walk.h"
 
-/* A request whose reply has not been read yet. */
-struct pending {
-	unsigned type;		/* T_OFFER or T_TRANSFER_COMPLETE */
-	struct entry e;
-};
-
 struct run {
 	const struct copts *o;
-	struct tls *t;
+	struct cconn c;
 	int root;		/* the source directory */
 	struct dircache src_dir;	/* where the last file sent lives */
 	char source[PATH_CAP];
 	char id[TARGET_MAX], snap[TARGET_MAX];
-	/* the pipeline */
-	struct pending q[PIPELINE_MAX];
-	unsigned qhead, qlen;
 	/* old state, read in step with the walk */
 	int old_ok;
 	int64_t old_time;
@@ -43,12 +35,11 @@ struct run {
 	/* new state */
 	struct port_tmp st_tmp;
 	int st_dir;
-	char st_name[256];
+	char st_name[NAME_LEN_MAX + 1];
 	struct linew st_w;
 	int64_t start;
-	uint64_t sent_ms;	/* when a frame last went to the server */
 	uint64_t bw_start, bw_bytes;	/* --bwlimit accounting */
-	struct progress pg;
+	struct report rep;
 	/* figures */
 	uint64_t files, sent, bytes_sent, errors, skipped;
 };
@@ -57,9 +48,7 @@ static struct run run;
 static struct walk walk;
 static struct filter filter;
 static struct json js;
-static uint8_t frame[FRAME_MAX];
 static uint8_t line[LINE_MAX_BYTES];
-static uint8_t data[DATA_CHUNK];
 
 /* On any exit before the state is saved, remove its temporary. */
 static void
@@ -67,23 +56,6 @@ state_cleanup(void)
 {
 	if (run.st_tmp.fd >= 0)
 		port_tmp_abort(&run.st_tmp);
-}
-
-static const char *
-sh(const char *p, size_t n)
-{
-	static char out[200];
-
-	return shown(p, n, out, sizeof out);
-}
-
-static void
-net_die(struct run *r, const char *when)
-{
-	char why[TLS_WHY_MAX];
-
-	die(EXIT_NET, "%s:%u: connection lost %s: %s", r->o->server,
-	    r->o->port, when, tls_why(r->t, why, sizeof why));
 }
 
 /* --bwlimit: sleep as long as it takes to stay under the rate. */
@@ -101,12 +73,12 @@ throttle(struct run *r, uint64_t n)
 	now = port_ms();
 	if (due > now) {
 		/* Send what is queued first, so the pause is a real gap. */
-		tls_flush(r->t);
+		tls_flush(&r->c.t);
 		port_sleep_ms((unsigned)(due - now));
 	}
 }
 
-/* ---- client state ------------------------------------------------------ */
+/* ---- client state -------------------------------------------------------- */
 
 /* Where the state lives when --state is not given. */
 static void
@@ -139,21 +111,13 @@ state_path(const struct copts *o, const char *source, char *dir, size_t dcap,
 	port_mkdir(dir, 0700);
 }
 
+/* The next entry of the old state, if it can be trusted. */
 static void
 old_advance(struct run *r)
 {
-	const char *p;
-	size_t n;
-
-	r->old_have = 0;
-	if (!r->old_ok)
-		return;
-	if (lines_next(&r->old, &p, &n) != 1 || json_parse(&js, p, n) < 0 ||
-	    entry_parse(&js, &r->old_e, &r->old_x) < 0) {
-		r->old_ok = 0;
-		return;
-	}
-	r->old_have = 1;
+	r->old_have = r->old_ok &&
+	    entry_next(&r->old, &js, &r->old_e, &r->old_x) == 1;
+	r->old_ok = r->old_have;
 }
 
 /*
@@ -285,7 +249,7 @@ state_lookup(struct run *r, struct entry *e, const struct port_stat *st)
 	return 1;
 }
 
-/* ---- reading files ----------------------------------------------------- */
+/* ---- reading and sending files ------------------------------------------- */
 
 /* Open the file at the relative path beneath the source, no symlinks. */
 static int
@@ -298,145 +262,34 @@ open_source(struct run *r, const char *path)
 	return dfd < 0 ? -1 : port_openat_read(dfd, leaf);
 }
 
-/* Tell the server we are still here while a long hash keeps us busy. */
-static void
-keepalive(struct run *r)
-{
-	uint64_t now = port_ms();
-
-	if (r->t == NULL || now - r->sent_ms < KEEPALIVE_MS)
-		return;
-	if (frame_send(r->t, T_KEEPALIVE, NULL, 0) < 0 ||
-	    tls_flush(r->t) < 0)
-		net_die(r, "while hashing");
-	r->sent_ms = now;
-}
-
+/* The MD5 of dfd/leaf, with keepalives. 0 or -1 (errno). */
 static int
 hash_file(struct run *r, int dfd, const char *leaf, uint8_t md[MD5_LEN])
 {
-	struct md5 c;
-	long n;
-	int fd = port_openat_read(dfd, leaf);
+	int fd = port_openat_read(dfd, leaf), rc;
 
 	if (fd < 0)
 		return -1;
-	md5_init(&c);
-	while ((n = port_read(fd, data, sizeof data, -1)) > 0) {
-		md5_update(&c, data, (size_t)n);
-		keepalive(r);
-	}
+	rc = cconn_hash(&r->c, fd, md);
 	port_close(fd);
-	if (n < 0)
-		return -1;
-	md5_final(&c, md);
-	return 0;
+	return rc;
 }
 
-/* ---- the pipeline ------------------------------------------------------- */
-
-static void send_file(struct run *r, const struct entry *e);
-
+/* e's bytes as DATA_TRANSFER frames: exactly e->size of them whatever
+ * happens to the file meanwhile (padded with zeros; the MD5 fails). */
 static void
-push(struct run *r, unsigned type, const struct entry *e)
+send_data(struct run *r, const struct entry *e)
 {
-	struct pending *p = &r->q[(r->qhead + r->qlen++) % PIPELINE_MAX];
-
-	if (r->qlen > PIPELINE_MAX)
-		BUG("pipeline overflow");
-	p->type = type;
-	p->e = *e;
-}
-
-/* Read the reply to the oldest pending request and act on it. */
-static void
-take_reply(struct run *r)
-{
-	static struct entry e;
-	char text[MSG_MAX + 1];
-	struct pending *p = &r->q[r->qhead];
-	struct rd rd;
-	unsigned type, status, want;
-	size_t n;
-
-	if (frame_recv(r->t, &type, frame, &n) < 0)
-		net_die(r, "waiting for a reply");
-	rd_init(&rd, frame, n);
-	if (reply_get(&rd, &status, text) < 0)
-		die(EXIT_NET, "%s:%u sent a malformed reply", r->o->server,
-		    r->o->port);
-	if (type == T_ERROR)
-		die(status == ST_BAD_REQUEST ? EXIT_NET : EXIT_REFUSED,
-		    "the server stopped the backup: %s", text);
-	want = T_REPLY | p->type;
-	if (type != want)
-		die(EXIT_NET, "%s:%u sent a reply out of order", r->o->server,
-		    r->o->port);
-	e = p->e;
-	r->qhead = (r->qhead + 1) % PIPELINE_MAX;
-	r->qlen--;
-	if (p->type == T_OFFER) {
-		if (status == ST_NEED)
-			send_file(r, &e);
-		else if (status != ST_OK) {
-			msg("%s: the server could not store it: %s",
-			    sh(e.path, e.plen), text);
-			r->errors++;
-		}
-	} else if (status == ST_OK) {
-		r->sent++;
-	} else {
-		msg("%s: not backed up: %s", sh(e.path, e.plen), text);
-		r->errors++;
-	}
-}
-
-/* Make room for one more request. */
-static void
-room(struct run *r)
-{
-	while (r->qlen >= PIPELINE_MAX)
-		take_reply(r);
-}
-
-static void
-request(struct run *r, unsigned type, const struct entry *e)
-{
-	struct buf b;
-
-	room(r);
-	buf_init(&b, frame, sizeof frame);
-	if (entry_put(&b, e) < 0)
-		BUG("entry does not fit a frame");
-	if (frame_send(r->t, type, b.p, b.len) < 0)
-		net_die(r, "sending an offer");
-	r->sent_ms = port_ms();
-	push(r, type, e);
-}
-
-/*
- * Send a file the server asked for: FILE_TRANSFER, its data, then
- * TRANSFER_COMPLETE. Exactly e->size bytes go out whatever happens to
- * the file meanwhile; the server's MD5 check catches a change.
- */
-static void
-send_file(struct run *r, const struct entry *e)
-{
-	struct buf b;
+	uint8_t *data = r->c.data;
 	uint64_t left = e->size;
 	long n;
 	int fd;
 
-	buf_init(&b, frame, sizeof frame);
-	entry_put(&b, e);
-	if (frame_send(r->t, T_FILE_TRANSFER, b.p, b.len) < 0)
-		net_die(r, "sending a file");
 	fd = open_source(r, e->path);
 	if (fd < 0)
-		msg("%s: cannot open: %s", sh(e->path, e->plen),
-		    strerror(errno));
+		msg("%s: cannot open: %s", shown_path(e), strerror(errno));
 	while (left > 0) {
-		size_t want = left < sizeof data ? (size_t)left : sizeof data;
+		size_t want = left < DATA_CHUNK ? (size_t)left : DATA_CHUNK;
 		n = fd >= 0 ? port_read(fd, data, want, -1) : -1;
 		if (n <= 0) {
 			/* Shrunk or unreadable: pad, and let the MD5 fail. */
@@ -447,60 +300,147 @@ send_file(struct run *r, const struct entry *e)
 				fd = -1;
 			}
 		}
-		if (frame_send(r->t, T_DATA_TRANSFER, data, (size_t)n) < 0)
-			net_die(r, "sending a file");
+		cconn_send(&r->c, T_DATA_TRANSFER, data, (size_t)n,
+		    "sending a file");
 		left -= (uint64_t)n;
 		r->bytes_sent += (uint64_t)n;
 		throttle(r, (uint64_t)n);
-		progress_show(&r->pg, 0, r->files, "sent", r->sent, r->bytes_sent);
+		report_progress(&r->rep, 0, r->files, "sent", r->sent,
+		    r->bytes_sent);
 	}
 	if (fd >= 0)
 		port_close(fd);
-	if (frame_send(r->t, T_TRANSFER_COMPLETE, NULL, 0) < 0)
-		net_die(r, "sending a file");
-	r->sent_ms = port_ms();
-	push(r, T_TRANSFER_COMPLETE, e);
+}
+
+/* Send a file the server asked for: FILE_TRANSFER, its data, then
+ * TRANSFER_COMPLETE, whose reply comes later. */
+static void
+send_file(struct run *r, const struct entry *e)
+{
+	struct buf b;
+
+	cconn_buf(&r->c, &b);
+	entry_put(&b, e);
+	cconn_send(&r->c, T_FILE_TRANSFER, b.p, b.len, "sending a file");
+	send_data(r, e);
+	cconn_send(&r->c, T_TRANSFER_COMPLETE, NULL, 0, "sending a file");
+	cconn_push(&r->c, T_TRANSFER_COMPLETE, e);
+}
+
+/* ---- replies ------------------------------------------------------------- */
+
+/* An offer answered: the server has the file, wants it, or cannot. */
+static void
+offer_replied(void *ctx, const struct entry *e, struct reply *rp)
+{
+	struct run *r = ctx;
+
+	if (rp->status == ST_NEED) {
+		send_file(r, e);
+	} else if (rp->status != ST_OK) {
+		msg("%s: the server could not store it: %s", shown_path(e),
+		    rp->text);
+		r->errors++;
+	}
+}
+
+/* A file sent, and the server's verdict on it. */
+static void
+transfer_replied(void *ctx, const struct entry *e, struct reply *rp)
+{
+	struct run *r = ctx;
+
+	if (rp->status == ST_OK) {
+		r->sent++;
+		return;
+	}
+	msg("%s: not backed up: %s", shown_path(e), rp->text);
+	r->errors++;
+}
+
+static const struct reply_row backup_rows[] = {
+	{ T_OFFER, offer_replied },
+	{ T_TRANSFER_COMPLETE, transfer_replied },
+};
+
+static const struct reply_table backup_replies = {
+	{ "waiting for a reply", "the server stopped the backup", 0, 0 },
+	backup_rows, sizeof backup_rows / sizeof backup_rows[0]
+};
+
+/* Offer e, once there is room in the pipeline. */
+static void
+offer(struct run *r, const struct entry *e)
+{
+	struct buf b;
+
+	cconn_room(&r->c);
+	cconn_buf(&r->c, &b);
+	if (entry_put(&b, e) < 0)
+		BUG("entry does not fit a frame");
+	cconn_send(&r->c, T_OFFER, b.p, b.len, "sending an offer");
+	cconn_push(&r->c, T_OFFER, e);
 }
 
 /* ---- the run ------------------------------------------------------------- */
 
+/* An id or a snapshot name from a reply's body into out[TARGET_MAX]. */
+static int
+get_name(struct rd *rd, char out[TARGET_MAX])
+{
+	const char *s;
+	size_t n;
+
+	s = rd_str(rd, TARGET_MAX - 1, &n);
+	if (s == NULL)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = 0;
+	return 0;
+}
+
+/* CHECK_SOURCE: the server agrees to back up our source, and names the
+ * backup and the snapshot to be. */
 static void
 check_source(struct run *r)
 {
-	char text[MSG_MAX + 1];
+#define REFUSED_BACKUP "the server refused the backup of "
+	static char refusal[sizeof REFUSED_BACKUP + PATH_CAP];
+	struct check k = { "starting the backup", refusal, 1, 0 };
+	struct reply *rp;
 	struct buf b;
-	struct rd rd;
-	unsigned type, status;
-	const char *s;
-	size_t n, len = strlen(r->source);
+	size_t len = strlen(r->source);
 
-	buf_init(&b, frame, sizeof frame);
+	snprintf(refusal, sizeof refusal, REFUSED_BACKUP "%s", r->source);
+	cconn_buf(&r->c, &b);
 	buf_u16(&b, (unsigned)len);
 	buf_put(&b, r->source, len);
-	if (frame_send(r->t, T_CHECK_SOURCE, b.p, b.len) < 0 ||
-	    frame_recv(r->t, &type, frame, &n) < 0)
-		net_die(r, "starting the backup");
-	rd_init(&rd, frame, n);
-	if (reply_get(&rd, &status, text) < 0)
+	rp = cconn_request(&r->c, T_CHECK_SOURCE, &b, &k);
+	if (get_name(&rp->body, r->id) < 0 || get_name(&rp->body, r->snap) < 0)
 		die(EXIT_NET, "malformed reply from %s", r->o->server);
-	if (type == T_ERROR || status != ST_OK)
-		die(EXIT_REFUSED, "the server refused the backup of %s: %s",
-		    r->source, text);
-	if (type != (T_REPLY | T_CHECK_SOURCE))
-		die(EXIT_NET, "%s:%u sent a reply out of order", r->o->server,
-		    r->o->port);
-	s = rd_str(&rd, sizeof r->id - 1, &n);
-	if (s == NULL)
-		die(EXIT_NET, "malformed reply from %s", r->o->server);
-	memcpy(r->id, s, n);
-	r->id[n] = 0;
-	s = rd_str(&rd, sizeof r->snap - 1, &n);
-	if (s == NULL)
-		die(EXIT_NET, "malformed reply from %s", r->o->server);
-	memcpy(r->snap, s, n);
-	r->snap[n] = 0;
 }
 
+/* A regular file's entry: its MD5 from the state or by hashing. 0, or -1
+ * if it is not offered. */
+static int
+file_entry(struct run *r, struct entry *e, const struct port_stat *st)
+{
+	if (!filter_match(&filter, walk.leaf, strlen(walk.leaf)))
+		return -1;
+	e->type = E_FILE;
+	e->size = st->size;
+	r->files++;
+	if (!state_lookup(r, e, st) &&
+	    hash_file(r, walk.dfd, walk.leaf, e->md5) < 0) {
+		msg("%s: cannot read: %s", shown_path(e), strerror(errno));
+		r->errors++;
+		return -1;
+	}
+	state_put(r, e, st);
+	return 0;
+}
+
+/* The walk's current entry, offered. */
 static void
 offer_entry(struct run *r, const struct port_stat *st)
 {
@@ -525,87 +465,53 @@ offer_entry(struct run *r, const struct port_stat *st)
 		n = port_readlinkat(walk.dfd, walk.leaf, e.target,
 		    sizeof e.target);
 		if (n <= 0) {
-			msg("%s: cannot read the symlink: %s",
-			    sh(e.path, e.plen), strerror(errno));
+			msg("%s: cannot read the symlink: %s", shown_path(&e),
+			    strerror(errno));
 			r->errors++;
 			return;
 		}
 		e.tlen = (size_t)n;
 		break;
 	case PORT_REG:
-		if (!filter_match(&filter, walk.leaf, strlen(walk.leaf)))
+		if (file_entry(r, &e, st) < 0)
 			return;
-		e.type = E_FILE;
-		e.size = st->size;
-		r->files++;
-		if (!state_lookup(r, &e, st) &&
-		    hash_file(r, walk.dfd, walk.leaf, e.md5) < 0) {
-			msg("%s: cannot read: %s", sh(e.path, e.plen),
-			    strerror(errno));
-			r->errors++;
-			return;
-		}
-		state_put(r, &e, st);
 		break;
 	default:
 		msg("%s: skipped: not a regular file, directory or symlink",
-		    sh(e.path, e.plen));
+		    shown_path(&e));
 		r->skipped++;
 		return;
 	}
-	request(r, T_OFFER, &e);
+	offer(r, &e);
 }
 
+/* Every reply in, BACKUP_COMPLETE commits the snapshot (its final name
+ * in the reply). */
 static void
 finish(struct run *r)
 {
-	char text[MSG_MAX + 1];
+	static const struct check k = { "committing the snapshot",
+	    "the server could not commit the snapshot", 1, 0 };
+	struct reply *rp;
 	struct buf b;
-	struct rd rd;
-	unsigned type, status;
-	size_t n;
-	const char *s;
 
-	while (r->qlen > 0)
-		take_reply(r);
+	cconn_drain(&r->c);
 	/* Committing syncs the snapshot's data: give it time. */
-	if (r->t->timeout_ms < COMMIT_WAIT_MS)
-		r->t->timeout_ms = COMMIT_WAIT_MS;
-	buf_init(&b, frame, sizeof frame);
+	if (r->c.t.timeout_ms < COMMIT_WAIT_MS)
+		r->c.t.timeout_ms = COMMIT_WAIT_MS;
+	cconn_buf(&r->c, &b);
 	buf_u32(&b, r->o->keep);
-	if (frame_send(r->t, T_BACKUP_COMPLETE, b.p, b.len) < 0 ||
-	    frame_recv(r->t, &type, frame, &n) < 0)
-		net_die(r, "committing the snapshot");
-	rd_init(&rd, frame, n);
-	if (reply_get(&rd, &status, text) < 0)
-		die(EXIT_NET, "malformed reply from %s", r->o->server);
-	if (type == T_ERROR || status != ST_OK)
-		die(EXIT_REFUSED, "the server could not commit the snapshot: "
-		    "%s", text);
-	if (type != (T_REPLY | T_BACKUP_COMPLETE))
-		die(EXIT_NET, "%s:%u sent a reply out of order", r->o->server,
-		    r->o->port);
-	s = rd_str(&rd, sizeof r->snap - 1, &n);
-	if (s != NULL) {
-		memcpy(r->snap, s, n);
-		r->snap[n] = 0;
-	}
-	tls_close(r->t);
+	rp = cconn_request(&r->c, T_BACKUP_COMPLETE, &b, &k);
+	get_name(&rp->body, r->snap);
+	cconn_close(&r->c);
 }
 
-int
-backup_run(const struct copts *o)
+/* Resolve and open the source, the filter and the state. */
+static void
+source_open(struct run *r)
 {
-	struct run *r = &run;
-	struct port_stat st;
-	int w;
+	const struct copts *o = r->o;
 
-	r->o = o;
-	r->st_tmp.fd = -1;
-	r->start = port_time();
-	progress_init(&r->pg);
-	if (o->extensions != NULL && filter_load(&filter, o->extensions) < 0)
-		return EXIT_USAGE;
 	if (port_realpath(o->source, r->source, sizeof r->source) < 0)
 		die(EXIT_USAGE, "cannot use the source %s: %s", o->source,
 		    strerror(errno));
@@ -615,37 +521,61 @@ backup_run(const struct copts *o)
 		die(EXIT_USAGE, "cannot open the source directory %s: %s",
 		    o->source, strerror(errno));
 	state_open(r);
+}
 
-	r->t = client_connect(o);
-	check_source(r);
-	state_put_header(r);
-	info("backing up %s to %s:%u as backup %s", r->source, o->server,
-	    o->port, r->id);
-
-	while ((w = walk_next(&walk, &st)) > 0) {
-		offer_entry(r, &st);
-		progress_show(&r->pg, 0, r->files, "sent", r->sent, r->bytes_sent);
-	}
-	walk_close(&walk);
-	r->errors += walk.errors;
-	finish(r);
-	progress_show(&r->pg, 1, r->files, "sent", r->sent, r->bytes_sent);
+/* The state for the next run, and the figures of this one. */
+static int
+backup_done(struct run *r)
+{
+	static const char *const keys[] = { "files", "sent", "bytes_sent",
+	    "errors", "skipped" };
+	const uint64_t vals[] = { r->files, r->sent, r->bytes_sent,
+	    r->errors, r->skipped };
 
 	if (linew_close(&r->st_w) < 0 ||
 	    port_tmp_commit(&r->st_tmp, r->st_name) < 0)
 		msg("cannot save the state %s: %s (the next run hashes every "
 		    "file again)", r->st_name, strerror(errno));
-
-	if (o->json) {
-		static const char *const keys[] = { "files", "sent",
-		    "bytes_sent", "errors", "skipped" };
-		const uint64_t vals[] = { r->files, r->sent, r->bytes_sent,
-		    r->errors, r->skipped };
-		report_json(r->id, r->snap, NULL, keys, vals, 5);
-	}
+	if (r->o->json)
+		report_json(&r->rep, r->id, r->snap, NULL, keys, vals,
+		    sizeof vals / sizeof vals[0]);
 	info("backup %s snapshot %s: %llu files, %llu sent (%llu bytes), "
 	    "%llu errors", r->id, r->snap, (unsigned long long)r->files,
 	    (unsigned long long)r->sent, (unsigned long long)r->bytes_sent,
 	    (unsigned long long)r->errors);
 	return r->errors ? EXIT_PARTIAL : 0;
+}
+
+int
+backup_run(const struct copts *o)
+{
+	struct run *r = &run;
+	struct port_stat st;
+
+	r->o = o;
+	r->st_tmp.fd = -1;
+	r->start = port_time();
+	report_start(&r->rep, o->report);
+	if (o->extensions != NULL && filter_load(&filter, o->extensions) < 0)
+		return EXIT_USAGE;
+	source_open(r);
+
+	cconn_open(&r->c, o);
+	cconn_pipeline(&r->c, &backup_replies, r);
+	check_source(r);
+	state_put_header(r);
+	info("backing up %s to %s:%u as backup %s", r->source, o->server,
+	    o->port, r->id);
+
+	while (walk_next(&walk, &st) > 0) {
+		offer_entry(r, &st);
+		report_progress(&r->rep, 0, r->files, "sent", r->sent,
+		    r->bytes_sent);
+	}
+	walk_close(&walk);
+	r->errors += walk.errors;
+	finish(r);
+	report_progress(&r->rep, 1, r->files, "sent", r->sent,
+	    r->bytes_sent);
+	return backup_done(r);
 }

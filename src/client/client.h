@@ -7,6 +7,8 @@
 #include "filter.h"
 #include "tls.h"
 
+struct report;
+
 struct copts {
 	const char *server;
 	const char *server_name;
@@ -27,18 +29,16 @@ struct copts {
 	uint64_t bwlimit;	/* --bwlimit, bytes per second, 0: none */
 	int daemon, syslog;
 	const char *pidfile;
+	/* Where progress and results go; NULL: stderr (a terminal) and
+	 * stdout. */
+	const struct report *report;
 };
 
-struct buf;
-struct rd;
-
-/* Connect, handshake and say hello; exits with the right status and
- * message when it cannot. */
-struct tls *client_connect(const struct copts *o);
 /* Back up o->source; returns the exit status. */
 int backup_run(const struct copts *o);
 /* Back up now and then every interval until SIGTERM or SIGINT. */
 int periodic_run(const struct copts *o);
+/* --list, --restore, --remove: the exit status. */
 int list_run(const struct copts *o);
 int restore_run(const struct copts *o);
 int remove_run(const struct copts *o);
@@ -46,13 +46,6 @@ int remove_run(const struct copts *o);
 /* Split "ID[@SNAPSHOT]"; exits with a usage error when malformed. */
 void split_target(const char *arg, char *id, size_t idcap, char *snap,
     size_t scap);
-/* Send a request and read its reply (T_ERROR and disorder exit): the
- * reply's status, its message in text[MSG_MAX + 1], its body in *r. */
-int client_request(struct tls *t, const struct copts *o, unsigned type,
-    struct buf *req, struct rd *r, char *text);
-/* Read the next frame: a T_ITEM (body in *r) or the reply to type. */
-int client_reply(struct tls *t, const struct copts *o, unsigned type,
-    struct rd *r, char *text, unsigned *status, unsigned *got, size_t *n);
 /* Exit 4 with the server's reason. */
 void refused(unsigned status, const char *text) __attribute__((noreturn));
 

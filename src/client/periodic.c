@@ -15,6 +15,8 @@
 #include "util.h"
 
 #define BACKOFF_FIRST_MS 30000
+#define STOP_CHECK_MS 1000	/* a waiting parent sees a stop this soon */
+#define HOUR_MS 3600000
 
 static volatile sig_atomic_t stopping;
 static volatile long child;
@@ -63,13 +65,36 @@ wait_until(uint64_t until)
 	uint64_t now;
 
 	while (!stopping && (now = port_ms()) < until)
-		port_sleep_ms(until - now > 1000 ? 1000 : (unsigned)(until - now));
+		port_sleep_ms(until - now > STOP_CHECK_MS ? STOP_CHECK_MS :
+		    (unsigned)(until - now));
+}
+
+/* When the next run starts, after one that began at start and ended
+ * with rc: an interval later, or sooner (backing off) after a network
+ * failure. */
+static uint64_t
+next_run(const struct copts *o, int rc, uint64_t start, uint64_t *backoff)
+{
+	if (rc == 0 || rc == EXIT_PARTIAL) {
+		*backoff = 0;
+		return start + o->interval_ms;
+	}
+	if (rc == EXIT_NET) {
+		*backoff = *backoff == 0 ? BACKOFF_FIRST_MS : *backoff * 2;
+		if (*backoff > o->interval_ms)
+			*backoff = o->interval_ms;
+		msg("the run failed (network); trying again in %llu s",
+		    (unsigned long long)(*backoff / 1000));
+		return port_ms() + *backoff;
+	}
+	msg("the run failed (exit %d); trying again at the next interval", rc);
+	return start + o->interval_ms;
 }
 
 int
 periodic_run(const struct copts *o)
 {
-	uint64_t start, backoff = 0, next;
+	uint64_t start, backoff = 0;
 	int rc;
 
 	if (o->daemon && port_daemonize() < 0)
@@ -81,30 +106,15 @@ periodic_run(const struct copts *o)
 	port_signal(SIGTERM, on_stop);
 	port_signal(SIGINT, on_stop);
 	info("backing up %s every %llu.%03llu hours", o->source,
-	    (unsigned long long)(o->interval_ms / 3600000),
-	    (unsigned long long)(o->interval_ms % 3600000 / 3600));
+	    (unsigned long long)(o->interval_ms / HOUR_MS),
+	    (unsigned long long)(o->interval_ms % HOUR_MS / (HOUR_MS / 1000)));
 
 	while (!stopping) {
 		start = port_ms();
 		rc = one_run(o);
 		if (stopping)
 			break;
-		if (rc == 0 || rc == EXIT_PARTIAL) {
-			backoff = 0;
-			next = start + o->interval_ms;
-		} else if (rc == EXIT_NET) {
-			backoff = backoff == 0 ? BACKOFF_FIRST_MS : backoff * 2;
-			if (backoff > o->interval_ms)
-				backoff = o->interval_ms;
-			next = port_ms() + backoff;
-			msg("the run failed (network); trying again in %llu s",
-			    (unsigned long long)(backoff / 1000));
-		} else {
-			next = start + o->interval_ms;
-			msg("the run failed (exit %d); trying again at the next "
-			    "interval", rc);
-		}
-		wait_until(next);
+		wait_until(next_run(o, rc, start, &backoff));
 	}
 	if (o->pidfile != NULL)
 		port_unlink(o->pidfile);

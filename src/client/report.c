@@ -1,4 +1,5 @@
-/* report.c — progress and figures; see report.h. */
+/* report.c — progress, figures and listings; see report.h. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,40 +9,56 @@
 #include "report.h"
 #include "util.h"
 
+#define SHOWN_MAX 200		/* a path in a message, escapes included */
+#define REPORT_LINE_MAX 1024	/* a progress line or a listing's row */
+#define REPORT_JSON_MAX (2 * PATH_CAP + 512)	/* a run's figures */
+
 void
-progress_init(struct progress *p)
+report_start(struct report *rp, const struct report *chosen)
 {
-	p->on = !log_quiet && !log_syslog && port_isatty(2);
-	p->start_ms = port_ms();
-	p->shown_ms = 0;
+	if (chosen != NULL) {
+		rp->progress_fd = chosen->progress_fd;
+		rp->out_fd = chosen->out_fd;
+	} else {
+		rp->progress_fd = !log_quiet && !log_syslog &&
+		    port_isatty(2) ? 2 : -1;
+		rp->out_fd = 1;
+	}
+	rp->start_ms = port_ms();
+	rp->shown_ms = 0;
 }
 
 void
-progress_show(struct progress *p, int last, uint64_t files, const char *what,
-    uint64_t count, uint64_t bytes)
+report_progress(struct report *rp, int last, uint64_t files,
+    const char *what, uint64_t count, uint64_t bytes)
 {
+	char line[REPORT_LINE_MAX];
 	uint64_t now, secs;
+	int n;
 
-	if (!p->on)
+	if (rp->progress_fd < 0)
 		return;
 	now = port_ms();
-	if (!last && now - p->shown_ms < 250)
+	if (!last && now - rp->shown_ms < PROGRESS_EVERY_MS)
 		return;
-	p->shown_ms = now;
-	secs = (now - p->start_ms) / 1000 + 1;
-	fprintf(stderr, "\r%llu files, %llu %s, %llu MB at %llu KB/s\033[K",
-	    (unsigned long long)files, (unsigned long long)count, what,
+	rp->shown_ms = now;
+	secs = (now - rp->start_ms) / 1000 + 1;
+	n = snprintf(line, sizeof line, "\r%llu files, %llu %s, %llu MB at "
+	    "%llu KB/s\033[K%s", (unsigned long long)files,
+	    (unsigned long long)count, what,
 	    (unsigned long long)(bytes / 1000000),
-	    (unsigned long long)(bytes / 1000 / secs));
-	if (last)
-		fputs("\r\033[K", stderr);
+	    (unsigned long long)(bytes / 1000 / secs), last ? "\r\033[K" : "");
+	if (n > 0)
+		port_write_all(rp->progress_fd, line, (size_t)n < sizeof line ?
+		    (size_t)n : sizeof line - 1);
 }
 
 void
-report_json(const char *id, const char *snap, const char *path,
-    const char *const *keys, const uint64_t *vals, size_t n)
+report_json(const struct report *rp, const char *id, const char *snap,
+    const char *path, const char *const *keys, const uint64_t *vals,
+    size_t n)
 {
-	static uint8_t line[2 * PATH_CAP + 512];
+	static uint8_t line[REPORT_JSON_MAX];
 	struct buf b;
 	size_t i;
 
@@ -60,6 +77,35 @@ report_json(const char *id, const char *snap, const char *path,
 		buf_dec(&b, vals[i]);
 	}
 	buf_puts(&b, "}\n");
-	fwrite(b.p, 1, b.len, stdout);
-	fflush(stdout);
+	report_put(rp, b.p, b.len);
+}
+
+void
+report_put(const struct report *rp, const void *p, size_t n)
+{
+	if (rp->out_fd >= 0)
+		port_write_all(rp->out_fd, p, n);
+}
+
+void
+report_printf(const struct report *rp, const char *fmt, ...)
+{
+	char line[REPORT_LINE_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		report_put(rp, line, (size_t)n < sizeof line ? (size_t)n :
+		    sizeof line - 1);
+}
+
+const char *
+shown_path(const struct entry *e)
+{
+	static char out[SHOWN_MAX];
+
+	return shown(e->path, e->plen, out, sizeof out);
 }

@@ -1,26 +1,45 @@
-/* report.h — what the client tells people: progress and figures. */
+/*
+ * report.h — what the client tells people: a progress line, a run's
+ * figures as JSON, listings. Each goes to a file descriptor the caller
+ * chooses (the web UI reads them from a pipe); by default, progress on
+ * stderr when it is a terminal and results on stdout.
+ */
 #ifndef CAIRN_REPORT_H
 #define CAIRN_REPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* A one-line progress display on a terminal (stderr), none otherwise. */
-struct progress {
-	int on;
+#include "entry.h"
+
+#define PROGRESS_EVERY_MS 250	/* the progress line at most this often */
+
+/* Where a run's words go, and the progress line's clock. */
+struct report {
+	int progress_fd;	/* the progress line, or -1: none */
+	int out_fd;		/* results: the JSON object, listings */
 	uint64_t start_ms, shown_ms;
 };
 
-/* Start timing; the line shows only on a terminal and without --quiet. */
-void progress_init(struct progress *p);
-/* "N files, M <what>, X MB at Y KB/s", at most four times a second;
+/* Start a run's report on the fds of chosen, or, when chosen is NULL,
+ * progress on stderr (only a terminal, without --quiet or --syslog) and
+ * results on stdout. */
+void report_start(struct report *rp, const struct report *chosen);
+/* "N files, M <what>, X MB at Y KB/s", at most every PROGRESS_EVERY_MS;
  * last clears the line for the summary that follows. */
-void progress_show(struct progress *p, int last, uint64_t files,
+void report_progress(struct report *rp, int last, uint64_t files,
     const char *what, uint64_t count, uint64_t bytes);
+/* A run's figures as one JSON object: id, snapshot, path (when not
+ * NULL), then n named counters. */
+void report_json(const struct report *rp, const char *id, const char *snap,
+    const char *path, const char *const *keys, const uint64_t *vals,
+    size_t n);
+/* Results: n bytes of p, or a formatted line. */
+void report_put(const struct report *rp, const void *p, size_t n);
+void report_printf(const struct report *rp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-/* A run's figures as one JSON object on stdout: id, snapshot, path (when
- * not NULL), then n named counters. */
-void report_json(const char *id, const char *snap, const char *path,
-    const char *const *keys, const uint64_t *vals, size_t n);
+/* An entry's path made printable, for one message at a time. */
+const char *shown_path(const struct entry *e);
 
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "conn.h"
 #include "path.h"
 #include "port.h"
 #include "proto.h"
@@ -24,7 +25,7 @@
 
 struct rrun {
 	const struct copts *o;
-	struct tls *t;
+	struct cconn c;
 	int root;
 	struct dircache dir;
 	char id[TARGET_MAX], snap[TARGET_MAX];
@@ -32,28 +33,15 @@ struct rrun {
 	struct port_tmp list;
 	struct linew lw;
 	struct lines lr;
-	struct entry q[PIPELINE_MAX];
-	unsigned qhead, qlen;
 	uint64_t files, fetched, bytes, errors, kept;
-	uint64_t sent_ms;
-	struct progress pg;
+	struct report rep;
 	struct port_tmp *receiving;	/* a file half received */
 };
 
 static struct rrun rr;
 static struct json js;
 static struct entry ent;
-static uint8_t frame[FRAME_MAX];
 static uint8_t line[LINE_MAX_BYTES];
-static uint8_t data[DATA_CHUNK];
-
-static const char *
-sh(const char *p, size_t n)
-{
-	static char out[200];
-
-	return shown(p, n, out, sizeof out);
-}
 
 /* On any exit, no half-received file is left behind. */
 static void
@@ -67,40 +55,15 @@ cleanup(void)
 static void
 failed(struct rrun *r, const struct entry *e, const char *what)
 {
-	msg("%s: %s: %s", sh(e->path, e->plen), what, strerror(errno));
+	msg("%s: %s: %s", shown_path(e), what, strerror(errno));
 	r->errors++;
 }
 
-/* While a long hash keeps us from the server, tell it we are here. */
 static void
-keepalive(struct rrun *r)
+progress(struct rrun *r, int last)
 {
-	uint64_t now = port_ms();
-
-	if (now - r->sent_ms < KEEPALIVE_MS)
-		return;
-	if (frame_send(r->t, T_KEEPALIVE, NULL, 0) < 0 || tls_flush(r->t) < 0)
-		die(EXIT_NET, "%s:%u: connection lost while hashing",
-		    r->o->server, r->o->port);
-	r->sent_ms = now;
-}
-
-/* Hash the open file fd. */
-static int
-hash_fd(struct rrun *r, int fd, uint8_t md[MD5_LEN])
-{
-	struct md5 c;
-	long n;
-
-	md5_init(&c);
-	while ((n = port_read(fd, data, sizeof data, -1)) > 0) {
-		md5_update(&c, data, (size_t)n);
-		keepalive(r);
-	}
-	if (n < 0)
-		return -1;
-	md5_final(&c, md);
-	return 0;
+	report_progress(&r->rep, last, r->files, "fetched", r->fetched,
+	    r->bytes);
 }
 
 /* Add e to the work list; check: a file is there already, to be hashed
@@ -145,7 +108,8 @@ already_there(struct rrun *r, int dfd, const char *leaf,
 	fd = port_openat_read(dfd, leaf);
 	if (fd < 0)
 		return 0;
-	if (hash_fd(r, fd, md) == 0 && memcmp(md, e->md5, MD5_LEN) == 0) {
+	if (cconn_hash(&r->c, fd, md) == 0 &&
+	    memcmp(md, e->md5, MD5_LEN) == 0) {
 		same = 1;
 		if (st.mode != e->mode)
 			port_fchmod(fd, e->mode);
@@ -156,14 +120,40 @@ already_there(struct rrun *r, int dfd, const char *leaf,
 	return same;
 }
 
-/* Pass one: an entry of the manifest. */
+/* ---- pass one: the manifest ---------------------------------------------- */
+
+/* The symlink e at dfd/leaf, unless it is there already. */
 static void
-place(struct rrun *r, const struct entry *e)
+place_link(struct rrun *r, int dfd, const char *leaf, const struct entry *e)
 {
 	static char target[PATH_CAP];
 	struct port_stat st;
-	const char *leaf;
 	long n;
+
+	if (port_fstatat(dfd, leaf, &st) == 0) {
+		if (st.type == PORT_LNK &&
+		    (n = port_readlinkat(dfd, leaf, target,
+		    sizeof target)) >= 0 && (size_t)n == e->tlen &&
+		    memcmp(target, e->target, e->tlen) == 0)
+			return;
+		if (st.type == PORT_DIR) {
+			errno = EISDIR;
+			failed(r, e, "cannot make the symlink");
+			return;
+		}
+		port_unlinkat(dfd, leaf, 0);
+	}
+	if (port_symlinkat(e->target, dfd, leaf) < 0)
+		failed(r, e, "cannot make the symlink");
+}
+
+/* An entry of the manifest: directories and symlinks are made now,
+ * files go to the work list. */
+static void
+place(struct rrun *r, const struct entry *e)
+{
+	struct port_stat st;
+	const char *leaf;
 	int dfd;
 
 	if (e->type == E_FILE)
@@ -186,21 +176,7 @@ place(struct rrun *r, const struct entry *e)
 		work_put(r, e, 0);
 		break;
 	case E_LINK:
-		if (port_fstatat(dfd, leaf, &st) == 0) {
-			if (st.type == PORT_LNK &&
-			    (n = port_readlinkat(dfd, leaf, target,
-			    sizeof target)) >= 0 && (size_t)n == e->tlen &&
-			    memcmp(target, e->target, e->tlen) == 0)
-				return;
-			if (st.type == PORT_DIR) {
-				errno = EISDIR;
-				failed(r, e, "cannot make the symlink");
-				return;
-			}
-			port_unlinkat(dfd, leaf, 0);
-		}
-		if (port_symlinkat(e->target, dfd, leaf) < 0)
-			failed(r, e, "cannot make the symlink");
+		place_link(r, dfd, leaf, e);
 		break;
 	case E_FILE:
 		/* Hashing waits for pass two, when the server is not in
@@ -210,83 +186,159 @@ place(struct rrun *r, const struct entry *e)
 	}
 }
 
-static void
-net_die(struct rrun *r, const char *when)
+/* I_ENTRY: one entry of the manifest. */
+static int
+item_entry(void *ctx, struct rd *rd)
 {
-	char why[TLS_WHY_MAX];
+	struct rrun *r = ctx;
 
-	die(EXIT_NET, "%s:%u: connection lost %s: %s", r->o->server,
-	    r->o->port, when, tls_why(r->t, why, sizeof why));
+	if (entry_get(rd, &ent) < 0 || rd_end(rd) < 0)
+		die(EXIT_NET, "%s:%u sent a malformed entry", r->o->server,
+		    r->o->port);
+	place(r, &ent);
+	progress(r, 0);
+	return 0;
 }
 
-/* Read the reply to the oldest FETCH and its data; put the file in place. */
-static void
-take_file(struct rrun *r)
+/* I_END: the manifest is over, whole or not. */
+static int
+item_end(void *ctx, struct rd *rd)
 {
-	static struct entry e;
+	struct rrun *r = ctx;
 	char text[MSG_MAX + 1];
-	struct port_tmp t;
-	struct md5 c;
-	uint8_t md[MD5_LEN];
-	struct rd rd;
-	unsigned status, type;
-	uint64_t size, left;
-	const char *leaf;
-	size_t n;
-	int dfd, ok;
 
-	e = r->q[r->qhead];
-	r->qhead = (r->qhead + 1) % PIPELINE_MAX;
-	r->qlen--;
-	client_reply(r->t, r->o, T_FETCH, &rd, text, &status, &type, &n);
-	if (status != ST_OK) {
-		msg("%s: not restored: %s", sh(e.path, e.plen), text);
+	if (rd_u8(rd) != ST_OK) {
+		get_str(rd, text, sizeof text);
+		msg("the server could not read the whole snapshot: %s", text);
 		r->errors++;
-		return;
 	}
-	size = rd_u64(&rd);
-	dfd = dircache_parent(&r->dir, r->root, e.path, &leaf);
-	ok = dfd >= 0 && port_tmp_open(&t, dfd, 0600) == 0;
-	if (!ok)
-		failed(r, &e, "cannot write");
-	else
-		r->receiving = &t;
+	return 1;
+}
+
+static const struct item_row manifest_items[] = {
+	{ I_ENTRY, item_entry },
+	{ I_END, item_end },
+};
+
+/* Pass one: the server streams the manifest, up to I_END. */
+static void
+read_manifest(struct rrun *r)
+{
+	const struct item_row *h;
+	struct reply *rp;
+
+	do {
+		rp = cconn_reply(&r->c, T_RESTORE, &check_items);
+		if (rp->type != T_ITEM)
+			die(EXIT_NET, "%s:%u sent a reply out of order",
+			    r->o->server, r->o->port);
+		h = item_find(manifest_items, sizeof manifest_items /
+		    sizeof manifest_items[0], rd_u8(&rp->body));
+		if (h == NULL)
+			die(EXIT_NET, "%s:%u sent a malformed entry",
+			    r->o->server, r->o->port);
+	} while (h->handle(r, &rp->body) == 0);
+}
+
+/* ---- pass two: the files ------------------------------------------------- */
+
+/* A file's size bytes as DATA_TRANSFER frames, hashed into md and written
+ * to t when *ok. */
+static void
+receive(struct rrun *r, const struct entry *e, uint64_t size,
+    struct port_tmp *t, int *ok, uint8_t md[MD5_LEN])
+{
+	struct md5 c;
+	uint64_t left;
+	unsigned type;
+	size_t n;
+
 	md5_init(&c);
 	for (left = size; left > 0; left -= n) {
-		if (frame_recv(r->t, &type, frame, &n) < 0)
-			net_die(r, "receiving a file");
+		n = cconn_recv(&r->c, &type, "receiving a file");
 		if (type != T_DATA_TRANSFER || n == 0 || n > left)
 			die(EXIT_NET, "%s:%u sent a malformed file",
 			    r->o->server, r->o->port);
-		md5_update(&c, frame, n);
-		if (ok && port_write_all(t.fd, frame, n) < 0) {
-			failed(r, &e, "cannot write");
-			port_tmp_abort(&t);
+		md5_update(&c, r->c.frame, n);
+		if (*ok && port_write_all(t->fd, r->c.frame, n) < 0) {
+			failed(r, e, "cannot write");
+			port_tmp_abort(t);
 			r->receiving = NULL;
-			ok = 0;
+			*ok = 0;
 		}
 		r->bytes += n;
-		progress_show(&r->pg, 0, r->files, "fetched", r->fetched, r->bytes);
+		progress(r, 0);
 	}
 	md5_final(&c, md);
+}
+
+/* A FETCH answered: the file's data follows; put it in place. */
+static void
+fetched(void *ctx, const struct entry *e, struct reply *rp)
+{
+	struct rrun *r = ctx;
+	struct port_tmp t;
+	uint8_t md[MD5_LEN];
+	uint64_t size;
+	const char *leaf;
+	int dfd, ok;
+
+	if (rp->status != ST_OK) {
+		msg("%s: not restored: %s", shown_path(e), rp->text);
+		r->errors++;
+		return;
+	}
+	size = rd_u64(&rp->body);
+	dfd = dircache_parent(&r->dir, r->root, e->path, &leaf);
+	ok = dfd >= 0 && port_tmp_open(&t, dfd, 0600) == 0;
+	if (!ok)
+		failed(r, e, "cannot write");
+	else
+		r->receiving = &t;
+	receive(r, e, size, &t, &ok, md);
 	r->receiving = NULL;
 	if (!ok)
 		return;
-	if (size != e.size || memcmp(md, e.md5, MD5_LEN) != 0) {
+	if (size != e->size || memcmp(md, e->md5, MD5_LEN) != 0) {
 		msg("%s: not restored: the data received does not match the "
-		    "manifest's %s", sh(e.path, e.plen),
-		    size != e.size ? "size" : "MD5");
+		    "manifest's %s", shown_path(e),
+		    size != e->size ? "size" : "MD5");
 		r->errors++;
 		port_tmp_abort(&t);
 		return;
 	}
-	if (port_fchmod(t.fd, e.mode) < 0 ||
-	    port_futime(t.fd, e.mtime, e.mtime_ns) < 0 ||
+	if (port_fchmod(t.fd, e->mode) < 0 ||
+	    port_futime(t.fd, e->mtime, e->mtime_ns) < 0 ||
 	    port_tmp_rename(&t, leaf) < 0) {
-		failed(r, &e, "cannot put in place");
+		failed(r, e, "cannot put in place");
 		return;
 	}
 	r->fetched++;
+}
+
+static const struct reply_row fetch_rows[] = {
+	{ T_FETCH, fetched },
+};
+
+static const struct reply_table fetch_replies = {
+	{ NULL, "the server refused", 0, 0 },
+	fetch_rows, sizeof fetch_rows / sizeof fetch_rows[0]
+};
+
+/* 1 if the work list's file ent is in place already (hashed while
+ * nothing is on its way: the server would wait on us). */
+static int
+kept(struct rrun *r)
+{
+	const char *leaf;
+	uint64_t check;
+	int dfd;
+
+	if (json_u64(&js, "check", &check) < 0 || !check)
+		return 0;
+	cconn_drain(&r->c);
+	dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
+	return dfd >= 0 && already_there(r, dfd, leaf, &ent);
 }
 
 /* Pass two: fetch every listed file, PIPELINE_MAX at a time. */
@@ -294,64 +346,45 @@ static void
 fetch_all(struct rrun *r)
 {
 	struct buf b;
-	const char *p;
-	uint64_t check;
-	size_t n;
 	int got;
 
 	if (linew_close(&r->lw) < 0 || port_rewind(r->list.fd) < 0)
 		die(EXIT_USAGE, "cannot read back the work list: %s",
 		    strerror(errno));
 	lines_open(&r->lr, r->list.fd);
-	while ((got = lines_next(&r->lr, &p, &n)) == 1) {
-		if (json_parse(&js, p, n) < 0 ||
-		    entry_parse(&js, &ent, NULL) < 0)
-			die(EXIT_USAGE, "the work list is damaged");
+	cconn_pipeline(&r->c, &fetch_replies, r);
+	while ((got = entry_next(&r->lr, &js, &ent, NULL)) == 1) {
 		if (ent.type != E_FILE)
 			continue;
-		if (json_u64(&js, "check", &check) == 0 && check) {
-			const char *leaf;
-			int dfd;
-			/* Nothing may be on its way while we hash: the
-			 * server would wait on us. */
-			while (r->qlen > 0)
-				take_file(r);
-			dfd = dircache_parent(&r->dir, r->root, ent.path,
-			    &leaf);
-			if (dfd >= 0 && already_there(r, dfd, leaf, &ent)) {
-				r->kept++;
-				continue;
-			}
+		if (kept(r)) {
+			r->kept++;
+			continue;
 		}
-		while (r->qlen == PIPELINE_MAX)
-			take_file(r);
-		buf_init(&b, frame, sizeof frame);
+		cconn_room(&r->c);
+		cconn_buf(&r->c, &b);
 		put_str(&b, ent.path, ent.plen);
-		if (frame_send(r->t, T_FETCH, b.p, b.len) < 0)
-			net_die(r, "asking for a file");
-		r->sent_ms = port_ms();
-		r->q[(r->qhead + r->qlen++) % PIPELINE_MAX] = ent;
+		cconn_send(&r->c, T_FETCH, b.p, b.len, "asking for a file");
+		cconn_push(&r->c, T_FETCH, &ent);
 	}
 	if (got < 0)
 		die(EXIT_USAGE, "the work list is damaged");
-	while (r->qlen > 0)
-		take_file(r);
+	cconn_drain(&r->c);
 }
 
-/* Pass three: directory modes and mtimes, now that their contents are in. */
+/* ---- pass three: directories --------------------------------------------- */
+
+/* Directory modes and mtimes, now that their contents are in. */
 static void
 finish_dirs(struct rrun *r)
 {
-	const char *p, *leaf;
-	size_t n;
+	const char *leaf;
 	int dfd, fd;
 
 	if (port_rewind(r->list.fd) < 0)
 		return;
 	lines_open(&r->lr, r->list.fd);
-	while (lines_next(&r->lr, &p, &n) == 1) {
-		if (json_parse(&js, p, n) < 0 ||
-		    entry_parse(&js, &ent, NULL) < 0 || ent.type != E_DIR)
+	while (entry_next(&r->lr, &js, &ent, NULL) == 1) {
+		if (ent.type != E_DIR)
 			continue;
 		dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
 		fd = dfd < 0 ? -1 : port_openat_dir(dfd, leaf);
@@ -364,36 +397,36 @@ finish_dirs(struct rrun *r)
 	}
 }
 
-int
-restore_run(const struct copts *o)
-{
-	struct rrun *r = &rr;
-	char text[MSG_MAX + 1], snap[TARGET_MAX];
-	struct buf b;
-	struct rd rd;
-	unsigned status, type, kind;
-	size_t n;
-	int st;
+/* ---- the run ------------------------------------------------------------- */
 
-	r->o = o;
-	atexit(cleanup);
-	progress_init(&r->pg);
-	split_target(o->target, r->id, sizeof r->id, snap, sizeof snap);
-	r->t = client_connect(o);
-	buf_init(&b, frame, sizeof frame);
+/* RESTORE: the server agrees, and names the snapshot and its source. */
+static void
+ask_restore(struct rrun *r, const char *snap)
+{
+	struct reply *rp;
+	struct buf b;
+
+	cconn_buf(&r->c, &b);
 	put_str(&b, r->id, strlen(r->id));
 	put_str(&b, snap, strlen(snap));
-	st = client_request(r->t, o, T_RESTORE, &b, &rd, text);
-	if (st != ST_OK)
-		refused((unsigned)st, text);
-	if (get_str(&rd, r->snap, sizeof r->snap) < 0 ||
-	    get_str(&rd, r->source, sizeof r->source) < 0)
-		die(EXIT_NET, "malformed reply from %s", o->server);
+	rp = cconn_request(&r->c, T_RESTORE, &b, &check_query);
+	if (rp->status != ST_OK)
+		refused(rp->status, rp->text);
+	if (get_str(&rp->body, r->snap, sizeof r->snap) < 0 ||
+	    get_str(&rp->body, r->source, sizeof r->source) < 0)
+		die(EXIT_NET, "malformed reply from %s", r->o->server);
+}
 
-	if (o->path != NULL && strlen(o->path) >= sizeof r->target)
+/* The restore directory (--path, or the snapshot's source), and the
+ * work list in it: a temporary file nobody else can see. */
+static void
+target_open(struct rrun *r)
+{
+	const char *to = r->o->path != NULL ? r->o->path : r->source;
+
+	if (strlen(to) >= sizeof r->target)
 		die(EXIT_USAGE, "--path is too long");
-	memcpy(r->target, o->path != NULL ? o->path : r->source,
-	    strlen(o->path != NULL ? o->path : r->source) + 1);
+	memcpy(r->target, to, strlen(to) + 1);
 	if (r->target[0] == 0)
 		die(EXIT_USAGE, "the snapshot does not say where it came from: "
 		    "give --path DIR");
@@ -404,58 +437,56 @@ restore_run(const struct copts *o)
 	if (r->root < 0)
 		die(EXIT_USAGE, "cannot open the restore directory %s: %s",
 		    r->target, strerror(errno));
-	/* The work list: a temporary file nobody else can see. */
 	if (port_tmp_open(&r->list, r->root, 0600) < 0)
 		die(EXIT_USAGE, "cannot write in %s: %s", r->target,
 		    strerror(errno));
 	port_unlinkat(r->root, r->list.tmp, 0);
 	linew_open(&r->lw, r->list.fd);
 	dircache_init(&r->dir);
-	info("restoring backup %s snapshot %s into %s", r->id, r->snap,
-	    r->target);
+}
 
-	for (;;) {
-		client_reply(r->t, o, T_RESTORE, &rd, text, &status, &type, &n);
-		if (type != T_ITEM)
-			die(EXIT_NET, "%s:%u sent a reply out of order",
-			    o->server, o->port);
-		kind = rd_u8(&rd);
-		if (kind == I_END) {
-			status = rd_u8(&rd);
-			if (status != ST_OK) {
-				get_str(&rd, text, sizeof text);
-				msg("the server could not read the whole "
-				    "snapshot: %s", text);
-				r->errors++;
-			}
-			break;
-		}
-		if (kind != I_ENTRY || entry_get(&rd, &ent) < 0 ||
-		    rd_end(&rd) < 0)
-			die(EXIT_NET, "%s:%u sent a malformed entry", o->server,
-			    o->port);
-		place(r, &ent);
-		progress_show(&r->pg, 0, r->files, "fetched", r->fetched, r->bytes);
-	}
-	fetch_all(r);
-	finish_dirs(r);
-	progress_show(&r->pg, 1, r->files, "fetched", r->fetched, r->bytes);
-	tls_close(r->t);
+/* Everything on disk, and the figures. */
+static int
+restore_done(struct rrun *r)
+{
+	static const char *const keys[] = { "files", "bytes", "fetched",
+	    "errors" };
+	const uint64_t vals[] = { r->files, r->bytes, r->fetched, r->errors };
+
 	port_close(r->list.fd);
 	dircache_close(&r->dir);
 	if (port_syncfs(r->root) < 0)
 		msg("cannot sync %s: %s", r->target, strerror(errno));
-	if (o->json) {
-		static const char *const keys[] = { "files", "bytes",
-		    "fetched", "errors" };
-		const uint64_t vals[] = { r->files, r->bytes, r->fetched,
-		    r->errors };
-		report_json(r->id, r->snap, r->target, keys, vals, 4);
-	}
+	if (r->o->json)
+		report_json(&r->rep, r->id, r->snap, r->target, keys, vals,
+		    sizeof vals / sizeof vals[0]);
 	info("restored backup %s snapshot %s into %s: %llu files, %llu "
 	    "fetched (%llu bytes), %llu already right, %llu errors", r->id,
 	    r->snap, r->target, (unsigned long long)r->files,
 	    (unsigned long long)r->fetched, (unsigned long long)r->bytes,
 	    (unsigned long long)r->kept, (unsigned long long)r->errors);
 	return r->errors ? EXIT_PARTIAL : 0;
+}
+
+int
+restore_run(const struct copts *o)
+{
+	struct rrun *r = &rr;
+	char snap[TARGET_MAX];
+
+	r->o = o;
+	atexit(cleanup);
+	report_start(&r->rep, o->report);
+	split_target(o->target, r->id, sizeof r->id, snap, sizeof snap);
+	cconn_open(&r->c, o);
+	ask_restore(r, snap);
+	target_open(r);
+	info("restoring backup %s snapshot %s into %s", r->id, r->snap,
+	    r->target);
+	read_manifest(r);
+	fetch_all(r);
+	finish_dirs(r);
+	progress(r, 1);
+	cconn_close(&r->c);
+	return restore_done(r);
 }

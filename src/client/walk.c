@@ -6,11 +6,65 @@
 #include "walk.h"
 
 #define SLOT (sizeof(struct walk_slot))
+#define ALIGN(n) (((n) + 7) & ~(size_t)7)	/* arena offsets: 8 bytes */
+#define SHOWN_MAX 160		/* a path in a message, escapes included */
 
 static int
 slot_cmp(const struct walk_level *lv, uint32_t i, const char *name)
 {
 	return strcmp(lv->slots[i].name, name);
+}
+
+/*
+ * Put name in lv's sorted listing of at most cap names; when it is full,
+ * the name takes the place of the largest if it is smaller.
+ */
+static void
+insert(struct walk_level *lv, size_t cap, const char *name, size_t nlen,
+    enum port_type type)
+{
+	size_t lo = 0, hi, mid;
+	uint32_t s;
+
+	if (lv->n == cap) {
+		/* Full: keep name only if it beats the largest. */
+		lv->more = 1;
+		if (slot_cmp(lv, lv->idx[lv->n - 1], name) < 0)
+			return;
+		s = lv->idx[--lv->n];
+	} else {
+		s = lv->n;
+	}
+	hi = lv->n;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (slot_cmp(lv, lv->idx[mid], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(lv->idx + lo + 1, lv->idx + lo,
+	    (lv->n - lo) * sizeof(uint32_t));
+	lv->idx[lo] = s;
+	lv->slots[s].type = (uint8_t)type;
+	memcpy(lv->slots[s].name, name, nlen + 1);
+	lv->n++;
+}
+
+/* Give back the arena that lv's listing of cap names did not use. */
+static void
+pack(struct walk *w, struct walk_level *lv, size_t cap)
+{
+	struct walk_slot *packed;
+
+	w->used = (size_t)((uint8_t *)(lv->slots + cap) - w->arena);
+	if (lv->n == cap)
+		return;
+	packed = (struct walk_slot *)(w->arena + lv->base +
+	    ALIGN(lv->n * sizeof(uint32_t)));
+	memmove(packed, lv->slots, lv->n * SLOT);
+	lv->slots = packed;
+	w->used = (size_t)((uint8_t *)(packed + lv->n) - w->arena);
 }
 
 /*
@@ -23,11 +77,10 @@ fill(struct walk *w, struct walk_level *lv, const char *after)
 	struct port_dir *d;
 	const char *name;
 	enum port_type type;
-	size_t room, cap, lo, hi, mid, nlen;
-	uint32_t s;
+	size_t room, cap, nlen;
 	int r;
 
-	lv->base = (w->used + 7) & ~(size_t)7;
+	lv->base = ALIGN(w->used);
 	room = lv->base < WALK_ARENA ? WALK_ARENA - lv->base : 0;
 	/* Leave half of what is free to the levels below this one. */
 	cap = room / 2 / (SLOT + sizeof(uint32_t));
@@ -37,7 +90,7 @@ fill(struct walk *w, struct walk_level *lv, const char *after)
 	}
 	lv->idx = (uint32_t *)(w->arena + lv->base);
 	lv->slots = (struct walk_slot *)(w->arena + lv->base +
-	    ((cap * sizeof(uint32_t) + 7) & ~(size_t)7));
+	    ALIGN(cap * sizeof(uint32_t)));
 	lv->n = lv->next = 0;
 	lv->more = 0;
 
@@ -46,47 +99,15 @@ fill(struct walk *w, struct walk_level *lv, const char *after)
 		return -1;
 	while ((r = port_dir_next(d, &name, &type)) > 0) {
 		nlen = strlen(name);
-		if (nlen > NAME_LEN_MAX)
+		if (nlen > NAME_LEN_MAX ||
+		    (after != NULL && strcmp(name, after) <= 0))
 			continue;
-		if (after != NULL && strcmp(name, after) <= 0)
-			continue;
-		if (lv->n == cap) {
-			/* Full: keep name only if it beats the largest. */
-			lv->more = 1;
-			if (slot_cmp(lv, lv->idx[lv->n - 1], name) < 0)
-				continue;
-			s = lv->idx[--lv->n];
-		} else {
-			s = lv->n;
-		}
-		lo = 0;
-		hi = lv->n;
-		while (lo < hi) {
-			mid = (lo + hi) / 2;
-			if (slot_cmp(lv, lv->idx[mid], name) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		memmove(lv->idx + lo + 1, lv->idx + lo,
-		    (lv->n - lo) * sizeof(uint32_t));
-		lv->idx[lo] = s;
-		lv->slots[s].type = (uint8_t)type;
-		memcpy(lv->slots[s].name, name, nlen + 1);
-		lv->n++;
+		insert(lv, cap, name, nlen, type);
 	}
 	port_dir_close(d);
 	if (r < 0)
 		return -1;
-	/* Give back what this listing did not use. */
-	w->used = (size_t)((uint8_t *)(lv->slots + cap) - w->arena);
-	if (lv->n < cap) {
-		struct walk_slot *packed = (struct walk_slot *)(w->arena +
-		    lv->base + ((lv->n * sizeof(uint32_t) + 7) & ~(size_t)7));
-		memmove(packed, lv->slots, lv->n * SLOT);
-		lv->slots = packed;
-		w->used = (size_t)((uint8_t *)(packed + lv->n) - w->arena);
-	}
+	pack(w, lv, cap);
 	return 0;
 }
 
@@ -117,7 +138,7 @@ static void
 descend(struct walk *w)
 {
 	struct walk_level *up = &w->lv[w->depth - 1], *lv;
-	char shown_path[160];
+	char shown_path[SHOWN_MAX];
 	int fd;
 
 	if (w->depth == WALK_DEPTH) {
@@ -156,12 +177,34 @@ descend(struct walk *w)
 	w->depth++;
 }
 
+/* The level lv is listed to its end: read its next chunk, or close it. */
+static void
+level_end(struct walk *w, struct walk_level *lv)
+{
+	char last[NAME_LEN_MAX + 1];
+
+	if (lv->more) {
+		/* The next chunk: names after the last one. */
+		memcpy(last, lv->slots[lv->idx[lv->n - 1]].name, sizeof last);
+		w->used = lv->base;
+		if (fill(w, lv, last) == 0)
+			return;
+		msg("cannot read directory %.*s: %s",
+		    (int)(lv->plen ? lv->plen - 1 : 1),
+		    lv->plen ? w->path : ".", strerror(errno));
+		w->errors++;
+	}
+	w->used = lv->base;
+	port_close(lv->fd);
+	w->depth--;
+}
+
 int
 walk_next(struct walk *w, struct port_stat *st)
 {
 	struct walk_level *lv;
 	struct walk_slot *s;
-	char last[NAME_LEN_MAX + 1], shown_path[160];
+	char shown_path[SHOWN_MAX];
 	size_t nlen;
 
 	if (w->descend) {
@@ -171,21 +214,7 @@ walk_next(struct walk *w, struct port_stat *st)
 	while (w->depth > 0) {
 		lv = &w->lv[w->depth - 1];
 		if (lv->next == lv->n) {
-			if (lv->more) {
-				/* The next chunk: names after the last one. */
-				memcpy(last, lv->slots[lv->idx[lv->n - 1]].name,
-				    sizeof last);
-				w->used = lv->base;
-				if (fill(w, lv, last) == 0)
-					continue;
-				msg("cannot read directory %.*s: %s",
-				    (int)(lv->plen ? lv->plen - 1 : 1),
-				    lv->plen ? w->path : ".", strerror(errno));
-				w->errors++;
-			}
-			w->used = lv->base;
-			port_close(lv->fd);
-			w->depth--;
+			level_end(w, lv);
 			continue;
 		}
 		s = &lv->slots[lv->idx[lv->next++]];
