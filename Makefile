@@ -86,7 +86,8 @@ $(A)/cairn: $(call obj,$(A),$(CLIENT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 $(A)/cairnd: $(call obj,$(A),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
-$(A)/unit: $(call obj,$(A),$(UNIT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+$(A)/unit: $(call obj,$(A),$(UNIT_SRC) $(COMMON_SRC) src/server/serve.c) \
+    $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 $(A)/%: $(A)/obj/test/tools/%.o $(call obj,$(A),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
