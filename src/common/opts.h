@@ -14,7 +14,7 @@ enum opt_type {
 	OPT_STR,	/* const char *, the value */
 	OPT_INT,	/* int: a number in min..max, times mul */
 	OPT_UINT,	/* unsigned, likewise */
-	OPT_U64		/* uint64_t, likewise, or what parse makes of it */
+	OPT_U64		/* uint64_t, likewise, or what parse makes */
 };
 
 struct opt {

@@ -19,6 +19,10 @@
 #define CLIENTS_MAX 1024	/* the most --max-clients may say */
 #define REFUSERS_MAX 4		/* children telling clients "busy" at once */
 
+#if CLIENTS_MAX + REFUSERS_MAX > SERVE_SLOTS_MAX
+#error "the serve loop has too few slots for --max-clients 1024"
+#endif
+
 /* Everything the options say. */
 static struct sopts {
 	const char *host, *dir, *cert, *key, *ca, *pidfile;

@@ -175,7 +175,7 @@ spawn(struct serve *sv, struct serve_slot *s, int fd)
 	long pid;
 
 	if (port_pipe(p) < 0)
-		p[0] = p[1] = -1;	/* served all the same, never "authenticated" */
+		p[0] = p[1] = -1;	/* served, never "authenticated" */
 	pid = port_fork();
 	if (pid == 0)
 		in_child(sv, s, fd, p);
@@ -324,9 +324,9 @@ serve_run(struct serve *sv)
 		}
 		step(sv);
 	}
-	stopping = 0;
 	if (!sv->fork)
 		for (i = 0; i < sv->nslots; i++)
 			if (sv->slot[i].used)
 				slot_free(sv, &sv->slot[i]);
+	stopping = 0;
 }

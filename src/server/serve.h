@@ -48,7 +48,7 @@ enum { SERVE_SERVE, SERVE_REFUSE, SERVE_DROP };	/* admit() says */
 
 struct serve_slot {
 	long pid;		/* forking: the child serving it */
-	uint64_t deadline;	/* port_ms() when deadline() is due; 0: none */
+	uint64_t deadline;	/* port_ms() when deadline() is due, or 0 */
 	int fd;			/* not forking: the connection */
 	int authfd;		/* forking: the pipe from the child, or -1 */
 	unsigned char used;
@@ -60,7 +60,7 @@ struct serve_slot {
 /* Counts of the slots in use, for admit(); refusers count only in
  * refusers. */
 struct serve_counts {
-	unsigned all, host;		/* served; of them from this address */
+	unsigned all, host;		/* served; of those, from here */
 	unsigned unauth, unauth_host;	/* not yet authenticated */
 	unsigned refusers;
 };
