@@ -56,6 +56,28 @@ void port_linger_close(int fd, int ms);
 /* Wait until fd is readable: 1 ready, 0 timed out, -1 error/EINTR. */
 int port_wait_readable(int fd, int timeout_ms);
 
+/* ---- waiting on several descriptors ------------------------------------ */
+
+#define PORT_IN 1		/* readable: a read will not block */
+#define PORT_OUT 2		/* writable: a write will not block */
+#define PORT_POLL_MAX 1040	/* descriptors port_poll() takes at once */
+
+struct port_pollfd {
+	int fd;			/* negative: ignored (got stays 0) */
+	unsigned char want;	/* PORT_IN and/or PORT_OUT */
+	unsigned char got;	/* what is ready, of want; an error or a
+				 * hang-up counts as ready (the read or
+				 * write will say which) */
+};
+
+/* Wait until one of p[0..n) is ready or timeout_ms (-1: forever) ran out:
+ * the count ready, 0 when the time ran out, -1 on error (EINTR when a
+ * signal came: the caller acts on it and calls again; EINVAL when n is
+ * over PORT_POLL_MAX). */
+int port_poll(struct port_pollfd *p, unsigned n, int timeout_ms);
+/* A pipe: fd[0] the read end, fd[1] the write end (close-on-exec). */
+int port_pipe(int fd[2]);
+
 /* ---- files beneath directory descriptors ------------------------------- */
 
 enum port_type { PORT_UNKNOWN, PORT_REG, PORT_DIR, PORT_LNK, PORT_OTHER };

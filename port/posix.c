@@ -395,6 +395,40 @@ port_wait_readable(int fd, int timeout_ms)
 	return r < 0 ? -1 : r > 0;
 }
 
+int
+port_poll(struct port_pollfd *p, unsigned n, int timeout_ms)
+{
+	struct pollfd pf[PORT_POLL_MAX];
+	unsigned i;
+	int r;
+
+	if (n > PORT_POLL_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		pf[i].fd = p[i].fd;
+		pf[i].events = (short)((p[i].want & PORT_IN ? POLLIN : 0) |
+		    (p[i].want & PORT_OUT ? POLLOUT : 0));
+		pf[i].revents = 0;
+	}
+	r = poll(pf, (nfds_t)n, timeout_ms);
+	for (i = 0; i < n; i++) {
+		short e = pf[i].revents;
+		int bad = (e & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+		p[i].got = (unsigned char)(p[i].want &
+		    ((e & POLLIN || bad ? PORT_IN : 0) |
+		    (e & POLLOUT || bad ? PORT_OUT : 0)));
+	}
+	return r;
+}
+
+int
+port_pipe(int fd[2])
+{
+	return pipe2(fd, O_CLOEXEC);
+}
+
 /* ---- files ------------------------------------------------------------ */
 
 static enum port_type

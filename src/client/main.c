@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "client.h"
-#include "config.h"
+#include "opts.h"
 #include "port.h"
 #include "util.h"
 
@@ -73,148 +73,82 @@ static const char usage[] =
 "sent; 2 usage or configuration error; 3 network or TLS failure;\n"
 "4 refused by the server.\n";
 
-static const char *
-need_arg(int argc, char **argv, int *i)
+static struct copts o = {
+	.port = CAIRN_PORT,
+	.cert = "certs/client_cert.pem",
+	.key = "certs/client_key.pem",
+	.ca = "certs/ca_cert.pem",
+	.timeout_ms = 60000,
+};
+static const char *cmd;		/* --list, --restore, --remove, or NULL */
+
+static const struct opt table[] = {
+	OPT_S("--server", &o.server),
+	OPT_N("--port", &o.port, OPT_UINT, 1, 65535, 0,
+	    "--port wants 1..65535"),
+	OPT_S("--server-name", &o.server_name),
+	OPT_S("--server-fingerprint", &o.fingerprint),
+	OPT_S("--source", &o.source),
+	OPT_S("--extensions", &o.extensions),
+	OPT_S("--state", &o.state),
+	OPT_S("--cert", &o.cert),
+	OPT_S("--key", &o.key),
+	OPT_S("--ca", &o.ca),
+	OPT_N("--timeout", &o.timeout_ms, OPT_INT, 1, 86400, 1000,
+	    "--timeout wants 1..86400 seconds"),
+	OPT_F("--checksum", &o.checksum),
+	OPT_F("--ignore-inode", &o.ignore_inode),
+	OPT_F("--json", &o.json),
+	OPT_F("--quiet", &log_quiet),
+	OPT_F("--syslog", &o.syslog),
+	OPT_F("--daemon", &o.daemon),
+	OPT_S("--pidfile", &o.pidfile),
+	OPT_P("--interval", &o.interval_ms, parse_hours,
+	    "--interval wants hours, e.g. 6 or 0.5"),
+	OPT_N("--bwlimit", &o.bwlimit, OPT_U64, 1, 100000000, 1000,
+	    "--bwlimit wants kilobytes per second, 1..100000000"),
+	OPT_S("--path", &o.path),
+	OPT_N("--keep", &o.keep, OPT_UINT, 1, 100000, 0,
+	    "--keep wants 1..100000"),
+};
+
+/* The commands, whose value says what they act on, and --ui. */
+static int
+other(int argc, char **argv, int *i)
 {
-	if (*i + 1 >= argc)
-		die(EXIT_USAGE, "%s needs a value (see --help)", argv[*i]);
-	return argv[++*i];
+	const char *a = argv[*i];
+
+	if (strcmp(a, "--list") == 0) {
+		cmd = a;
+		if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
+			o.target = argv[++*i];
+	} else if (strcmp(a, "--restore") == 0 || strcmp(a, "--remove") == 0) {
+		cmd = a;
+		o.target = opt_value(argc, argv, i);
+	} else if (strcmp(a, "--ui") == 0) {
+		die(EXIT_USAGE, "--ui is not available in cairn %s yet",
+		    CAIRN_VERSION);
+	} else {
+		return 0;
+	}
+	return 1;
 }
+
+static const struct opts opts = {
+	usage, table, sizeof table / sizeof table[0], other
+};
 
 static void
 bad_usage(const char *what, const char *arg)
 {
-	fprintf(stderr, "cairn: %s%s\n\n%s", what, arg ? arg : "", usage);
-	exit(EXIT_USAGE);
-}
-
-static const char *cmd;		/* --list, --restore, --remove, or NULL */
-
-/*
- * Options from argv[first..argc): the command line, or a --config file
- * turned into arguments (where names it, for messages).
- */
-static void
-parse(struct copts *o, int argc, char **argv, int first, const char *where)
-{
-	uint64_t v;
-	int i;
-
-	for (i = first; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage, stdout);
-			exit(0);
-		} else if (strcmp(a, "--version") == 0) {
-			printf("cairn %s\n", CAIRN_VERSION);
-			exit(0);
-		} else if (strcmp(a, "--config") == 0) {
-			if (where != NULL)
-				die(EXIT_USAGE, "%s: --config inside a "
-				    "configuration file", where);
-			need_arg(argc, argv, &i);	/* read already */
-		} else if (strcmp(a, "--server") == 0) {
-			o->server = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--port") == 0) {
-			if (parse_u64(need_arg(argc, argv, &i), 1, 65535, &v))
-				die(EXIT_USAGE, "--port wants 1..65535");
-			o->port = (unsigned)v;
-		} else if (strcmp(a, "--server-name") == 0) {
-			o->server_name = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--server-fingerprint") == 0) {
-			o->fingerprint = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--source") == 0) {
-			o->source = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--extensions") == 0) {
-			o->extensions = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--state") == 0) {
-			o->state = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--cert") == 0) {
-			o->cert = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--key") == 0) {
-			o->key = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--ca") == 0) {
-			o->ca = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--timeout") == 0) {
-			if (parse_u64(need_arg(argc, argv, &i), 1, 86400, &v))
-				die(EXIT_USAGE, "--timeout wants 1..86400 "
-				    "seconds");
-			o->timeout_ms = (int)v * 1000;
-		} else if (strcmp(a, "--checksum") == 0) {
-			o->checksum = 1;
-		} else if (strcmp(a, "--ignore-inode") == 0) {
-			o->ignore_inode = 1;
-		} else if (strcmp(a, "--json") == 0) {
-			o->json = 1;
-		} else if (strcmp(a, "--quiet") == 0) {
-			log_quiet = 1;
-		} else if (strcmp(a, "--syslog") == 0) {
-			o->syslog = 1;
-		} else if (strcmp(a, "--daemon") == 0) {
-			o->daemon = 1;
-		} else if (strcmp(a, "--pidfile") == 0) {
-			o->pidfile = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--interval") == 0) {
-			if (parse_hours(need_arg(argc, argv, &i),
-			    &o->interval_ms) < 0)
-				die(EXIT_USAGE, "--interval wants hours, e.g. 6 "
-				    "or 0.5");
-		} else if (strcmp(a, "--bwlimit") == 0) {
-			if (parse_u64(need_arg(argc, argv, &i), 1, 100000000,
-			    &v))
-				die(EXIT_USAGE, "--bwlimit wants kilobytes per "
-				    "second, 1..100000000");
-			o->bwlimit = v * 1000;
-		} else if (strcmp(a, "--list") == 0) {
-			cmd = a;
-			if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
-				o->target = argv[++i];
-		} else if (strcmp(a, "--restore") == 0 ||
-		    strcmp(a, "--remove") == 0) {
-			cmd = a;
-			o->target = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--path") == 0) {
-			o->path = need_arg(argc, argv, &i);
-		} else if (strcmp(a, "--keep") == 0) {
-			if (parse_u64(need_arg(argc, argv, &i), 1, 100000, &v))
-				die(EXIT_USAGE, "--keep wants 1..100000");
-			o->keep = (unsigned)v;
-		} else if (strcmp(a, "--ui") == 0) {
-			die(EXIT_USAGE, "--ui is not available in cairn %s yet",
-			    CAIRN_VERSION);
-		} else if (where != NULL) {
-			die(EXIT_USAGE, "%s: unknown setting \"%s\"", where,
-			    a + 2);
-		} else {
-			bad_usage("unknown option ", a);
-		}
-	}
+	opt_usage_error(&opts, what, arg);
 }
 
 int
 main(int argc, char **argv)
 {
-	static struct config cf;
-	struct copts o;
-	const char *cfile;
-
 	progname = "cairn";
-	memset(&o, 0, sizeof o);
-	o.port = CAIRN_PORT;
-	o.cert = "certs/client_cert.pem";
-	o.key = "certs/client_key.pem";
-	o.ca = "certs/ca_cert.pem";
-	o.timeout_ms = 60000;
-
-	/* The configuration file first, so that flags override it. */
-	cfile = config_arg(argc, argv);
-	if (cfile != NULL) {
-		if (config_read(&cf, cfile) < 0)
-			return EXIT_USAGE;
-		parse(&o, cf.argc, cf.argv, 0, cfile);
-	}
-	parse(&o, argc, argv, 1, NULL);
-
+	opts_read(&opts, argc, argv);
 	if (o.server == NULL)
 		bad_usage("--server HOST is required", NULL);
 	if (cmd != NULL && o.source != NULL)

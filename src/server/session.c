@@ -12,6 +12,7 @@
 #include "path.h"
 #include "port.h"
 #include "proto.h"
+#include "serve.h"
 #include "session.h"
 #include "store.h"
 #include "util.h"
@@ -615,6 +616,7 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 		    "usable client name (letters, digits, '.', '_', '-')");
 		return s->rc;
 	}
+	serve_authenticated();	/* the serve loop counts it as a client */
 	s->conn.timeout_ms = o->idle_ms;
 	return serve_frames(s);
 }

@@ -1,0 +1,56 @@
+/*
+ * opts.h — one option reader for both programs: a table of long options
+ * saying where each value goes and how it is checked, read from the
+ * --config file first and then from the command line, so flags win.
+ * --help, --version and --config are the reader's own.
+ */
+#ifndef CAIRN_OPTS_H
+#define CAIRN_OPTS_H
+
+#include <stdint.h>
+
+enum opt_type {
+	OPT_FLAG,	/* int, set to 1 */
+	OPT_STR,	/* const char *, the value */
+	OPT_INT,	/* int: a number in min..max, times mul */
+	OPT_UINT,	/* unsigned, likewise */
+	OPT_U64		/* uint64_t, likewise, or what parse makes */
+};
+
+struct opt {
+	const char *name;	/* "--port" */
+	void *p;		/* where the value goes */
+	const char *bad;	/* the message for a wrong value */
+	int (*parse)(const char *s, uint64_t *v);	/* 0 or -1; NULL:
+							 * min..max */
+	uint32_t min, max;
+	unsigned short mul;	/* 0: 1 */
+	unsigned char type;
+};
+
+#define OPT_F(name, p) { name, p, NULL, NULL, 0, 0, 0, OPT_FLAG }
+#define OPT_S(name, p) { name, p, NULL, NULL, 0, 0, 0, OPT_STR }
+#define OPT_N(name, p, type, min, max, mul, bad) \
+	{ name, p, bad, NULL, min, max, mul, type }
+#define OPT_P(name, p, parse, bad) { name, p, bad, parse, 0, 0, 0, OPT_U64 }
+
+struct opts {
+	const char *usage;	/* the --help text */
+	const struct opt *opt;
+	unsigned n;
+	/* Options the table cannot say (or NULL): 1 when argv[*i] was one
+	 * (values taken with opt_value), 0 when it is unknown. */
+	int (*other)(int argc, char **argv, int *i);
+};
+
+/* Read the options: the --config file's, then argv[1..argc). Exits 0
+ * after --help or --version, 2 with a message on a usage error. */
+void opts_read(const struct opts *o, int argc, char **argv);
+/* The value after argv[*i], moving *i on to it; exits 2 when there is
+ * none. */
+const char *opt_value(int argc, char **argv, int *i);
+/* "progname: what arg" and the help text on stderr, then exit 2. */
+void opt_usage_error(const struct opts *o, const char *what,
+    const char *arg) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * serve.h — the serve loop: accept connections on a listening socket and
+ * serve each in a slot, over port_poll().
+ *
+ * The model:
+ * - One loop, driven by port_poll(), over the listening socket and a
+ *   fixed array of slots that the caller owns (no heap). A slot is one
+ *   connection: its peer, its state, and a deadline (port_ms() time, 0 for
+ *   none); the loop wakes at the nearest deadline, and at least once a
+ *   second to act on signals.
+ * - A new connection is first shown to the caller's admit(), with the
+ *   counts of the slots in use (all, from the same address, refusers,
+ *   and those not yet authenticated, overall and from the same address):
+ *   serve it, serve it only to refuse it (told "busy"; counted apart),
+ *   or drop it at once. The limits are the caller's.
+ * - Forking (serve_init's fork flag): each connection is served by a
+ *   child process running child(); the parent keeps the child's pid and
+ *   the read end of a pipe whose write end the child keeps. The child
+ *   calls serve_authenticated() once its peer has proved who it is; the
+ *   byte it writes marks the slot authenticated in the parent. SIGCHLD
+ *   wakes the loop, which reaps the child, calls closed() and frees the
+ *   slot. The parent never touches the connection after the fork.
+ * - Not forking: one long-lived process keeps every connection open in
+ *   its slot and gets callbacks on the loop: readable() when the
+ *   connection can be read, deadline() when the slot's deadline passed,
+ *   closed() before the loop closes it. A callback marks its slot
+ *   authenticated itself (s->auth = 1).
+ * - Signals (serve_signals()): SIGTERM and SIGINT stop the loop (children
+ *   go on with their sessions), SIGHUP calls reload() between waits,
+ *   SIGCHLD only wakes the loop. A child gets SIGTERM and SIGINT back to
+ *   their defaults.
+ */
+#ifndef CAIRN_SERVE_H
+#define CAIRN_SERVE_H
+
+#include <stdint.h>
+
+#include "port.h"
+
+#define SERVE_SLOTS_MAX 1032	/* slots one loop can watch */
+#define SERVE_PEER 80		/* "address:port" of a peer */
+
+#if SERVE_SLOTS_MAX + 1 > PORT_POLL_MAX
+#error "port_poll() cannot wait on every slot and the listening socket"
+#endif
+
+enum { SERVE_SERVE, SERVE_REFUSE, SERVE_DROP };	/* admit() says */
+
+struct serve_slot {
+	long pid;		/* forking: the child serving it */
+	uint64_t deadline;	/* port_ms() when deadline() is due, or 0 */
+	int fd;			/* not forking: the connection */
+	int authfd;		/* forking: the pipe from the child, or -1 */
+	unsigned char used;
+	unsigned char refuser;	/* admitted only to be refused */
+	unsigned char auth;	/* the peer has authenticated */
+	char peer[SERVE_PEER];
+};
+
+/* Counts of the slots in use, for admit(); refusers count only in
+ * refusers. */
+struct serve_counts {
+	unsigned all, host;		/* served; of those, from here */
+	unsigned unauth, unauth_host;	/* not yet authenticated */
+	unsigned refusers;
+};
+
+struct serve;
+
+/* What the caller does; every member but admit may be NULL. */
+struct serve_class {
+	/* A new connection in s (s->peer set): SERVE_SERVE, SERVE_REFUSE or
+	 * SERVE_DROP. It may set s->deadline. */
+	int (*admit)(struct serve *sv, struct serve_slot *s,
+	    const struct serve_counts *c);
+	/* Forking, in the child: serve fd, then return the exit status. */
+	int (*child)(struct serve *sv, struct serve_slot *s, int fd);
+	/* Not forking: s->fd is readable. 0 to keep the slot, -1 to close. */
+	int (*readable)(struct serve *sv, struct serve_slot *s);
+	/* s->deadline has passed. 0 to keep the slot (the callback moves or
+	 * clears the deadline), -1 to close it (forking: the child is not
+	 * stopped; that is the callback's to do). */
+	int (*deadline)(struct serve *sv, struct serve_slot *s);
+	/* s is about to be freed (forking: its child has ended). */
+	void (*closed)(struct serve *sv, struct serve_slot *s);
+	/* SIGHUP came. */
+	void (*reload)(struct serve *sv);
+};
+
+/* One loop: the caller's context, and the storage the loop uses. */
+struct serve {
+	const struct serve_class *vt;
+	void *ctx;			/* the caller's */
+	int lfd;			/* the listening socket */
+	int fork;			/* one child process per connection */
+	unsigned nslots;
+	struct serve_slot *slot;	/* [nslots], the caller's */
+	struct port_pollfd pfd[SERVE_SLOTS_MAX + 1];
+};
+
+/* Set sv up to serve lfd in slot[0..nslots) (at most SERVE_SLOTS_MAX),
+ * forking or not. 0, or -1 (EINVAL). */
+int serve_init(struct serve *sv, const struct serve_class *vt, void *ctx,
+    int lfd, int fork, struct serve_slot *slot, unsigned nslots);
+/* Catch SIGTERM, SIGINT, SIGHUP and SIGCHLD for serve_run(). */
+void serve_signals(void);
+/* Run until SIGTERM, SIGINT or serve_stop(). Not forking, every slot
+ * still open is closed (closed() called) before it returns. */
+void serve_run(struct serve *sv);
+/* Make serve_run() return after the callback that calls it. */
+void serve_stop(void);
+/* In a child of a forking loop: tell the parent that the peer has
+ * authenticated. Elsewhere, or a second time, it does nothing. */
+void serve_authenticated(void);
+
+#endif
