@@ -53,7 +53,10 @@ vdir = $(if $(VARIANT),$(1)/$(VARIANT),$(1))
 STD = -std=c99 -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 $(FEATURES)
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter
-INC = -Ibuild/include -Iport -Isrc/common
+# Project headers are found by #include "..." only (-iquote): none of them
+# may stand in for a system header of the same name (features.h is also
+# the C library's, which its own headers include as <features.h>).
+INC = -Ibuild/include -iquote port -iquote src/common
 
 CFLAGS_STATIC ?= -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
 LDFLAGS_STATIC ?= -static -Wl,--gc-sections -Wl,-z,max-page-size=4096 -s

@@ -14,6 +14,10 @@
  * -DCAIRN_UI=0. The size each build must keep to, per target, is in
  * DESIGN.md (Feature flags and size budgets); `make sizes` checks it.
  *
+ * The C library has a <features.h> of its own, which its headers include:
+ * src/common must be on the quote path only (-iquote, as in the
+ * Makefile), never -I, or that include finds this file instead.
+ *
  * Nothing is behind these flags yet: the web UI and the object store come
  * later (DESIGN.md, PROTOCOL.md's v2 plan). A file that tests a flag
  * includes this header, so that the checks below apply to it.
