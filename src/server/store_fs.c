@@ -23,14 +23,6 @@ fail(char *text, size_t cap, unsigned status, const char *what,
 
 static uint8_t hdr[LINE_MAX_BYTES];
 
-static void
-close_fd(int *fd)
-{
-	if (*fd >= 0)
-		port_close(*fd);
-	*fd = -1;
-}
-
 /*
  * What an interrupted run left: its .partial tree and the .received log
  * of the files stored there become .resume and .resume.log, read in step

@@ -457,14 +457,6 @@ fs_info_of(const store_class **ctx, const char *client, const char *id,
 
 /* ---- reading a snapshot ------------------------------------------------- */
 
-static void
-close_fd(int *fd)
-{
-	if (*fd >= 0)
-		port_close(*fd);
-	*fd = -1;
-}
-
 void
 fs_close_snapshot(const store_class **ctx)
 {
