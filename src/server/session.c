@@ -616,6 +616,12 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 		    "usable client name (letters, digits, '.', '_', '-')");
 		return s->rc;
 	}
+	if (!(*s->st)->client_ok(s->st, s->conn.peer_cn)) {
+		fatal(s, ST_DENIED, "the certificate's common name is reserved "
+		    "by the server's store (names ending in .json): issue the "
+		    "client another name");
+		return s->rc;
+	}
 	serve_authenticated();	/* the serve loop counts it as a client */
 	s->conn.timeout_ms = o->idle_ms;
 	return serve_frames(s);

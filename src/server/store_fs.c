@@ -982,6 +982,7 @@ fs_end(const store_class **ctx)
 }
 
 const store_class store_fs_class = {
+	fs_client_ok,
 	fs_begin, fs_offer, fs_put_begin, fs_put_data, fs_put_end, fs_commit,
 	fs_end,
 	fs_next_backup, fs_next_snapshot, fs_info_of,

@@ -150,6 +150,7 @@ int fs_lock(int backup);
 
 
 /* The methods of store_fs_cat.c (see store.h for their contracts). */
+int fs_client_ok(const store_class **ctx, const char *client);
 int fs_next_backup(const store_class **ctx, const char *client,
     const char *after, char *id);
 int fs_next_snapshot(const store_class **ctx, const char *client,

@@ -397,6 +397,20 @@ fs_lock(int backup)
 
 /* ---- the catalog -------------------------------------------------------- */
 
+/* DIR holds the clients' directories and the store's own files: names
+ * beginning with '.' (which no client name does) and the catalog. Every
+ * "*.json" is kept for the store, so that later files of its own cannot
+ * collide with a client either. */
+int
+fs_client_ok(const store_class **ctx, const char *client)
+{
+	size_t n = strlen(client);
+
+	(void)ctx;
+	return client[0] != '.' && !(n >= 5 && strcmp(client + n - 5,
+	    ".json") == 0);
+}
+
 int
 fs_next_backup(const store_class **ctx, const char *client, const char *after,
     char *id)

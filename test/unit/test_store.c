@@ -273,6 +273,15 @@ clients_apart(const store_class **st)
 	CHECK((*st)->next_backup(st, "alice", id, id) == 0);
 }
 
+/* The store's own names are no client's. */
+static void
+own_names(const store_class **st)
+{
+	CHECK((*st)->client_ok(st, "alice"));
+	CHECK((*st)->client_ok(st, "router-1.example.org"));
+	CHECK(!(*st)->client_ok(st, "backup_state.json"));
+}
+
 /* Remove one snapshot, then the whole backup. */
 static void
 removal(const store_class **st)
@@ -404,6 +413,7 @@ suite_store(void)
 		const struct backend *b = &backends[i];
 		if (!CHECK((st = b->open(0)) != NULL))
 			continue;
+		own_names(st);
 		visible_at_commit(st);
 		abort_then_resume(st);
 		found_by_path_and_md5(st);
