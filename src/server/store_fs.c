@@ -325,6 +325,24 @@ take_backup(struct fs_run *s, char *text, size_t cap)
 	return ST_OK;
 }
 
+/* Why no name is left for the new snapshot: most likely a server clock
+ * behind the newest snapshot, whose second has used up its counter. */
+static unsigned
+no_name(struct fs_run *s, char *text, size_t cap)
+{
+	char now[21];
+
+	utc_name(port_time(), now);
+	if (strcmp(now, s->prev_snap) > 0)
+		return fail(text, cap, ST_IO, "no snapshot name is left for "
+		    "this second in", s->out->id);
+	snprintf(text, cap, "the server's clock reads %s, which is not after "
+	    "the newest snapshot of backup %s (%s), and no later name is left "
+	    "in that second: set the server's clock", now, s->out->id,
+	    s->prev_snap);
+	return ST_IO;
+}
+
 /* The work directories of the run, what an interrupted one left, the
  * previous snapshot to link from, and the new snapshot's name. */
 static unsigned
@@ -347,8 +365,7 @@ prepare(struct fs_run *s, char *text, size_t cap)
 	s->rlog_ok = 1;
 	open_prev(s);
 	if (pick_snapshot(s) < 0)
-		return fail(text, cap, ST_IO, "no snapshot name is left for "
-		    "this second in", s->out->id);
+		return no_name(s, text, cap);
 	open_indexes(s);
 	return ST_OK;
 }
