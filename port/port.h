@@ -136,6 +136,11 @@ int port_syncfs(int fd);
 int port_trylock(int fd);
 /* The same lock, waiting for it. */
 int port_lock(int fd);
+/* Non-blocking lock of the one byte at off of an open file: shared,
+ * exclusive, or released. Locks of different bytes never conflict. 0, or
+ * -1 (EWOULDBLOCK when another process holds a conflicting one). */
+enum { PORT_UNLOCK, PORT_LOCK_SHARED, PORT_LOCK_EXCL };
+int port_lock_byte(int fd, unsigned off, int how);
 /* Absolute, symlink-free form of path into out[cap]. */
 int port_realpath(const char *path, char *out, size_t cap);
 

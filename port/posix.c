@@ -665,6 +665,24 @@ port_lock(int fd)
 }
 
 int
+port_lock_byte(int fd, unsigned off, int how)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = how == PORT_LOCK_EXCL ? F_WRLCK : how == PORT_LOCK_SHARED ?
+	    F_RDLCK : F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)off;
+	fl.l_len = 1;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return 0;
+	if (errno == EACCES || errno == EAGAIN)
+		errno = EWOULDBLOCK;
+	return -1;
+}
+
+int
 port_realpath(const char *path, char *out, size_t cap)
 {
 	char tmp[PATH_MAX];

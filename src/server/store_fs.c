@@ -314,7 +314,7 @@ take_backup(struct fs_run *s, char *text, size_t cap)
 	if (s->backup < 0)
 		return fail(text, cap, ST_IO, "cannot make the backup directory",
 		    s->out->id);
-	s->lock = fs_lock(s->backup);
+	s->lock = fs_lock(s->backup, LOCK_RUN, PORT_LOCK_EXCL);
 	if (s->lock < 0 && errno == EWOULDBLOCK) {
 		snprintf(text, cap, "backup %s is busy: another run of it is "
 		    "in progress", s->out->id);
@@ -848,6 +848,13 @@ retain(struct fs_run *s, unsigned keep)
 
 	while (fs_next(s->backup, FS_SNAPS, name, name) == 1)
 		count++;
+	if (count <= keep)
+		return;
+	if (port_lock_byte(s->lock, LOCK_READ, PORT_LOCK_EXCL) < 0) {
+		info("backup %s: --keep %u waits for the next run: a restore of "
+		    "it is in progress", s->out->id, keep);
+		return;
+	}
 	name[0] = 0;
 	while (count > keep && fs_next(s->backup, FS_SNAPS, name,
 	    name) == 1) {
@@ -860,6 +867,7 @@ retain(struct fs_run *s, unsigned keep)
 		    name, keep);
 		count--;
 	}
+	port_lock_byte(s->lock, LOCK_READ, PORT_UNLOCK);
 	if (s->quota > 0 && freed > 0)
 		fs_usage_add(s->root, s->client_name, -(int64_t)freed);
 }

@@ -88,6 +88,8 @@ struct fs_run {
 
 /* A snapshot open for reading. */
 struct fs_read {
+	char client[CLIENT_MAX + 1], id[ID_LEN + 1];	/* whose */
+	int lock;		/* holding LOCK_READ, shared */
 	int snap;		/* its directory, or -1 */
 	int file;		/* the file being read, or -1 */
 	int damaged;		/* its manifest could not be read */
@@ -144,9 +146,17 @@ int fs_state(int root, const char *client, const char *id,
 /* The client's usage, and a change to it. 0 or -1. */
 int fs_usage(int root, const char *client, uint64_t *bytes);
 int fs_usage_add(int root, const char *client, int64_t delta);
-/* Take the lock of an open backup: the fd holding it, or -1 with errno
- * (EWOULDBLOCK when a run holds it). */
-int fs_lock(int backup);
+/*
+ * The locks of a backup, bytes of its .lock file: LOCK_RUN is held
+ * exclusively by a run and by a removal; LOCK_READ is shared by the
+ * sessions reading a snapshot and taken exclusively by whatever removes
+ * snapshots (a removal, retention), so nothing goes while it is read.
+ */
+enum { LOCK_RUN = 0, LOCK_READ = 1 };
+/* Open the backup's lock file and take one of its locks (shared or
+ * exclusive): the fd holding it, or -1 with errno (EWOULDBLOCK when
+ * another process holds a conflicting lock). */
+int fs_lock(int backup, unsigned which, int how);
 
 
 /* The methods of store_fs_cat.c (see store.h for their contracts). */

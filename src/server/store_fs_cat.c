@@ -382,11 +382,11 @@ fs_usage_add(int root, const char *client, int64_t delta)
 }
 
 int
-fs_lock(int backup)
+fs_lock(int backup, unsigned which, int how)
 {
 	int fd = port_openat_rw(backup, ".lock", 0600);
 
-	if (fd >= 0 && port_trylock(fd) < 0) {
+	if (fd >= 0 && port_lock_byte(fd, which, how) < 0) {
 		int e = errno;
 		port_close(fd);
 		errno = e;
@@ -480,6 +480,8 @@ fs_close_snapshot(const store_class **ctx)
 	close_fd(&r->man.fd);
 	dircache_close(&r->dir);
 	close_fd(&r->snap);
+	close_fd(&r->lock);
+	r->client[0] = r->id[0] = 0;
 }
 
 /* The snapshot directory, manifest and info of backup bfd's snap. */
@@ -526,6 +528,12 @@ fs_open_snapshot(const store_class **ctx, const char *client, const char *id,
 		}
 		snap = newest;
 	}
+	r->lock = fs_lock(bfd, LOCK_READ, PORT_LOCK_SHARED);
+	if (r->lock < 0) {
+		port_close(bfd);
+		snprintf(text, cap, "backup %.40s is busy: being removed", id);
+		return errno == EWOULDBLOCK ? ST_BUSY : ST_IO;
+	}
 	if (open_snap(r, bfd, snap, si) < 0) {
 		port_close(bfd);
 		fs_close_snapshot(ctx);
@@ -534,6 +542,8 @@ fs_open_snapshot(const store_class **ctx, const char *client, const char *id,
 		return ST_NOT_FOUND;
 	}
 	port_close(bfd);
+	snprintf(r->client, sizeof r->client, "%s", client);
+	snprintf(r->id, sizeof r->id, "%s", id);
 	dircache_init(&r->dir);
 	snprintf(text, cap, "restoring");
 	return ST_OK;
@@ -648,6 +658,15 @@ remove_all(struct store_fs *fs, const char *client, int cfd, int bfd,
 	return ST_OK;
 }
 
+/* 1 if this session has a snapshot of backup id open: a removal would
+ * take it from under its own restore. */
+static int
+reading(const struct store_fs *fs, const char *client, const char *id)
+{
+	return fs->rd.snap >= 0 && strcmp(fs->rd.client, client) == 0 &&
+	    strcmp(fs->rd.id, id) == 0;
+}
+
 unsigned
 fs_remove(const store_class **ctx, const char *client, const char *id,
     const char *snap, uint64_t *files, uint64_t *bytes, char *text,
@@ -667,7 +686,7 @@ fs_remove(const store_class **ctx, const char *client, const char *id,
 		snprintf(text, cap, "backup %.40s: not found or not yours", id);
 		return ST_NOT_FOUND;
 	}
-	lock = fs_lock(bfd);
+	lock = fs_lock(bfd, LOCK_RUN, PORT_LOCK_EXCL);
 	if (lock < 0 && errno == EWOULDBLOCK) {
 		snprintf(text, cap, "backup %s is busy: a run of it is in "
 		    "progress", id);
@@ -676,6 +695,11 @@ fs_remove(const store_class **ctx, const char *client, const char *id,
 		snprintf(text, cap, "cannot lock backup %s: %s", id,
 		    strerror(errno));
 		st = ST_IO;
+	} else if (reading(fs, client, id) ||
+	    port_lock_byte(lock, LOCK_READ, PORT_LOCK_EXCL) < 0) {
+		snprintf(text, cap, "backup %s is busy: a restore of it is in "
+		    "progress", id);
+		st = ST_BUSY;
 	} else if (snap != NULL && snap[0] != 0) {
 		st = remove_one(fs, client, bfd, id, snap, files, bytes, text,
 		    cap);
@@ -735,7 +759,7 @@ store_fs_init(struct store_fs *fs, const char *dir, uint64_t quota,
 	memset(fs, 0, offsetof(struct store_fs, run));
 	fs->vtable = &store_fs_class;
 	fs->quota = quota;
-	fs->rd.snap = fs->rd.file = fs->rd.man.fd = -1;
+	fs->rd.snap = fs->rd.file = fs->rd.man.fd = fs->rd.lock = -1;
 	dircache_init(&fs->rd.dir);
 	if (port_mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		snprintf(text, cap, "cannot create the store directory %s: %s",

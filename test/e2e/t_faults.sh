@@ -9,9 +9,9 @@ SRC=$W/src
 mkdir -p "$SRC"
 printf 'first\n' >"$SRC/kept.txt"
 
-if [ ! -f "$TOP/build/asan/nospace.so" ] || [ "$CAIRND" != "$TOP/build/asan/cairnd" ]; then
+if [ ! -f "$TOP/build/asan/diskfault.so" ] || [ "$CAIRND" != "$TOP/build/asan/cairnd" ]; then
 	note "no LD_PRELOAD shim for this build: full disk not forced"
-	ok "skipped: needs build/asan/nospace.so and the ASan cairnd"
+	ok "skipped: needs build/asan/diskfault.so and the ASan cairnd"
 	finish
 fi
 
@@ -23,7 +23,7 @@ S1=$(json_field "$RUN_OUT" snapshot)
 stop_server
 
 CAIRN_NOSPACE_PATH=/.incoming/
-LD_PRELOAD=$TOP/build/asan/nospace.so
+LD_PRELOAD=$TOP/build/asan/diskfault.so
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export CAIRN_NOSPACE_PATH LD_PRELOAD ASAN_OPTIONS
 start_server || finish

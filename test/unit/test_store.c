@@ -378,6 +378,57 @@ busy(const store_class **st)
 	close(go[1]);
 }
 
+/* A snapshot being read holds its backup against removal (by another
+ * process, or by the reading session itself), but not against a run. */
+static void
+read_holds(const store_class **st)
+{
+	struct snapinfo si;
+	uint64_t files, bytes;
+	int ready[2], go[2], status;
+	char c = 0;
+	pid_t pid;
+
+	CHECK(begin(st, "frank", "/r") == ST_OK);
+	CHECK(offer(st, E_FILE, "f", "read me") == ST_NEED);
+	CHECK(commit(st) == ST_OK);
+	if (!CHECK(pipe(ready) == 0 && pipe(go) == 0))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		if ((*st)->open_snapshot(st, "frank", run.id, NULL, &si, text,
+		    sizeof text) == ST_OK)
+			c = 1;
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		(*st)->close_snapshot(st);
+		_exit(0);
+	}
+	CHECK(read(ready[0], &c, 1) == 1 && c == 1);
+	CHECK((*st)->remove(st, "frank", run.id, "", &files, &bytes, text,
+	    sizeof text) == ST_BUSY);
+	CHECK((*st)->remove(st, "frank", run.id, run.snap, &files, &bytes,
+	    text, sizeof text) == ST_BUSY);
+	CHECK(begin(st, "frank", "/r") == ST_OK);
+	CHECK(offer(st, E_FILE, "f", "read me") == ST_OK);
+	CHECK((*st)->commit(st, 1, &run, text, sizeof text) == ST_OK);
+	(*st)->end(st);
+	CHECK(snapshots(st, "frank", run.id) == 2);	/* --keep 1 waits */
+	CHECK(write(go[1], &c, 1) == 1);
+	CHECK(waitpid(pid, &status, 0) == pid && status == 0);
+	CHECK((*st)->open_snapshot(st, "frank", run.id, NULL, &si, text,
+	    sizeof text) == ST_OK);
+	CHECK((*st)->remove(st, "frank", run.id, "", &files, &bytes, text,
+	    sizeof text) == ST_BUSY);
+	(*st)->close_snapshot(st);
+	CHECK((*st)->remove(st, "frank", run.id, "", &files, &bytes, text,
+	    sizeof text) == ST_OK);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
 /* Usage counts what is stored; the quota refuses what would exceed it;
  * a removal gives the space back. */
 static void
@@ -422,6 +473,7 @@ suite_store(void)
 		removal(st);
 		internal_names(st);
 		busy(st);
+		read_holds(st);
 		b->close(st);
 		if (!CHECK((st = b->open(QUOTA)) != NULL))
 			continue;

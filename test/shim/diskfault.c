@@ -1,8 +1,9 @@
 /*
- * nospace.c — a fault to force in tests: with LD_PRELOAD, writes to a
- * regular file whose name holds CAIRN_NOSPACE_PATH (a substring, e.g.
- * "/.incoming/") fail with ENOSPC, as on a full disk. Other writes (the
- * sockets, the log) go through.
+ * diskfault.c — disk faults to force in tests, with LD_PRELOAD: writes to
+ * a regular file whose name holds CAIRN_NOSPACE_PATH (a substring, e.g.
+ * "/.incoming/") fail with ENOSPC, as on a full disk; writes to one whose
+ * name holds CAIRN_SLOW_PATH each take CAIRN_SLOW_MS more milliseconds
+ * (default 50), as on a slow disk. Other writes (sockets, logs) go through.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -11,15 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 ssize_t write(int fd, const void *p, size_t n);
 
-/* 1 if fd is a regular file whose path holds the pattern. */
+/* 1 if fd is a regular file whose path holds the pattern in env var. */
 static int
-full(int fd)
+matches(int fd, const char *var)
 {
-	const char *pat = getenv("CAIRN_NOSPACE_PATH");
+	const char *pat = getenv(var);
 	char link[64], path[4096];
 	struct stat st;
 	ssize_t len;
@@ -43,9 +45,18 @@ write(int fd, const void *p, size_t n)
 	if (real == NULL)
 		real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT,
 		    "write");
-	if (n > 0 && full(fd)) {
+	if (n > 0 && matches(fd, "CAIRN_NOSPACE_PATH")) {
 		errno = ENOSPC;
 		return -1;
+	}
+	if (n > 0 && matches(fd, "CAIRN_SLOW_PATH")) {
+		const char *ms = getenv("CAIRN_SLOW_MS");
+		long v = ms != NULL ? atol(ms) : 50;
+		struct timespec ts;
+
+		ts.tv_sec = v / 1000;
+		ts.tv_nsec = (v % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
 	}
 	return real(fd, p, n);
 }
