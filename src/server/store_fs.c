@@ -894,8 +894,25 @@ finish_manifest(struct fs_run *s, char *text, size_t cap)
 	return ST_OK;
 }
 
-/* Data first, then the manifest, then the one rename that makes the
- * snapshot visible. */
+/* Take back the manifest and index of a snapshot that did not commit, so
+ * that no manifest names a snapshot that does not exist. */
+static void
+unpublish(struct fs_run *s)
+{
+	char name[SNAP_MAX + 8];
+
+	snprintf(name, sizeof name, "%s.json", s->out->snap);
+	port_unlinkat(s->manifests, name, 0);
+	snprintf(name, sizeof name, "%s.idx", s->out->snap);
+	port_unlinkat(s->manifests, name, 0);
+}
+
+/*
+ * Data first, then the manifest, then the one rename that makes the
+ * snapshot visible, then that rename made durable. A failure at any step
+ * leaves the run uncommitted (the partial tree kept for the next run) and
+ * nothing of it visible: a rename that cannot be made durable is undone.
+ */
 static unsigned
 publish(struct fs_run *s, char *text, size_t cap)
 {
@@ -906,23 +923,29 @@ publish(struct fs_run *s, char *text, size_t cap)
 		return fail(text, cap, ST_IO, "cannot sync the snapshot of",
 		    s->out->id);
 	snprintf(name, sizeof name, "%s.json", s->out->snap);
-	if (port_tmp_commit(&s->man, name) < 0)
-		return fail(text, cap, ST_IO, "cannot commit the manifest of",
+	if (port_tmp_commit(&s->man, name) < 0) {
+		st = fail(text, cap, ST_IO, "cannot commit the manifest of",
 		    s->out->id);
+		unpublish(s);
+		return st;
+	}
 	snprintf(name, sizeof name, "%s.idx", s->out->snap);
-	if (s->nidx_ok)
-		port_tmp_commit(&s->idx_tmp, name);
+	if (s->nidx_ok && port_tmp_commit(&s->idx_tmp, name) < 0)
+		port_unlinkat(s->manifests, name, 0);	/* only a cache */
 	if (port_renameat(s->backup, ".partial", s->backup, s->out->snap) < 0) {
 		st = fail(text, cap, ST_IO, "cannot commit the snapshot of",
 		    s->out->id);
-		snprintf(name, sizeof name, "%s.json", s->out->snap);
-		port_unlinkat(s->manifests, name, 0);
+		unpublish(s);
 		return st;
 	}
-	if (port_fsync(s->backup) < 0)
-		msg("snapshot %s of %s committed, but its directory could "
-		    "not be synced: %s", s->out->snap, s->out->id,
-		    strerror(errno));
+	if (port_fsync(s->backup) < 0) {
+		st = fail(text, cap, ST_IO, "cannot make the snapshot durable "
+		    "in", s->out->id);
+		if (port_renameat(s->backup, s->out->snap, s->backup,
+		    ".partial") == 0)
+			unpublish(s);
+		return st;
+	}
 	close_fd(&s->partial);
 	return ST_OK;
 }

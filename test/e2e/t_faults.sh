@@ -2,7 +2,9 @@
 # t_faults.sh — a store that cannot write (a full disk, forced with an
 # LD_PRELOAD shim on the glibc build): the client is told why and exits 4,
 # the server logs the failure exactly once, naming the client and its
-# address, and the snapshot committed before is untouched.
+# address, and the snapshot committed before is untouched. A commit whose
+# manifest or rename cannot be made durable (fsync fails) is not told OK,
+# leaves no manifest without its snapshot, and the next run completes.
 . "$(dirname "$0")/lib.sh"
 
 SRC=$W/src
@@ -54,4 +56,39 @@ run_cairn --source "$SRC" --json
 check_rc 0 "with space again, the next backup succeeds"
 check_eq "$(json_field "$RUN_OUT" sent)" 1 "and sends the new file"
 stop_server
+
+# manifests_without_snapshot: the manifests of $D/alice/$ID whose snapshot
+# directory does not exist.
+manifests_without_snapshot() {
+	for _m in "$D/alice/$ID/.manifests/"*.json; do
+		[ -e "$_m" ] || continue
+		_s=$(basename "$_m" .json)
+		[ -d "$D/alice/$ID/$_s" ] || printf '%s\n' "$_s"
+	done
+}
+
+# fsync_fails WHAT PATH: a backup while fsync of PATH fails.
+fsync_fails() {
+	CAIRN_FSYNC_EIO=$2
+	LD_PRELOAD=$TOP/build/asan/diskfault.so
+	export CAIRN_FSYNC_EIO LD_PRELOAD
+	start_server || finish
+	unset LD_PRELOAD CAIRN_FSYNC_EIO
+	_before=$(snapshots_of "$D/alice/$ID" | wc -l | tr -d ' ')
+	printf '%s\n' "$1" >"$SRC/$1.txt"
+	run_cairn --source "$SRC" --json
+	check_rc 4 "$1: the commit is not told OK: exit 4"
+	check_err "durable|cannot commit" "$1: the client is told the commit failed"
+	check_eq "$(snapshots_of "$D/alice/$ID" | wc -l | tr -d ' ')" "$_before" \
+		"$1: no new snapshot is visible"
+	check_eq "$(manifests_without_snapshot)" "" \
+		"$1: no manifest is left without its snapshot"
+	stop_server
+	start_server || finish
+	run_cairn --source "$SRC" --json
+	check_rc 0 "$1: with the disk well again, the next run completes"
+	stop_server
+}
+fsync_fails manifest-dir "$D/alice/$ID/.manifests"
+fsync_fails backup-dir "$D/alice/$ID"
 finish

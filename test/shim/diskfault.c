@@ -4,6 +4,8 @@
  * "/.incoming/") fail with ENOSPC, as on a full disk; writes to one whose
  * name holds CAIRN_SLOW_PATH each take CAIRN_SLOW_MS more milliseconds
  * (default 50), as on a slow disk. Other writes (sockets, logs) go through.
+ * fsync of the file or directory whose path is exactly CAIRN_FSYNC_EIO
+ * fails with EIO, as on a failing disk.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -16,25 +18,33 @@
 #include <unistd.h>
 
 ssize_t write(int fd, const void *p, size_t n);
+int fsync(int fd);
+
+/* The path of fd into path[cap], or "". */
+static void
+path_of(int fd, char *path, size_t cap)
+{
+	char link[64];
+	ssize_t len;
+
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	len = readlink(link, path, cap - 1);
+	path[len > 0 ? len : 0] = 0;
+}
 
 /* 1 if fd is a regular file whose path holds the pattern in env var. */
 static int
 matches(int fd, const char *var)
 {
 	const char *pat = getenv(var);
-	char link[64], path[4096];
+	char path[4096];
 	struct stat st;
-	ssize_t len;
 
 	if (pat == NULL || *pat == 0 || fstat(fd, &st) < 0 ||
 	    !S_ISREG(st.st_mode))
 		return 0;
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	len = readlink(link, path, sizeof path - 1);
-	if (len <= 0)
-		return 0;
-	path[len] = 0;
-	return strstr(path, pat) != NULL;
+	path_of(fd, path, sizeof path);
+	return path[0] != 0 && strstr(path, pat) != NULL;
 }
 
 ssize_t
@@ -59,4 +69,23 @@ write(int fd, const void *p, size_t n)
 		nanosleep(&ts, NULL);
 	}
 	return real(fd, p, n);
+}
+
+int
+fsync(int fd)
+{
+	static int (*real)(int);
+	const char *want = getenv("CAIRN_FSYNC_EIO");
+	char path[4096];
+
+	if (real == NULL)
+		real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	if (want != NULL && *want != 0) {
+		path_of(fd, path, sizeof path);
+		if (strcmp(path, want) == 0) {
+			errno = EIO;
+			return -1;
+		}
+	}
+	return real(fd);
 }
