@@ -174,6 +174,10 @@ int port_tmp_commit(struct port_tmp *t, const char *name);
 int port_tmp_rename(struct port_tmp *t, const char *name);
 /* Close and remove the temporary. */
 void port_tmp_abort(struct port_tmp *t);
+/* Remove every temporary that port_tmp_open made in dfd and a process
+ * that died left behind; the caller holds whatever lock keeps the living
+ * from making one there meanwhile. The number removed, or -1. */
+int port_tmp_clean(int dfd);
 
 /* ---- clock, entropy, processes, signals -------------------------------- */
 

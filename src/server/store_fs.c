@@ -363,6 +363,7 @@ prepare(struct fs_run *s, char *text, size_t cap)
 		    s->out->id);
 	linew_open(&s->rlog, s->rlog.fd);
 	s->rlog_ok = 1;
+	port_tmp_clean(s->manifests);	/* a killed run's manifest */
 	open_prev(s);
 	if (pick_snapshot(s) < 0)
 		return no_name(s, text, cap);

@@ -225,6 +225,7 @@ fs_state(int root, const char *client, const char *id,
 			port_close(lock);
 		return -1;
 	}
+	port_tmp_clean(root);	/* what a writer killed meanwhile left */
 	if (port_tmp_open(&t, root, 0644) < 0) {
 		port_close(lock);
 		return -1;
@@ -335,6 +336,7 @@ usage_lock(int root, const char *client, int *cfd)
 		port_close(*cfd);
 		return -1;
 	}
+	port_tmp_clean(*cfd);	/* what a writer killed meanwhile left */
 	return lock;
 }
 
