@@ -140,6 +140,8 @@ fs_info(int backup, const char *snap, struct snapinfo *si)
 	return r;
 }
 
+static uint64_t manifest_charge(int mdir, const char *name);
+
 int
 fs_remove_snapshot(int backup, const char *snap, uint64_t *freed)
 {
@@ -155,6 +157,7 @@ fs_remove_snapshot(int backup, const char *snap, uint64_t *freed)
 		return -1;
 	mdir = port_openat_dir(backup, ".manifests");
 	if (mdir >= 0) {
+		*freed += manifest_charge(mdir, man);
 		port_unlinkat(mdir, man, 0);
 		port_unlinkat(mdir, idx, 0);
 		port_close(mdir);
@@ -279,6 +282,97 @@ fs_state(int root, const char *client, const char *id,
 	return r;
 }
 
+/* ---- usage, for --quota ------------------------------------------------ */
+
+/* The "charge" of a manifest's header (what its entries cost), or 0. */
+static uint64_t
+manifest_charge(int mdir, const char *name)
+{
+	static struct lines l;
+	static struct json j;
+	uint64_t v = 0;
+	const char *p;
+	size_t n;
+	int fd = port_openat_read(mdir, name);
+
+	if (fd < 0)
+		return 0;
+	lines_open(&l, fd);
+	if (lines_next(&l, &p, &n) != 1 || json_parse(&j, p, n) < 0 ||
+	    json_u64(&j, "charge", &v) < 0)
+		v = 0;
+	port_close(fd);
+	return v;
+}
+
+/* Add what the manifests in mdir charge. */
+static void
+count_manifests(int mdir, uint64_t *bytes)
+{
+	struct port_dir *d = port_dir_open(mdir);
+	const char *name;
+	enum port_type type;
+	size_t n;
+
+	if (d == NULL)
+		return;
+	while (port_dir_next(d, &name, &type) > 0)
+		if (name[0] != '.' && (n = strlen(name)) > 5 &&
+		    strcmp(name + n - 5, ".json") == 0)
+			*bytes += manifest_charge(mdir, name);
+	port_dir_close(d);
+}
+
+/*
+ * What one backup charges: the files of its snapshots, of its partial
+ * and interrupted runs (each counted size / links, so that hard links
+ * count once), and its manifests' charges. 0 or -1.
+ */
+static int
+count_backup(int bfd, uint64_t *bytes)
+{
+	struct port_dir *d = port_dir_open(bfd);
+	struct port_stat st;
+	const char *name;
+	enum port_type type;
+	int mdir, r = 0;
+
+	if (d == NULL)
+		return -1;
+	while (r == 0 && port_dir_next(d, &name, &type) > 0) {
+		if (strcmp(name, ".manifests") == 0) {
+			if ((mdir = port_openat_dir(bfd, name)) >= 0) {
+				count_manifests(mdir, bytes);
+				port_close(mdir);
+			}
+			continue;
+		}
+		if (type == PORT_UNKNOWN && port_fstatat(bfd, name, &st) == 0)
+			type = st.type;
+		if (type == PORT_DIR)
+			r = du_at(bfd, name, bytes);
+	}
+	port_dir_close(d);
+	return r;
+}
+
+/* What all the client's backups (open in cfd) charge. 0 or -1. */
+static int
+count_client(int cfd, uint64_t *bytes)
+{
+	char id[SNAP_MAX] = "";
+	int bfd, r = 0;
+
+	*bytes = 0;
+	while (r == 0 && fs_next(cfd, FS_IDS, id, id) == 1) {
+		bfd = port_openat_dir(cfd, id);
+		r = bfd < 0 ? -1 : count_backup(bfd, bytes);
+		if (bfd >= 0)
+			port_close(bfd);
+	}
+	return r;
+}
+
 /* Read DIR/<client>/.usage: 0, or -1 when missing or damaged. */
 static int
 usage_read(int cfd, uint64_t *bytes)
@@ -300,6 +394,8 @@ usage_read(int cfd, uint64_t *bytes)
 	return r;
 }
 
+/* Replace DIR/<client>/.usage. Not made durable: it is a count that
+ * cairnd --quota takes anew when it starts. */
 static int
 usage_write(int cfd, uint64_t bytes)
 {
@@ -317,12 +413,13 @@ usage_write(int cfd, uint64_t bytes)
 		port_tmp_abort(&t);
 		return -1;
 	}
-	return port_tmp_commit(&t, ".usage");
+	return port_tmp_rename(&t, ".usage");
 }
 
-/* The client's directory and its usage lock, held. */
+/* The client's directory and its usage lock, held, and its usage (counted
+ * when it is not known). */
 static int
-usage_lock(int root, const char *client, int *cfd)
+usage_lock(int root, const char *client, int *cfd, uint64_t *bytes)
 {
 	int lock;
 
@@ -337,47 +434,48 @@ usage_lock(int root, const char *client, int *cfd)
 		return -1;
 	}
 	port_tmp_clean(*cfd);	/* what a writer killed meanwhile left */
+	if (usage_read(*cfd, bytes) < 0 && (count_client(*cfd, bytes) < 0 ||
+	    usage_write(*cfd, *bytes) < 0)) {
+		port_close(lock);
+		port_close(*cfd);
+		return -1;
+	}
 	return lock;
 }
 
 int
 fs_usage(int root, const char *client, uint64_t *bytes)
 {
-	int cfd, lock, r = 0;
+	int cfd, lock = usage_lock(root, client, &cfd, bytes);
 
-	lock = usage_lock(root, client, &cfd);
 	if (lock < 0)
 		return -1;
-	if (usage_read(cfd, bytes) < 0) {
-		*bytes = 0;
-		r = du_at(root, client, bytes);
-		if (r == 0)
-			usage_write(cfd, *bytes);
-	}
 	port_close(lock);
 	port_close(cfd);
-	return r;
+	return 0;
 }
 
 int
-fs_usage_add(int root, const char *client, int64_t delta)
+fs_charge(int root, const char *client, int64_t delta, uint64_t quota,
+    uint64_t *used)
 {
 	uint64_t bytes = 0;
-	int cfd, lock, r;
+	int cfd, lock, r = 0;
 
-	lock = usage_lock(root, client, &cfd);
+	lock = usage_lock(root, client, &cfd, &bytes);
 	if (lock < 0)
 		return -1;
-	if (usage_read(cfd, &bytes) < 0) {
-		/* Never counted: count now, which includes this change. */
-		bytes = 0;
-		du_at(root, client, &bytes);
-	} else if (delta < 0 && (uint64_t)-delta > bytes) {
-		bytes = 0;
-	} else {
+	if (delta > 0 && quota > 0 && (bytes > quota ||
+	    (uint64_t)delta > quota - bytes))
+		r = 1;
+	else if (delta < 0)
+		bytes = (uint64_t)-delta > bytes ? 0 : bytes - (uint64_t)-delta;
+	else
 		bytes += (uint64_t)delta;
-	}
-	r = usage_write(cfd, bytes);
+	if (r == 0 && delta != 0 && usage_write(cfd, bytes) < 0)
+		r = -1;
+	if (used != NULL)
+		*used = bytes;
 	port_close(lock);
 	port_close(cfd);
 	return r;
@@ -630,7 +728,7 @@ remove_one(struct store_fs *fs, const char *client, int bfd, const char *id,
 		fs_state(fs->root, client, id, si.source,
 		    newest[0] ? newest : NULL);
 	if (fs->quota > 0 && freed > 0)
-		fs_usage_add(fs->root, client, -(int64_t)freed);
+		fs_charge(fs->root, client, -(int64_t)freed, 0, NULL);
 	return ST_OK;
 }
 
@@ -641,7 +739,7 @@ remove_all(struct store_fs *fs, const char *client, int cfd, int bfd,
 {
 	static struct snapinfo si;
 	char cur[SNAP_MAX] = "";
-	uint64_t freed = 0;
+	uint64_t freed = 0, charged = 0;
 
 	while (fs_next(bfd, FS_SNAPS, cur, cur) == 1) {
 		if (fs_info(bfd, cur, &si) < 0)
@@ -649,14 +747,16 @@ remove_all(struct store_fs *fs, const char *client, int cfd, int bfd,
 		*files += si.files;
 		*bytes += si.bytes;
 	}
+	if (fs->quota > 0 && count_backup(bfd, &charged) < 0)
+		charged = 0;
 	if (remove_backup(cfd, id, &freed) < 0) {
 		snprintf(text, cap, "cannot remove backup %.40s: %s", id,
 		    strerror(errno));
 		return ST_IO;
 	}
 	fs_state(fs->root, client, id, NULL, NULL);
-	if (fs->quota > 0 && freed > 0)
-		fs_usage_add(fs->root, client, -(int64_t)freed);
+	if (charged > 0)
+		fs_charge(fs->root, client, -(int64_t)charged, 0, NULL);
 	return ST_OK;
 }
 

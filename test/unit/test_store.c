@@ -15,7 +15,7 @@
 #include "store_fs.h"
 #include "unit.h"
 
-#define QUOTA 100		/* bytes, for the quota checks */
+#define QUOTA 200000		/* bytes, for the quota checks */
 
 /* A backend opened on fresh, empty storage, with a quota or none. */
 struct backend {
@@ -429,26 +429,51 @@ read_holds(const store_class **st)
 	close(go[1]);
 }
 
-/* Usage counts what is stored; the quota refuses what would exceed it;
- * a removal gives the space back. */
+/* A file of n bytes of c, as a string. */
+static const char *
+filled(char *buf, size_t n, int c)
+{
+	memset(buf, c, n);
+	buf[n] = 0;
+	return buf;
+}
+
+/*
+ * Usage counts what is stored, an interrupted run's files included; the
+ * quota refuses what would exceed it, counting every run of the client
+ * at once; a removal gives the space back. What an entry costs beside its
+ * data is the backend's; the checks leave room for it.
+ */
 static void
 quota(const store_class **st)
 {
+	static char a[60001], b[30001], c[100001];
 	uint64_t used = 1, files, bytes;
-	char big[QUOTA];
+	char id1[ID_LEN + 1];
 
-	memset(big, 'q', sizeof big - 40);
-	big[sizeof big - 40] = 0;
 	CHECK((*st)->usage(st, "erin", &used) == 0 && used == 0);
 	CHECK(begin(st, "erin", "/q") == ST_OK);
-	CHECK(offer(st, E_FILE, "sixty", big) == ST_NEED);
+	memcpy(id1, run.id, sizeof id1);
+	CHECK(offer(st, E_FILE, "sixty", filled(a, 60000, 'a')) == ST_NEED);
 	CHECK(commit(st) == ST_OK);
-	CHECK((*st)->usage(st, "erin", &used) == 0 && used == QUOTA - 40);
-	CHECK(begin(st, "erin", "/q") == ST_OK);
-	CHECK(offer(st, E_FILE, "sixty", big) == ST_OK);
-	CHECK(offer(st, E_FILE, "zz", "more than forty bytes, which is what "
-	    "is left") == ST_QUOTA);
+	CHECK((*st)->usage(st, "erin", &used) == 0 && used >= 60000 &&
+	    used < QUOTA);
+	CHECK(begin(st, "erin", "/q2") == ST_OK);
+	CHECK(offer(st, E_FILE, "thirty", filled(b, 30000, 'b')) == ST_NEED);
+	(*st)->end(st);			/* interrupted: its file stays */
+	CHECK((*st)->usage(st, "erin", &used) == 0 && used >= 90000);
+	CHECK(begin(st, "erin", "/q3") == ST_OK);
+	CHECK(offer(st, E_FILE, "hundred", filled(c, 100000, 'c')) ==
+	    ST_QUOTA);
 	(*st)->end(st);
+	CHECK((*st)->remove(st, "erin", id1, "", &files, &bytes, text,
+	    sizeof text) == ST_OK);
+	CHECK(begin(st, "erin", "/q3") == ST_OK);
+	CHECK(offer(st, E_FILE, "hundred", c) == ST_NEED);
+	CHECK(commit(st) == ST_OK);
+	store_make_id("erin", "/q2", 3, id1);
+	CHECK((*st)->remove(st, "erin", id1, "", &files, &bytes, text,
+	    sizeof text) == ST_OK);
 	CHECK((*st)->remove(st, "erin", run.id, "", &files, &bytes, text,
 	    sizeof text) == ST_OK);
 	CHECK((*st)->usage(st, "erin", &used) == 0 && used == 0);
