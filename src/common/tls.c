@@ -336,12 +336,37 @@ tls_conf_wipe(struct tls_conf *c)
 
 /* ---- socket callbacks ------------------------------------------------- */
 
+/* The wait for one read or write into *ms: the connection's timeout,
+ * cut to what is left before the deadline when there is one. -1 when
+ * the deadline has passed. */
+static int
+sock_wait(struct tls *t, int *ms)
+{
+	uint64_t now;
+
+	*ms = t->timeout_ms;
+	if (t->deadline == 0)
+		return 0;
+	now = port_ms();
+	if (now >= t->deadline) {
+		t->io_err = ETIMEDOUT;
+		return -1;
+	}
+	if (*ms < 0 || (uint64_t)*ms > t->deadline - now)
+		*ms = (int)(t->deadline - now);
+	return 0;
+}
+
 static int
 sock_read(void *ctx, unsigned char *buf, size_t len)
 {
 	struct tls *t = ctx;
-	long r = port_read(t->fd, buf, len, t->timeout_ms);
+	long r;
+	int ms;
 
+	if (sock_wait(t, &ms) < 0)
+		return -1;
+	r = port_read(t->fd, buf, len, ms);
 	if (r > 0)
 		return (int)r;
 	if (r == 0)
@@ -355,8 +380,12 @@ static int
 sock_write(void *ctx, const unsigned char *buf, size_t len)
 {
 	struct tls *t = ctx;
-	long r = port_write(t->fd, buf, len, t->timeout_ms);
+	long r;
+	int ms;
 
+	if (sock_wait(t, &ms) < 0)
+		return -1;
+	r = port_write(t->fd, buf, len, ms);
 	if (r > 0)
 		return (int)r;
 	t->io_err = r < 0 ? errno : EPIPE;
@@ -396,14 +425,21 @@ engine_common(struct tls *t, br_ssl_engine_context *eng,
 }
 
 /* Run the handshake: a flush drives the engine until application data
- * can flow both ways, or the connection fails. */
+ * can flow both ways, or the connection fails. The timeout bounds the
+ * whole handshake, not each read: a peer dripping bytes is cut off. */
 static int
 handshake(struct tls *t)
 {
+	int rc = 0;
+
+	t->deadline = t->timeout_ms > 0 ? port_ms() + (uint64_t)t->timeout_ms :
+	    0;
 	br_sslio_init(&t->io, t->eng, sock_read, t, sock_write, t);
-	if (br_sslio_flush(&t->io) < 0)
-		return -1;
-	return (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) ? -1 : 0;
+	if (br_sslio_flush(&t->io) < 0 ||
+	    (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED))
+		rc = -1;
+	t->deadline = 0;
+	return rc;
 }
 
 /* ---- pinning the server's certificate (client side) ---------------------- */

@@ -40,6 +40,7 @@ struct tls_conf {
 struct tls {
 	int fd;
 	int timeout_ms;
+	uint64_t deadline;	/* port_ms() the handshake must end by, or 0 */
 	int io_err;		/* errno of the last socket failure, or 0 */
 	int eof;		/* the peer closed the socket */
 	union {

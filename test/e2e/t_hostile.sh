@@ -257,6 +257,17 @@ if "$CAIRND" --help 2>&1 | grep -q -- '--idle-timeout'; then
 		;;
 	esac
 	server_alive "after the silent clients"
+	if "$CAIRND" --help 2>&1 | grep -q -- '--handshake-timeout'; then
+		# A byte every 2 s keeps each read under a 3 s timeout; the
+		# handshake as a whole must still end by then (slack: 3 x 3 s).
+		stop_server
+		start_server --handshake-timeout 3 || finish
+		evil drip --idle 9
+		evil_says 'closed after [0-8]\.[0-9] s' \
+			"drip: a ClientHello dripped a byte every 2 s is dropped within 9 s (--handshake-timeout 3)"
+		run_cairn --source "$SRC" --json
+		check_rc 0 "a normal backup after the dripping client (--handshake-timeout 3)"
+	fi
 else
 	note "cairnd has no --idle-timeout: the idle-session check (flood) is skipped"
 fi
