@@ -396,6 +396,7 @@ get_name(struct rd *rd, char out[TARGET_MAX])
 		return -1;
 	memcpy(out, s, n);
 	out[n] = 0;
+	cconn_tidy(out, TARGET_MAX);
 	return 0;
 }
 

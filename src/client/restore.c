@@ -30,12 +30,16 @@ struct rrun {
 	struct dircache dir;
 	char id[TARGET_MAX], snap[TARGET_MAX];
 	char source[PATH_CAP], target[PATH_CAP];
+	char shown[PATH_CAP];	/* the target, safe to print */
 	struct port_tmp list;
 	struct linew lw;
 	struct lines lr;
 	uint64_t files, fetched, bytes, errors, kept;
 	struct report rep;
 	struct port_tmp *receiving;	/* a file half received */
+	char last[PATH_CAP];	/* the manifest's entry before, if any */
+	size_t last_len;
+	int have_last;
 };
 
 static struct rrun rr;
@@ -80,7 +84,7 @@ work_put(struct rrun *r, const struct entry *e, int check)
 	}
 	if (b.err || linew_put(&r->lw, b.p, b.len) < 0)
 		die(EXIT_USAGE, "cannot write the restore's work list in %s: "
-		    "%s", r->target, strerror(errno));
+		    "%s", r->shown, strerror(errno));
 }
 
 /* 1 if dfd/leaf may already be this file: a regular file of its size. */
@@ -195,6 +199,15 @@ item_entry(void *ctx, struct rd *rd)
 	if (entry_get(rd, &ent) < 0 || rd_end(rd) < 0)
 		die(EXIT_NET, "%s:%u sent a malformed entry", r->o->server,
 		    r->o->port);
+	/* In path order, each once, as the server checks our offers. */
+	if (r->have_last && path_cmp(r->last, r->last_len, ent.path,
+	    ent.plen) >= 0)
+		die(EXIT_NET, "%s:%u sent the snapshot's entries out of order "
+		    "or twice, at %s", r->o->server, r->o->port,
+		    shown_path(&ent));
+	memcpy(r->last, ent.path, ent.plen + 1);
+	r->last_len = ent.plen;
+	r->have_last = 1;
 	place(r, &ent);
 	progress(r, 0);
 	return 0;
@@ -209,6 +222,7 @@ item_end(void *ctx, struct rd *rd)
 
 	if (rd_u8(rd) != ST_OK) {
 		get_str(rd, text, sizeof text);
+		cconn_tidy(text, sizeof text);
 		msg("the server could not read the whole snapshot: %s", text);
 		r->errors++;
 	}
@@ -415,6 +429,7 @@ ask_restore(struct rrun *r, const char *snap)
 	if (get_str(&rp->body, r->snap, sizeof r->snap) < 0 ||
 	    get_str(&rp->body, r->source, sizeof r->source) < 0)
 		die(EXIT_NET, "malformed reply from %s", r->o->server);
+	cconn_tidy(r->snap, sizeof r->snap);
 }
 
 /* The restore directory (--path, or the snapshot's source), and the
@@ -427,18 +442,19 @@ target_open(struct rrun *r)
 	if (strlen(to) >= sizeof r->target)
 		die(EXIT_USAGE, "--path is too long");
 	memcpy(r->target, to, strlen(to) + 1);
+	shown(r->target, strlen(r->target), r->shown, sizeof r->shown);
 	if (r->target[0] == 0)
 		die(EXIT_USAGE, "the snapshot does not say where it came from: "
 		    "give --path DIR");
 	if (port_mkdir(r->target, 0700) < 0 && errno != EEXIST)
 		die(EXIT_USAGE, "cannot make the restore directory %s: %s",
-		    r->target, strerror(errno));
+		    r->shown, strerror(errno));
 	r->root = port_open_dir(r->target);
 	if (r->root < 0)
 		die(EXIT_USAGE, "cannot open the restore directory %s: %s",
-		    r->target, strerror(errno));
+		    r->shown, strerror(errno));
 	if (port_tmp_open(&r->list, r->root, 0600) < 0)
-		die(EXIT_USAGE, "cannot write in %s: %s", r->target,
+		die(EXIT_USAGE, "cannot write in %s: %s", r->shown,
 		    strerror(errno));
 	port_unlinkat(r->root, r->list.tmp, 0);
 	linew_open(&r->lw, r->list.fd);
@@ -456,13 +472,13 @@ restore_done(struct rrun *r)
 	port_close(r->list.fd);
 	dircache_close(&r->dir);
 	if (port_syncfs(r->root) < 0)
-		msg("cannot sync %s: %s", r->target, strerror(errno));
+		msg("cannot sync %s: %s", r->shown, strerror(errno));
 	if (r->o->json)
 		report_json(&r->rep, r->id, r->snap, r->target, keys, vals,
 		    sizeof vals / sizeof vals[0]);
 	info("restored backup %s snapshot %s into %s: %llu files, %llu "
 	    "fetched (%llu bytes), %llu already right, %llu errors", r->id,
-	    r->snap, r->target, (unsigned long long)r->files,
+	    r->snap, r->shown, (unsigned long long)r->files,
 	    (unsigned long long)r->fetched, (unsigned long long)r->bytes,
 	    (unsigned long long)r->kept, (unsigned long long)r->errors);
 	return r->errors ? EXIT_PARTIAL : 0;
@@ -482,7 +498,7 @@ restore_run(const struct copts *o)
 	ask_restore(r, snap);
 	target_open(r);
 	info("restoring backup %s snapshot %s into %s", r->id, r->snap,
-	    r->target);
+	    r->shown);
 	read_manifest(r);
 	fetch_all(r);
 	finish_dirs(r);

@@ -615,7 +615,8 @@ der_next(const uint8_t **p, const uint8_t *end, unsigned *tag,
 
 #define OID_EKU "\x55\x1d\x25"		/* 2.5.29.37 */
 #define OID_BASIC "\x55\x1d\x13"	/* 2.5.29.19 */
-#define OID_CLIENT_AUTH "\x2b\x06\x01\x05\x05\x07\x03\x02" /* 1.3.6.1.5.5.7.3.2 */
+/* 1.3.6.1.5.5.7.3.2 */
+#define OID_CLIENT_AUTH "\x2b\x06\x01\x05\x05\x07\x03\x02"
 #define OID_ANY_EKU "\x55\x1d\x25\x00"
 
 /* 1 if the DER contents [v, v + n) are the OID oid (of len bytes). */
