@@ -110,11 +110,12 @@ $(G)/cairnd: $(call obj,$(G),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearss
 debug: $(G)/cairn $(G)/cairnd
 
 # Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
-# that reads 1970, a full disk.
+# that reads 1970, a full disk, file times that cannot be set.
 $(A)/%.so: test/shim/%.c
 	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
 
 asan: $(A)/cairn $(A)/cairnd $(A)/unit $(A)/nolink.so $(A)/oldclock.so $(A)/nospace.so \
+	$(A)/nofutime.so \
 	$(patsubst test/tools/%.c,$(A)/%,$(TOOL_SRC))
 
 # ---- entry points --------------------------------------------------------

@@ -47,6 +47,60 @@ static struct json js;
 static struct entry ent;
 static uint8_t line[LINE_MAX_BYTES];
 
+/*
+ * The restore's temporary files are named RESTORE_TMP and 16 hex digits:
+ * a file being received, and the work list. A restore killed where no
+ * clean-up runs (SIGKILL, a power cut) leaves them; the next restore
+ * into the tree removes them (sweep).
+ */
+#define RESTORE_TMP ".cairn-restore-"
+
+/* A fresh temporary in dfd, open for writing (t->fd), as port_tmp_open
+ * but named as ours. 0 or -1 (errno). */
+static int
+rtmp_open(struct port_tmp *t, int dfd)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t rnd[8];
+	size_t i, n = sizeof RESTORE_TMP - 1;
+	int tries;
+
+	t->dfd = dfd;
+	t->fd = -1;
+	memcpy(t->tmp, RESTORE_TMP, n);
+	for (tries = 0; tries < 16; tries++) {
+		if (port_random(rnd, sizeof rnd) < 0)
+			return -1;
+		for (i = 0; i < sizeof rnd; i++) {
+			t->tmp[n + 2 * i] = hex[rnd[i] >> 4];
+			t->tmp[n + 2 * i + 1] = hex[rnd[i] & 15];
+		}
+		t->tmp[n + 2 * sizeof rnd] = 0;
+		t->fd = port_openat_create(dfd, t->tmp, 0600);
+		if (t->fd >= 0 || errno != EEXIST)
+			return t->fd >= 0 ? 0 : -1;
+	}
+	return -1;
+}
+
+/* Remove what an earlier restore left in the directory dfd: our
+ * temporaries, never anything else. */
+static void
+sweep(int dfd)
+{
+	struct port_dir *d = port_dir_open(dfd);
+	enum port_type type;
+	const char *name;
+
+	if (d == NULL)
+		return;
+	while (port_dir_next(d, &name, &type) == 1)
+		if (type != PORT_DIR && strncmp(name, RESTORE_TMP,
+		    sizeof RESTORE_TMP - 1) == 0)
+			port_unlinkat(dfd, name, 0);
+	port_dir_close(d);
+}
+
 /* On any exit, no half-received file is left behind. */
 static void
 cleanup(void)
@@ -304,7 +358,7 @@ fetched(void *ctx, const struct entry *e, struct reply *rp)
 	}
 	size = rd_u64(&rp->body);
 	dfd = dircache_parent(&r->dir, r->root, e->path, &leaf);
-	ok = dfd >= 0 && port_tmp_open(&t, dfd, 0600) == 0;
+	ok = dfd >= 0 && rtmp_open(&t, dfd) == 0;
 	if (!ok)
 		failed(r, e, "cannot write");
 	else
@@ -322,8 +376,12 @@ fetched(void *ctx, const struct entry *e, struct reply *rp)
 		return;
 	}
 	if (port_fchmod(t.fd, e->mode) < 0 ||
-	    port_futime(t.fd, e->mtime, e->mtime_ns) < 0 ||
-	    port_tmp_rename(&t, leaf) < 0) {
+	    port_futime(t.fd, e->mtime, e->mtime_ns) < 0) {
+		failed(r, e, "cannot put in place");
+		port_tmp_abort(&t);
+		return;
+	}
+	if (port_tmp_rename(&t, leaf) < 0) {	/* removed if it fails */
 		failed(r, e, "cannot put in place");
 		return;
 	}
@@ -387,13 +445,15 @@ fetch_all(struct rrun *r)
 
 /* ---- pass three: directories --------------------------------------------- */
 
-/* Directory modes and mtimes, now that their contents are in. */
+/* Directory modes and mtimes, now that their contents are in; first,
+ * what an earlier restore left in them goes. */
 static void
 finish_dirs(struct rrun *r)
 {
 	const char *leaf;
 	int dfd, fd;
 
+	sweep(r->root);
 	if (port_rewind(r->list.fd) < 0)
 		return;
 	lines_open(&r->lr, r->list.fd);
@@ -402,6 +462,8 @@ finish_dirs(struct rrun *r)
 			continue;
 		dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
 		fd = dfd < 0 ? -1 : port_openat_dir(dfd, leaf);
+		if (fd >= 0)
+			sweep(fd);
 		if (fd < 0 || port_fchmod(fd, ent.mode) < 0 ||
 		    port_futime(fd, ent.mtime, ent.mtime_ns) < 0)
 			failed(r, &ent, "cannot set the directory's mode and "
@@ -453,7 +515,7 @@ target_open(struct rrun *r)
 	if (r->root < 0)
 		die(EXIT_USAGE, "cannot open the restore directory %s: %s",
 		    r->shown, strerror(errno));
-	if (port_tmp_open(&r->list, r->root, 0600) < 0)
+	if (rtmp_open(&r->list, r->root) < 0)
 		die(EXIT_USAGE, "cannot write in %s: %s", r->shown,
 		    strerror(errno));
 	port_unlinkat(r->root, r->list.tmp, 0);
