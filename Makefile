@@ -164,12 +164,12 @@ $(GO)/cairnd: $(GO)/features.ok $(call obj,$(GO),$(SERVER_SRC) $(COMMON_SRC)) $(
 debug: $(GO)/cairn $(GO)/cairnd
 
 # Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
-# that reads 1970, a full or slow disk.
+# that reads 1970, a full or slow disk; a trace of syncs and renames.
 $(AO)/%.so: test/shim/%.c
 	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
 
 asan: $(AO)/cairn $(AO)/cairnd $(AO)/unit $(AO)/nolink.so $(AO)/oldclock.so \
-	$(AO)/diskfault.so $(patsubst test/tools/%.c,$(AO)/%,$(TOOL_SRC))
+	$(AO)/diskfault.so $(AO)/trace.so $(patsubst test/tools/%.c,$(AO)/%,$(TOOL_SRC))
 
 # ---- entry points --------------------------------------------------------
 deps:
