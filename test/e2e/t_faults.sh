@@ -4,7 +4,8 @@
 # the server logs the failure exactly once, naming the client and its
 # address, and the snapshot committed before is untouched. A commit whose
 # manifest or rename cannot be made durable (fsync fails) is not told OK,
-# leaves no manifest without its snapshot, and the next run completes.
+# leaves no manifest without its snapshot, and the next run completes. A
+# commit makes its data durable before the rename that shows it.
 . "$(dirname "$0")/lib.sh"
 
 SRC=$W/src
@@ -91,4 +92,35 @@ fsync_fails() {
 }
 fsync_fails manifest-dir "$D/alice/$ID/.manifests"
 fsync_fails backup-dir "$D/alice/$ID"
+
+# ---- the order of a commit (issue 12, item 20) ----------------------------------
+# The data durable (syncfs), then the manifest (fsync, rename), then the one
+# rename of .partial that shows the snapshot, then that rename made
+# durable: traced with an LD_PRELOAD shim.
+CAIRN_TRACE=$W/trace
+LD_PRELOAD=$TOP/build/asan/trace.so
+export CAIRN_TRACE LD_PRELOAD
+start_server || finish
+unset LD_PRELOAD CAIRN_TRACE
+printf 'traced\n' >"$SRC/traced.txt"
+run_cairn --source "$SRC" --json
+check_rc 0 "a traced backup"
+SN=$(json_field "$RUN_OUT" snapshot)
+stop_server
+# line N PATTERN: the number of the first trace line matching PATTERN.
+line() {
+	grep -n -e "$1" "$W/trace" | head -n 1 | cut -d: -f1
+}
+_sync=$(line '^syncfs$')
+_man=$(line "^rename \.cairn-tmp-[0-9a-f]* $SN\.json\$")
+_snap=$(line "^rename \.partial $SN\$")
+_dir=$(grep -n -e "^fsync $D/alice/$ID\$" "$W/trace" | cut -d: -f1 | tail -n 1)
+if [ -n "$_sync" ] && [ -n "$_man" ] && [ -n "$_snap" ] && [ -n "$_dir" ] &&
+	[ "$_sync" -lt "$_man" ] && [ "$_man" -lt "$_snap" ] && [ "$_snap" -lt "$_dir" ]; then
+	ok "commit order: data synced, manifest renamed, snapshot renamed, directory synced"
+else
+	fail "commit order: data synced, manifest renamed, snapshot renamed, directory synced" \
+		"syncfs at line '$_sync', manifest rename '$_man', snapshot rename '$_snap', directory fsync '$_dir'" \
+		"$(sed 's/^/       | /' "$W/trace" | tail -n 20)"
+fi
 finish
