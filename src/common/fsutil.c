@@ -104,6 +104,48 @@ du_at(int dfd, const char *name, uint64_t *bytes)
 	return du_level(dfd, name, 0, bytes);
 }
 
+/* The entries beneath the directory fd, added to *n. */
+static int
+count_level(int fd, int depth, uint64_t *n)
+{
+	struct port_dir *d = port_dir_open(fd);
+	struct port_stat st;
+	const char *child;
+	enum port_type type;
+	int sub, r;
+
+	if (d == NULL)
+		return -1;
+	while ((r = port_dir_next(d, &child, &type)) > 0) {
+		(*n)++;
+		if (type == PORT_UNKNOWN && port_fstatat(fd, child, &st) == 0)
+			type = st.type;
+		if (type != PORT_DIR || depth >= RMTREE_DEPTH)
+			continue;
+		sub = port_openat_dir(fd, child);
+		if (sub < 0 || count_level(sub, depth + 1, n) < 0)
+			r = -1;
+		if (sub >= 0)
+			port_close(sub);
+		if (r < 0)
+			break;
+	}
+	port_dir_close(d);
+	return r;
+}
+
+int
+count_at(int dfd, const char *name, uint64_t *n)
+{
+	int fd = port_openat_dir(dfd, name), r;
+
+	if (fd < 0)
+		return -1;
+	r = count_level(fd, 0, n);
+	port_close(fd);
+	return r;
+}
+
 int
 mkdir_open(int dfd, const char *name, unsigned mode)
 {

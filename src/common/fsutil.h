@@ -13,6 +13,9 @@ int rmtree_count(int dfd, const char *name, uint64_t *freed);
 /* The space used by the regular files beneath dfd/name, each counted
  * size / links, so that hard-linked copies sum to one. 0 or -1. */
 int du_at(int dfd, const char *name, uint64_t *bytes);
+/* The number of entries beneath the directory dfd/name (files,
+ * directories, links: everything but itself), added to *n. 0 or -1. */
+int count_at(int dfd, const char *name, uint64_t *n);
 /* Close *fd if it is open, and mark it closed (-1). */
 void close_fd(int *fd);
 /* Open dfd/name as a directory, creating it (mode) if missing. */

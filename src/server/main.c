@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "keypass.h"
 #include "opts.h"
 #include "port.h"
@@ -29,6 +30,8 @@ static struct sopts {
 	const char *host, *dir, *cert, *key, *ca, *pidfile;
 	uint64_t port, max_clients, max_host;
 	int daemon, syslog;
+	int check;			/* --check */
+	struct check_opts chk;
 	struct server_opts o;
 } so = {
 	.host = "127.0.0.1",
@@ -54,6 +57,8 @@ static struct server {
 
 static const char usage[] =
 "usage: cairnd [options]\n"
+"       cairnd --check [--read-data] [--stale DURATION] [CLIENT[/ID]]\n"
+"              [--dir DIR]\n"
 "\n"
 "Accept backups from cairn clients over mutually authenticated TLS and\n"
 "keep them as versioned snapshots under DIR/<client>/<id>/<snapshot>/.\n"
@@ -82,13 +87,19 @@ static const char usage[] =
 "  --config F           read options from F: \"key value\" lines, keys\n"
 "                       being the long option names (flags win over it)\n"
 "  --quiet              log only errors\n"
+"  --check              check the store instead of serving: every snapshot\n"
+"                       (or CLIENT's, or CLIENT/ID's) against its manifest,\n"
+"                       one line per problem and one per snapshot\n"
+"  --read-data          with --check: read every file and compare its MD5\n"
+"  --stale DURATION     with --check: list the backups whose newest snapshot\n"
+"                       is older (90s, 30m, 26h, 7d)\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
 "\n"
 "A client's name is its certificate's common name; it sees only its own\n"
 "backups. SIGHUP re-reads the certificates; SIGTERM stops accepting.\n"
 "Exit status: 0 stopped by a signal, 2 usage or configuration error,\n"
-"3 cannot listen.\n";
+"3 cannot listen; with --check, 0 clean, 1 problems or stale backups.\n";
 
 /* A size: digits, then K, M, G or T (powers of 1024). 0 or -1. */
 static int
@@ -195,11 +206,53 @@ static const struct opt table[] = {
 	OPT_S("--pidfile", &so.pidfile),
 	OPT_F("--syslog", &so.syslog),
 	OPT_F("--quiet", &log_quiet),
+	OPT_F("--check", &so.check),
+	OPT_F("--read-data", &so.chk.read_data),
+	OPT_P("--stale", &so.chk.stale_s, parse_duration,
+	    "--stale wants a duration such as 90s, 30m, 26h or 7d"),
 };
 
+/* CLIENT[/ID], the one argument that is not an option (with --check). */
+static int
+what_to_check(int argc, char **argv, int *i)
+{
+	static char client[CLIENT_MAX + ID_LEN + 2];
+	char *slash;
+
+	(void)argc;
+	if (argv[*i][0] == '-' || so.chk.client != NULL ||
+	    strlen(argv[*i]) >= sizeof client)
+		return 0;
+	memcpy(client, argv[*i], strlen(argv[*i]) + 1);
+	if ((slash = strchr(client, '/')) != NULL) {
+		*slash = 0;
+		so.chk.id = slash + 1;
+	}
+	so.chk.client = client;
+	return 1;
+}
+
 static const struct opts opts = {
-	usage, table, sizeof table / sizeof table[0], NULL
+	usage, table, sizeof table / sizeof table[0], what_to_check
 };
+
+/* --check: the store checked, then exit. */
+static int
+check_store(void)
+{
+	static struct store_fs fs;
+	char why[MSG_MAX + 1];
+	int rc;
+
+	if ((so.chk.client != NULL || so.chk.read_data || so.chk.stale_s) &&
+	    !so.check)
+		die(EXIT_USAGE, "CLIENT, --read-data and --stale go with --check");
+	if (store_fs_init(&fs, so.dir, 0, why, sizeof why) < 0)
+		die(EXIT_USAGE, "%s", why);
+	rc = check_run(&fs.vtable, &so.chk);
+	store_fs_close(&fs);
+	return rc;
+}
 
 /* Listen on --host and --port, or exit 2 (not an address) or 3. */
 static int
@@ -241,6 +294,9 @@ main(int argc, char **argv)
 
 	progname = "cairnd";
 	opts_read(&opts, argc, argv);
+	if (so.check || so.chk.client != NULL || so.chk.read_data ||
+	    so.chk.stale_s)
+		return check_store();
 	dir = so.dir;
 	o = so.o;
 	if (so.syslog) {

@@ -149,6 +149,22 @@ struct store_class {
 	/* The bytes client's backups take in the store. 0 or -1. */
 	int (*usage)(const store_class **ctx, const char *client,
 	    uint64_t *bytes);
+
+	/* ---- the administrator's view (cairnd --check) ---- */
+
+	/* The client sorting first after "after" ("" for the first), into
+	 * name[CLIENT_MAX + 1]: 1, 0 when none is left, -1. */
+	int (*next_client)(const store_class **ctx, const char *after,
+	    char *name);
+	/*
+	 * What the backend keeps beside a snapshot's entries, held against
+	 * them (snap given), or beside a backup's snapshots (snap NULL):
+	 * each problem told to say(arg, path or NULL, what).
+	 */
+	void (*verify)(const store_class **ctx, const char *client,
+	    const char *id, const char *snap,
+	    void (*say)(void *arg, const char *path, const char *what),
+	    void *arg);
 };
 
 /* 1 if s is a backup id (16 lower-case hex digits). */

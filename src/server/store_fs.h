@@ -134,9 +134,11 @@ int fs_open_backup(int root, const char *client, const char *id);
 /* The newest committed snapshot of a backup into out ("" if none): 0 or
  * -1. */
 int fs_newest(int backup, char *out);
-enum { FS_IDS, FS_SNAPS };
+enum { FS_IDS, FS_SNAPS, FS_CLIENTS };
+#define FS_NAME_MAX 72		/* the longest name of any kind, NUL included */
 /* The smallest name of the kind in dfd that sorts after "after": 1 with
- * out[SNAP_MAX] filled, 0 when none is left, -1 on error. */
+ * out filled (room for the longest name of its kind: ID_LEN + 1, SNAP_MAX,
+ * CLIENT_MAX + 1), 0 when none is left, -1 on error. */
 int fs_next(int dfd, int kind, const char *after, char *out);
 /* Totals and source of a snapshot, from its manifest's header. 0 or -1. */
 int fs_info(int backup, const char *snap, struct snapinfo *si);
@@ -196,5 +198,10 @@ unsigned fs_remove(const store_class **ctx, const char *client,
     char *text, size_t cap);
 int fs_usage_of(const store_class **ctx, const char *client,
     uint64_t *bytes);
+int fs_next_client(const store_class **ctx, const char *after, char *name);
+/* store_fs_check.c */
+void fs_verify(const store_class **ctx, const char *client, const char *id,
+    const char *snap, void (*say)(void *arg, const char *path,
+    const char *what), void *arg);
 
 #endif

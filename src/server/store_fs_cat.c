@@ -39,8 +39,9 @@ wanted(int dfd, int kind, const char *name, enum port_type type)
 	struct port_stat st;
 	size_t n = strlen(name);
 
-	if (kind == FS_IDS ? !store_is_id(name, n) :
-	    !store_is_snap(name, n))
+	if (kind == FS_IDS ? !store_is_id(name, n) : kind == FS_SNAPS ?
+	    !store_is_snap(name, n) : (n > CLIENT_MAX ||
+	    !fs_client_ok(NULL, name)))
 		return 0;
 	if (type == PORT_UNKNOWN) {
 		if (port_fstatat(dfd, name, &st) < 0)
@@ -56,7 +57,7 @@ fs_next(int dfd, int kind, const char *after_in, char *out)
 	struct port_dir *d;
 	const char *name;
 	enum port_type type;
-	char after[SNAP_MAX];
+	char after[FS_NAME_MAX];
 	int r, found = 0;
 
 	snprintf(after, sizeof after, "%s", after_in);	/* may be out */
@@ -68,7 +69,8 @@ fs_next(int dfd, int kind, const char *after_in, char *out)
 			continue;
 		if (!wanted(dfd, kind, name, type))
 			continue;
-		snprintf(out, SNAP_MAX, "%s", name);
+		snprintf(out, FS_NAME_MAX, "%s", name);	/* as long as its
+							 * kind allows */
 		found = 1;
 	}
 	port_dir_close(d);
@@ -816,6 +818,20 @@ fs_remove(const store_class **ctx, const char *client, const char *id,
 	port_close(bfd);
 	port_close(cfd);
 	return st;
+}
+
+int
+fs_next_client(const store_class **ctx, const char *after, char *name)
+{
+	char cur[FS_NAME_MAX];
+	int r;
+
+	if (strlen(after) >= sizeof cur)
+		return 0;
+	r = fs_next(((struct store_fs *)ctx)->root, FS_CLIENTS, after, cur);
+	if (r == 1)
+		memcpy(name, cur, strlen(cur) + 1);
+	return r;
 }
 
 int
