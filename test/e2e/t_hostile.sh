@@ -140,28 +140,35 @@ for s in dotdot abs updown nul longcomp longpath md5len unknowntype order \
 	evil_says "$FATAL" "evilclient $s: T_ERROR BAD_REQUEST, then the server closes"
 done
 
-# A file one byte short: BAD_DATA, the session goes on, and the snapshot
-# holds the good file only.
-evil short
-evil_says 'short.txt: 9 of 10 bytes -> 0x86 BAD_DATA\(16\)' "short: the short file gets BAD_DATA"
-evil_says 'BACKUP_COMPLETE -> 0x87 OK\(0\).* files=1 bytes=10 received=1' \
-	"short: the snapshot counts the good file only"
-_id=$(printf '%s\n' "$EVIL_LINE" | sed -n 's/.* id=\([0-9a-f]*\) .*/\1/p')
-_snap=$(printf '%s\n' "$EVIL_LINE" | sed -n 's/.* snapshot=\([^ ]*\) .*/\1/p')
-_sd=$D/alice/$_id/$_snap
-if [ -n "$_id" ] && [ -f "$_sd/good.txt" ] && [ ! -e "$_sd/short.txt" ]; then
-	ok "short: the committed snapshot has good.txt and no short.txt"
-else
-	fail "short: the committed snapshot has good.txt and no short.txt" \
-		"$_sd: $(ls -la "$_sd" 2>&1)"
-fi
-if [ -f "$D/alice/$_id/.manifests/$_snap.json" ] &&
-	! grep -q 'short\.txt' "$D/alice/$_id/.manifests/$_snap.json"; then
-	ok "short: the manifest does not list short.txt"
-else
-	fail "short: the manifest does not list short.txt" \
-		"$(cat "$D/alice/$_id/.manifests/$_snap.json" 2>&1 | head -n 5)"
-fi
+# A file one byte short, and one of the right size whose MD5 is not the
+# offer's: BAD_DATA, the session goes on, and the snapshot holds the good
+# file only (issue 12, item 19: the MD5 check alone must catch the second).
+for _bad in short wrongmd5; do
+	case $_bad in
+	short) _what='9 of 10 bytes' ;;
+	*) _what='10 of 10 bytes, another MD5' ;;
+	esac
+	evil $_bad
+	evil_says "$_bad.txt: $_what -> 0x86 BAD_DATA\\(16\\)" "$_bad: the bad file gets BAD_DATA"
+	evil_says 'BACKUP_COMPLETE -> 0x87 OK\(0\).* files=1 bytes=10 received=1' \
+		"$_bad: the snapshot counts the good file only"
+	_id=$(printf '%s\n' "$EVIL_LINE" | sed -n 's/.* id=\([0-9a-f]*\) .*/\1/p')
+	_snap=$(printf '%s\n' "$EVIL_LINE" | sed -n 's/.* snapshot=\([^ ]*\) .*/\1/p')
+	_sd=$D/alice/$_id/$_snap
+	if [ -n "$_id" ] && [ -f "$_sd/good.txt" ] && [ ! -e "$_sd/$_bad.txt" ]; then
+		ok "$_bad: the committed snapshot has good.txt and no $_bad.txt"
+	else
+		fail "$_bad: the committed snapshot has good.txt and no $_bad.txt" \
+			"$_sd: $(ls -la "$_sd" 2>&1)"
+	fi
+	if [ -f "$D/alice/$_id/.manifests/$_snap.json" ] &&
+		! grep -q "$_bad\\.txt" "$D/alice/$_id/.manifests/$_snap.json"; then
+		ok "$_bad: the manifest does not list $_bad.txt"
+	else
+		fail "$_bad: the manifest does not list $_bad.txt" \
+			"$(cat "$D/alice/$_id/.manifests/$_snap.json" 2>&1 | head -n 5)"
+	fi
+done
 
 # A file of 2^63 bytes: the server takes what comes, BAD_DATA at the end.
 evil huge

@@ -435,26 +435,36 @@ backup_complete(uint64_t *files, uint64_t *bytes, uint64_t *received)
 	return 0;
 }
 
+/* good.txt, then bad.txt whose data does not match its offer (npieces
+ * pieces of its 10 bytes): BAD_DATA, and the snapshot holds good.txt only. */
 static int
-sc_short(const char *arg)
+one_bad(const char *bad_name, const size_t *pieces, size_t npieces,
+    const char *what)
 {
-	static const size_t ten[] = { 10 }, nine[] = { 9 };
+	static const size_t ten[] = { 10 };
 	uint8_t good[10], bad[10], gmd[MD5_LEN], bmd[MD5_LEN];
 	uint64_t files, bytes, received;
 	struct answer a;
+	char path[64];
 
 	port_random(good, sizeof good);
 	port_random(bad, sizeof bad);
 	evil_md5(good, sizeof good, gmd);
 	evil_md5(bad, sizeof bad, bmd);
+	snprintf(path, sizeof path, "%s.txt", bad_name);
 	offer_file("good.txt", 10, gmd);
-	offer_file("short.txt", 10, bmd);
+	offer_file(path, 10, bmd);
 	expect("OFFER good.txt", T_OFFER, ST_NEED, &a);
-	expect("OFFER short.txt", T_OFFER, ST_NEED, &a);
+	expect("OFFER bad", T_OFFER, ST_NEED, &a);
 	upload("good.txt", 10, gmd, good, ten, 1);
 	expect("good.txt: 10 of 10 bytes", T_TRANSFER_COMPLETE, ST_OK, &a);
-	say("good.txt stored; short.txt: 9 of 10 bytes -> ");
-	upload("short.txt", 10, bmd, bad, nine, 1);
+	say("good.txt stored; %s: %s -> ", path, what);
+	if (npieces == 0) {
+		bad[0] ^= 0xff;		/* the whole size, other bytes */
+		upload(path, 10, bmd, bad, ten, 1);
+	} else {
+		upload(path, 10, bmd, bad, pieces, npieces);
+	}
 	get_answer(&a);
 	say_answer(&a);
 	if (!is_refusal(&a))
@@ -466,6 +476,20 @@ sc_short(const char *arg)
 		return ACCEPTED;
 	/* Only good.txt may be in the snapshot. */
 	return files == 1 && bytes == 10 && received == 1 ? REFUSED : ACCEPTED;
+}
+
+static int
+sc_short(const char *arg)
+{
+	static const size_t nine[] = { 9 };
+
+	return one_bad("short", nine, 1, "9 of 10 bytes");
+}
+
+static int
+sc_wrongmd5(const char *arg)
+{
+	return one_bad("wrongmd5", NULL, 0, "10 of 10 bytes, another MD5");
 }
 
 static int
@@ -889,6 +913,8 @@ static const struct scenario {
 	{ "longpath", sc_longpath, 0, "OFFER path of 5000 bytes" },
 	{ "short", sc_short, 0, "9 of 10 bytes: BAD_DATA, left out of the "
 	    "snapshot" },
+	{ "wrongmd5", sc_wrongmd5, 0, "10 bytes whose MD5 is not the offer's: "
+	    "BAD_DATA, left out of the snapshot" },
 	{ "long", sc_long, 0, "11 bytes for a 10-byte file: T_ERROR" },
 	{ "md5len", sc_md5len, 0, "OFFER with a 15-byte md5" },
 	{ "huge", sc_huge, 0, "a file of 2^63 bytes, a few sent" },
