@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "port.h"
 #include "tls.h"
 #include "util.h"
@@ -696,6 +697,137 @@ ee_check(const uint8_t *der, size_t len)
 	return 0;
 }
 
+/* The serial number of a certificate (DER), leading zeros dropped:
+ * *p and *n, or -1. */
+static int
+serial_of(const uint8_t *der, size_t len, const uint8_t **sp, size_t *sn)
+{
+	const uint8_t *p = der, *end = der + len, *v;
+	size_t n;
+	unsigned tag;
+
+	/* Certificate { tbsCertificate { [0] version OPTIONAL, serial } } */
+	if (der_next(&p, end, &tag, &v, &n) < 0 || tag != 0x30 ||
+	    der_next(&v, v + n, &tag, &p, &n) < 0 || tag != 0x30)
+		return -1;
+	end = p + n;
+	if (der_next(&p, end, &tag, &v, &n) < 0)
+		return -1;
+	if (tag == 0xa0 && der_next(&p, end, &tag, &v, &n) < 0)
+		return -1;
+	if (tag != 0x02 || n == 0)
+		return -1;
+	while (n > 1 && v[0] == 0) {
+		v++;
+		n--;
+	}
+	*sp = v;
+	*sn = n;
+	return 0;
+}
+
+/* 1 if the client's certificate (DER) is on the deny list. */
+static int
+denied(const struct tls_deny *d, const uint8_t *der, size_t len)
+{
+	br_sha256_context h;
+	uint8_t fp[32];
+	const uint8_t *sp = NULL;
+	size_t sn = 0;
+	unsigned i;
+
+	if (d == NULL || d->n == 0)
+		return 0;
+	br_sha256_init(&h);
+	br_sha256_update(&h, der, len);
+	br_sha256_out(&h, fp);
+	if (serial_of(der, len, &sp, &sn) < 0)
+		sn = 0;
+	for (i = 0; i < d->n; i++) {
+		if (d->e[i].slen == 0 && memcmp(d->e[i].fp, fp, 32) == 0)
+			return 1;
+		if (d->e[i].slen > 0 && d->e[i].slen == sn &&
+		    memcmp(d->e[i].serial, sp, sn) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Hex digits (colons between allowed) into out[cap]: the byte count,
+ * or -1. */
+static int
+hex_bytes(const char *s, size_t n, uint8_t *out, size_t cap)
+{
+	size_t i, k = 0;
+	int hi = -1, v;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ':')
+			continue;
+		if ((v = hexval((unsigned char)s[i])) < 0 || k == cap)
+			return -1;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			out[k++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return hi >= 0 ? -1 : (int)k;
+}
+
+static const char *deny_path;	/* the list being read, for messages */
+
+/* One line of a deny list. */
+static int
+deny_line(void *ctx, char *s, size_t n, size_t line)
+{
+	static const char serial_tag[] = "serial=";
+	const char *eq;
+	struct tls_deny *d = ctx;
+	int k;
+
+	if (d->n == TLS_DENY_MAX) {
+		msg("%s, line %zu: more than %d certificates", deny_path, line,
+		    TLS_DENY_MAX);
+		return -1;
+	}
+	d->e[d->n].slen = 0;
+	if (n > sizeof serial_tag - 1 && strncmp(s, serial_tag,
+	    sizeof serial_tag - 1) == 0) {
+		k = hex_bytes(s + sizeof serial_tag - 1, n - (sizeof serial_tag
+		    - 1), d->e[d->n].serial, TLS_SERIAL_MAX);
+		while (k > 1 && d->e[d->n].serial[0] == 0)
+			memmove(d->e[d->n].serial, d->e[d->n].serial + 1,
+			    (size_t)--k);
+		if (k > 0) {
+			d->e[d->n++].slen = (size_t)k;
+			return 0;
+		}
+	} else {
+		/* "sha256 Fingerprint=AB:CD:..." as openssl prints it */
+		if ((eq = memchr(s, '=', n)) != NULL) {
+			n -= (size_t)(eq + 1 - s);
+			s = (char *)eq + 1;
+		}
+		if (hex_bytes(s, n, d->e[d->n].fp, 32) == 32) {
+			d->n++;
+			return 0;
+		}
+	}
+	msg("%s, line %zu: want a SHA-256 fingerprint (64 hex digits) or "
+	    "serial=HEX", deny_path, line);
+	return -1;
+}
+
+int
+tls_deny_load(struct tls_deny *d, const char *path)
+{
+	d->n = 0;
+	deny_path = path;
+	return text_lines(path, "deny list", deny_line, d) == 0 ? 0 : -1;
+}
+
 /* The connection a watcher context belongs to. */
 static struct tls *
 watch_tls(const br_x509_class *const *ctx)
@@ -762,6 +894,8 @@ watch_end_chain(const br_x509_class **ctx)
 	if (t->chain_err == 0)
 		t->chain_err = t->ee_over ? TLS_CHAIN_UNREADABLE :
 		    ee_check(t->ee, t->ee_len);
+	if (t->chain_err == 0 && denied(t->deny, t->ee, t->ee_len))
+		t->chain_err = TLS_CHAIN_DENIED;
 	/* BearSSL is told in its own terms. */
 	return t->chain_err > 0xffff ? BR_ERR_X509_FORBIDDEN_KEY_USAGE :
 	    t->chain_err;
@@ -808,6 +942,9 @@ tls_chain_why(struct tls *t)
 	case TLS_CHAIN_UNREADABLE:
 		return "the client certificate is too large or malformed to "
 		    "check its usage";
+	case TLS_CHAIN_DENIED:
+		return "the client certificate is revoked: it is on the "
+		    "server's deny list";
 	default:
 		return "the client certificate could not be validated";
 	}
@@ -823,6 +960,7 @@ tls_server(struct tls *t, struct tls_conf *c, int fd, int timeout_ms)
 	t->io_err = 0;
 	t->eof = 0;
 	t->peer_cn[0] = 0;
+	t->deny = c->deny;
 	br_ssl_server_zero(sc);
 	t->eng = &sc->eng;
 	engine_common(t, t->eng, c);

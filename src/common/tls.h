@@ -24,6 +24,21 @@
 #define TLS_CHAIN_NOT_CLIENT 0x10001	/* EKU without clientAuth */
 #define TLS_CHAIN_IS_CA 0x10002		/* basicConstraints CA:TRUE */
 #define TLS_CHAIN_UNREADABLE 0x10003	/* too large or malformed */
+#define TLS_CHAIN_DENIED 0x10004	/* on the deny list (--deny) */
+
+#define TLS_DENY_MAX 256	/* certificates a deny list may name */
+#define TLS_SERIAL_MAX 20	/* bytes of a serial number (RFC 5280) */
+
+/* Client certificates refused whatever their chain: each named by the
+ * SHA-256 of its DER (slen 0) or by its serial number. */
+struct tls_deny {
+	unsigned n;
+	struct {
+		uint8_t fp[32];
+		uint8_t serial[TLS_SERIAL_MAX];
+		size_t slen;
+	} e[TLS_DENY_MAX];
+};
 
 /* Certificates, key and trust anchors, loaded once per process. */
 struct tls_conf {
@@ -34,6 +49,7 @@ struct tls_conf {
 	size_t ta_len;
 	uint8_t store[TLS_STORE];
 	size_t used;
+	const struct tls_deny *deny;	/* the server's, or NULL */
 };
 
 /* One connection. Large (BearSSL's buffer): keep it static. */
@@ -56,6 +72,7 @@ struct tls {
 		const br_x509_class *vtable;	/* first: BearSSL's view */
 		struct tls *t;
 	} watch;
+	const struct tls_deny *deny;	/* certificates refused, or NULL */
 	unsigned chain_err;	/* 0: the client's chain was validated */
 	unsigned chain_certs;	/* certificates of the chain seen */
 	size_t ee_len;		/* the end-entity certificate's DER */
@@ -97,6 +114,14 @@ int tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
     const char *ca, tls_unlock_fn *unlock);
 /* Forget the private key. */
 void tls_conf_wipe(struct tls_conf *c);
+/*
+ * Read a deny list: one certificate a line, a SHA-256 fingerprint (64 hex
+ * digits, colons allowed, anything up to a '=' before it ignored: as
+ * openssl x509 -fingerprint -sha256 prints it) or "serial=HEX" (as
+ * openssl x509 -serial prints it); '#' comments. 0, or -1 with a message
+ * naming the file and line.
+ */
+int tls_deny_load(struct tls_deny *d, const char *path);
 
 /* Client side: pin the server's certificate by its SHA-256 fingerprint
  * (64 hex digits, colons allowed): 0, or -1 if fp is not one. Then the

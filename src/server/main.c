@@ -28,6 +28,7 @@
 /* Everything the options say. */
 static struct sopts {
 	const char *host, *dir, *cert, *key, *ca, *pidfile;
+	const char *deny;		/* --deny */
 	uint64_t port, max_clients, max_host;
 	int daemon, syslog;
 	int check;			/* --check */
@@ -44,10 +45,28 @@ static struct sopts {
 	.o = { .handshake_ms = 10000, .idle_ms = 60000 },
 };
 
-/* Two configurations: SIGHUP loads the idle one and, if it loads, makes
- * it the current one. */
+/* Two configurations, each with its deny list: SIGHUP loads the idle one
+ * and, if it loads, makes it the current one. */
 static struct tls_conf confs[2];
+static struct tls_deny denies[2];
 static struct tls_conf *conf = &confs[0];
+
+/* The certificates, key, CA and deny list into confs[i]. 0 or -1. */
+static int
+load_conf(unsigned i)
+{
+	if (tls_conf_load(&confs[i], so.cert, so.key, so.ca,
+	    keypass_unlock) < 0)
+		return -1;
+	if (so.deny != NULL) {
+		if (tls_deny_load(&denies[i], so.deny) < 0) {
+			tls_conf_wipe(&confs[i]);
+			return -1;
+		}
+		confs[i].deny = &denies[i];
+	}
+	return 0;
+}
 
 /* What the serve loop's callbacks need. */
 static struct server {
@@ -73,6 +92,9 @@ static const char usage[] =
 "                       (default certs/ca_cert.pem)\n"
 "  --key-pass-file F    pass phrase of an encrypted key, first line of F\n"
 "                       (else $CAIRN_KEY_PASS, else asked on the terminal)\n"
+"  --deny F             refuse the client certificates listed in F: SHA-256\n"
+"                       fingerprints or serial=HEX, one a line (re-read on\n"
+"                       SIGHUP)\n"
 "  --max-clients N      connections served at once (default 16); more\n"
 "                       are told the server is busy\n"
 "  --max-per-host N     connections from one address at once (default:\n"
@@ -97,7 +119,8 @@ static const char usage[] =
 "  --help               print this help and exit\n"
 "\n"
 "A client's name is its certificate's common name; it sees only its own\n"
-"backups. SIGHUP re-reads the certificates; SIGTERM stops accepting.\n"
+"backups. SIGHUP re-reads the certificates and the deny list; SIGTERM\n"
+"stops accepting.\n"
 "Exit status: 0 stopped by a signal, 2 usage or configuration error,\n"
 "3 cannot listen; with --check, 0 clean, 1 problems or stale backups.\n";
 
@@ -131,12 +154,12 @@ parse_size(const char *s, uint64_t *v)
 static void
 reload(struct serve *sv)
 {
-	struct tls_conf *next = conf == &confs[0] ? &confs[1] : &confs[0];
+	unsigned i = conf == &confs[0] ? 1 : 0;
+	struct tls_conf *next = &confs[i];
 
-	if (tls_conf_load(next, so.cert, so.key, so.ca,
-	    keypass_unlock) < 0) {
-		msg("SIGHUP: the new certificates did not load; still using "
-		    "the old ones");
+	if (load_conf(i) < 0) {
+		msg("SIGHUP: the new certificates or deny list did not load; "
+		    "still using the old ones");
 		return;
 	}
 	tls_conf_wipe(conf);
@@ -192,6 +215,7 @@ static const struct opt table[] = {
 	OPT_S("--key", &so.key),
 	OPT_S("--ca", &so.ca),
 	OPT_S("--key-pass-file", &keypass_file),
+	OPT_S("--deny", &so.deny),
 	OPT_N("--max-clients", &so.max_clients, OPT_U64, 1, CLIENTS_MAX, 0,
 	    "--max-clients wants 1..1024"),
 	OPT_N("--max-per-host", &so.max_host, OPT_U64, 1, CLIENTS_MAX, 0,
@@ -306,9 +330,10 @@ main(int argc, char **argv)
 	if (so.pidfile != NULL && !so.daemon)
 		die(EXIT_USAGE, "--pidfile goes with --daemon");
 
-	if (tls_conf_load(conf, so.cert, so.key, so.ca, keypass_unlock) < 0)
-		die(EXIT_USAGE, "cannot load the server's certificates "
-		    "(make them with tools/gen-certs.sh)");
+	if (load_conf(0) < 0)
+		die(EXIT_USAGE, "cannot load the server's certificates%s "
+		    "(make them with tools/gen-certs.sh)", so.deny != NULL ?
+		    " or the deny list" : "");
 	if (store_fs_init(&fs, dir, o.quota, why, sizeof why) < 0)
 		die(EXIT_USAGE, "%s", why);
 	o.store = &fs.vtable;
