@@ -36,6 +36,7 @@ struct run {
 	struct dircache src_dir;	/* where the last file sent lives */
 	char source[PATH_CAP];
 	char id[TARGET_MAX], snap[TARGET_MAX];
+	char refused[MSG_MAX + 1];	/* committed, but --keep was refused */
 	/* old state, read in step with the walk */
 	int old_ok;
 	int64_t old_time;
@@ -671,7 +672,7 @@ static void
 finish(struct run *r)
 {
 	static const struct check k = { "committing the snapshot",
-	    "the server could not commit the snapshot", 1, 0 };
+	    "the server could not commit the snapshot", 0, 0 };
 	struct reply *rp;
 	struct buf b;
 
@@ -682,7 +683,12 @@ finish(struct run *r)
 	cconn_buf(&r->c, &b);
 	buf_u32(&b, r->o->keep);
 	rp = cconn_request(&r->c, T_BACKUP_COMPLETE, &b, &k);
+	/* DENIED: committed, but --keep refused (PROTOCOL.md). */
+	if (rp->status != ST_OK && rp->status != ST_DENIED)
+		die(EXIT_REFUSED, "%s: %s", k.refusal, rp->text);
 	get_name(&rp->body, r->snap);
+	if (rp->status == ST_DENIED)
+		snprintf(r->refused, sizeof r->refused, "%s", rp->text);
 	cconn_close(&r->c);
 }
 
@@ -723,6 +729,11 @@ backup_done(struct run *r)
 	    "%llu errors", r->id, r->snap, (unsigned long long)r->files,
 	    (unsigned long long)r->sent, (unsigned long long)r->bytes_sent,
 	    (unsigned long long)r->errors);
+	if (r->refused[0]) {
+		msg("snapshot %s committed, but the server refused --keep: %s",
+		    r->snap, r->refused);
+		return EXIT_REFUSED;
+	}
 	return r->errors ? EXIT_PARTIAL : 0;
 }
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "admin.h"
 #include "keypass.h"
 #include "opts.h"
 #include "port.h"
@@ -29,6 +29,9 @@
 static struct sopts {
 	const char *host, *dir, *cert, *key, *ca, *pidfile;
 	const char *deny;		/* --deny */
+	const char *append_file;	/* --append-only-clients */
+	const char *prune;		/* --prune CLIENT/ID */
+	unsigned keep;			/* its --keep */
 	uint64_t port, max_clients, max_host;
 	int daemon, syslog;
 	int check;			/* --check */
@@ -50,6 +53,7 @@ static struct sopts {
 static struct tls_conf confs[2];
 static struct tls_deny denies[2];
 static struct tls_conf *conf = &confs[0];
+static struct names append_list;	/* --append-only-clients */
 
 /* The certificates, key, CA and deny list into confs[i]. 0 or -1. */
 static int
@@ -78,6 +82,7 @@ static const char usage[] =
 "usage: cairnd [options]\n"
 "       cairnd --check [--read-data] [--stale DURATION] [CLIENT[/ID]]\n"
 "              [--dir DIR]\n"
+"       cairnd --prune CLIENT/ID --keep N [--dir DIR]\n"
 "\n"
 "Accept backups from cairn clients over mutually authenticated TLS and\n"
 "keep them as versioned snapshots under DIR/<client>/<id>/<snapshot>/.\n"
@@ -92,6 +97,9 @@ static const char usage[] =
 "                       (default certs/ca_cert.pem)\n"
 "  --key-pass-file F    pass phrase of an encrypted key, first line of F\n"
 "                       (else $CAIRN_KEY_PASS, else asked on the terminal)\n"
+"  --append-only        clients may back up, list and restore, but not\n"
+"                       remove or prune (--keep) their backups\n"
+"  --append-only-clients F  the same for the clients named in F, one a line\n"
 "  --deny F             refuse the client certificates listed in F: SHA-256\n"
 "                       fingerprints or serial=HEX, one a line (re-read on\n"
 "                       SIGHUP)\n"
@@ -115,6 +123,8 @@ static const char usage[] =
 "  --read-data          with --check: read every file and compare its MD5\n"
 "  --stale DURATION     with --check: list the backups whose newest snapshot\n"
 "                       is older (90s, 30m, 26h, 7d)\n"
+"  --prune CLIENT/ID    remove all but the newest --keep N snapshots of\n"
+"                       that backup, then exit\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
 "\n"
@@ -216,6 +226,11 @@ static const struct opt table[] = {
 	OPT_S("--ca", &so.ca),
 	OPT_S("--key-pass-file", &keypass_file),
 	OPT_S("--deny", &so.deny),
+	OPT_F("--append-only", &so.o.append_all),
+	OPT_S("--append-only-clients", &so.append_file),
+	OPT_S("--prune", &so.prune),
+	OPT_N("--keep", &so.keep, OPT_UINT, 1, 1000000, 0,
+	    "--keep wants a number of snapshots, 1..1000000"),
 	OPT_N("--max-clients", &so.max_clients, OPT_U64, 1, CLIENTS_MAX, 0,
 	    "--max-clients wants 1..1024"),
 	OPT_N("--max-per-host", &so.max_host, OPT_U64, 1, CLIENTS_MAX, 0,
@@ -260,20 +275,32 @@ static const struct opts opts = {
 	usage, table, sizeof table / sizeof table[0], what_to_check
 };
 
-/* --check: the store checked, then exit. */
+/* --check or --prune on the store, then exit. */
 static int
-check_store(void)
+admin(void)
 {
 	static struct store_fs fs;
-	char why[MSG_MAX + 1];
+	static char client[CLIENT_MAX + ID_LEN + 2];
+	char why[MSG_MAX + 1], *id;
 	int rc;
 
 	if ((so.chk.client != NULL || so.chk.read_data || so.chk.stale_s) &&
 	    !so.check)
 		die(EXIT_USAGE, "CLIENT, --read-data and --stale go with --check");
-	if (store_fs_init(&fs, so.dir, 0, why, sizeof why) < 0)
+	if (so.prune != NULL && (so.check || so.keep == 0 ||
+	    strlen(so.prune) >= sizeof client ||
+	    strchr(so.prune, '/') == NULL))
+		die(EXIT_USAGE, "--prune wants CLIENT/ID and --keep N, alone");
+	if (store_fs_init(&fs, so.dir, so.o.quota, why, sizeof why) < 0)
 		die(EXIT_USAGE, "%s", why);
-	rc = check_run(&fs.vtable, &so.chk);
+	if (so.prune != NULL) {
+		memcpy(client, so.prune, strlen(so.prune) + 1);
+		id = strchr(client, '/');
+		*id++ = 0;
+		rc = prune_run(&fs.vtable, client, id, so.keep);
+	} else {
+		rc = check_run(&fs.vtable, &so.chk);
+	}
 	store_fs_close(&fs);
 	return rc;
 }
@@ -319,8 +346,16 @@ main(int argc, char **argv)
 	progname = "cairnd";
 	opts_read(&opts, argc, argv);
 	if (so.check || so.chk.client != NULL || so.chk.read_data ||
-	    so.chk.stale_s)
-		return check_store();
+	    so.chk.stale_s || so.prune != NULL)
+		return admin();
+	if (so.keep > 0)
+		die(EXIT_USAGE, "--keep goes with --prune (clients choose their "
+		    "own with cairn --keep)");
+	if (so.append_file != NULL) {
+		if (names_load(&append_list, so.append_file) < 0)
+			die(EXIT_USAGE, "cannot load the append-only clients");
+		so.o.append = &append_list;
+	}
 	dir = so.dir;
 	o = so.o;
 	if (so.syslog) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "path.h"
 #include "port.h"
 #include "proto.h"
@@ -116,6 +117,46 @@ fatal(struct session *s, unsigned status, const char *text)
 	release(s);
 	s->rc = EXIT_REFUSED;
 	return DONE;
+}
+
+/* 1 if the client may not remove or prune its backups (--append-only). */
+static int
+append_only(const struct session *s)
+{
+	const struct names *l = s->o->append;
+	unsigned i;
+
+	if (s->o->append_all)
+		return 1;
+	for (i = 0; l != NULL && i < l->n; i++)
+		if (strcmp(l->name[i], s->conn.peer_cn) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *names_path;	/* the list being read, for messages */
+
+static int
+name_line(void *ctx, char *p, size_t n, size_t line)
+{
+	struct names *l = ctx;
+
+	if (l->n == NAMES_MAX || n > TLS_NAME_MAX) {
+		msg("%s, line %zu: %s", names_path, line, l->n == NAMES_MAX ?
+		    "too many names" : "not a client name (too long)");
+		return -1;
+	}
+	memcpy(l->name[l->n++], p, n);
+	l->name[l->n - 1][n] = 0;
+	return 0;
+}
+
+int
+names_load(struct names *l, const char *path)
+{
+	l->n = 0;
+	names_path = path;
+	return text_lines(path, "client list", name_line, l) == 0 ? 0 : -1;
 }
 
 /* A backup id and snapshot name as the client asked for them. */
@@ -254,11 +295,20 @@ do_backup_complete(struct session *s, struct rd *r)
 	struct store_run *run = &s->run;
 	struct buf body;
 	uint32_t keep = r->len == 4 ? rd_u32(r) : 0;
+	int refuse_keep = keep > 0 && append_only(s);
 	unsigned st;
 
 	if (rd_end(r) < 0)
 		return -1;
-	st = (*s->st)->commit(s->st, keep, run, text, sizeof text);
+	st = (*s->st)->commit(s->st, refuse_keep ? 0 : keep, run, text,
+	    sizeof text);
+	if (st == ST_OK && refuse_keep) {
+		/* Committed; only the pruning is refused (PROTOCOL.md). */
+		st = ST_DENIED;
+		snprintf(text, sizeof text, "this client is append-only: it "
+		    "may not prune its backups (the administrator does, with "
+		    "cairnd --prune)");
+	}
 	buf_init(&body, body_b, sizeof body_b);
 	put_str(&body, run->snap, strlen(run->snap));
 	buf_u64(&body, run->files);
@@ -268,7 +318,7 @@ do_backup_complete(struct session *s, struct rd *r)
 		BUG("BACKUP_COMPLETE body does not fit");
 	reply(s, T_BACKUP_COMPLETE, st, text, &body);
 	tls_flush(&s->conn);
-	if (st == ST_OK)
+	if (st == ST_OK || st == ST_DENIED)
 		info("backup %s snapshot %s: %llu files, %llu received, %llu "
 		    "unchanged, %llu found by content, %llu from an interrupted "
 		    "run", run->id, run->snap, (unsigned long long)run->files,
@@ -278,7 +328,7 @@ do_backup_complete(struct session *s, struct rd *r)
 		    (unsigned long long)run->reused);
 	else
 		msg("%s", text);
-	s->rc = st == ST_OK ? 0 : EXIT_REFUSED;
+	s->rc = st == ST_OK || st == ST_DENIED ? 0 : EXIT_REFUSED;
 	release(s);
 	tls_close(&s->conn);
 	return DONE;
@@ -456,6 +506,12 @@ do_remove(struct session *s, struct rd *r)
 
 	if (get_target(r, id, sizeof id, snap, sizeof snap) < 0)
 		return -1;
+	if (append_only(s)) {
+		reply(s, T_REMOVE, ST_DENIED, "this client is append-only: it "
+		    "may not remove its backups (the administrator does, with "
+		    "cairnd --prune)", NULL);
+		return 0;
+	}
 	st = (*s->st)->remove(s->st, s->conn.peer_cn, id, snap, &files,
 	    &bytes, text, sizeof text);
 	if (st != ST_OK) {

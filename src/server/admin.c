@@ -1,8 +1,8 @@
-/* check.c — cairnd --check; see check.h. */
+/* admin.c — cairnd --check and --prune; see admin.h. */
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "admin.h"
 #include "md5.h"
 #include "path.h"
 #include "port.h"
@@ -188,6 +188,37 @@ check_run(const store_class **st, const struct check_opts *o)
 		msg("%llu problem(s), %llu stale backup(s)",
 		    (unsigned long long)c.problems, (unsigned long long)c.stale);
 	return c.problems > 0 || c.stale > 0 ? 1 : 0;
+}
+
+int
+prune_run(const store_class **st, const char *client, const char *id,
+    unsigned keep)
+{
+	char name[SNAP_MAX] = "", text[MSG_MAX + 1];
+	uint64_t files, bytes;
+	unsigned count = 0;
+	int got;
+
+	while ((got = (*st)->next_snapshot(st, client, id, name, name)) == 1)
+		count++;
+	if (got < 0) {
+		msg("%s/%s: no such backup", client, id);
+		return EXIT_USAGE;
+	}
+	for (; count > keep; count--) {
+		name[0] = 0;
+		if ((*st)->next_snapshot(st, client, id, name, name) != 1)
+			break;
+		if ((*st)->remove(st, client, id, name, &files, &bytes, text,
+		    sizeof text) != ST_OK) {
+			msg("%s/%s/%s: %s", client, id, name, text);
+			return 1;
+		}
+		printf("%s/%s/%s: removed (%llu files, %llu bytes)\n", client,
+		    id, name, (unsigned long long)files,
+		    (unsigned long long)bytes);
+	}
+	return 0;
 }
 
 int

@@ -1,10 +1,11 @@
 /*
- * check.h — cairnd --check: every snapshot of the store read back through
- * the store class and held against its manifest (DESIGN.md, "Checking the
- * store").
+ * admin.h — the administrator's commands, run on the server's store
+ * through the store class: cairnd --check (every snapshot read back and
+ * held against its manifest: DESIGN.md, "Checking the store") and
+ * cairnd --prune.
  */
-#ifndef CAIRN_CHECK_H
-#define CAIRN_CHECK_H
+#ifndef CAIRN_ADMIN_H
+#define CAIRN_ADMIN_H
 
 #include <stdint.h>
 
@@ -24,6 +25,14 @@ struct check_opts {
  * client or backup named that is not there.
  */
 int check_run(const store_class **st, const struct check_opts *o);
+
+/*
+ * Remove all but the newest keep snapshots of backup id of client, one
+ * line on stdout for each removed. 0, 1 if one could not be removed
+ * (busy: a run or a restore of it), 2 no such backup.
+ */
+int prune_run(const store_class **st, const char *client, const char *id,
+    unsigned keep);
 
 /* A duration: digits and s, m, h or d ("90s", "30m", "26h", "7d"), in
  * seconds. 0 or -1. */
