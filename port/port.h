@@ -63,7 +63,7 @@ int port_wait_readable(int fd, int timeout_ms);
 
 #define PORT_IN 1		/* readable: a read will not block */
 #define PORT_OUT 2		/* writable: a write will not block */
-#define PORT_POLL_MAX 1040	/* descriptors port_poll() takes at once */
+#define PORT_POLL_MAX 1296	/* descriptors port_poll() takes at once */
 
 struct port_pollfd {
 	int fd;			/* negative: ignored (got stays 0) */
