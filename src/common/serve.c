@@ -184,25 +184,43 @@ stallers_from(const struct serve *sv, const char *peer)
 	return n;
 }
 
+/* How serve_staller() ranks a staller: its address's count, then
+ * whether it is the newcomer's address, then age. */
+struct rank {
+	unsigned n;
+	int own;
+	uint64_t born;
+};
+
+/* Whether a is to be dropped before b. */
+static int
+before(const struct rank *a, const struct rank *b)
+{
+	if (a->n != b->n)
+		return a->n > b->n;
+	if (a->own != b->own)
+		return a->own;
+	return a->born < b->born;
+}
+
 struct serve_slot *
 serve_staller(struct serve *sv, const char *peer)
 {
 	struct serve_slot *s, *best = NULL;
-	unsigned i, n, most = 0;
-	int own, best_own = 0;
+	struct rank r, top;
+	unsigned i;
 
 	for (i = 0; i < sv->nslots; i++) {
 		s = &sv->slot[i];
 		if (!stalling(s))
 			continue;
-		own = same_host(s->peer, peer);
-		n = stallers_from(sv, s->peer) + (unsigned)own;
-		if (best != NULL && (n < most || (n == most && (own < best_own ||
-		    (own == best_own && s->born >= best->born)))))
-			continue;
-		best = s;
-		most = n;
-		best_own = own;
+		r.own = same_host(s->peer, peer);
+		r.n = stallers_from(sv, s->peer) + (unsigned)r.own;
+		r.born = s->born;
+		if (best == NULL || before(&r, &top)) {
+			best = s;
+			top = r;
+		}
 	}
 	return best;
 }
@@ -217,33 +235,35 @@ in_child(struct serve *sv, struct serve_slot *s, int fd, const int p[2])
 	for (i = 0; i < sv->nslots; i++)
 		if (sv->slot[i].used && sv->slot[i].authfd >= 0)
 			port_close(sv->slot[i].authfd);
-	if (p[0] >= 0)
-		port_close(p[0]);
+	port_close(p[0]);
 	auth_fd = p[1];
 	port_signal(SIGTERM, SIG_DFL);
 	port_signal(SIGINT, SIG_DFL);
 	exit(sv->vt->child(sv, s, fd));
 }
 
-/* Fork a child to serve fd in slot s; the parent closes fd. 0 or -1. */
+/* Fork a child to serve fd in slot s; the parent closes fd. 0 or -1.
+ * Without the socket to the child, it is not served: the loop could not
+ * tell it from a staller. */
 static int
 spawn(struct serve *sv, struct serve_slot *s, int fd)
 {
 	int p[2];
 	long pid;
 
-	if (port_socketpair(p) < 0)
-		p[0] = p[1] = -1;	/* served, never "authenticated" */
+	if (port_socketpair(p) < 0) {
+		msg("%s: cannot serve: %s", s->peer, strerror(errno));
+		port_close(fd);
+		return -1;
+	}
 	pid = port_fork();
 	if (pid == 0)
 		in_child(sv, s, fd, p);
-	if (p[1] >= 0)
-		port_close(p[1]);
+	port_close(p[1]);
 	port_close(fd);
 	if (pid < 0) {
 		msg("%s: cannot fork: %s", s->peer, strerror(errno));
-		if (p[0] >= 0)
-			port_close(p[0]);
+		port_close(p[0]);
 		return -1;
 	}
 	s->pid = pid;

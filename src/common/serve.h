@@ -32,7 +32,8 @@
  * - Signals (serve_signals()): SIGTERM and SIGINT stop the loop (children
  *   go on with their sessions), SIGHUP calls reload() between waits,
  *   SIGCHLD only wakes the loop. A child gets SIGTERM and SIGINT back to
- *   their defaults.
+ *   their defaults. SIGPIPE is the caller's to ignore (an answer to a
+ *   child that has just ended).
  */
 #ifndef CAIRN_SERVE_H
 #define CAIRN_SERVE_H
@@ -86,7 +87,8 @@ struct serve_class {
 	 * clears the deadline), -1 to close it (forking: the child is not
 	 * stopped; that is the callback's to do). */
 	int (*deadline)(struct serve *sv, struct serve_slot *s);
-	/* s is about to be freed (forking: its child has ended). */
+	/* s is about to be freed (forking: its child has ended, or
+	 * serve_drop() has killed it). */
 	void (*closed)(struct serve *sv, struct serve_slot *s);
 	/* SIGHUP came. */
 	void (*reload)(struct serve *sv);
