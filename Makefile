@@ -1,6 +1,11 @@
 # cairn — a small backup client and server.
 #
 #   make            static, stripped build/cairn and build/cairnd (musl)
+#   make SMALL=1    the same without the optional features (CAIRN_UI and
+#                   CAIRN_S3 = 0, src/common/features.h): build/small/
+#   make sizes      every target's default and SMALL=1 binaries against
+#                   their size budgets (building what is missing)
+#   make size       this build's two binaries against their budgets
 #   make test       every test: unit, end to end (ASan/UBSan build + static)
 #   make demo       a real backup and re-run over loopback TLS, explained
 #   make bench      cairn against rsync over ssh on a copy of /usr/share/doc
@@ -19,10 +24,39 @@ CC_HOST ?= cc
 JSMN_H ?= /usr/include/jsmn.h
 BEARSSL_SRC ?= build/bearssl-src
 
-STD = -std=c99 -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64
+# Feature flags (src/common/features.h), 0 or 1, on every compile of src/
+# and port/. SMALL=1 turns both off. Each combination builds into its own
+# directories (VARIANT below), so that objects of one never end up in
+# another and the builds can exist side by side.
+SMALL ?= 0
+ifeq ($(SMALL),1)
+CAIRN_UI ?= 0
+CAIRN_S3 ?= 0
+endif
+CAIRN_UI ?= 1
+CAIRN_S3 ?= 1
+$(foreach v,SMALL CAIRN_UI CAIRN_S3,$(if $(filter-out 0 1,$($(v))),\
+	$(error $(v)=$($(v)): must be 0 or 1)))
+ifeq ($(SMALL)$(filter 1,$(CAIRN_UI) $(CAIRN_S3)),11)
+$(error SMALL=1 builds with CAIRN_UI=0 and CAIRN_S3=0: give either SMALL=1 or the flags)
+endif
+FEATURES = -DCAIRN_UI=$(CAIRN_UI) -DCAIRN_S3=$(CAIRN_S3)
+VARIANT_11 =
+VARIANT_00 = small
+VARIANT_01 = no-ui
+VARIANT_10 = no-s3
+VARIANT = $(VARIANT_$(CAIRN_UI)$(CAIRN_S3))
+vdir = $(if $(VARIANT),$(1)/$(VARIANT),$(1))
+
+# Language, platform and feature macros: every compile of src/ uses STD
+# (test/fuzz/fuzz.mk too).
+STD = -std=c99 -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 $(FEATURES)
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter
-INC = -Ibuild/include -Iport -Isrc/common
+# Project headers are found by #include "..." only (-iquote): none of them
+# may stand in for a system header of the same name (features.h is also
+# the C library's, which its own headers include as <features.h>).
+INC = -Ibuild/include -iquote port -iquote src/common
 
 CFLAGS_STATIC ?= -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
 LDFLAGS_STATIC ?= -static -Wl,--gc-sections -Wl,-z,max-page-size=4096 -s
@@ -41,11 +75,23 @@ STORE_SRC = src/server/store.c src/server/store_fs.c src/server/store_fs_cat.c \
 UNIT_LINK = $(STORE_SRC) src/client/report.c
 TOOL_SRC = $(wildcard test/tools/*.c)
 
+# S: this target's static BearSSL (build/static, or build/<name> when
+# cross compiling); A: the ASan build's; G: the debug build. BearSSL does
+# not depend on the feature flags: every variant links the same one.
+# O, AO, GO: objects (and ASan/debug binaries) of this variant; B: its
+# static binaries (build/, build/small/, build/<name>/small/, ...).
 S = build/static
 A = build/asan
+G = build/debug
 B = build
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
 include tools/cross.mk
+O := $(call vdir,$(S))
+AO := $(call vdir,$(A))
+GO := $(call vdir,$(G))
+B := $(call vdir,$(B))
+# What the linker gets: objects and libraries, not the flags check.
+linked = $(filter-out %.ok,$^)
 
 all: $(B)/cairn $(B)/cairnd
 
@@ -67,62 +113,74 @@ $(A)/bearssl/libbearssl.a: $(BEARSSL_SRC)/.ok
 	$(MAKE) -f tools/bearssl.mk SRC=$(BEARSSL_SRC) OUT=$(A)/bearssl \
 		CC="$(CC_HOST)" AR=ar CFLAGS="-O2 -g"
 
+# The flags' own checks (#error in features.h) run once per variant and
+# compiler, before anything is linked, even where no file includes it yet.
+%/features.ok: src/common/features.h build/include/.ok
+	@mkdir -p $(dir $@)
+	$(if $(filter $(AO)/% $(GO)/%,$@),$(CC_HOST),$(CC_STATIC)) $(STD) -fsyntax-only -x c $<
+	@touch $@
+
 # ---- static release build -----------------------------------------------
-$(S)/obj/%.o: %.c build/include/.ok
+$(O)/obj/%.o: %.c build/include/.ok
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC_STATIC) $(STD) $(WARN) $(INC) $(CFLAGS_STATIC) -MMD -MP -c $< -o $@
 
 # MD5 is the hot loop of every backup: optimise it for speed, not size.
-$(S)/obj/src/common/md5.o: CFLAGS_STATIC += -O2
+$(O)/obj/src/common/md5.o: CFLAGS_STATIC += -O2
 
-$(B)/cairn: $(call obj,$(S),$(CLIENT_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
-	$(CC_STATIC) $(LDFLAGS_STATIC) -o $@ $^
-$(B)/cairnd: $(call obj,$(S),$(SERVER_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
-	$(CC_STATIC) $(LDFLAGS_STATIC) -o $@ $^
+$(B)/cairn: $(O)/features.ok $(call obj,$(O),$(CLIENT_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
+	@mkdir -p $(@D)
+	$(CC_STATIC) $(LDFLAGS_STATIC) -o $@ $(linked)
+$(B)/cairnd: $(O)/features.ok $(call obj,$(O),$(SERVER_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
+	@mkdir -p $(@D)
+	$(CC_STATIC) $(LDFLAGS_STATIC) -o $@ $(linked)
 
 # ---- sanitizer build used by the tests ----------------------------------
-$(A)/obj/%.o: %.c build/include/.ok
+$(AO)/obj/%.o: %.c build/include/.ok
 	@mkdir -p $(dir $@)
 	@echo "CC (asan) $<"
 	@$(CC_HOST) $(STD) $(WARN) -Werror $(INC) -Itest/unit $(CFLAGS_ASAN) -MMD -MP -c $< -o $@
 
-$(A)/cairn: $(call obj,$(A),$(CLIENT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
-	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
-$(A)/cairnd: $(call obj,$(A),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
-	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
-$(A)/obj/test/unit/%.o: INC += -Isrc/server -Isrc/client
-$(A)/unit: $(call obj,$(A),$(UNIT_SRC) $(UNIT_LINK) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
-	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
-$(A)/%: $(A)/obj/test/tools/%.o $(call obj,$(A),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+$(AO)/cairn: $(AO)/features.ok $(call obj,$(AO),$(CLIENT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $(linked)
+$(AO)/cairnd: $(AO)/features.ok $(call obj,$(AO),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $(linked)
+$(AO)/obj/test/unit/%.o: INC += -iquote src/server -iquote src/client
+$(AO)/unit: $(AO)/features.ok $(call obj,$(AO),$(UNIT_SRC) $(UNIT_LINK) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $(linked)
+$(AO)/%: $(AO)/obj/test/tools/%.o $(call obj,$(AO),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 
 # ---- plain glibc build for valgrind (which cannot run ASan binaries) ----
-G = build/debug
-$(G)/obj/%.o: %.c build/include/.ok
+$(GO)/obj/%.o: %.c build/include/.ok
 	@mkdir -p $(dir $@)
 	@echo "CC (debug) $<"
 	@$(CC_HOST) $(STD) $(WARN) $(INC) -O1 -g -MMD -MP -c $< -o $@
-$(G)/cairn: $(call obj,$(G),$(CLIENT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
-	$(CC_HOST) -o $@ $^
-$(G)/cairnd: $(call obj,$(G),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
-	$(CC_HOST) -o $@ $^
-debug: $(G)/cairn $(G)/cairnd
+$(GO)/cairn: $(GO)/features.ok $(call obj,$(GO),$(CLIENT_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) -o $@ $(linked)
+$(GO)/cairnd: $(GO)/features.ok $(call obj,$(GO),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) -o $@ $(linked)
+debug: $(GO)/cairn $(GO)/cairnd
 
 # Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
-# that reads 1970, a full disk.
-$(A)/%.so: test/shim/%.c
+# that reads 1970, a full or slow disk, file times that cannot be set; a
+# trace of syncs and renames.
+$(AO)/%.so: test/shim/%.c
 	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
 
-asan: $(A)/cairn $(A)/cairnd $(A)/unit $(A)/nolink.so $(A)/oldclock.so $(A)/nospace.so \
-	$(patsubst test/tools/%.c,$(A)/%,$(TOOL_SRC))
+asan: $(AO)/cairn $(AO)/cairnd $(AO)/unit $(AO)/nolink.so $(AO)/oldclock.so \
+	$(AO)/diskfault.so $(AO)/nofutime.so $(AO)/trace.so \
+	$(patsubst test/tools/%.c,$(AO)/%,$(TOOL_SRC))
 
 # ---- entry points --------------------------------------------------------
 deps:
 	sh tools/deps.sh test
 
+# The SMALL=1 build too (x86-64 only: cheap), so that it stays compilable.
 test: deps
 	$(MAKE) all asan debug
+	$(MAKE) SMALL=1 all
 	for c in $(CROSS_KNOWN); do $(MAKE) CROSS=$$c all || exit 1; done
 	sh test/run.sh
 
@@ -131,7 +189,7 @@ demo:
 	$(MAKE) all
 	sh tools/demo.sh
 
-$(S)/md5bench: $(S)/obj/test/bench/md5bench.o $(S)/obj/src/common/md5.o
+$(S)/md5bench: $(O)/obj/test/bench/md5bench.o $(O)/obj/src/common/md5.o
 	$(CC_STATIC) $(LDFLAGS_STATIC) -o $@ $^
 
 bench:
@@ -139,13 +197,9 @@ bench:
 	$(MAKE) all $(S)/md5bench
 	sh tools/bench.sh
 
-size: all
-	@for b in build/cairn build/cairnd; do \
-		printf '%-14s %7d bytes  %4d KiB\n' $$b $$(stat -c %s $$b) $$(( $$(stat -c %s $$b) / 1024 )); \
-	done
-
 clean:
-	rm -rf build/static build/asan build/debug build/include build/cairn build/cairnd build/demo build/test
+	rm -rf build/static build/asan build/debug build/include build/cairn \
+		build/cairnd build/small build/no-ui build/no-s3 build/demo build/test
 
 distclean:
 	rm -rf build
@@ -153,7 +207,7 @@ distclean:
 .PHONY: all asan debug deps test demo bench size clean distclean install uninstall
 .DELETE_ON_ERROR:
 
--include $(shell find build/static/obj build/asan/obj build/debug/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/obj $(AO)/obj $(GO)/obj -name '*.d' 2>/dev/null)
 
 # ---- install: OpenWrt, Buildroot (make install PREFIX=/usr DESTDIR=...) --
 # This target's binaries ($(B): build/, or build/<name>/ with CROSS), the

@@ -142,6 +142,11 @@ int port_syncfs(int fd);
 int port_trylock(int fd);
 /* The same lock, waiting for it. */
 int port_lock(int fd);
+/* Non-blocking lock of the one byte at off of an open file: shared,
+ * exclusive, or released. Locks of different bytes never conflict. 0, or
+ * -1 (EWOULDBLOCK when another process holds a conflicting one). */
+enum { PORT_UNLOCK, PORT_LOCK_SHARED, PORT_LOCK_EXCL };
+int port_lock_byte(int fd, unsigned off, int how);
 /* Absolute, symlink-free form of path into out[cap]. */
 int port_realpath(const char *path, char *out, size_t cap);
 
@@ -175,6 +180,10 @@ int port_tmp_commit(struct port_tmp *t, const char *name);
 int port_tmp_rename(struct port_tmp *t, const char *name);
 /* Close and remove the temporary. */
 void port_tmp_abort(struct port_tmp *t);
+/* Remove every temporary that port_tmp_open made in dfd and a process
+ * that died left behind; the caller holds whatever lock keeps the living
+ * from making one there meanwhile. The number removed, or -1. */
+int port_tmp_clean(int dfd);
 
 /* ---- clock, entropy, processes, signals -------------------------------- */
 

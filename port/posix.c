@@ -700,6 +700,24 @@ port_lock(int fd)
 }
 
 int
+port_lock_byte(int fd, unsigned off, int how)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = how == PORT_LOCK_EXCL ? F_WRLCK : how == PORT_LOCK_SHARED ?
+	    F_RDLCK : F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)off;
+	fl.l_len = 1;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return 0;
+	if (errno == EACCES || errno == EAGAIN)
+		errno = EWOULDBLOCK;
+	return -1;
+}
+
+int
 port_realpath(const char *path, char *out, size_t cap)
 {
 	char tmp[PATH_MAX];
@@ -784,6 +802,37 @@ port_dir_close(struct port_dir *d)
 
 /* ---- durable replace ------------------------------------------------------- */
 
+#define TMP_PREFIX ".cairn-tmp-"
+
+int
+port_tmp_clean(int dfd)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	char victim[sizeof ((struct port_tmp *)0)->tmp];
+	int n = 0, again = 1;
+
+	/* One name per pass, the directory read afresh after each. */
+	while (again) {
+		again = 0;
+		if ((d = port_dir_open(dfd)) == NULL)
+			return -1;
+		while (port_dir_next(d, &name, &type) > 0)
+			if (strncmp(name, TMP_PREFIX, sizeof TMP_PREFIX - 1) == 0 &&
+			    strlen(name) < sizeof victim) {
+				memcpy(victim, name, strlen(name) + 1);
+				again = 1;
+				break;
+			}
+		port_dir_close(d);
+		if (again && port_unlinkat(dfd, victim, 0) < 0)
+			return -1;
+		n += again;
+	}
+	return n;
+}
+
 int
 port_tmp_open(struct port_tmp *t, int dfd, unsigned mode)
 {
@@ -796,7 +845,7 @@ port_tmp_open(struct port_tmp *t, int dfd, unsigned mode)
 		if (port_random(r, sizeof r) < 0)
 			return -1;
 		snprintf(t->tmp, sizeof t->tmp,
-		    ".cairn-tmp-%02x%02x%02x%02x%02x%02x%02x%02x",
+		    TMP_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x",
 		    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
 		t->fd = port_openat_create(dfd, t->tmp, mode);
 		if (t->fd >= 0)

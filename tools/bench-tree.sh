@@ -525,7 +525,7 @@ sent() {
 	row "re-run, nothing changed" "$c_rerun" "$r_rerun" 0.5 "$(sent rerun)"
 	row "re-run, 1% changed, new snapshot" "$c_pct" "$r_pct" 0.5 "$(sent pct); $changed files changed; rsync --link-dest"
 	row "restore into an empty directory" "$c_rest" "$r_rest" 0.5
-	echo "(ratio = cairn / rsync; target from PRODUCT.md)"
+	echo "(ratio = cairn / rsync; target from DESIGN.md, "Targets")"
 	[ "$use_ssh" = 1 ] ||
 		echo "NOTE: rsync ran locally, without ssh; the targets are set against rsync over ssh"
 	printf 'restore check: cairn %s\n' "$chk_cairn"

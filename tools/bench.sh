@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench.sh — cairn against the tools people would use instead, side by side
-# in one run on the same tree (PRODUCT.md, "Targets"):
+# in one run on the same tree (DESIGN.md, "Targets"):
 #
 #   1. backup, re-run, 1% re-run and restore of a real tree, cairn over
 #      loopback TLS against rsync -a over ssh to localhost, as ratios

@@ -18,6 +18,17 @@
 #include "report.h"
 #include "walk.h"
 
+/*
+ * The client state is a JSON-lines file (record.h): a header, one record
+ * per entry in path order, a "drop" line for each file whose data the
+ * server rejected (its record is not to be trusted), and last the MD5 of
+ * all the lines before, each with its newline. A state that fails the
+ * check is reported, and every file is hashed again.
+ */
+#define STATE_DROPS_MAX 64	/* more: the whole state is not trusted */
+#define STATE_DROP "{\"drop\":"
+#define STATE_SUM "{\"state_md5\":"
+
 struct run {
 	const struct copts *o;
 	struct cconn c;
@@ -32,11 +43,15 @@ struct run {
 	struct entry old_e;
 	struct stamp old_x;
 	int old_have;
+	/* records the server rejected last run, by the MD5 of their path */
+	uint8_t drops[STATE_DROPS_MAX][MD5_LEN];
+	unsigned ndrops;
 	/* new state */
 	struct port_tmp st_tmp;
 	int st_dir;
 	char st_name[NAME_LEN_MAX + 1];
 	struct linew st_w;
+	struct md5 st_sum;	/* of every line so far */
 	int64_t start;
 	uint64_t bw_start, bw_bytes;	/* --bwlimit accounting */
 	struct report rep;
@@ -111,13 +126,147 @@ state_path(const struct copts *o, const char *source, char *dir, size_t dcap,
 	port_mkdir(dir, 0700);
 }
 
-/* The next entry of the old state, if it can be trusted. */
+/* 1 if the object p[0..n) starts with the text pre. */
+static int
+starts(const char *p, size_t n, const char *pre)
+{
+	return n >= strlen(pre) && memcmp(p, pre, strlen(pre)) == 0;
+}
+
+/* The next entry of the old state (past drop lines), if it can be
+ * trusted. */
 static void
 old_advance(struct run *r)
 {
-	r->old_have = r->old_ok &&
-	    entry_next(&r->old, &js, &r->old_e, &r->old_x) == 1;
+	const char *p;
+	size_t n;
+
+	r->old_have = 0;
+	while (r->old_ok && lines_next(&r->old, &p, &n) == 1) {
+		if (starts(p, n, STATE_DROP) || starts(p, n, STATE_SUM))
+			continue;
+		r->old_have = json_parse(&js, p, n) == 0 &&
+		    entry_parse(&js, &r->old_e, &r->old_x) == 0;
+		break;
+	}
 	r->old_ok = r->old_have;
+}
+
+/* 1 if the server rejected the data of path last run. */
+static int
+dropped(const struct run *r, const char *path, size_t n)
+{
+	struct md5 c;
+	uint8_t md[MD5_LEN];
+	unsigned i;
+
+	if (r->ndrops == 0)
+		return 0;
+	md5_init(&c);
+	md5_update(&c, path, n);
+	md5_final(&c, md);
+	for (i = 0; i < r->ndrops; i++)
+		if (memcmp(r->drops[i], md, MD5_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+/* A drop line of the old state: remember its path. -1 if it is not one
+ * or there are too many. */
+static int
+old_drop(struct run *r)
+{
+	static char path[PATH_CAP];
+	struct md5 c;
+	size_t n;
+
+	if (json_str(&js, "drop", path, sizeof path, &n) < 0 ||
+	    r->ndrops == STATE_DROPS_MAX)
+		return -1;
+	md5_init(&c);
+	md5_update(&c, path, n);
+	md5_final(&c, r->drops[r->ndrops++]);
+	return 0;
+}
+
+/*
+ * Read the old state once whole: its header must be for this source,
+ * and its lines must match its checksum. NULL if it can be trusted,
+ * else why not, in words.
+ */
+static const char *
+old_check(struct run *r)
+{
+	static char src[PATH_CAP];
+	char hex[MD5_HEXLEN + 1], want[MD5_HEXLEN + 1];
+	struct md5 c;
+	uint8_t md[MD5_LEN];
+	const char *p;
+	size_t n, len;
+	int got;
+
+	md5_init(&c);
+	if (lines_next(&r->old, &p, &n) != 1 || json_parse(&js, p, n) < 0 ||
+	    json_str(&js, "source", src, sizeof src, &len) < 0 ||
+	    json_i64(&js, "time", &r->old_time) < 0)
+		return "not a cairn state file";
+	if (strcmp(src, r->source) != 0)
+		return "the state of another source";
+	do {
+		md5_update(&c, p, n);
+		md5_update(&c, "\n", 1);
+		got = lines_next(&r->old, &p, &n);
+		if (got == 1 && starts(p, n, STATE_DROP) &&
+		    (json_parse(&js, p, n) < 0 || old_drop(r) < 0))
+			return "damaged, or lists too many rejected files";
+	} while (got == 1 && !starts(p, n, STATE_SUM));
+	if (got != 1)
+		return got == 0 ? "without its checksum (damaged, or "
+		    "written by an older cairn)" : "truncated or damaged";
+	md5_final(&c, md);
+	md5_hex(md, hex);
+	if (json_parse(&js, p, n) < 0 ||
+	    json_str(&js, "state_md5", want, sizeof want, &len) < 0 ||
+	    strcmp(want, hex) != 0)
+		return "damaged (its checksum does not match)";
+	if (lines_next(&r->old, &p, &n) != 0)
+		return "damaged (lines after its checksum)";
+	return NULL;
+}
+
+/* Open the old state and check it whole, then again to read it in step
+ * with the walk; a state that fails the check is reported and not
+ * used. */
+static void
+old_open(struct run *r, const char *dir)
+{
+	const char *why, *p;
+	size_t n;
+	int fd;
+
+	r->old_ok = 0;
+	r->old_have = 0;
+	r->ndrops = 0;
+	r->old.fd = -1;
+	fd = port_openat_read(r->st_dir, r->st_name);
+	if (fd < 0)
+		return;
+	lines_open(&r->old, fd);
+	why = old_check(r);
+	port_close(fd);
+	if (why != NULL) {
+		msg("the state %s%s%s is %s: every file is hashed again this "
+		    "run", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+		    r->st_name, why);
+		r->ndrops = 0;
+		return;
+	}
+	fd = port_openat_read(r->st_dir, r->st_name);
+	if (fd < 0)
+		return;
+	lines_open(&r->old, fd);
+	r->old_ok = lines_next(&r->old, &p, &n) == 1;
+	old_advance(r);
 }
 
 /*
@@ -155,10 +304,7 @@ take_run_lock(struct run *r, const char *dir)
 static void
 state_open(struct run *r)
 {
-	char dir[PATH_CAP], src[PATH_CAP];
-	const char *p;
-	size_t n;
-	int fd;
+	char dir[PATH_CAP];
 
 	state_path(r->o, r->source, dir, sizeof dir, r->st_name,
 	    sizeof r->st_name);
@@ -167,25 +313,24 @@ state_open(struct run *r)
 		die(EXIT_USAGE, "cannot open the state directory %s: %s", dir,
 		    strerror(errno));
 	take_run_lock(r, dir);
-	r->old_ok = 0;
-	r->old.fd = -1;
-	fd = port_openat_read(r->st_dir, r->st_name);
-	if (fd >= 0) {
-		lines_open(&r->old, fd);
-		if (lines_next(&r->old, &p, &n) == 1 &&
-		    json_parse(&js, p, n) == 0 &&
-		    json_str(&js, "source", src, sizeof src, &n) == 0 &&
-		    strcmp(src, r->source) == 0 &&
-		    json_i64(&js, "time", &r->old_time) == 0) {
-			r->old_ok = 1;
-			old_advance(r);
-		}
-	}
+	old_open(r, dir);
+	md5_init(&r->st_sum);
 	if (port_tmp_open(&r->st_tmp, r->st_dir, 0600) < 0)
 		die(EXIT_USAGE, "cannot write the state in %s: %s", dir,
 		    strerror(errno));
 	atexit(state_cleanup);
 	linew_open(&r->st_w, r->st_tmp.fd);
+}
+
+/* One line of the new state, counted in its checksum. */
+static void
+state_line(struct run *r, const struct buf *b)
+{
+	md5_update(&r->st_sum, b->p, b->len);
+	md5_update(&r->st_sum, "\n", 1);
+	if (b->err || linew_put(&r->st_w, b->p, b->len) < 0)
+		die(EXIT_USAGE, "cannot write the state %s: %s", r->st_name,
+		    strerror(errno));
 }
 
 static void
@@ -202,9 +347,7 @@ state_put_header(struct run *r)
 	json_put_key(&b, "time", 0);
 	buf_sdec(&b, r->start);
 	buf_putc(&b, '}');
-	if (b.err || linew_put(&r->st_w, b.p, b.len) < 0)
-		die(EXIT_USAGE, "cannot write the state %s: %s", r->st_name,
-		    strerror(errno));
+	state_line(r, &b);
 }
 
 static void
@@ -217,10 +360,41 @@ state_put(struct run *r, const struct entry *e, const struct port_stat *st)
 	x.ctime_ns = st->ctime_ns;
 	x.ino = st->ino;
 	buf_init(&b, line, sizeof line);
-	if (entry_json(&b, e, &x) < 0 ||
-	    linew_put(&r->st_w, b.p, b.len) < 0)
-		die(EXIT_USAGE, "cannot write the state %s: %s", r->st_name,
-		    strerror(errno));
+	entry_json(&b, e, &x);
+	state_line(r, &b);
+}
+
+/* The server rejected e's data: its record, written already, must not
+ * be trusted next run. */
+static void
+state_drop(struct run *r, const struct entry *e)
+{
+	struct buf b;
+
+	buf_init(&b, line, sizeof line);
+	buf_puts(&b, STATE_DROP);
+	json_put_str(&b, e->path, e->plen);
+	buf_putc(&b, '}');
+	state_line(r, &b);
+}
+
+/* The checksum, last, and the state closed. 0 or -1 (errno). */
+static int
+state_close(struct run *r)
+{
+	char hex[MD5_HEXLEN + 1];
+	uint8_t md[MD5_LEN];
+	struct buf b;
+
+	md5_final(&r->st_sum, md);
+	md5_hex(md, hex);
+	buf_init(&b, line, sizeof line);
+	buf_puts(&b, STATE_SUM "\"");
+	buf_puts(&b, hex);
+	buf_puts(&b, "\"}");
+	if (linew_put(&r->st_w, b.p, b.len) < 0)
+		return -1;
+	return linew_close(&r->st_w);
 }
 
 /*
@@ -237,6 +411,7 @@ state_lookup(struct run *r, struct entry *e, const struct port_stat *st)
 	    e->path, e->plen)) < 0)
 		old_advance(r);
 	if (!r->old_have || c != 0 || r->o->checksum ||
+	    dropped(r, e->path, e->plen) ||
 	    r->old_e.type != E_FILE || r->old_e.size != st->size ||
 	    r->old_e.mtime != st->mtime || r->old_e.mtime_ns != st->mtime_ns ||
 	    st->mtime >= r->old_time)
@@ -356,6 +531,10 @@ transfer_replied(void *ctx, const struct entry *e, struct reply *rp)
 	}
 	msg("%s: not backed up: %s", shown_path(e), rp->text);
 	r->errors++;
+	/* Its MD5 may be what is wrong (a damaged state): read it again
+	 * next run. */
+	if (rp->status == ST_BAD_DATA)
+		state_drop(r, e);
 }
 
 static const struct reply_row backup_rows[] = {
@@ -396,6 +575,7 @@ get_name(struct rd *rd, char out[TARGET_MAX])
 		return -1;
 	memcpy(out, s, n);
 	out[n] = 0;
+	cconn_tidy(out, TARGET_MAX);
 	return 0;
 }
 
@@ -532,7 +712,7 @@ backup_done(struct run *r)
 	const uint64_t vals[] = { r->files, r->sent, r->bytes_sent,
 	    r->errors, r->skipped };
 
-	if (linew_close(&r->st_w) < 0 ||
+	if (state_close(r) < 0 ||
 	    port_tmp_commit(&r->st_tmp, r->st_name) < 0)
 		msg("cannot save the state %s: %s (the next run hashes every "
 		    "file again)", r->st_name, strerror(errno));

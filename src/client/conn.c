@@ -45,6 +45,18 @@ handshake(struct cconn *c, const struct copts *o)
 	tls_conf_wipe(&conf);
 }
 
+/* A string from the server made safe to print: control bytes (a
+ * terminal's escape sequences) and bytes outside ASCII escaped, in
+ * place in text[cap] (at most MSG_MAX + 1). */
+void
+cconn_tidy(char *text, size_t cap)
+{
+	static char out[MSG_MAX + 1];
+
+	shown(text, strlen(text), out, cap < sizeof out ? cap : sizeof out);
+	memcpy(text, out, strlen(out) + 1);
+}
+
 /* HELLO with our protocol version; the server must agree. */
 static void
 hello(struct cconn *c)
@@ -63,6 +75,7 @@ hello(struct cconn *c)
 	    (rp->type != (T_REPLY | T_HELLO) && rp->type != T_ERROR))
 		die(EXIT_NET, "%s:%u does not speak the cairn protocol",
 		    o->server, o->port);
+	cconn_tidy(rp->text, sizeof rp->text);
 	if (rp->type == T_ERROR || rp->status != ST_OK)
 		die(EXIT_REFUSED, "%s:%u refused us: %s", o->server, o->port,
 		    rp->text);
@@ -157,6 +170,8 @@ cconn_reply(struct cconn *c, unsigned type, const struct check *k)
 	if (rp->type == T_ITEM && k->items)
 		return rp;
 	bad = reply_get(&rp->body, &rp->status, rp->text) < 0;
+	if (!bad)
+		cconn_tidy(rp->text, sizeof rp->text);
 	check_reply(c, type, k, bad);
 	return rp;
 }

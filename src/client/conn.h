@@ -123,6 +123,10 @@ void cconn_room(struct cconn *c);
 /* Take replies until none is pending. */
 void cconn_drain(struct cconn *c);
 
+/* Escape what a terminal would act on in a string from the server, in
+ * place in text[cap] (replies' texts come so already). */
+void cconn_tidy(char *text, size_t cap);
+
 /* The row of rows[0..n) for kind, or NULL. */
 const struct item_row *item_find(const struct item_row *rows, size_t n,
     unsigned kind);

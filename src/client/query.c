@@ -47,6 +47,7 @@ struct listing {
 	int with_id;
 	char id[TARGET_MAX], source[PATH_CAP], newest[TARGET_MAX];
 	unsigned snaps;
+	uint32_t backups;	/* I_BACKUP items received */
 	uint64_t files, bytes;
 };
 
@@ -54,13 +55,15 @@ struct listing {
 static void
 flush_backup_text(struct listing *l)
 {
-	char src[SOURCE_SHOWN_MAX];
+	char src[SOURCE_SHOWN_MAX], id[TARGET_MAX], newest[TARGET_MAX];
 
 	if (l->id[0] == 0 || l->with_id || l->json)
 		return;
 	report_printf(&l->rep, "%-16s  %-32s  %9u  %-24s  %10llu  %14llu\n",
-	    l->id, shown(l->source, strlen(l->source), src, sizeof src),
-	    l->snaps, l->snaps ? l->newest : "-",
+	    shown(l->id, strlen(l->id), id, sizeof id),
+	    shown(l->source, strlen(l->source), src, sizeof src),
+	    l->snaps, l->snaps ? shown(l->newest, strlen(l->newest), newest,
+	    sizeof newest) : "-",
 	    (unsigned long long)l->files, (unsigned long long)l->bytes);
 }
 
@@ -102,6 +105,7 @@ list_backup(void *ctx, struct rd *r)
 	    get_str(r, l->source, sizeof l->source) < 0)
 		die(EXIT_NET, "malformed listing");
 	l->snaps = 0;
+	l->backups++;
 	l->files = l->bytes = 0;
 	if (l->json) {
 		object_start(&b, l->first_backup ? "" : "]},", "id", l->id);
@@ -136,7 +140,9 @@ list_snapshot(void *ctx, struct rd *r)
 		buf_putc(&b, '}');
 		report_put(&l->rep, b.p, b.len);
 	} else if (l->with_id) {
-		report_printf(&l->rep, "%-24s  %10llu  %14llu\n", l->newest,
+		char name[TARGET_MAX];
+		report_printf(&l->rep, "%-24s  %10llu  %14llu\n",
+		    shown(l->newest, strlen(l->newest), name, sizeof name),
 		    (unsigned long long)l->files, (unsigned long long)l->bytes);
 	}
 	l->first_snap = 0;
@@ -147,6 +153,21 @@ static const struct item_row list_items[] = {
 	{ I_BACKUP, list_backup },
 	{ I_SNAPSHOT, list_snapshot },
 };
+
+/* The LIST reply's count of backups must be what came. */
+static void
+list_count(const struct listing *l, const struct copts *o, struct rd *r)
+{
+	uint32_t count = rd_u32(r);
+
+	if (rd_end(r) < 0)
+		die(EXIT_NET, "%s:%u sent a malformed listing", o->server,
+		    o->port);
+	if (count != l->backups)
+		die(EXIT_NET, "%s:%u says it listed %lu backups but sent %lu",
+		    o->server, o->port, (unsigned long)count,
+		    (unsigned long)l->backups);
+}
 
 int
 list_run(const struct copts *o)
@@ -175,8 +196,10 @@ list_run(const struct copts *o)
 			started = 1;
 			list_start(&l);
 		}
-		if (rp->type != T_ITEM)
+		if (rp->type != T_ITEM) {
+			list_count(&l, o, &rp->body);
 			break;
+		}
 		h = item_find(list_items, sizeof list_items /
 		    sizeof list_items[0], rd_u8(&rp->body));
 		if (h != NULL)

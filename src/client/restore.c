@@ -30,18 +30,76 @@ struct rrun {
 	struct dircache dir;
 	char id[TARGET_MAX], snap[TARGET_MAX];
 	char source[PATH_CAP], target[PATH_CAP];
+	char shown[PATH_CAP];	/* the target, safe to print */
 	struct port_tmp list;
 	struct linew lw;
 	struct lines lr;
 	uint64_t files, fetched, bytes, errors, kept;
 	struct report rep;
 	struct port_tmp *receiving;	/* a file half received */
+	char last[PATH_CAP];	/* the manifest's entry before, if any */
+	size_t last_len;
+	int have_last;
 };
 
 static struct rrun rr;
 static struct json js;
 static struct entry ent;
 static uint8_t line[LINE_MAX_BYTES];
+
+/*
+ * The restore's temporary files are named RESTORE_TMP and 16 hex digits:
+ * a file being received, and the work list. A restore killed where no
+ * clean-up runs (SIGKILL, a power cut) leaves them; the next restore
+ * into the tree removes them (sweep).
+ */
+#define RESTORE_TMP ".cairn-restore-"
+
+/* A fresh temporary in dfd, open for writing (t->fd), as port_tmp_open
+ * but named as ours. 0 or -1 (errno). */
+static int
+rtmp_open(struct port_tmp *t, int dfd)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t rnd[8];
+	size_t i, n = sizeof RESTORE_TMP - 1;
+	int tries;
+
+	t->dfd = dfd;
+	t->fd = -1;
+	memcpy(t->tmp, RESTORE_TMP, n);
+	for (tries = 0; tries < 16; tries++) {
+		if (port_random(rnd, sizeof rnd) < 0)
+			return -1;
+		for (i = 0; i < sizeof rnd; i++) {
+			t->tmp[n + 2 * i] = hex[rnd[i] >> 4];
+			t->tmp[n + 2 * i + 1] = hex[rnd[i] & 15];
+		}
+		t->tmp[n + 2 * sizeof rnd] = 0;
+		t->fd = port_openat_create(dfd, t->tmp, 0600);
+		if (t->fd >= 0 || errno != EEXIST)
+			return t->fd >= 0 ? 0 : -1;
+	}
+	return -1;
+}
+
+/* Remove what an earlier restore left in the directory dfd: our
+ * temporaries, never anything else. */
+static void
+sweep(int dfd)
+{
+	struct port_dir *d = port_dir_open(dfd);
+	enum port_type type;
+	const char *name;
+
+	if (d == NULL)
+		return;
+	while (port_dir_next(d, &name, &type) == 1)
+		if (type != PORT_DIR && strncmp(name, RESTORE_TMP,
+		    sizeof RESTORE_TMP - 1) == 0)
+			port_unlinkat(dfd, name, 0);
+	port_dir_close(d);
+}
 
 /* On any exit, no half-received file is left behind. */
 static void
@@ -80,7 +138,7 @@ work_put(struct rrun *r, const struct entry *e, int check)
 	}
 	if (b.err || linew_put(&r->lw, b.p, b.len) < 0)
 		die(EXIT_USAGE, "cannot write the restore's work list in %s: "
-		    "%s", r->target, strerror(errno));
+		    "%s", r->shown, strerror(errno));
 }
 
 /* 1 if dfd/leaf may already be this file: a regular file of its size. */
@@ -195,6 +253,15 @@ item_entry(void *ctx, struct rd *rd)
 	if (entry_get(rd, &ent) < 0 || rd_end(rd) < 0)
 		die(EXIT_NET, "%s:%u sent a malformed entry", r->o->server,
 		    r->o->port);
+	/* In path order, each once, as the server checks our offers. */
+	if (r->have_last && path_cmp(r->last, r->last_len, ent.path,
+	    ent.plen) >= 0)
+		die(EXIT_NET, "%s:%u sent the snapshot's entries out of order "
+		    "or twice, at %s", r->o->server, r->o->port,
+		    shown_path(&ent));
+	memcpy(r->last, ent.path, ent.plen + 1);
+	r->last_len = ent.plen;
+	r->have_last = 1;
 	place(r, &ent);
 	progress(r, 0);
 	return 0;
@@ -209,6 +276,7 @@ item_end(void *ctx, struct rd *rd)
 
 	if (rd_u8(rd) != ST_OK) {
 		get_str(rd, text, sizeof text);
+		cconn_tidy(text, sizeof text);
 		msg("the server could not read the whole snapshot: %s", text);
 		r->errors++;
 	}
@@ -290,7 +358,7 @@ fetched(void *ctx, const struct entry *e, struct reply *rp)
 	}
 	size = rd_u64(&rp->body);
 	dfd = dircache_parent(&r->dir, r->root, e->path, &leaf);
-	ok = dfd >= 0 && port_tmp_open(&t, dfd, 0600) == 0;
+	ok = dfd >= 0 && rtmp_open(&t, dfd) == 0;
 	if (!ok)
 		failed(r, e, "cannot write");
 	else
@@ -308,8 +376,12 @@ fetched(void *ctx, const struct entry *e, struct reply *rp)
 		return;
 	}
 	if (port_fchmod(t.fd, e->mode) < 0 ||
-	    port_futime(t.fd, e->mtime, e->mtime_ns) < 0 ||
-	    port_tmp_rename(&t, leaf) < 0) {
+	    port_futime(t.fd, e->mtime, e->mtime_ns) < 0) {
+		failed(r, e, "cannot put in place");
+		port_tmp_abort(&t);
+		return;
+	}
+	if (port_tmp_rename(&t, leaf) < 0) {	/* removed if it fails */
 		failed(r, e, "cannot put in place");
 		return;
 	}
@@ -373,13 +445,15 @@ fetch_all(struct rrun *r)
 
 /* ---- pass three: directories --------------------------------------------- */
 
-/* Directory modes and mtimes, now that their contents are in. */
+/* Directory modes and mtimes, now that their contents are in; first,
+ * what an earlier restore left in them goes. */
 static void
 finish_dirs(struct rrun *r)
 {
 	const char *leaf;
 	int dfd, fd;
 
+	sweep(r->root);
 	if (port_rewind(r->list.fd) < 0)
 		return;
 	lines_open(&r->lr, r->list.fd);
@@ -388,6 +462,8 @@ finish_dirs(struct rrun *r)
 			continue;
 		dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
 		fd = dfd < 0 ? -1 : port_openat_dir(dfd, leaf);
+		if (fd >= 0)
+			sweep(fd);
 		if (fd < 0 || port_fchmod(fd, ent.mode) < 0 ||
 		    port_futime(fd, ent.mtime, ent.mtime_ns) < 0)
 			failed(r, &ent, "cannot set the directory's mode and "
@@ -415,6 +491,7 @@ ask_restore(struct rrun *r, const char *snap)
 	if (get_str(&rp->body, r->snap, sizeof r->snap) < 0 ||
 	    get_str(&rp->body, r->source, sizeof r->source) < 0)
 		die(EXIT_NET, "malformed reply from %s", r->o->server);
+	cconn_tidy(r->snap, sizeof r->snap);
 }
 
 /* The restore directory (--path, or the snapshot's source), and the
@@ -427,18 +504,19 @@ target_open(struct rrun *r)
 	if (strlen(to) >= sizeof r->target)
 		die(EXIT_USAGE, "--path is too long");
 	memcpy(r->target, to, strlen(to) + 1);
+	shown(r->target, strlen(r->target), r->shown, sizeof r->shown);
 	if (r->target[0] == 0)
 		die(EXIT_USAGE, "the snapshot does not say where it came from: "
 		    "give --path DIR");
 	if (port_mkdir(r->target, 0700) < 0 && errno != EEXIST)
 		die(EXIT_USAGE, "cannot make the restore directory %s: %s",
-		    r->target, strerror(errno));
+		    r->shown, strerror(errno));
 	r->root = port_open_dir(r->target);
 	if (r->root < 0)
 		die(EXIT_USAGE, "cannot open the restore directory %s: %s",
-		    r->target, strerror(errno));
-	if (port_tmp_open(&r->list, r->root, 0600) < 0)
-		die(EXIT_USAGE, "cannot write in %s: %s", r->target,
+		    r->shown, strerror(errno));
+	if (rtmp_open(&r->list, r->root) < 0)
+		die(EXIT_USAGE, "cannot write in %s: %s", r->shown,
 		    strerror(errno));
 	port_unlinkat(r->root, r->list.tmp, 0);
 	linew_open(&r->lw, r->list.fd);
@@ -456,13 +534,13 @@ restore_done(struct rrun *r)
 	port_close(r->list.fd);
 	dircache_close(&r->dir);
 	if (port_syncfs(r->root) < 0)
-		msg("cannot sync %s: %s", r->target, strerror(errno));
+		msg("cannot sync %s: %s", r->shown, strerror(errno));
 	if (r->o->json)
 		report_json(&r->rep, r->id, r->snap, r->target, keys, vals,
 		    sizeof vals / sizeof vals[0]);
 	info("restored backup %s snapshot %s into %s: %llu files, %llu "
 	    "fetched (%llu bytes), %llu already right, %llu errors", r->id,
-	    r->snap, r->target, (unsigned long long)r->files,
+	    r->snap, r->shown, (unsigned long long)r->files,
 	    (unsigned long long)r->fetched, (unsigned long long)r->bytes,
 	    (unsigned long long)r->kept, (unsigned long long)r->errors);
 	return r->errors ? EXIT_PARTIAL : 0;
@@ -482,7 +560,7 @@ restore_run(const struct copts *o)
 	ask_restore(r, snap);
 	target_open(r);
 	info("restoring backup %s snapshot %s into %s", r->id, r->snap,
-	    r->target);
+	    r->shown);
 	read_manifest(r);
 	fetch_all(r);
 	finish_dirs(r);

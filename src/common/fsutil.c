@@ -111,3 +111,11 @@ mkdir_open(int dfd, const char *name, unsigned mode)
 		return -1;
 	return port_openat_dir(dfd, name);
 }
+
+void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		port_close(*fd);
+	*fd = -1;
+}

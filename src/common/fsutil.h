@@ -13,6 +13,8 @@ int rmtree_count(int dfd, const char *name, uint64_t *freed);
 /* The space used by the regular files beneath dfd/name, each counted
  * size / links, so that hard-linked copies sum to one. 0 or -1. */
 int du_at(int dfd, const char *name, uint64_t *bytes);
+/* Close *fd if it is open, and mark it closed (-1). */
+void close_fd(int *fd);
 /* Open dfd/name as a directory, creating it (mode) if missing. */
 int mkdir_open(int dfd, const char *name, unsigned mode);
 

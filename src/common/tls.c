@@ -336,12 +336,37 @@ tls_conf_wipe(struct tls_conf *c)
 
 /* ---- socket callbacks ------------------------------------------------- */
 
+/* The wait for one read or write into *ms: the connection's timeout,
+ * cut to what is left before the deadline when there is one. -1 when
+ * the deadline has passed. */
+static int
+sock_wait(struct tls *t, int *ms)
+{
+	uint64_t now;
+
+	*ms = t->timeout_ms;
+	if (t->deadline == 0)
+		return 0;
+	now = port_ms();
+	if (now >= t->deadline) {
+		t->io_err = ETIMEDOUT;
+		return -1;
+	}
+	if (*ms < 0 || (uint64_t)*ms > t->deadline - now)
+		*ms = (int)(t->deadline - now);
+	return 0;
+}
+
 static int
 sock_read(void *ctx, unsigned char *buf, size_t len)
 {
 	struct tls *t = ctx;
-	long r = port_read(t->fd, buf, len, t->timeout_ms);
+	long r;
+	int ms;
 
+	if (sock_wait(t, &ms) < 0)
+		return -1;
+	r = port_read(t->fd, buf, len, ms);
 	if (r > 0)
 		return (int)r;
 	if (r == 0)
@@ -355,8 +380,12 @@ static int
 sock_write(void *ctx, const unsigned char *buf, size_t len)
 {
 	struct tls *t = ctx;
-	long r = port_write(t->fd, buf, len, t->timeout_ms);
+	long r;
+	int ms;
 
+	if (sock_wait(t, &ms) < 0)
+		return -1;
+	r = port_write(t->fd, buf, len, ms);
 	if (r > 0)
 		return (int)r;
 	t->io_err = r < 0 ? errno : EPIPE;
@@ -396,14 +425,21 @@ engine_common(struct tls *t, br_ssl_engine_context *eng,
 }
 
 /* Run the handshake: a flush drives the engine until application data
- * can flow both ways, or the connection fails. */
+ * can flow both ways, or the connection fails. The timeout bounds the
+ * whole handshake, not each read: a peer dripping bytes is cut off. */
 static int
 handshake(struct tls *t)
 {
+	int rc = 0;
+
+	t->deadline = t->timeout_ms > 0 ? port_ms() + (uint64_t)t->timeout_ms :
+	    0;
 	br_sslio_init(&t->io, t->eng, sock_read, t, sock_write, t);
-	if (br_sslio_flush(&t->io) < 0)
-		return -1;
-	return (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) ? -1 : 0;
+	if (br_sslio_flush(&t->io) < 0 ||
+	    (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED))
+		rc = -1;
+	t->deadline = 0;
+	return rc;
 }
 
 /* ---- pinning the server's certificate (client side) ---------------------- */
@@ -547,6 +583,119 @@ tls_client(struct tls *t, struct tls_conf *c, int fd,
 
 /* ---- watching the client's chain (server side) ------------------------ */
 
+/*
+ * The DER element at *p, before end: its tag, and its contents in
+ * [*v, *v + *n); *p moves past it. 0, or -1 if it is malformed.
+ */
+static int
+der_next(const uint8_t **p, const uint8_t *end, unsigned *tag,
+    const uint8_t **v, size_t *n)
+{
+	const uint8_t *q = *p;
+	size_t len, k;
+
+	if (end - q < 2)
+		return -1;
+	*tag = *q++;
+	len = *q++;
+	if (len & 0x80) {
+		k = len & 0x7f;
+		if (k == 0 || k > 2 || (size_t)(end - q) < k)
+			return -1;
+		for (len = 0; k > 0; k--)
+			len = len << 8 | *q++;
+	}
+	if (len > (size_t)(end - q))
+		return -1;
+	*v = q;
+	*n = len;
+	*p = q + len;
+	return 0;
+}
+
+#define OID_EKU "\x55\x1d\x25"		/* 2.5.29.37 */
+#define OID_BASIC "\x55\x1d\x13"	/* 2.5.29.19 */
+/* 1.3.6.1.5.5.7.3.2 */
+#define OID_CLIENT_AUTH "\x2b\x06\x01\x05\x05\x07\x03\x02"
+#define OID_ANY_EKU "\x55\x1d\x25\x00"
+
+/* 1 if the DER contents [v, v + n) are the OID oid (of len bytes). */
+static int
+oid_is(const uint8_t *v, size_t n, const char *oid, size_t len)
+{
+	return n == len && memcmp(v, oid, len) == 0;
+}
+
+/* One extension's value: 0, or why it makes the certificate no
+ * client's. */
+static unsigned
+ext_check(const uint8_t *oid, size_t olen, const uint8_t *p, size_t n)
+{
+	const uint8_t *end = p + n, *v, *in;
+	unsigned tag, ok = 0, basic = oid_is(oid, olen, OID_BASIC, 3);
+
+	if (!basic && !oid_is(oid, olen, OID_EKU, 3))
+		return 0;
+	if (der_next(&p, end, &tag, &in, &n) < 0 || tag != 0x30)
+		return TLS_CHAIN_UNREADABLE;
+	p = in;
+	end = in + n;
+	if (basic)
+		/* SEQUENCE { cA BOOLEAN DEFAULT FALSE, ... } */
+		return der_next(&p, end, &tag, &v, &n) == 0 && tag == 0x01 &&
+		    n == 1 && v[0] != 0 ? TLS_CHAIN_IS_CA : 0;
+	while (p < end) {
+		if (der_next(&p, end, &tag, &v, &n) < 0 || tag != 0x06)
+			return TLS_CHAIN_UNREADABLE;
+		ok |= oid_is(v, n, OID_CLIENT_AUTH, 8) ||
+		    oid_is(v, n, OID_ANY_EKU, 4);
+	}
+	return ok ? 0 : TLS_CHAIN_NOT_CLIENT;
+}
+
+/*
+ * What BearSSL's minimal engine leaves out for a client's own
+ * certificate (DER in [der, der + len)): an extended key usage, when
+ * there is one, must allow clientAuth, and a CA certificate is no
+ * client's. 0, or a TLS_CHAIN_* reason.
+ */
+static unsigned
+ee_check(const uint8_t *der, size_t len)
+{
+	const uint8_t *p = der, *end = der + len, *v, *oid, *ext, *xend;
+	size_t n, olen;
+	unsigned tag = 0, why;
+
+	/* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { ... } } */
+	if (der_next(&p, end, &tag, &v, &n) < 0 || tag != 0x30 ||
+	    der_next(&v, v + n, &tag, &p, &n) < 0 || tag != 0x30)
+		return TLS_CHAIN_UNREADABLE;
+	/* its last field: extensions [3] EXPLICIT SEQUENCE OF Extension */
+	for (end = p + n, tag = 0; p < end && tag != 0xa3; )
+		if (der_next(&p, end, &tag, &v, &n) < 0)
+			return TLS_CHAIN_UNREADABLE;
+	if (tag != 0xa3)
+		return 0;
+	if (der_next(&v, v + n, &tag, &p, &n) < 0 || tag != 0x30)
+		return TLS_CHAIN_UNREADABLE;
+	for (end = p + n; p < end; ) {
+		/* Extension ::= SEQUENCE { extnID OID, critical BOOLEAN
+		 * DEFAULT FALSE, extnValue OCTET STRING } */
+		if (der_next(&p, end, &tag, &ext, &n) < 0 || tag != 0x30)
+			return TLS_CHAIN_UNREADABLE;
+		xend = ext + n;
+		if (der_next(&ext, xend, &tag, &oid, &olen) < 0 ||
+		    tag != 0x06 || der_next(&ext, xend, &tag, &v, &n) < 0 ||
+		    (tag == 0x01 && der_next(&ext, xend, &tag, &v, &n) < 0) ||
+		    tag != 0x04)
+			return TLS_CHAIN_UNREADABLE;
+		why = ext_check(oid, olen, v, n);
+		if (why != 0)
+			return why;
+	}
+	return 0;
+}
+
 /* The connection a watcher context belongs to. */
 static struct tls *
 watch_tls(const br_x509_class *const *ctx)
@@ -561,7 +710,12 @@ watch_start_chain(const br_x509_class **ctx, const char *server_name)
 {
 	const br_x509_class **in = WATCH_INNER(ctx);
 
-	watch_tls(ctx)->chain_seen = 1;
+	struct tls *t = watch_tls(ctx);
+
+	t->chain_seen = 1;
+	t->chain_certs = 0;
+	t->ee_len = 0;
+	t->ee_over = 0;
 	(*in)->start_chain(in, server_name);
 }
 
@@ -577,7 +731,15 @@ static void
 watch_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
 {
 	const br_x509_class **in = WATCH_INNER(ctx);
+	struct tls *t = watch_tls(ctx);
 
+	if (t->chain_certs == 0) {
+		if (len > sizeof t->ee - t->ee_len)
+			t->ee_over = 1;
+		else
+			memcpy(t->ee + t->ee_len, buf, len);
+		t->ee_len += t->ee_over ? 0 : len;
+	}
 	(*in)->append(in, buf, len);
 }
 
@@ -586,6 +748,7 @@ watch_end_cert(const br_x509_class **ctx)
 {
 	const br_x509_class **in = WATCH_INNER(ctx);
 
+	watch_tls(ctx)->chain_certs++;
 	(*in)->end_cert(in);
 }
 
@@ -596,7 +759,12 @@ watch_end_chain(const br_x509_class **ctx)
 	struct tls *t = watch_tls(ctx);
 
 	t->chain_err = (*in)->end_chain(in);
-	return t->chain_err;
+	if (t->chain_err == 0)
+		t->chain_err = t->ee_over ? TLS_CHAIN_UNREADABLE :
+		    ee_check(t->ee, t->ee_len);
+	/* BearSSL is told in its own terms. */
+	return t->chain_err > 0xffff ? BR_ERR_X509_FORBIDDEN_KEY_USAGE :
+	    t->chain_err;
 }
 
 static const br_x509_pkey *
@@ -630,6 +798,16 @@ tls_chain_why(struct tls *t)
 		    "valid";
 	case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
 		return "the client certificate may not be used for this";
+	case TLS_CHAIN_NOT_CLIENT:
+		return "the client certificate is not for clients: its extended "
+		    "key usage does not allow clientAuth (a server's "
+		    "certificate?)";
+	case TLS_CHAIN_IS_CA:
+		return "the client certificate is a CA certificate "
+		    "(basicConstraints CA:TRUE), not a client's";
+	case TLS_CHAIN_UNREADABLE:
+		return "the client certificate is too large or malformed to "
+		    "check its usage";
 	default:
 		return "the client certificate could not be validated";
 	}

@@ -17,6 +17,13 @@
 #define TLS_STORE 24576		/* DER of certificates, anchors, key */
 #define TLS_NAME_MAX 64		/* client names (certificate CN) */
 #define TLS_WHY_MAX 160		/* a failure explained by tls_why() */
+#define TLS_EE_MAX 4096		/* the client's own certificate, checked */
+
+/* Why a client chain that BearSSL validated is still refused (in
+ * chain_err, beside BearSSL's codes). */
+#define TLS_CHAIN_NOT_CLIENT 0x10001	/* EKU without clientAuth */
+#define TLS_CHAIN_IS_CA 0x10002		/* basicConstraints CA:TRUE */
+#define TLS_CHAIN_UNREADABLE 0x10003	/* too large or malformed */
 
 /* Certificates, key and trust anchors, loaded once per process. */
 struct tls_conf {
@@ -33,6 +40,7 @@ struct tls_conf {
 struct tls {
 	int fd;
 	int timeout_ms;
+	uint64_t deadline;	/* port_ms() the handshake must end by, or 0 */
 	int io_err;		/* errno of the last socket failure, or 0 */
 	int eof;		/* the peer closed the socket */
 	union {
@@ -49,6 +57,10 @@ struct tls {
 		struct tls *t;
 	} watch;
 	unsigned chain_err;	/* 0: the client's chain was validated */
+	unsigned chain_certs;	/* certificates of the chain seen */
+	size_t ee_len;		/* the end-entity certificate's DER */
+	int ee_over;		/* it did not fit ee[] */
+	uint8_t ee[TLS_EE_MAX];
 	/* The client may pin the server's certificate instead of checking
 	 * it against the CA and the clock (devices without a clock). */
 	struct tls_pin {

@@ -617,6 +617,12 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 		    "usable client name (letters, digits, '.', '_', '-')");
 		return s->rc;
 	}
+	if (!(*s->st)->client_ok(s->st, s->conn.peer_cn)) {
+		fatal(s, ST_DENIED, "the certificate's common name is reserved "
+		    "by the server's store (names ending in .json): issue the "
+		    "client another name");
+		return s->rc;
+	}
 	busy = serve_authenticated();	/* the loop's limits say */
 	if (busy != 0) {
 		fatal(s, ST_BUSY, o->busy(busy));

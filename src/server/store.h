@@ -63,6 +63,10 @@ struct store_run {
 typedef struct store_class store_class;
 
 struct store_class {
+	/* 1 if client can be a client's name here: not one of the store's
+	 * own names (the session has checked it is a safe name). */
+	int (*client_ok)(const store_class **ctx, const char *client);
+
 	/* ---- a backup run ---- */
 
 	/*

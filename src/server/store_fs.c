@@ -23,12 +23,107 @@ fail(char *text, size_t cap, unsigned status, const char *what,
 
 static uint8_t hdr[LINE_MAX_BYTES];
 
+/* ---- --quota: charges as they are made (store_fs.h) ------------------- */
+
+#define ENTRY_BLOCK (64 * ENTRY_COST)	/* entries are charged in blocks */
+
+/* Write into .charged what the run holds charged and nothing keeps. */
 static void
-close_fd(int *fd)
+ledger_put(struct fs_run *s)
 {
-	if (*fd >= 0)
-		port_close(*fd);
-	*fd = -1;
+	char line[32];
+	int n;
+
+	if (s->ledger < 0)
+		return;
+	n = snprintf(line, sizeof line, "%20llu\n",
+	    (unsigned long long)(s->allow + s->inflight));
+	port_pwrite_all(s->ledger, line, (size_t)n, 0);	/* fixed width */
+}
+
+/* Charge n more bytes, for what: ST_OK, or ST_QUOTA (ST_IO) with text. */
+static unsigned
+charge(struct fs_run *s, uint64_t n, const char *what, char *text,
+    size_t cap)
+{
+	uint64_t used = 0;
+	int r;
+
+	if (s->quota == 0 || n == 0)
+		return ST_OK;
+	r = fs_charge(s->root, s->client_name, (int64_t)n, s->quota, &used);
+	if (r < 0)
+		return fail(text, cap, ST_IO, "cannot count the disk usage of",
+		    s->client_name);
+	if (r == 0)
+		return ST_OK;
+	snprintf(text, cap, "over quota: this client may store %llu bytes and "
+	    "uses %llu; %s needs %llu more", (unsigned long long)s->quota,
+	    (unsigned long long)used, what, (unsigned long long)n);
+	return ST_QUOTA;
+}
+
+/* Give n bytes back. */
+static void
+refund(struct fs_run *s, uint64_t n)
+{
+	if (s->quota > 0 && n > 0 &&
+	    fs_charge(s->root, s->client_name, -(int64_t)n, 0, NULL) < 0)
+		msg("cannot record its disk usage: %s", strerror(errno));
+}
+
+/* Remove backup/name, giving back what its files were charged. */
+static int
+drop_tree(struct fs_run *s, const char *name)
+{
+	uint64_t freed = 0;
+	int r = rmtree_count(s->backup, name, &freed);
+
+	refund(s, freed);
+	return r;
+}
+
+/* Give back what a run of this backup that died had charged (its
+ * .charged), and start this run's. */
+static void
+ledger_open(struct fs_run *s)
+{
+	char line[32];
+	uint64_t v;
+	long n;
+
+	if (s->quota == 0)
+		return;
+	s->ledger = port_openat_rw(s->backup, ".charged", 0600);
+	if (s->ledger < 0)
+		return;
+	n = port_pread(s->ledger, line, sizeof line - 1, 0);
+	line[n > 0 ? n : 0] = 0;
+	line[strcspn(line, "\n")] = 0;
+	if (parse_u64(line + strspn(line, " "), 1, UINT64_MAX, &v) == 0)
+		refund(s, v);
+	ledger_put(s);
+}
+
+/* What entry e costs, charged a block at a time. */
+static unsigned
+charge_entry(struct fs_run *s, const struct entry *e, char *text, size_t cap)
+{
+	uint64_t cost = ENTRY_COST + (e->type == E_LINK ? e->tlen : 0), block;
+	unsigned st;
+
+	s->meta += cost;
+	if (s->quota == 0 || s->meta <= s->allow)
+		return ST_OK;
+	block = s->meta - s->allow > ENTRY_BLOCK ? s->meta - s->allow :
+	    ENTRY_BLOCK;
+	if ((st = charge(s, block, "this entry", text, cap)) != ST_OK) {
+		s->meta -= cost;
+		return st;
+	}
+	s->allow += block;
+	ledger_put(s);
+	return ST_OK;
 }
 
 /*
@@ -44,14 +139,14 @@ open_resume(struct fs_run *s)
 
 	if (port_fstatat(s->backup, ".partial", &st) == 0 &&
 	    port_fstatat(s->backup, ".received", &st) == 0) {
-		if (rmtree_at(s->backup, ".resume") < 0 ||
+		if (drop_tree(s, ".resume") < 0 ||
 		    port_renameat(s->backup, ".partial", s->backup,
 		    ".resume") < 0 ||
 		    port_renameat(s->backup, ".received", s->backup,
 		    ".resume.log") < 0)
 			return -1;
 	}
-	if (rmtree_at(s->backup, ".partial") < 0 ||
+	if (drop_tree(s, ".partial") < 0 ||
 	    rmtree_at(s->backup, ".received") < 0)
 		return -1;
 	s->resume = port_openat_dir(s->backup, ".resume");
@@ -278,10 +373,12 @@ manifest_header(struct fs_run *s, struct buf *b, int final)
 	buf_dec(b, final ? s->out->files : 0);
 	json_put_key(b, "bytes", 0);
 	buf_dec(b, final ? s->out->bytes : 0);
+	json_put_key(b, "charge", 0);	/* what its entries cost (--quota) */
+	buf_dec(b, final ? s->meta : 0);
 	buf_putc(b, '}');
-	/* Two totals grow by at most 38 digits. */
+	/* Three totals grow by at most 57 digits. */
 	if (!final)
-		s->hdr_len = b->len + 40;
+		s->hdr_len = b->len + 60;
 	if (b->len > s->hdr_len)
 		b->err = 1;
 	while (!b->err && b->len < s->hdr_len)
@@ -291,11 +388,13 @@ manifest_header(struct fs_run *s, struct buf *b, int final)
 
 /* A run with nothing open. */
 static void
-run_init(struct fs_run *s, int root, struct store_run *out)
+run_init(struct fs_run *s, int root, uint64_t quota, struct store_run *out)
 {
 	memset(s, 0, offsetof(struct fs_run, needs));
 	s->root = root;
+	s->quota = quota;
 	s->out = out;
+	s->ledger = -1;
 	s->client = s->backup = s->lock = -1;
 	s->partial = s->incoming = s->manifests = s->prev = -1;
 	s->up_fd = -1;
@@ -322,7 +421,7 @@ take_backup(struct fs_run *s, char *text, size_t cap)
 	if (s->backup < 0)
 		return fail(text, cap, ST_IO, "cannot make the backup directory",
 		    s->out->id);
-	s->lock = fs_lock(s->backup);
+	s->lock = fs_lock(s->backup, LOCK_RUN, PORT_LOCK_EXCL);
 	if (s->lock < 0 && errno == EWOULDBLOCK) {
 		snprintf(text, cap, "backup %s is busy: another run of it is "
 		    "in progress", s->out->id);
@@ -333,6 +432,24 @@ take_backup(struct fs_run *s, char *text, size_t cap)
 	return ST_OK;
 }
 
+/* Why no name is left for the new snapshot: most likely a server clock
+ * behind the newest snapshot, whose second has used up its counter. */
+static unsigned
+no_name(struct fs_run *s, char *text, size_t cap)
+{
+	char now[21];
+
+	utc_name(port_time(), now);
+	if (strcmp(now, s->prev_snap) > 0)
+		return fail(text, cap, ST_IO, "no snapshot name is left for "
+		    "this second in", s->out->id);
+	snprintf(text, cap, "the server's clock reads %s, which is not after "
+	    "the newest snapshot of backup %s (%s), and no later name is left "
+	    "in that second: set the server's clock", now, s->out->id,
+	    s->prev_snap);
+	return ST_IO;
+}
+
 /* The work directories of the run, what an interrupted one left, the
  * previous snapshot to link from, and the new snapshot's name. */
 static unsigned
@@ -340,6 +457,7 @@ prepare(struct fs_run *s, char *text, size_t cap)
 {
 	fs_clean_trash(s->backup);
 	fs_clean_trash(s->client);
+	ledger_open(s);
 	if (open_resume(s) < 0 || rmtree_at(s->backup, ".incoming") < 0)
 		return fail(text, cap, ST_IO, "cannot clear the partial snapshot",
 		    s->out->id);
@@ -353,10 +471,10 @@ prepare(struct fs_run *s, char *text, size_t cap)
 		    s->out->id);
 	linew_open(&s->rlog, s->rlog.fd);
 	s->rlog_ok = 1;
+	port_tmp_clean(s->manifests);	/* a killed run's manifest */
 	open_prev(s);
 	if (pick_snapshot(s) < 0)
-		return fail(text, cap, ST_IO, "no snapshot name is left for "
-		    "this second in", s->out->id);
+		return no_name(s, text, cap);
 	open_indexes(s);
 	return ST_OK;
 }
@@ -391,7 +509,7 @@ fs_begin(const store_class **ctx, const char *client, const char *source,
 
 	fs_end(ctx);
 	memset(out, 0, sizeof *out);
-	run_init(s, fs->root, out);
+	run_init(s, fs->root, fs->quota, out);
 	fs->began = 1;
 	snprintf(s->client_name, sizeof s->client_name, "%s", client);
 	memcpy(out->source, source, slen);
@@ -402,11 +520,6 @@ fs_begin(const store_class **ctx, const char *client, const char *source,
 	    (st = start_manifest(s, text, cap)) != ST_OK) {
 		fs_end(ctx);
 		return st;
-	}
-	if (fs->quota > 0) {
-		s->quota = fs->quota;
-		if (fs_usage(s->root, client, &s->usage) < 0)
-			msg("cannot count its disk usage: %s", strerror(errno));
 	}
 	snprintf(text, cap, "snapshot %s of backup %s", out->snap, out->id);
 	return ST_OK;
@@ -459,8 +572,8 @@ copy_file(struct fs_run *s, const struct entry *e, int sdfd, const char *sleaf,
 	port_close(in);
 	if (r < 0)
 		port_unlinkat(s->incoming, "copy", 0);
-	else
-		s->added += e->size;
+	else if (s->quota > 0)
+		fs_charge(s->root, s->client_name, (int64_t)e->size, 0, NULL);
 	return r;
 }
 
@@ -560,14 +673,19 @@ in_order(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 	return 1;
 }
 
-/* The room the quota leaves for e: ST_OK or ST_QUOTA. */
+/* The room the quota leaves for e, as the usage is now (its data is
+ * charged when it comes): ST_OK or ST_QUOTA. */
 static unsigned
 quota_room(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 {
-	uint64_t used = s->usage + s->added;
+	uint64_t used = 0;
 
-	if (s->quota == 0 || e->size <= s->quota - (used < s->quota ? used :
-	    s->quota))
+	if (s->quota == 0)
+		return ST_OK;
+	if (fs_usage(s->root, s->client_name, &used) < 0)
+		return fail(text, cap, ST_IO, "cannot count the disk usage of",
+		    s->client_name);
+	if (e->size <= s->quota - (used < s->quota ? used : s->quota))
 		return ST_OK;
 	snprintf(text, cap, "over quota: this client may store %llu bytes "
 	    "and uses %llu; this file alone needs %llu",
@@ -594,7 +712,6 @@ offer_file(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
 	}
 	if (s->resume >= 0 && s->res_have && reuse_partial(s, e, dfd, leaf)) {
 		s->out->reused++;
-		s->added += e->size;
 		log_received(s, e);
 		return ST_OK;
 	}
@@ -654,6 +771,8 @@ fs_offer(const store_class **ctx, const struct entry *e, char *text,
 		    "not offered, or is not a directory");
 		return ST_BAD_REQUEST;
 	}
+	if ((st = charge_entry(s, e, text, cap)) != ST_OK)
+		return st;
 	st = e->type == E_FILE ? offer_file(s, e, dfd, leaf, text, cap) :
 	    offer_other(e, dfd, leaf, text, cap);
 	if (st != ST_OK && st != ST_NEED)
@@ -670,15 +789,8 @@ fs_put_begin(const store_class **ctx, const struct entry *e, char *text,
 {
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
 	const struct entry *n = &s->needs[s->need_head];
+	unsigned st;
 
-	if (s->quota > 0 && s->usage + s->added + e->size > s->quota) {
-		snprintf(text, cap, "over quota: this client may store %llu "
-		    "bytes and uses %llu; %s needs %llu more",
-		    (unsigned long long)s->quota,
-		    (unsigned long long)(s->usage + s->added), "this file",
-		    (unsigned long long)e->size);
-		return ST_QUOTA;
-	}
 	if (s->up_fd >= 0 || s->need_count == 0 || e->type != E_FILE ||
 	    e->plen != n->plen || memcmp(e->path, n->path, e->plen) != 0 ||
 	    e->size != n->size || memcmp(e->md5, n->md5, MD5_LEN) != 0) {
@@ -686,6 +798,10 @@ fs_put_begin(const store_class **ctx, const struct entry *e, char *text,
 		    "or out of order");
 		return ST_BAD_REQUEST;
 	}
+	if ((st = charge(s, e->size, "this file", text, cap)) != ST_OK)
+		return st;
+	s->inflight = e->size;
+	ledger_put(s);
 	/* Stored files are read-only: never opened for writing again. The
 	 * mode is given at creation, which the open descriptor ignores. */
 	s->up_fd = port_openat_create(s->incoming, "upload",
@@ -748,7 +864,6 @@ store_upload(struct fs_run *s, const struct entry *nd, char *text, size_t cap)
 	if (dfd < 0 || port_renameat(s->incoming, "upload", dfd, leaf) < 0)
 		return fail(text, cap, ST_IO, "cannot store", nd->path);
 	s->out->received++;
-	s->added += nd->size;
 	log_received(s, nd);
 	snprintf(text, cap, "stored");
 	return ST_OK;
@@ -772,7 +887,10 @@ fs_put_end(const store_class **ctx, char *text, size_t cap)
 	if (st != ST_OK) {
 		port_unlinkat(s->incoming, "upload", 0);
 		s->missing++;
+		refund(s, s->inflight);
 	}
+	s->inflight = 0;	/* stored in .partial, or given back */
+	ledger_put(s);
 	return st;
 }
 
@@ -839,6 +957,13 @@ retain(struct fs_run *s, unsigned keep)
 
 	while (fs_next(s->backup, FS_SNAPS, name, name) == 1)
 		count++;
+	if (count <= keep)
+		return;
+	if (port_lock_byte(s->lock, LOCK_READ, PORT_LOCK_EXCL) < 0) {
+		info("backup %s: --keep %u waits for the next run: a restore of "
+		    "it is in progress", s->out->id, keep);
+		return;
+	}
 	name[0] = 0;
 	while (count > keep && fs_next(s->backup, FS_SNAPS, name,
 	    name) == 1) {
@@ -851,8 +976,8 @@ retain(struct fs_run *s, unsigned keep)
 		    name, keep);
 		count--;
 	}
-	if (s->quota > 0 && freed > 0)
-		fs_usage_add(s->root, s->client_name, -(int64_t)freed);
+	port_lock_byte(s->lock, LOCK_READ, PORT_UNLOCK);
+	refund(s, freed);
 }
 
 /* The manifest with its final totals (and without files that never
@@ -877,8 +1002,25 @@ finish_manifest(struct fs_run *s, char *text, size_t cap)
 	return ST_OK;
 }
 
-/* Data first, then the manifest, then the one rename that makes the
- * snapshot visible. */
+/* Take back the manifest and index of a snapshot that did not commit, so
+ * that no manifest names a snapshot that does not exist. */
+static void
+unpublish(struct fs_run *s)
+{
+	char name[SNAP_MAX + 8];
+
+	snprintf(name, sizeof name, "%s.json", s->out->snap);
+	port_unlinkat(s->manifests, name, 0);
+	snprintf(name, sizeof name, "%s.idx", s->out->snap);
+	port_unlinkat(s->manifests, name, 0);
+}
+
+/*
+ * Data first, then the manifest, then the one rename that makes the
+ * snapshot visible, then that rename made durable. A failure at any step
+ * leaves the run uncommitted (the partial tree kept for the next run) and
+ * nothing of it visible: a rename that cannot be made durable is undone.
+ */
 static unsigned
 publish(struct fs_run *s, char *text, size_t cap)
 {
@@ -889,23 +1031,29 @@ publish(struct fs_run *s, char *text, size_t cap)
 		return fail(text, cap, ST_IO, "cannot sync the snapshot of",
 		    s->out->id);
 	snprintf(name, sizeof name, "%s.json", s->out->snap);
-	if (port_tmp_commit(&s->man, name) < 0)
-		return fail(text, cap, ST_IO, "cannot commit the manifest of",
+	if (port_tmp_commit(&s->man, name) < 0) {
+		st = fail(text, cap, ST_IO, "cannot commit the manifest of",
 		    s->out->id);
+		unpublish(s);
+		return st;
+	}
 	snprintf(name, sizeof name, "%s.idx", s->out->snap);
-	if (s->nidx_ok)
-		port_tmp_commit(&s->idx_tmp, name);
+	if (s->nidx_ok && port_tmp_commit(&s->idx_tmp, name) < 0)
+		port_unlinkat(s->manifests, name, 0);	/* only a cache */
 	if (port_renameat(s->backup, ".partial", s->backup, s->out->snap) < 0) {
 		st = fail(text, cap, ST_IO, "cannot commit the snapshot of",
 		    s->out->id);
-		snprintf(name, sizeof name, "%s.json", s->out->snap);
-		port_unlinkat(s->manifests, name, 0);
+		unpublish(s);
 		return st;
 	}
-	if (port_fsync(s->backup) < 0)
-		msg("snapshot %s of %s committed, but its directory could "
-		    "not be synced: %s", s->out->snap, s->out->id,
-		    strerror(errno));
+	if (port_fsync(s->backup) < 0) {
+		st = fail(text, cap, ST_IO, "cannot make the snapshot durable "
+		    "in", s->out->id);
+		if (port_renameat(s->backup, s->out->snap, s->backup,
+		    ".partial") == 0)
+			unpublish(s);
+		return st;
+	}
 	close_fd(&s->partial);
 	return ST_OK;
 }
@@ -920,18 +1068,21 @@ after_commit(struct fs_run *s, unsigned keep)
 	port_unlinkat(s->backup, ".received", 0);
 	close_fd(&s->resume);
 	close_fd(&s->res_lines.fd);
-	if (rmtree_at(s->backup, ".resume") < 0 ||
+	if (drop_tree(s, ".resume") < 0 ||
 	    rmtree_at(s->backup, ".resume.log") < 0)
 		msg("backup %s: cannot clean the interrupted run's files: %s",
 		    s->out->id, strerror(errno));
+	/* The entries' charge now stays with the committed manifest. */
+	if (s->allow > s->meta)
+		refund(s, s->allow - s->meta);
+	s->allow = s->meta = 0;
+	close_fd(&s->ledger);
+	port_unlinkat(s->backup, ".charged", 0);
 	if (fs_state(s->root, s->client_name, s->out->id, s->out->source,
 	    s->out->snap) < 0)
 		msg("snapshot %s/%s/%s committed, but %s could not be "
 		    "updated: %s", s->client_name, s->out->id, s->out->snap,
 		    "backup_state.json", strerror(errno));
-	if (s->quota > 0 && s->added > 0 &&
-	    fs_usage_add(s->root, s->client_name, (int64_t)s->added) < 0)
-		msg("cannot record its disk usage: %s", strerror(errno));
 	if (keep > 0)
 		retain(s, keep);
 }
@@ -966,6 +1117,13 @@ fs_end(const store_class **ctx)
 	if (!fs->began)
 		return;
 	fs->began = 0;
+	if (s->ledger >= 0) {
+		/* Not committed: its entries' charge goes with its manifest;
+		 * what it received stays charged in .partial. */
+		refund(s, s->allow + s->inflight);
+		close_fd(&s->ledger);
+		port_unlinkat(s->backup, ".charged", 0);
+	}
 	if (s->man.fd >= 0)
 		port_tmp_abort(&s->man);
 	if (s->idx_tmp.fd >= 0)
@@ -990,6 +1148,7 @@ fs_end(const store_class **ctx)
 }
 
 const store_class store_fs_class = {
+	fs_client_ok,
 	fs_begin, fs_offer, fs_put_begin, fs_put_data, fs_put_end, fs_commit,
 	fs_end,
 	fs_next_backup, fs_next_snapshot, fs_info_of,

@@ -11,6 +11,7 @@
  *	DIR/<client>/<id>/.resume/, .resume.log	an interrupted run's files
  *	DIR/<client>/<id>/.incoming/		the file being received
  *	DIR/<client>/<id>/.lock			held by the run in progress
+ *	DIR/<client>/<id>/.charged		what that run has charged (--quota)
  *	DIR/<client>/.usage			the client's bytes (--quota)
  *	.trash-*				a removal not finished yet
  *
@@ -79,8 +80,15 @@ struct fs_run {
 	struct md5 up_md5;
 	uint64_t up_bytes;
 	unsigned missing;	/* files offered but not stored */
-	uint64_t quota, usage;	/* the limit, and what the client used before */
-	uint64_t added;		/* bytes this run adds to the store */
+	/* --quota: what this run has charged that nothing committed or kept
+	 * in .partial holds yet (the entries' allowance, the upload in
+	 * flight), also written in .charged, so that the next run gives it
+	 * back if this one dies */
+	uint64_t quota;
+	uint64_t meta;		/* what this run's entries cost */
+	uint64_t allow;		/* charged for entries so far */
+	uint64_t inflight;	/* the upload being received */
+	int ledger;		/* .charged, or -1 */
 	/* files offered and needed, in the order their data must come */
 	unsigned need_head, need_count;
 	struct entry needs[NEED_MAX];
@@ -88,6 +96,8 @@ struct fs_run {
 
 /* A snapshot open for reading. */
 struct fs_read {
+	char client[CLIENT_MAX + 1], id[ID_LEN + 1];	/* whose */
+	int lock;		/* holding LOCK_READ, shared */
 	int snap;		/* its directory, or -1 */
 	int file;		/* the file being read, or -1 */
 	int damaged;		/* its manifest could not be read */
@@ -141,15 +151,32 @@ void fs_clean_trash(int dfd);
  * has snapshot as its newest; snapshot NULL removes the record. 0 or -1. */
 int fs_state(int root, const char *client, const char *id,
     const char *source, const char *snapshot);
-/* The client's usage, and a change to it. 0 or -1. */
+/*
+ * The client's usage, for --quota: the bytes of its files (hard links
+ * once) and ENTRY_COST for each entry and a symlink's target, counted from
+ * the tree when not known. fs_charge adds delta under the usage lock; a
+ * positive one that would take it past quota (not 0) is refused: 1 and
+ * nothing charged. *used (if not NULL) gets the usage. 0, 1 or -1.
+ */
+#define ENTRY_COST 256		/* a manifest line, an inode, a name */
 int fs_usage(int root, const char *client, uint64_t *bytes);
-int fs_usage_add(int root, const char *client, int64_t delta);
-/* Take the lock of an open backup: the fd holding it, or -1 with errno
- * (EWOULDBLOCK when a run holds it). */
-int fs_lock(int backup);
+int fs_charge(int root, const char *client, int64_t delta, uint64_t quota,
+    uint64_t *used);
+/*
+ * The locks of a backup, bytes of its .lock file: LOCK_RUN is held
+ * exclusively by a run and by a removal; LOCK_READ is shared by the
+ * sessions reading a snapshot and taken exclusively by whatever removes
+ * snapshots (a removal, retention), so nothing goes while it is read.
+ */
+enum { LOCK_RUN = 0, LOCK_READ = 1 };
+/* Open the backup's lock file and take one of its locks (shared or
+ * exclusive): the fd holding it, or -1 with errno (EWOULDBLOCK when
+ * another process holds a conflicting lock). */
+int fs_lock(int backup, unsigned which, int how);
 
 
 /* The methods of store_fs_cat.c (see store.h for their contracts). */
+int fs_client_ok(const store_class **ctx, const char *client);
 int fs_next_backup(const store_class **ctx, const char *client,
     const char *after, char *id);
 int fs_next_snapshot(const store_class **ctx, const char *client,

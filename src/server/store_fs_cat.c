@@ -140,6 +140,8 @@ fs_info(int backup, const char *snap, struct snapinfo *si)
 	return r;
 }
 
+static uint64_t manifest_charge(int mdir, const char *name);
+
 int
 fs_remove_snapshot(int backup, const char *snap, uint64_t *freed)
 {
@@ -155,6 +157,7 @@ fs_remove_snapshot(int backup, const char *snap, uint64_t *freed)
 		return -1;
 	mdir = port_openat_dir(backup, ".manifests");
 	if (mdir >= 0) {
+		*freed += manifest_charge(mdir, man);
 		port_unlinkat(mdir, man, 0);
 		port_unlinkat(mdir, idx, 0);
 		port_close(mdir);
@@ -225,6 +228,7 @@ fs_state(int root, const char *client, const char *id,
 			port_close(lock);
 		return -1;
 	}
+	port_tmp_clean(root);	/* what a writer killed meanwhile left */
 	if (port_tmp_open(&t, root, 0644) < 0) {
 		port_close(lock);
 		return -1;
@@ -278,6 +282,97 @@ fs_state(int root, const char *client, const char *id,
 	return r;
 }
 
+/* ---- usage, for --quota ------------------------------------------------ */
+
+/* The "charge" of a manifest's header (what its entries cost), or 0. */
+static uint64_t
+manifest_charge(int mdir, const char *name)
+{
+	static struct lines l;
+	static struct json j;
+	uint64_t v = 0;
+	const char *p;
+	size_t n;
+	int fd = port_openat_read(mdir, name);
+
+	if (fd < 0)
+		return 0;
+	lines_open(&l, fd);
+	if (lines_next(&l, &p, &n) != 1 || json_parse(&j, p, n) < 0 ||
+	    json_u64(&j, "charge", &v) < 0)
+		v = 0;
+	port_close(fd);
+	return v;
+}
+
+/* Add what the manifests in mdir charge. */
+static void
+count_manifests(int mdir, uint64_t *bytes)
+{
+	struct port_dir *d = port_dir_open(mdir);
+	const char *name;
+	enum port_type type;
+	size_t n;
+
+	if (d == NULL)
+		return;
+	while (port_dir_next(d, &name, &type) > 0)
+		if (name[0] != '.' && (n = strlen(name)) > 5 &&
+		    strcmp(name + n - 5, ".json") == 0)
+			*bytes += manifest_charge(mdir, name);
+	port_dir_close(d);
+}
+
+/*
+ * What one backup charges: the files of its snapshots, of its partial
+ * and interrupted runs (each counted size / links, so that hard links
+ * count once), and its manifests' charges. 0 or -1.
+ */
+static int
+count_backup(int bfd, uint64_t *bytes)
+{
+	struct port_dir *d = port_dir_open(bfd);
+	struct port_stat st;
+	const char *name;
+	enum port_type type;
+	int mdir, r = 0;
+
+	if (d == NULL)
+		return -1;
+	while (r == 0 && port_dir_next(d, &name, &type) > 0) {
+		if (strcmp(name, ".manifests") == 0) {
+			if ((mdir = port_openat_dir(bfd, name)) >= 0) {
+				count_manifests(mdir, bytes);
+				port_close(mdir);
+			}
+			continue;
+		}
+		if (type == PORT_UNKNOWN && port_fstatat(bfd, name, &st) == 0)
+			type = st.type;
+		if (type == PORT_DIR)
+			r = du_at(bfd, name, bytes);
+	}
+	port_dir_close(d);
+	return r;
+}
+
+/* What all the client's backups (open in cfd) charge. 0 or -1. */
+static int
+count_client(int cfd, uint64_t *bytes)
+{
+	char id[SNAP_MAX] = "";
+	int bfd, r = 0;
+
+	*bytes = 0;
+	while (r == 0 && fs_next(cfd, FS_IDS, id, id) == 1) {
+		bfd = port_openat_dir(cfd, id);
+		r = bfd < 0 ? -1 : count_backup(bfd, bytes);
+		if (bfd >= 0)
+			port_close(bfd);
+	}
+	return r;
+}
+
 /* Read DIR/<client>/.usage: 0, or -1 when missing or damaged. */
 static int
 usage_read(int cfd, uint64_t *bytes)
@@ -299,6 +394,8 @@ usage_read(int cfd, uint64_t *bytes)
 	return r;
 }
 
+/* Replace DIR/<client>/.usage. Not made durable: it is a count that
+ * cairnd --quota takes anew when it starts. */
 static int
 usage_write(int cfd, uint64_t bytes)
 {
@@ -316,12 +413,13 @@ usage_write(int cfd, uint64_t bytes)
 		port_tmp_abort(&t);
 		return -1;
 	}
-	return port_tmp_commit(&t, ".usage");
+	return port_tmp_rename(&t, ".usage");
 }
 
-/* The client's directory and its usage lock, held. */
+/* The client's directory and its usage lock, held, and its usage (counted
+ * when it is not known). */
 static int
-usage_lock(int root, const char *client, int *cfd)
+usage_lock(int root, const char *client, int *cfd, uint64_t *bytes)
 {
 	int lock;
 
@@ -335,58 +433,60 @@ usage_lock(int root, const char *client, int *cfd)
 		port_close(*cfd);
 		return -1;
 	}
+	port_tmp_clean(*cfd);	/* what a writer killed meanwhile left */
+	if (usage_read(*cfd, bytes) < 0 && (count_client(*cfd, bytes) < 0 ||
+	    usage_write(*cfd, *bytes) < 0)) {
+		port_close(lock);
+		port_close(*cfd);
+		return -1;
+	}
 	return lock;
 }
 
 int
 fs_usage(int root, const char *client, uint64_t *bytes)
 {
-	int cfd, lock, r = 0;
+	int cfd, lock = usage_lock(root, client, &cfd, bytes);
 
-	lock = usage_lock(root, client, &cfd);
 	if (lock < 0)
 		return -1;
-	if (usage_read(cfd, bytes) < 0) {
-		*bytes = 0;
-		r = du_at(root, client, bytes);
-		if (r == 0)
-			usage_write(cfd, *bytes);
-	}
 	port_close(lock);
 	port_close(cfd);
-	return r;
+	return 0;
 }
 
 int
-fs_usage_add(int root, const char *client, int64_t delta)
+fs_charge(int root, const char *client, int64_t delta, uint64_t quota,
+    uint64_t *used)
 {
 	uint64_t bytes = 0;
-	int cfd, lock, r;
+	int cfd, lock, r = 0;
 
-	lock = usage_lock(root, client, &cfd);
+	lock = usage_lock(root, client, &cfd, &bytes);
 	if (lock < 0)
 		return -1;
-	if (usage_read(cfd, &bytes) < 0) {
-		/* Never counted: count now, which includes this change. */
-		bytes = 0;
-		du_at(root, client, &bytes);
-	} else if (delta < 0 && (uint64_t)-delta > bytes) {
-		bytes = 0;
-	} else {
+	if (delta > 0 && quota > 0 && (bytes > quota ||
+	    (uint64_t)delta > quota - bytes))
+		r = 1;
+	else if (delta < 0)
+		bytes = (uint64_t)-delta > bytes ? 0 : bytes - (uint64_t)-delta;
+	else
 		bytes += (uint64_t)delta;
-	}
-	r = usage_write(cfd, bytes);
+	if (r == 0 && delta != 0 && usage_write(cfd, bytes) < 0)
+		r = -1;
+	if (used != NULL)
+		*used = bytes;
 	port_close(lock);
 	port_close(cfd);
 	return r;
 }
 
 int
-fs_lock(int backup)
+fs_lock(int backup, unsigned which, int how)
 {
 	int fd = port_openat_rw(backup, ".lock", 0600);
 
-	if (fd >= 0 && port_trylock(fd) < 0) {
+	if (fd >= 0 && port_lock_byte(fd, which, how) < 0) {
 		int e = errno;
 		port_close(fd);
 		errno = e;
@@ -396,6 +496,20 @@ fs_lock(int backup)
 }
 
 /* ---- the catalog -------------------------------------------------------- */
+
+/* DIR holds the clients' directories and the store's own files: names
+ * beginning with '.' (which no client name does) and the catalog. Every
+ * "*.json" is kept for the store, so that later files of its own cannot
+ * collide with a client either. */
+int
+fs_client_ok(const store_class **ctx, const char *client)
+{
+	size_t n = strlen(client);
+
+	(void)ctx;
+	return client[0] != '.' && !(n >= 5 && strcmp(client + n - 5,
+	    ".json") == 0);
+}
 
 int
 fs_next_backup(const store_class **ctx, const char *client, const char *after,
@@ -457,14 +571,6 @@ fs_info_of(const store_class **ctx, const char *client, const char *id,
 
 /* ---- reading a snapshot ------------------------------------------------- */
 
-static void
-close_fd(int *fd)
-{
-	if (*fd >= 0)
-		port_close(*fd);
-	*fd = -1;
-}
-
 void
 fs_close_snapshot(const store_class **ctx)
 {
@@ -474,6 +580,8 @@ fs_close_snapshot(const store_class **ctx)
 	close_fd(&r->man.fd);
 	dircache_close(&r->dir);
 	close_fd(&r->snap);
+	close_fd(&r->lock);
+	r->client[0] = r->id[0] = 0;
 }
 
 /* The snapshot directory, manifest and info of backup bfd's snap. */
@@ -520,6 +628,12 @@ fs_open_snapshot(const store_class **ctx, const char *client, const char *id,
 		}
 		snap = newest;
 	}
+	r->lock = fs_lock(bfd, LOCK_READ, PORT_LOCK_SHARED);
+	if (r->lock < 0) {
+		port_close(bfd);
+		snprintf(text, cap, "backup %.40s is busy: being removed", id);
+		return errno == EWOULDBLOCK ? ST_BUSY : ST_IO;
+	}
 	if (open_snap(r, bfd, snap, si) < 0) {
 		port_close(bfd);
 		fs_close_snapshot(ctx);
@@ -528,6 +642,8 @@ fs_open_snapshot(const store_class **ctx, const char *client, const char *id,
 		return ST_NOT_FOUND;
 	}
 	port_close(bfd);
+	snprintf(r->client, sizeof r->client, "%s", client);
+	snprintf(r->id, sizeof r->id, "%s", id);
 	dircache_init(&r->dir);
 	snprintf(text, cap, "restoring");
 	return ST_OK;
@@ -612,7 +728,7 @@ remove_one(struct store_fs *fs, const char *client, int bfd, const char *id,
 		fs_state(fs->root, client, id, si.source,
 		    newest[0] ? newest : NULL);
 	if (fs->quota > 0 && freed > 0)
-		fs_usage_add(fs->root, client, -(int64_t)freed);
+		fs_charge(fs->root, client, -(int64_t)freed, 0, NULL);
 	return ST_OK;
 }
 
@@ -623,7 +739,7 @@ remove_all(struct store_fs *fs, const char *client, int cfd, int bfd,
 {
 	static struct snapinfo si;
 	char cur[SNAP_MAX] = "";
-	uint64_t freed = 0;
+	uint64_t freed = 0, charged = 0;
 
 	while (fs_next(bfd, FS_SNAPS, cur, cur) == 1) {
 		if (fs_info(bfd, cur, &si) < 0)
@@ -631,15 +747,26 @@ remove_all(struct store_fs *fs, const char *client, int cfd, int bfd,
 		*files += si.files;
 		*bytes += si.bytes;
 	}
+	if (fs->quota > 0 && count_backup(bfd, &charged) < 0)
+		charged = 0;
 	if (remove_backup(cfd, id, &freed) < 0) {
 		snprintf(text, cap, "cannot remove backup %.40s: %s", id,
 		    strerror(errno));
 		return ST_IO;
 	}
 	fs_state(fs->root, client, id, NULL, NULL);
-	if (fs->quota > 0 && freed > 0)
-		fs_usage_add(fs->root, client, -(int64_t)freed);
+	if (charged > 0)
+		fs_charge(fs->root, client, -(int64_t)charged, 0, NULL);
 	return ST_OK;
+}
+
+/* 1 if this session has a snapshot of backup id open: a removal would
+ * take it from under its own restore. */
+static int
+reading(const struct store_fs *fs, const char *client, const char *id)
+{
+	return fs->rd.snap >= 0 && strcmp(fs->rd.client, client) == 0 &&
+	    strcmp(fs->rd.id, id) == 0;
 }
 
 unsigned
@@ -661,7 +788,7 @@ fs_remove(const store_class **ctx, const char *client, const char *id,
 		snprintf(text, cap, "backup %.40s: not found or not yours", id);
 		return ST_NOT_FOUND;
 	}
-	lock = fs_lock(bfd);
+	lock = fs_lock(bfd, LOCK_RUN, PORT_LOCK_EXCL);
 	if (lock < 0 && errno == EWOULDBLOCK) {
 		snprintf(text, cap, "backup %s is busy: a run of it is in "
 		    "progress", id);
@@ -670,6 +797,11 @@ fs_remove(const store_class **ctx, const char *client, const char *id,
 		snprintf(text, cap, "cannot lock backup %s: %s", id,
 		    strerror(errno));
 		st = ST_IO;
+	} else if (reading(fs, client, id) ||
+	    port_lock_byte(lock, LOCK_READ, PORT_LOCK_EXCL) < 0) {
+		snprintf(text, cap, "backup %s is busy: a restore of it is in "
+		    "progress", id);
+		st = ST_BUSY;
 	} else if (snap != NULL && snap[0] != 0) {
 		st = remove_one(fs, client, bfd, id, snap, files, bytes, text,
 		    cap);
@@ -729,7 +861,7 @@ store_fs_init(struct store_fs *fs, const char *dir, uint64_t quota,
 	memset(fs, 0, offsetof(struct store_fs, run));
 	fs->vtable = &store_fs_class;
 	fs->quota = quota;
-	fs->rd.snap = fs->rd.file = fs->rd.man.fd = -1;
+	fs->rd.snap = fs->rd.file = fs->rd.man.fd = fs->rd.lock = -1;
 	dircache_init(&fs->rd.dir);
 	if (port_mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		snprintf(text, cap, "cannot create the store directory %s: %s",

@@ -257,6 +257,17 @@ if "$CAIRND" --help 2>&1 | grep -q -- '--idle-timeout'; then
 		;;
 	esac
 	server_alive "after the silent clients"
+	if "$CAIRND" --help 2>&1 | grep -q -- '--handshake-timeout'; then
+		# A byte every 2 s keeps each read under a 3 s timeout; the
+		# handshake as a whole must still end by then (slack: 3 x 3 s).
+		stop_server
+		start_server --handshake-timeout 3 || finish
+		evil drip --idle 9
+		evil_says 'closed after [0-8]\.[0-9] s' \
+			"drip: a ClientHello dripped a byte every 2 s is dropped within 9 s (--handshake-timeout 3)"
+		run_cairn --source "$SRC" --json
+		check_rc 0 "a normal backup after the dripping client (--handshake-timeout 3)"
+	fi
 else
 	note "cairnd has no --idle-timeout: the idle-session check (flood) is skipped"
 fi
@@ -270,7 +281,7 @@ start_evilserver() {
 	while :; do
 		_try=$((_try + 1))
 		EPORT=$(random_port)
-		rm -f "$W/evil_$1.pid" "$W/evil_$1.rc"
+		rm -f "$W/evil_$1.pid" "$W/evil_$1.rc" "$W/evil_$1.err"
 		(
 			"$EVILSERVER" "$EPORT" "$CERTS/server_cert.pem" "$CERTS/server_key.pem" \
 				"$CERTS/ca_cert.pem" "$1" "$OUT" \
@@ -356,6 +367,55 @@ evil_restore badmd5
 check_eq "$(ls -A "$W/target_badmd5" 2>/dev/null)" "" "badmd5: the file is not restored"
 evil_restore sizelie
 check_eq "$(ls -A "$W/target_sizelie" 2>/dev/null)" "" "sizelie: the file is not restored"
+
+# Entries twice or out of order are refused, as the server refuses such
+# offers: exit 3, nothing fetched.
+for s in twice unordered; do
+	evil_restore "$s"
+	check_eq "$RC" 3 "evilserver $s: the manifest's order is checked (exit 3)"
+	check_err 'out of order or twice' "evilserver $s: cairn says the entries are out of order"
+	check_eq "$(ls -A "$W/target_$s" 2>/dev/null)" "" "evilserver $s: nothing restored"
+done
+
+# evil_cairn SCENARIO ARGS...: cairn ARGS against evilserver SCENARIO; RC,
+# RUN_ERR as run_raw leaves them.
+evil_cairn() {
+	_sc=$1
+	shift
+	start_evilserver "$_sc" || return 1
+	run_raw "$CAIRN" --server 127.0.0.1 --server-name localhost --port "$EPORT" \
+		--cert "$CERTS/client_cert.pem" --key "$CERTS/client_key.pem" \
+		--ca "$CERTS/ca_cert.pem" --state "$W/evil_state.json" "$@"
+	_n=0
+	while [ ! -f "$W/evil_$_sc.rc" ] && [ $_n -lt 100 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	[ -f "$W/evil_$_sc.rc" ] || kill "$EVIL_PID" 2>/dev/null
+	wait "$EVIL_SH" 2>/dev/null
+	sed "s/^/server $_sc: /" "$W/evil_$_sc.out" | cut -c 1-200 >>"$TABLE"
+	printf 'server %s: cairn exit %s: %s\n' "$_sc" "$RC" \
+		"$(od -An -c "$RUN_ERR" | tr -s ' \n' ' ' | cut -c 1-200)" >>"$TABLE"
+	return 0
+}
+
+# A refusal full of terminal escape sequences is printed escaped.
+if evil_cairn escape --restore 0123456789abcdef --path "$W/target_escape"; then
+	check_rc 4 "escape: the refusal ends the restore (exit 4)"
+	if od -An -tx1 "$RUN_ERR" | grep -Eq ' (1b|9b|07)( |$)'; then
+		fail "escape: no escape, BEL or CSI byte reaches the terminal" \
+			"$(od -An -c "$RUN_ERR" | head -n 5)"
+	else
+		ok "escape: no escape, BEL or CSI byte reaches the terminal"
+	fi
+	check_err_has '\x1b]0;owned\x07\x1b[2J' "escape: the message is shown, escaped"
+fi
+
+# A listing that claims 2^32-1 backups and sends none.
+if evil_cairn escape --list; then
+	check_rc 3 "listlie: a listing short of its count fails (exit 3)"
+	check_err 'listed 4294967295 backups but sent 0' "listlie: cairn says what is missing"
+fi
 
 outside_unchanged "at the end"
 note "the table of scenarios and answers is in $TABLE"

@@ -145,9 +145,14 @@ else
 fi
 stop_server
 whole_snapshots "server killed"
+note "temporary files the killed server left: $(find "$D" -name '.cairn-tmp-*' | wc -l)"
+# What a server killed while writing the catalog leaves (issue 12, item 9).
+: >"$D/.cairn-tmp-00000000deadbeef"
 start_server || finish
 run_cairn --source "$SRC" --json
 check_rc 0 "the run after the killed server"
+check_eq "$(find "$D" -name '.cairn-tmp-*')" "" \
+	"the run after it leaves no temporary file of the killed one in the store"
 S=$(json_field "$RUN_OUT" snapshot)
 if [ -n "$S" ] && [ -d "$B/$S" ]; then
 	check_tree "$SRC" "$B/$S" "the run after the killed server: the snapshot equals the source"

@@ -202,6 +202,18 @@ STATE=$W/bob_state.json
 as_bob() {
 	run_client "$CERTS/bob_cert.pem" "$CERTS/bob_key.pem" "$CERTS/ca_cert.pem" "$@"
 }
+# Bob has a backup of his own first: then a refusal below comes from the
+# isolation of clients, not from a lookup that fails because bob has
+# nothing in the store at all.
+BOBSRC=$W/bobsrc
+mkdir -p "$BOBSRC"
+printf 'bob own\n' >"$BOBSRC/bob.txt"
+as_bob --source "$BOBSRC" --json
+check_rc 0 "bob backs up a source of his own"
+BOB_ID=$(json_field "$RUN_OUT" id)
+check_ne "$BOB_ID" "" "bob's backup has an id"
+as_bob --list "$BOB_ID"
+check_rc 0 "bob lists his own backup"
 as_bob --list "$ID"
 check_rc 4 "bob --list alice's id: exit 4"
 check_err_has "not found or not yours" "bob --list alice's id: 'not found or not yours'"

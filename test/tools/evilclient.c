@@ -924,6 +924,39 @@ sc_stall(const char *from)
 	return REFUSED;
 }
 
+/* A ClientHello record begun, then one byte every 2 s: the handshake
+ * timeout must bound the whole handshake, not each read. */
+static int
+sc_drip(const char *arg)
+{
+	/* handshake record, TLS 1.0 framing, 512 bytes; ClientHello of 508
+	 * bytes, TLS 1.2; then zeros (the random) */
+	static const uint8_t hello[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01,
+	    0x00, 0x01, 0xfc, 0x03, 0x03 };
+	uint64_t t0 = port_ms();
+	uint8_t junk[512], b;
+	size_t sent = 0;
+	long n;
+
+	say("a ClientHello, one byte every 2 s -> ");
+	while (port_ms() - t0 < (uint64_t)idle_s * 1000) {
+		b = sent < sizeof hello ? hello[sent] : 0;
+		if (port_write(tcp_fd, &b, 1, 1000) != 1)
+			goto closed;
+		sent++;
+		n = port_read(tcp_fd, junk, sizeof junk, 2000);
+		if (n == 0 || (n < 0 && errno != ETIMEDOUT))
+			goto closed;
+	}
+	say("still open after %u s (%zu bytes sent)", idle_s, sent);
+	return ACCEPTED;
+closed:
+	say("closed after %.1f s (%zu bytes sent)",
+	    (double)(port_ms() - t0) / 1000, sent);
+	port_close(tcp_fd);
+	return REFUSED;
+}
+
 static const struct scenario {
 	const char *name;
 	int (*run)(const char *arg);
@@ -964,6 +997,8 @@ static const struct scenario {
 	    "closed within --idle S" },
 	{ "stall", sc_stall, S_NO_CONNECT, "--count N TCP connections from "
 	    "address ARG, never TLS, reopened when closed, for --idle S" },
+	{ "drip", sc_drip, S_NO_TLS, "a ClientHello, one byte every 2 s: "
+	    "closed within --idle S" },
 };
 
 static void

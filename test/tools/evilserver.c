@@ -7,10 +7,11 @@
  * "listening" on stderr, and serves one connection over real TLS: it
  * answers HELLO, then RESTORE with a snapshot whose manifest is hostile
  * in the way SCENARIO names, then FETCH requests, until the client
- * leaves; then it exits. OUTSIDE is a directory outside the client's
- * restore target (default /tmp/cairn-evil) that the entries aim at. It
- * prints one line per frame it sends on stdout. Scenarios: see the table
- * below.
+ * leaves; then it exits. A LIST, in any scenario, is answered with a
+ * count of 2^32-1 backups and none of them. OUTSIDE is a directory
+ * outside the client's restore target (default /tmp/cairn-evil) that the
+ * entries aim at. It prints one line per frame it sends on stdout.
+ * Scenarios: see the table below.
  *
  * Exit status: 0 the session ran (whatever the client did with it);
  * 2 usage error, or no client came within a minute.
@@ -48,37 +49,50 @@ struct scenario {
 	const char *name;
 	const char *what;
 	struct item items[4];	/* type 0 ends */
+	const char *refusal;	/* RESTORE answered NOT_FOUND with this */
 };
 
 /* A path starting with '@' is OUTSIDE followed by the rest. */
 static const struct scenario scenarios[] = {
 	{ "dotdot", "a file \"../escape.txt\"", {
 		{ E_FILE, "ok.txt", NULL, "fine\n", NULL, -1 },
-		{ E_FILE, "../escape.txt", NULL, "escaped\n", NULL, -1 } } },
+		{ E_FILE, "../escape.txt", NULL, "escaped\n", NULL, -1 } }, NULL },
 	{ "abs", "a file \"OUTSIDE/escape.txt\"", {
 		{ E_FILE, "ok.txt", NULL, "fine\n", NULL, -1 },
-		{ E_FILE, "@/escape.txt", NULL, "escaped\n", NULL, -1 } } },
+		{ E_FILE, "@/escape.txt", NULL, "escaped\n", NULL, -1 } }, NULL },
 	{ "linketc", "dir d, link d/l -> OUTSIDE, file d/l/passwd", {
 		{ E_DIR, "d", NULL, NULL, NULL, -1 },
 		{ E_LINK, "d/l", "@", NULL, NULL, -1 },
 		{ E_FILE, "d/l/passwd", NULL, "root::0:0::/:/bin/sh\n", NULL,
-		    -1 } } },
+		    -1 } }, NULL },
 	{ "linkdir", "link d -> OUTSIDE, then dir d, then file d/passwd", {
 		{ E_LINK, "d", "@", NULL, NULL, -1 },
 		{ E_DIR, "d", NULL, NULL, NULL, -1 },
 		{ E_FILE, "d/passwd", NULL, "root::0:0::/:/bin/sh\n", NULL,
-		    -1 } } },
+		    -1 } }, NULL },
 	{ "badmd5", "a file whose data does not match its MD5", {
-		{ E_FILE, "bad.txt", NULL, "0123456789", "abcdefghij", -1 } } },
+		{ E_FILE, "bad.txt", NULL, "0123456789", "abcdefghij",
+		    -1 } }, NULL },
 	{ "sizelie", "a 10-byte file that FETCH says is 5 bytes", {
-		{ E_FILE, "lie.txt", NULL, "0123456789", "01234", -1 } } },
+		{ E_FILE, "lie.txt", NULL, "0123456789", "01234", -1 } },
+	    NULL },
 	{ "overflow", "a 10-byte file, FETCH says 10 and sends 20", {
 		{ E_FILE, "over.txt", NULL, "0123456789",
-		    "0123456789abcdefghij", 10 } } },
+		    "0123456789abcdefghij", 10 } }, NULL },
 	{ "cut", "a 10-byte file: FETCH says 10, sends 5, then hangs up", {
-		{ E_FILE, "cut.txt", NULL, "0123456789", "01234", 10 } } },
+		{ E_FILE, "cut.txt", NULL, "0123456789", "01234", 10 } },
+	    NULL },
 	{ "deep", "a path of 2000 components, 5998 bytes", {
-		{ E_FILE, NULL, NULL, "deep\n", NULL, -1 } } },
+		{ E_FILE, NULL, NULL, "deep\n", NULL, -1 } }, NULL },
+	{ "twice", "file a.txt, then a.txt again", {
+		{ E_FILE, "a.txt", NULL, "first\n", NULL, -1 },
+		{ E_FILE, "a.txt", NULL, "second\n", NULL, -1 } }, NULL },
+	{ "unordered", "file b.txt, then a.txt", {
+		{ E_FILE, "b.txt", NULL, "bee\n", NULL, -1 },
+		{ E_FILE, "a.txt", NULL, "ay\n", NULL, -1 } }, NULL },
+	{ "escape", "RESTORE refused with terminal escape sequences", {
+		{ 0, NULL, NULL, NULL, NULL, -1 } },
+	    "\033]0;owned\007\033[2J\033[31mnot found\033[0m\233" },
 };
 
 static const char *outside = "/tmp/cairn-evil";
@@ -146,6 +160,10 @@ restore(void)
 	struct buf b;
 	size_t plen;
 
+	if (sc->refusal != NULL) {
+		printf("sent RESTORE reply NOT_FOUND with escapes\n");
+		return reply(T_RESTORE, ST_NOT_FOUND, sc->refusal, NULL);
+	}
 	buf_init(&b, body_b, sizeof body_b);
 	put_str(&b, SNAPSHOT, strlen(SNAPSHOT));
 	put_str(&b, "/evil/source", 12);
@@ -276,6 +294,15 @@ serve(int fd)
 		case T_FETCH:
 			if (fetch(&r) < 0)
 				return;
+			break;
+		case T_LIST:
+			/* A listing that claims 2^32-1 backups and has none. */
+			buf_init(&b, body_b, sizeof body_b);
+			buf_u32(&b, 0xffffffff);
+			if (reply(T_LIST, ST_OK, "listed", &b) < 0)
+				return;
+			printf("sent LIST reply OK, 4294967295 backups, none "
+			    "listed\n");
 			break;
 		default:
 			printf("frame type 0x%02x: not part of the act, "
