@@ -49,6 +49,9 @@ int port_tcp_listen(const char *host, unsigned port, int backlog);
 int port_tcp_accept(int lfd, char *peer, size_t cap);
 /* Connect to host:port within timeout_ms. */
 int port_tcp_connect(const char *host, unsigned port, int timeout_ms);
+/* The same from the numeric local address from (NULL: any). */
+int port_tcp_connect_from(const char *from, const char *host, unsigned port,
+    int timeout_ms);
 /* Close a connection gracefully: stop sending, then read and discard
  * what the peer still sends for up to ms, so that our last words (a TLS
  * alert) reach it instead of being lost to a reset. */
@@ -60,7 +63,7 @@ int port_wait_readable(int fd, int timeout_ms);
 
 #define PORT_IN 1		/* readable: a read will not block */
 #define PORT_OUT 2		/* writable: a write will not block */
-#define PORT_POLL_MAX 1040	/* descriptors port_poll() takes at once */
+#define PORT_POLL_MAX 1296	/* descriptors port_poll() takes at once */
 
 struct port_pollfd {
 	int fd;			/* negative: ignored (got stays 0) */
@@ -77,6 +80,9 @@ struct port_pollfd {
 int port_poll(struct port_pollfd *p, unsigned n, int timeout_ms);
 /* A pipe: fd[0] the read end, fd[1] the write end (close-on-exec). */
 int port_pipe(int fd[2]);
+/* A connected pair of local stream sockets, both ends read and written
+ * (close-on-exec). */
+int port_socketpair(int fd[2]);
 
 /* ---- files beneath directory descriptors ------------------------------- */
 

@@ -323,8 +323,35 @@ port_tcp_accept(int lfd, char *peer, size_t cap)
 	return fd;
 }
 
+/* Bind fd (of family fam) to the numeric address from, any port. */
+static int
+bind_from(int fd, int fam, const char *from)
+{
+	struct addrinfo hints, *res;
+	int r;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = fam;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	if (getaddrinfo(from, "0", &hints, &res) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	r = bind(fd, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return r;
+}
+
 int
 port_tcp_connect(const char *host, unsigned port, int timeout_ms)
+{
+	return port_tcp_connect_from(NULL, host, port, timeout_ms);
+}
+
+int
+port_tcp_connect_from(const char *from, const char *host, unsigned port,
+    int timeout_ms)
 {
 	struct addrinfo *res, *ai;
 	int fd = -1, e = ECONNREFUSED, one = 1, fl, r;
@@ -340,7 +367,9 @@ port_tcp_connect(const char *host, unsigned port, int timeout_ms)
 		}
 		fl = fcntl(fd, F_GETFL);
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+		r = from == NULL ? 0 : bind_from(fd, ai->ai_family, from);
+		if (r == 0)
+			r = connect(fd, ai->ai_addr, ai->ai_addrlen);
 		if (r < 0 && errno == EINPROGRESS &&
 		    wait_fd(fd, POLLOUT, timeout_ms) > 0) {
 			elen = sizeof e;
@@ -427,6 +456,12 @@ int
 port_pipe(int fd[2])
 {
 	return pipe2(fd, O_CLOEXEC);
+}
+
+int
+port_socketpair(int fd[2])
+{
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd);
 }
 
 /* ---- files ------------------------------------------------------------ */

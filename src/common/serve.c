@@ -12,9 +12,10 @@
 #include "util.h"
 
 #define SERVE_TICK_MS 1000	/* longest wait: signals are seen by then */
+#define SERVE_ANSWER_MS 10000	/* a child waits this long for the parent */
 
 static volatile sig_atomic_t stopping, reloading;
-static int auth_fd = -1;	/* in a child: the pipe to the parent */
+static int auth_fd = -1;	/* in a child: the socket to the parent */
 
 static void
 on_stop(int sig)
@@ -51,17 +52,23 @@ serve_stop(void)
 	stopping = 1;
 }
 
-/* One byte down the pipe, once; the descriptor stays open until the
- * child exits, so the parent sees the pipe close when it ends. */
-void
+/* One byte to the parent, once, and one back; the descriptor stays open
+ * until the child exits, so the parent sees the socket close when it
+ * ends. */
+int
 serve_authenticated(void)
 {
 	static const char one = 1;
+	unsigned char code;
+	int fd = auth_fd;
 
-	if (auth_fd < 0)
-		return;
-	(void)port_write_all(auth_fd, &one, 1);
+	if (fd < 0)
+		return 0;
 	auth_fd = -1;
+	if (port_write_all(fd, &one, 1) < 0 ||
+	    port_read(fd, &code, 1, SERVE_ANSWER_MS) != 1)
+		return 0;	/* the parent has stopped */
+	return code;
 }
 
 int
@@ -94,6 +101,16 @@ slot_free(struct serve *sv, struct serve_slot *s)
 	if (!sv->fork)
 		port_close(s->fd);
 	s->used = 0;
+}
+
+void
+serve_drop(struct serve *sv, struct serve_slot *s)
+{
+	if (!s->used)
+		return;
+	if (sv->fork && s->pid > 0)
+		(void)port_kill(s->pid, SIGKILL);	/* reaped later */
+	slot_free(sv, s);
 }
 
 /* Forget the children that have ended. */
@@ -149,6 +166,65 @@ count(const struct serve *sv, const char *peer, struct serve_counts *c)
 	}
 }
 
+/* Whether s holds a connection not yet authenticated (refusers aside). */
+static int
+stalling(const struct serve_slot *s)
+{
+	return s->used && !s->auth && !s->refuser;
+}
+
+/* How many slots not yet authenticated are from peer's address. */
+static unsigned
+stallers_from(const struct serve *sv, const char *peer)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < sv->nslots; i++)
+		n += stalling(&sv->slot[i]) && same_host(sv->slot[i].peer, peer);
+	return n;
+}
+
+/* How serve_staller() ranks a staller: its address's count, then
+ * whether it is the newcomer's address, then age. */
+struct rank {
+	unsigned n;
+	int own;
+	uint64_t born;
+};
+
+/* Whether a is to be dropped before b. */
+static int
+before(const struct rank *a, const struct rank *b)
+{
+	if (a->n != b->n)
+		return a->n > b->n;
+	if (a->own != b->own)
+		return a->own;
+	return a->born < b->born;
+}
+
+struct serve_slot *
+serve_staller(struct serve *sv, const char *peer)
+{
+	struct serve_slot *s, *best = NULL;
+	struct rank r, top;
+	unsigned i;
+
+	for (i = 0; i < sv->nslots; i++) {
+		s = &sv->slot[i];
+		if (!stalling(s))
+			continue;
+		r.own = same_host(s->peer, peer);
+		r.n = stallers_from(sv, s->peer) + (unsigned)r.own;
+		r.born = s->born;
+		if (best == NULL || before(&r, &top)) {
+			best = s;
+			top = r;
+		}
+	}
+	return best;
+}
+
 /* In the child: drop what belongs to the loop, serve fd, exit. */
 static void
 in_child(struct serve *sv, struct serve_slot *s, int fd, const int p[2])
@@ -159,33 +235,35 @@ in_child(struct serve *sv, struct serve_slot *s, int fd, const int p[2])
 	for (i = 0; i < sv->nslots; i++)
 		if (sv->slot[i].used && sv->slot[i].authfd >= 0)
 			port_close(sv->slot[i].authfd);
-	if (p[0] >= 0)
-		port_close(p[0]);
+	port_close(p[0]);
 	auth_fd = p[1];
 	port_signal(SIGTERM, SIG_DFL);
 	port_signal(SIGINT, SIG_DFL);
 	exit(sv->vt->child(sv, s, fd));
 }
 
-/* Fork a child to serve fd in slot s; the parent closes fd. 0 or -1. */
+/* Fork a child to serve fd in slot s; the parent closes fd. 0 or -1.
+ * Without the socket to the child, it is not served: the loop could not
+ * tell it from a staller. */
 static int
 spawn(struct serve *sv, struct serve_slot *s, int fd)
 {
 	int p[2];
 	long pid;
 
-	if (port_pipe(p) < 0)
-		p[0] = p[1] = -1;	/* served, never "authenticated" */
+	if (port_socketpair(p) < 0) {
+		msg("%s: cannot serve: %s", s->peer, strerror(errno));
+		port_close(fd);
+		return -1;
+	}
 	pid = port_fork();
 	if (pid == 0)
 		in_child(sv, s, fd, p);
-	if (p[1] >= 0)
-		port_close(p[1]);
+	port_close(p[1]);
 	port_close(fd);
 	if (pid < 0) {
 		msg("%s: cannot fork: %s", s->peer, strerror(errno));
-		if (p[0] >= 0)
-			port_close(p[0]);
+		port_close(p[0]);
 		return -1;
 	}
 	s->pid = pid;
@@ -221,6 +299,7 @@ accept_one(struct serve *sv)
 	}
 	memset(s, 0, sizeof *s);
 	memcpy(s->peer, peer, sizeof peer);
+	s->born = port_ms();
 	s->fd = fd;
 	s->authfd = -1;
 	how = sv->vt->admit(sv, s, &c);
@@ -234,7 +313,29 @@ accept_one(struct serve *sv)
 		s->used = 0;
 }
 
-/* Slot s is readable: the connection (not forking) or the child's pipe. */
+/* s's child says its peer has authenticated: tell it whether to serve
+ * it (the slot is then authenticated) or refuse it (a refuser). */
+static void
+answer(struct serve *sv, struct serve_slot *s)
+{
+	struct serve_counts c;
+	unsigned char code = 0;
+	int r;
+
+	if (s->auth || s->refuser)
+		return;		/* asked once only */
+	if (sv->vt->authenticated != NULL) {
+		count(sv, s->peer, &c);
+		r = sv->vt->authenticated(sv, s, &c);
+		code = r > 0 && r < 256 ? (unsigned char)r : 0;
+	}
+	s->auth = code == 0;
+	s->refuser = code != 0;
+	(void)port_write_all(s->authfd, &code, 1);
+}
+
+/* Slot s is readable: the connection (not forking) or the child's
+ * socket. */
 static void
 ready(struct serve *sv, struct serve_slot *s)
 {
@@ -248,7 +349,7 @@ ready(struct serve *sv, struct serve_slot *s)
 		return;
 	}
 	if (port_read(s->authfd, &b, 1, 0) == 1) {
-		s->auth = 1;
+		answer(sv, s);
 		return;
 	}
 	port_close(s->authfd);	/* the child is ending */

@@ -12,14 +12,18 @@
  *   counts of the slots in use (all, from the same address, refusers,
  *   and those not yet authenticated, overall and from the same address):
  *   serve it, serve it only to refuse it (told "busy"; counted apart),
- *   or drop it at once. The limits are the caller's.
+ *   or drop it at once. The limits are the caller's; to make room,
+ *   admit() may drop another slot (serve_drop()), such as the staller
+ *   serve_staller() picks: a peer not yet authenticated holds nothing.
  * - Forking (serve_init's fork flag): each connection is served by a
  *   child process running child(); the parent keeps the child's pid and
- *   the read end of a pipe whose write end the child keeps. The child
- *   calls serve_authenticated() once its peer has proved who it is; the
- *   byte it writes marks the slot authenticated in the parent. SIGCHLD
- *   wakes the loop, which reaps the child, calls closed() and frees the
- *   slot. The parent never touches the connection after the fork.
+ *   one end of a socket pair whose other end the child keeps. The child
+ *   calls serve_authenticated() once its peer has proved who it is and
+ *   waits for the parent's answer: the caller's authenticated() says
+ *   whether it may be served (the slot is then authenticated) or is to
+ *   be refused (it counts as a refuser). SIGCHLD wakes the loop, which
+ *   reaps the child, calls closed() and frees the slot. The parent never
+ *   touches the connection after the fork.
  * - Not forking: one long-lived process keeps every connection open in
  *   its slot and gets callbacks on the loop: readable() when the
  *   connection can be read, deadline() when the slot's deadline passed,
@@ -28,7 +32,8 @@
  * - Signals (serve_signals()): SIGTERM and SIGINT stop the loop (children
  *   go on with their sessions), SIGHUP calls reload() between waits,
  *   SIGCHLD only wakes the loop. A child gets SIGTERM and SIGINT back to
- *   their defaults.
+ *   their defaults. SIGPIPE is the caller's to ignore (an answer to a
+ *   child that has just ended).
  */
 #ifndef CAIRN_SERVE_H
 #define CAIRN_SERVE_H
@@ -37,7 +42,7 @@
 
 #include "port.h"
 
-#define SERVE_SLOTS_MAX 1032	/* slots one loop can watch */
+#define SERVE_SLOTS_MAX 1288	/* slots one loop can watch */
 #define SERVE_PEER 80		/* "address:port" of a peer */
 
 #if SERVE_SLOTS_MAX + 1 > PORT_POLL_MAX
@@ -49,8 +54,9 @@ enum { SERVE_SERVE, SERVE_REFUSE, SERVE_DROP };	/* admit() says */
 struct serve_slot {
 	long pid;		/* forking: the child serving it */
 	uint64_t deadline;	/* port_ms() when deadline() is due, or 0 */
+	uint64_t born;		/* port_ms() when it was accepted */
 	int fd;			/* not forking: the connection */
-	int authfd;		/* forking: the pipe from the child, or -1 */
+	int authfd;		/* forking: the socket to the child, or -1 */
 	unsigned char used;
 	unsigned char refuser;	/* admitted only to be refused */
 	unsigned char auth;	/* the peer has authenticated */
@@ -81,10 +87,16 @@ struct serve_class {
 	 * clears the deadline), -1 to close it (forking: the child is not
 	 * stopped; that is the callback's to do). */
 	int (*deadline)(struct serve *sv, struct serve_slot *s);
-	/* s is about to be freed (forking: its child has ended). */
+	/* s is about to be freed (forking: its child has ended, or
+	 * serve_drop() has killed it). */
 	void (*closed)(struct serve *sv, struct serve_slot *s);
 	/* SIGHUP came. */
 	void (*reload)(struct serve *sv);
+	/* Forking: s's child says its peer has authenticated (c counts s
+	 * as not yet). 0 to serve it, or a code from 1 to 255 that the
+	 * child's serve_authenticated() returns, to refuse it. NULL: 0. */
+	int (*authenticated)(struct serve *sv, struct serve_slot *s,
+	    const struct serve_counts *c);
 };
 
 /* One loop: the caller's context, and the storage the loop uses. */
@@ -110,7 +122,17 @@ void serve_run(struct serve *sv);
 /* Make serve_run() return after the callback that calls it. */
 void serve_stop(void);
 /* In a child of a forking loop: tell the parent that the peer has
- * authenticated. Elsewhere, or a second time, it does nothing. */
-void serve_authenticated(void);
+ * authenticated and wait for its answer: 0 to serve the peer, or the
+ * code of authenticated() to refuse it. Elsewhere, a second time, or
+ * when the parent does not answer (it has stopped), 0. */
+int serve_authenticated(void);
+/* The slot to drop to make room for a handshake from peer: the oldest
+ * of those not yet authenticated (refusers aside) from the address
+ * holding the most of them, counting the newcomer (its address wins a
+ * tie). NULL when there is none. */
+struct serve_slot *serve_staller(struct serve *sv, const char *peer);
+/* Drop slot s now: forking, its child is killed (SIGKILL); not forking,
+ * closed() is called and the connection closed. */
+void serve_drop(struct serve *sv, struct serve_slot *s);
 
 #endif

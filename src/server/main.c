@@ -1,7 +1,9 @@
 /*
  * main.c — cairnd, the backup server: options, the listening socket,
  * and the limits on whom the serve loop serves (one process per
- * connection, at most --max-clients).
+ * connection): at most --max-clients authenticated clients, and apart
+ * from them at most --max-handshakes connections still in their
+ * handshake, the oldest staller dropped to make room.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,11 +21,15 @@
 #include "util.h"
 
 #define CLIENTS_MAX 1024	/* the most --max-clients may say */
+#define HANDSHAKES_MAX 256	/* the most --max-handshakes may say */
 #define REFUSERS_MAX 4		/* children telling clients "busy" at once */
 
-#if CLIENTS_MAX + REFUSERS_MAX > SERVE_SLOTS_MAX
-#error "the serve loop has too few slots for --max-clients 1024"
+/* Served, in their handshake, refusing, and one just accepted. */
+#if CLIENTS_MAX + HANDSHAKES_MAX + REFUSERS_MAX + 1 > SERVE_SLOTS_MAX
+#error "the serve loop has too few slots for the most the limits allow"
 #endif
+
+enum { BUSY_ALL = 1, BUSY_HOST };	/* why a client is told "busy" */
 
 /* Everything the options say. */
 static struct sopts {
@@ -32,7 +38,7 @@ static struct sopts {
 	const char *append_file;	/* --append-only-clients */
 	const char *prune;		/* --prune CLIENT/ID */
 	unsigned keep;			/* its --keep */
-	uint64_t port, max_clients, max_host;
+	uint64_t port, max_clients, max_host, max_hs, max_hs_host;
 	int daemon, syslog;
 	int check;			/* --check */
 	struct check_opts chk;
@@ -45,6 +51,7 @@ static struct sopts {
 	.ca = "certs/ca_cert.pem",
 	.port = CAIRN_PORT,
 	.max_clients = 16,
+	.max_hs = 32,
 	.o = { .handshake_ms = 10000, .idle_ms = 60000 },
 };
 
@@ -103,10 +110,15 @@ static const char usage[] =
 "  --deny F             refuse the client certificates listed in F: SHA-256\n"
 "                       fingerprints or serial=HEX, one a line (re-read on\n"
 "                       SIGHUP)\n"
-"  --max-clients N      connections served at once (default 16); more\n"
-"                       are told the server is busy\n"
-"  --max-per-host N     connections from one address at once (default:\n"
-"                       half of --max-clients, at least 2)\n"
+"  --max-clients N      clients served at once (default 16); more are\n"
+"                       told the server is busy\n"
+"  --max-per-host N     clients served from one address at once\n"
+"                       (default: half of --max-clients, at least 2)\n"
+"  --max-handshakes N   connections in their TLS handshake at once, apart\n"
+"                       from the clients served (default 32); when full,\n"
+"                       the oldest is dropped to make room\n"
+"  --max-handshakes-per-host N  the same from one address (default: half\n"
+"                       of --max-handshakes, at least 2)\n"
 "  --handshake-timeout S  seconds for a TLS handshake (default 10)\n"
 "  --idle-timeout S     seconds a session may stay silent (default 60)\n"
 "  --quota BYTES        disk space each client may use (suffix K, M, G, T\n"
@@ -177,25 +189,75 @@ reload(struct serve *sv)
 	info("SIGHUP: certificates reloaded");
 }
 
+/* The words for BUSY_ALL or BUSY_HOST. */
+static const char *
+busy_why(int why)
+{
+	return why == BUSY_HOST ? "the server is busy (too many connections "
+	    "from this address): try again later" : "the server is busy (all "
+	    "connections in use): try again later";
+}
+
+/* Whether one more client may be served where c counts: 0, or BUSY_ALL
+ * (--max-clients) or BUSY_HOST (--max-per-host). Only authenticated
+ * clients count. */
+static int
+over_limit(const struct serve_counts *c)
+{
+	if (c->all - c->unauth >= so.max_clients)
+		return BUSY_ALL;
+	if (c->host - c->unauth_host >= so.max_host)
+		return BUSY_HOST;
+	return 0;
+}
+
+/* A handshake slot for s: when --max-handshakes are in their handshake,
+ * or --max-handshakes-per-host from its address, the staller picked by
+ * serve_staller() is dropped. */
+static void
+make_room(struct serve *sv, struct serve_slot *s, const struct serve_counts *c)
+{
+	struct serve_slot *v;
+	int all = c->unauth >= so.max_hs;
+
+	if (!all && c->unauth_host < so.max_hs_host)
+		return;
+	if ((v = serve_staller(sv, s->peer)) == NULL)
+		return;
+	info("%s: dropped, %lu ms without a handshake: the handshake slots "
+	    "are full (%s)", v->peer, (unsigned long)(port_ms() - v->born),
+	    all ? "all in use" : "too many from this address");
+	serve_drop(sv, v);
+}
+
 /*
- * A new connection: served while fewer than --max-clients are, and fewer
- * than --max-per-host from its address; else told the server is busy,
- * by at most REFUSERS_MAX children at once; beyond that, closed.
+ * A new connection: it gets a handshake slot unless the clients served
+ * are at a limit; then it is told the server is busy, by at most
+ * REFUSERS_MAX children at once; beyond that, closed.
  */
 static int
 admit(struct serve *sv, struct serve_slot *s, const struct serve_counts *c)
 {
 	struct server *x = sv->ctx;
-	int all = c->all >= so.max_clients;
+	int why = over_limit(c);
 
-	if (!all && c->host < so.max_host)
+	if (why == 0) {
+		make_room(sv, s, c);
 		return SERVE_SERVE;
+	}
 	if (c->refusers >= REFUSERS_MAX)
 		return SERVE_DROP;	/* too busy even to say so */
-	snprintf(x->why, sizeof x->why, "the server is busy (%s): try again "
-	    "later", all ? "all connections in use" :
-	    "too many connections from this address");
+	snprintf(x->why, sizeof x->why, "%s", busy_why(why));
 	return SERVE_REFUSE;
+}
+
+/* A child's client has authenticated: served within the limits, else
+ * refused (the child says why in busy_why's words). */
+static int
+authenticated(struct serve *sv, struct serve_slot *s,
+    const struct serve_counts *c)
+{
+	return over_limit(c);
 }
 
 /* In the child: one session, or one refusal. */
@@ -213,7 +275,7 @@ child(struct serve *sv, struct serve_slot *s, int fd)
 }
 
 static const struct serve_class serve_vt = {
-	admit, child, NULL, NULL, NULL, reload
+	admit, child, NULL, NULL, NULL, reload, authenticated
 };
 
 static const struct opt table[] = {
@@ -235,6 +297,10 @@ static const struct opt table[] = {
 	    "--max-clients wants 1..1024"),
 	OPT_N("--max-per-host", &so.max_host, OPT_U64, 1, CLIENTS_MAX, 0,
 	    "--max-per-host wants 1..1024"),
+	OPT_N("--max-handshakes", &so.max_hs, OPT_U64, 1, HANDSHAKES_MAX, 0,
+	    "--max-handshakes wants 1..256"),
+	OPT_N("--max-handshakes-per-host", &so.max_hs_host, OPT_U64, 1,
+	    HANDSHAKES_MAX, 0, "--max-handshakes-per-host wants 1..256"),
 	OPT_N("--handshake-timeout", &so.o.handshake_ms, OPT_INT, 1, 3600, 1000,
 	    "--handshake-timeout wants 1..3600 seconds"),
 	OPT_N("--idle-timeout", &so.o.idle_ms, OPT_INT, 1, 86400, 1000,
@@ -335,7 +401,7 @@ detach(void)
 int
 main(int argc, char **argv)
 {
-	static struct serve_slot slots[CLIENTS_MAX + REFUSERS_MAX];
+	static struct serve_slot slots[SERVE_SLOTS_MAX];
 	static struct serve sv;
 	static struct store_fs fs;
 	char why[MSG_MAX + 1];
@@ -374,6 +440,9 @@ main(int argc, char **argv)
 	o.store = &fs.vtable;
 	if (so.max_host == 0)
 		so.max_host = so.max_clients / 2 < 2 ? 2 : so.max_clients / 2;
+	if (so.max_hs_host == 0)
+		so.max_hs_host = so.max_hs / 2 < 2 ? 2 : so.max_hs / 2;
+	o.busy = busy_why;
 
 	lfd = listen_on();
 	port_ignore_sigpipe();
@@ -382,8 +451,8 @@ main(int argc, char **argv)
 	if (so.daemon)
 		detach();
 	srv.o = &o;
-	serve_init(&sv, &serve_vt, &srv, lfd, 1, slots,
-	    (unsigned)so.max_clients + REFUSERS_MAX);
+	serve_init(&sv, &serve_vt, &srv, lfd, 1, slots, (unsigned)(so.max_clients +
+	    so.max_hs + REFUSERS_MAX + 1));
 	serve_run(&sv);
 	info("stopping");
 	if (so.pidfile != NULL)

@@ -652,6 +652,7 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 {
 	struct session *s = &ss;
 	char why[TLS_WHY_MAX], who[WHO_MAX];
+	int busy;
 
 	session_init(s, peer, o);
 	switch (tls_server(&s->conn, conf, fd, o->handshake_ms)) {
@@ -678,7 +679,11 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 		    "client another name");
 		return s->rc;
 	}
-	serve_authenticated();	/* the serve loop counts it as a client */
+	busy = serve_authenticated();	/* the loop's limits say */
+	if (busy != 0) {
+		fatal(s, ST_BUSY, o->busy(busy));
+		return s->rc;
+	}
 	s->conn.timeout_ms = o->idle_ms;
 	return serve_frames(s);
 }

@@ -20,6 +20,8 @@ struct server_opts {
 	int handshake_ms;
 	int idle_ms;
 	uint64_t quota;		/* bytes a client may store; 0: no limit */
+	/* The words for a refusal code of serve_authenticated(). */
+	const char *(*busy)(int why);
 };
 
 /* Serve the client connected on fd until it leaves; returns the exit

@@ -2,6 +2,7 @@
  * evilclient.c — a hostile cairn client, for test/e2e/t_hostile.sh.
  *
  *   evilclient HOST PORT SERVER_NAME CERT KEY CA SCENARIO [ARG] [--idle S]
+ *       [--count N]
  *
  * It connects with a valid client certificate over real TLS, says HELLO
  * and CHECK_SOURCE (source "/evilclient/SCENARIO") as cairn does, then
@@ -16,6 +17,7 @@
  * to a valid request).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +33,15 @@
 
 #define ANSWER_MS 20000		/* the server answers within this, or fails */
 #define CONNECT_MS 10000
+#define STALL_MAX 256		/* stall: the most connections held */
+#define STALL_AGAIN_MS 100	/* stall: pause before a reconnect */
 
 /* What a scenario needs before it starts. */
 enum {
 	S_NO_SOURCE = 1,	/* HELLO only, no CHECK_SOURCE */
 	S_NO_HELLO = 2,		/* the TLS handshake only */
-	S_NO_TLS = 4		/* the TCP connection only */
+	S_NO_TLS = 4,		/* the TCP connection only */
+	S_NO_CONNECT = 8	/* nothing: the scenario connects itself */
 };
 
 /* Verdicts. */
@@ -55,6 +60,8 @@ struct answer {
 static const char *host, *server_name, *cert, *key, *ca;
 static unsigned port;
 static unsigned idle_s = 70;	/* flood: the server must close by then */
+static unsigned stall_count = 16;	/* stall: connections held */
+static volatile sig_atomic_t stall_stop;
 static const char *scenario;
 static struct tls_conf conf;
 static int conf_loaded;
@@ -103,6 +110,8 @@ open_session(int flags, const char *source)
 			die(2, "cannot load %s, %s, %s", cert, key, ca);
 		conf_loaded = 1;
 	}
+	if (flags & S_NO_CONNECT)
+		return;
 	if (conn_open)
 		port_close(conn.fd);
 	conn_open = 0;
@@ -866,6 +875,79 @@ sc_nohandshake(const char *arg)
 	return REFUSED;
 }
 
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stall_stop = 1;
+}
+
+/* stall: (re)open every connection of p[0..stall_count) that is closed
+ * and due again; counts in opened and failed. */
+static void
+stall_open(struct port_pollfd *p, uint64_t *again, const char *from,
+    unsigned *opened, unsigned *failed)
+{
+	uint64_t now = port_ms();
+	unsigned i;
+
+	for (i = 0; i < stall_count && !stall_stop; i++) {
+		if (p[i].fd >= 0 || again[i] > now)
+			continue;
+		p[i].fd = port_tcp_connect_from(from, host, port, 2000);
+		if (p[i].fd >= 0)
+			(*opened)++;
+		else
+			(*failed)++;
+		again[i] = port_ms() + STALL_AGAIN_MS;
+	}
+}
+
+/* stall: --count TCP connections from address ARG, never starting TLS,
+ * each reopened when the server closes it, for --idle S or until
+ * SIGTERM; then what the server did to them. */
+static int
+sc_stall(const char *from)
+{
+	static struct port_pollfd p[STALL_MAX];
+	static uint64_t again[STALL_MAX];
+	uint64_t t0 = port_ms();
+	unsigned i, opened = 0, failed = 0, closed = 0, open = 0;
+	char junk[512];
+
+	if (from == NULL || stall_count > STALL_MAX)
+		die(2, "stall wants a source address and --count 1..%d",
+		    STALL_MAX);
+	port_signal(SIGTERM, on_term);
+	for (i = 0; i < stall_count; i++) {
+		p[i].fd = -1;
+		p[i].want = PORT_IN;
+	}
+	while (!stall_stop && port_ms() - t0 < (uint64_t)idle_s * 1000) {
+		stall_open(p, again, from, &opened, &failed);
+		if (port_poll(p, stall_count, 100) <= 0)
+			continue;
+		for (i = 0; i < stall_count; i++) {
+			if (p[i].fd < 0 || !p[i].got ||
+			    port_read(p[i].fd, junk, sizeof junk, 0) > 0)
+				continue;	/* an alert comes before a close */
+			port_close(p[i].fd);
+			p[i].fd = -1;
+			closed++;
+		}
+	}
+	for (i = 0; i < stall_count; i++)
+		if (p[i].fd >= 0) {
+			open++;
+			port_close(p[i].fd);
+		}
+	say("%u TCP connections from %s, no TLS, %.1f s -> %u opened, %u "
+	    "closed by the server, %u connects failed, %u open at the end",
+	    stall_count, from, (double)(port_ms() - t0) / 1000, opened,
+	    closed, failed, open);
+	return REFUSED;
+}
+
 /* A ClientHello record begun, then one byte every 2 s: the handshake
  * timeout must bound the whole handshake, not each read. */
 static int
@@ -939,6 +1021,8 @@ static const struct scenario {
 	    "--idle S" },
 	{ "nohandshake", sc_nohandshake, S_NO_TLS, "TCP, then nothing: "
 	    "closed within --idle S" },
+	{ "stall", sc_stall, S_NO_CONNECT, "--count N TCP connections from "
+	    "address ARG, never TLS, reopened when closed, for --idle S" },
 	{ "drip", sc_drip, S_NO_TLS, "a ClientHello, one byte every 2 s: "
 	    "closed within --idle S" },
 };
@@ -949,7 +1033,7 @@ usage(void)
 	size_t i;
 
 	fprintf(stderr, "usage: evilclient HOST PORT SERVER_NAME CERT KEY CA "
-	    "SCENARIO [ARG] [--idle S]\nscenarios:\n");
+	    "SCENARIO [ARG] [--idle S] [--count N]\nscenarios:\n");
 	for (i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
 		fprintf(stderr, "  %-15s %s\n", scenarios[i].name,
 		    scenarios[i].what);
@@ -983,6 +1067,10 @@ main(int argc, char **argv)
 			if (parse_u64(argv[++a], 1, 3600, &v) < 0)
 				usage();
 			idle_s = (unsigned)v;
+		} else if (strcmp(argv[a], "--count") == 0 && a + 1 < argc) {
+			if (parse_u64(argv[++a], 1, STALL_MAX, &v) < 0)
+				usage();
+			stall_count = (unsigned)v;
 		} else if (arg == NULL) {
 			arg = argv[a];
 		} else {

@@ -148,7 +148,7 @@ lt_closed(struct serve *sv, struct serve_slot *s)
 }
 
 static const struct serve_class lt_vt = {
-	lt_admit, NULL, lt_readable, lt_deadline, lt_closed, NULL
+	lt_admit, NULL, lt_readable, lt_deadline, lt_closed, NULL, NULL
 };
 
 /* A listening socket on a free loopback port. */
@@ -192,7 +192,7 @@ suite_serve(void)
 		t.client[i] = port_tcp_connect("127.0.0.1", port, 2000);
 	CHECK(t.client[0] >= 0 && t.client[1] >= 0 && t.client[2] >= 0);
 	CHECK(port_write_all(t.client[0], "hello", 5) == 0);
-	serve_authenticated();	/* not in a forking loop's child: nothing */
+	CHECK(serve_authenticated() == 0);	/* not in a forking child */
 	alarm(20);			/* a hang fails loudly */
 	serve_run(&sv);
 	alarm(0);
@@ -271,7 +271,7 @@ ft_closed(struct serve *sv, struct serve_slot *s)
 }
 
 static const struct serve_class ft_vt = {
-	ft_admit, ft_child, NULL, ft_deadline, ft_closed, NULL
+	ft_admit, ft_child, NULL, ft_deadline, ft_closed, NULL, NULL
 };
 
 void
@@ -297,5 +297,182 @@ suite_fork(void)
 	port_signal(SIGCHLD, SIG_DFL);
 	CHECK(t.auth == 1);
 	CHECK(t.closes == 1 && !slots[0].used && !slots[1].used);
+	port_close(lfd);
+}
+
+/* ---- the staller to drop ------------------------------------------------- */
+
+static unsigned st_closes;
+
+static void
+st_closed(struct serve *sv, struct serve_slot *s)
+{
+	st_closes++;
+}
+
+static const struct serve_class st_vt = {
+	lt_admit, NULL, lt_readable, NULL, st_closed, NULL, NULL
+};
+
+/* Slot s in use by peer since born; auth 1 served, 2 a refuser. */
+static void
+st_set(struct serve_slot *s, const char *peer, uint64_t born, int auth)
+{
+	memset(s, 0, sizeof *s);
+	s->used = 1;
+	s->fd = -1;
+	s->authfd = -1;
+	s->born = born;
+	s->auth = auth == 1;
+	s->refuser = auth == 2;
+	strcpy(s->peer, peer);
+}
+
+void
+suite_staller(void)
+{
+	static struct serve sv;
+	struct serve_slot slots[8];
+
+	CHECK(serve_init(&sv, &st_vt, NULL, -1, 0, slots, 8) == 0);
+	CHECK(serve_staller(&sv, "127.0.0.1:1") == NULL);	/* none */
+	st_set(&slots[0], "127.0.0.2:10", 10, 0);
+	st_set(&slots[1], "127.0.0.2:11", 5, 1);	/* served */
+	st_set(&slots[2], "127.0.0.3:12", 20, 0);
+	st_set(&slots[3], "127.0.0.3:13", 30, 0);
+	st_set(&slots[4], "127.0.0.1:14", 1, 0);
+	st_set(&slots[5], "127.0.0.2:15", 2, 2);	/* a refuser */
+	/* From elsewhere: the oldest of .3, which holds the most. */
+	CHECK(serve_staller(&sv, "127.0.0.9:1") == &slots[2]);
+	/* From .2 or .1: two with the newcomer, as many as .3; its own
+	 * address wins the tie. */
+	CHECK(serve_staller(&sv, "127.0.0.2:2") == &slots[0]);
+	CHECK(serve_staller(&sv, "127.0.0.1:2") == &slots[4]);
+	/* Equal counts elsewhere: the oldest of all. */
+	st_set(&slots[6], "127.0.0.2:16", 3, 0);
+	CHECK(serve_staller(&sv, "127.0.0.9:1") == &slots[6]);
+	/* Dropped: closed() called, the slot free, and not picked again. */
+	serve_drop(&sv, &slots[6]);
+	CHECK(st_closes == 1 && !slots[6].used);
+	serve_drop(&sv, &slots[6]);		/* a second time: nothing */
+	CHECK(st_closes == 1);
+	CHECK(serve_staller(&sv, "127.0.0.9:1") == &slots[2]);
+}
+
+/* ---- the loop, forking: the parent answers an authentication ------------ */
+
+struct gt {
+	int client[2];
+	int code[2];		/* what each child's serve_authenticated() said */
+	unsigned asks, closes, ticks;
+	struct serve_counts seen[2];	/* what authenticated() saw */
+	unsigned served, refused;	/* the slots once both have answered */
+};
+
+static int
+gt_admit(struct serve *sv, struct serve_slot *s, const struct serve_counts *c)
+{
+	s->deadline = port_ms() + 20;
+	return SERVE_SERVE;
+}
+
+/* The child: ask, send the answer to the peer, wait for it to leave. */
+static int
+gt_child(struct serve *sv, struct serve_slot *s, int fd)
+{
+	unsigned char code = (unsigned char)serve_authenticated();
+	char b[8];
+
+	(void)port_write_all(fd, &code, 1);
+	while (port_read(fd, b, sizeof b, 5000) > 0)
+		;
+	return 0;
+}
+
+/* The first to ask is served, the second refused with code 7. */
+static int
+gt_authenticated(struct serve *sv, struct serve_slot *s,
+    const struct serve_counts *c)
+{
+	struct gt *t = sv->ctx;
+
+	if (t->asks < 2)
+		t->seen[t->asks] = *c;
+	return t->asks++ == 0 ? 0 : 7;
+}
+
+/* Read what each child said; once both have, hang up on both. */
+static int
+gt_deadline(struct serve *sv, struct serve_slot *s)
+{
+	struct gt *t = sv->ctx;
+	unsigned char b;
+	unsigned i;
+
+	for (i = 0; i < 2; i++)
+		if (t->code[i] < 0 && port_read(t->client[i], &b, 1, 0) == 1)
+			t->code[i] = b;
+	if ((t->code[0] < 0 || t->code[1] < 0) && ++t->ticks < 400) {
+		s->deadline = port_ms() + 20;
+		return 0;
+	}
+	for (i = 0; i < sv->nslots && t->client[0] >= 0; i++) {
+		t->served += sv->slot[i].used && sv->slot[i].auth;
+		t->refused += sv->slot[i].used && sv->slot[i].refuser;
+	}
+	for (i = 0; i < 2; i++)
+		if (t->client[i] >= 0) {
+			port_close(t->client[i]);
+			t->client[i] = -1;
+		}
+	return 0;
+}
+
+static void
+gt_closed(struct serve *sv, struct serve_slot *s)
+{
+	struct gt *t = sv->ctx;
+
+	if (++t->closes == 2)
+		serve_stop();
+}
+
+static const struct serve_class gt_vt = {
+	gt_admit, gt_child, NULL, gt_deadline, gt_closed, NULL,
+	gt_authenticated
+};
+
+void
+suite_gate(void)
+{
+	static struct serve sv;
+	struct serve_slot slots[3];
+	struct gt t;
+	unsigned port;
+	int lfd;
+
+	memset(&t, 0, sizeof t);
+	t.code[0] = t.code[1] = -1;
+	lfd = listen_any(&port);
+	if (!CHECK(lfd >= 0))
+		return;
+	CHECK(serve_init(&sv, &gt_vt, &t, lfd, 1, slots, 3) == 0);
+	t.client[0] = port_tcp_connect("127.0.0.1", port, 2000);
+	t.client[1] = port_tcp_connect("127.0.0.1", port, 2000);
+	CHECK(t.client[0] >= 0 && t.client[1] >= 0);
+	port_signal(SIGCHLD, on_alarm);
+	alarm(20);
+	serve_run(&sv);
+	alarm(0);
+	port_signal(SIGCHLD, SIG_DFL);
+	CHECK(t.asks == 2);
+	/* One served (0), one refused (7), whichever asked first. */
+	CHECK((t.code[0] == 0 && t.code[1] == 7) ||
+	    (t.code[0] == 7 && t.code[1] == 0));
+	/* The first saw none served; the second saw the first served. */
+	CHECK(t.seen[0].all >= 1 && t.seen[0].unauth == t.seen[0].all);
+	CHECK(t.seen[1].all == 2 && t.seen[1].unauth == 1);
+	CHECK(t.served == 1 && t.refused == 1);
+	CHECK(t.closes == 2 && !slots[0].used && !slots[1].used);
 	port_close(lfd);
 }
