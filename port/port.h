@@ -184,6 +184,12 @@ void port_tmp_abort(struct port_tmp *t);
  * that died left behind; the caller holds whatever lock keeps the living
  * from making one there meanwhile. The number removed, or -1. */
 int port_tmp_clean(int dfd);
+/* The same two with temporaries named prefix + 16 hex digits (prefix at
+ * most PORT_TMP_PREFIX_MAX bytes), so that a kind of file has its own. */
+#define PORT_TMP_PREFIX_MAX 22
+int port_tmp_open_as(struct port_tmp *t, int dfd, const char *prefix,
+    unsigned mode);
+int port_tmp_clean_as(int dfd, const char *prefix);
 
 /* ---- clock, entropy, processes, signals -------------------------------- */
 

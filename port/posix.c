@@ -805,12 +805,13 @@ port_dir_close(struct port_dir *d)
 #define TMP_PREFIX ".cairn-tmp-"
 
 int
-port_tmp_clean(int dfd)
+port_tmp_clean_as(int dfd, const char *prefix)
 {
 	struct port_dir *d;
 	const char *name;
 	enum port_type type;
 	char victim[sizeof ((struct port_tmp *)0)->tmp];
+	size_t plen = strlen(prefix);
 	int n = 0, again = 1;
 
 	/* One name per pass, the directory read afresh after each. */
@@ -819,7 +820,7 @@ port_tmp_clean(int dfd)
 		if ((d = port_dir_open(dfd)) == NULL)
 			return -1;
 		while (port_dir_next(d, &name, &type) > 0)
-			if (strncmp(name, TMP_PREFIX, sizeof TMP_PREFIX - 1) == 0 &&
+			if (type != PORT_DIR && strncmp(name, prefix, plen) == 0 &&
 			    strlen(name) < sizeof victim) {
 				memcpy(victim, name, strlen(name) + 1);
 				again = 1;
@@ -834,18 +835,29 @@ port_tmp_clean(int dfd)
 }
 
 int
-port_tmp_open(struct port_tmp *t, int dfd, unsigned mode)
+port_tmp_clean(int dfd)
+{
+	return port_tmp_clean_as(dfd, TMP_PREFIX);
+}
+
+int
+port_tmp_open_as(struct port_tmp *t, int dfd, const char *prefix,
+    unsigned mode)
 {
 	uint8_t r[8];
 	int tries;
 
 	t->dfd = dfd;
 	t->fd = -1;
+	if (strlen(prefix) > PORT_TMP_PREFIX_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	for (tries = 0; tries < 16; tries++) {
 		if (port_random(r, sizeof r) < 0)
 			return -1;
 		snprintf(t->tmp, sizeof t->tmp,
-		    TMP_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x",
+		    "%s%02x%02x%02x%02x%02x%02x%02x%02x", prefix,
 		    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
 		t->fd = port_openat_create(dfd, t->tmp, mode);
 		if (t->fd >= 0)
@@ -854,6 +866,12 @@ port_tmp_open(struct port_tmp *t, int dfd, unsigned mode)
 			return -1;
 	}
 	return -1;
+}
+
+int
+port_tmp_open(struct port_tmp *t, int dfd, unsigned mode)
+{
+	return port_tmp_open_as(t, dfd, TMP_PREFIX, mode);
 }
 
 int

@@ -302,10 +302,27 @@ take_run_lock(struct run *r, const char *dir)
 	/* fd stays open, and the lock held, for the whole run */
 }
 
+/* The prefix of this state's temporaries: ".cairn-st-" and 8 hex digits
+ * of the MD5 of its name, so that a run (holding this state's lock) can
+ * clear what a killed run of the same state left, and nothing else. */
+static void
+state_tmp_prefix(const struct run *r, char out[PORT_TMP_PREFIX_MAX + 1])
+{
+	struct md5 c;
+	uint8_t md[MD5_LEN];
+	char hex[MD5_HEXLEN + 1];
+
+	md5_init(&c);
+	md5_update(&c, r->st_name, strlen(r->st_name));
+	md5_final(&c, md);
+	md5_hex(md, hex);
+	snprintf(out, PORT_TMP_PREFIX_MAX + 1, ".cairn-st-%.8s-", hex);
+}
+
 static void
 state_open(struct run *r)
 {
-	char dir[PATH_CAP];
+	char dir[PATH_CAP], prefix[PORT_TMP_PREFIX_MAX + 1];
 
 	state_path(r->o, r->source, dir, sizeof dir, r->st_name,
 	    sizeof r->st_name);
@@ -316,7 +333,9 @@ state_open(struct run *r)
 	take_run_lock(r, dir);
 	old_open(r, dir);
 	md5_init(&r->st_sum);
-	if (port_tmp_open(&r->st_tmp, r->st_dir, 0600) < 0)
+	state_tmp_prefix(r, prefix);
+	port_tmp_clean_as(r->st_dir, prefix);	/* a killed run's */
+	if (port_tmp_open_as(&r->st_tmp, r->st_dir, prefix, 0600) < 0)
 		die(EXIT_USAGE, "cannot write the state in %s: %s", dir,
 		    strerror(errno));
 	atexit(state_cleanup);

@@ -55,32 +55,12 @@ static uint8_t line[LINE_MAX_BYTES];
  */
 #define RESTORE_TMP ".cairn-restore-"
 
-/* A fresh temporary in dfd, open for writing (t->fd), as port_tmp_open
- * but named as ours. 0 or -1 (errno). */
+/* A fresh temporary in dfd, open for writing (t->fd), named as ours.
+ * 0 or -1 (errno). */
 static int
 rtmp_open(struct port_tmp *t, int dfd)
 {
-	static const char hex[] = "0123456789abcdef";
-	uint8_t rnd[8];
-	size_t i, n = sizeof RESTORE_TMP - 1;
-	int tries;
-
-	t->dfd = dfd;
-	t->fd = -1;
-	memcpy(t->tmp, RESTORE_TMP, n);
-	for (tries = 0; tries < 16; tries++) {
-		if (port_random(rnd, sizeof rnd) < 0)
-			return -1;
-		for (i = 0; i < sizeof rnd; i++) {
-			t->tmp[n + 2 * i] = hex[rnd[i] >> 4];
-			t->tmp[n + 2 * i + 1] = hex[rnd[i] & 15];
-		}
-		t->tmp[n + 2 * sizeof rnd] = 0;
-		t->fd = port_openat_create(dfd, t->tmp, 0600);
-		if (t->fd >= 0 || errno != EEXIST)
-			return t->fd >= 0 ? 0 : -1;
-	}
-	return -1;
+	return port_tmp_open_as(t, dfd, RESTORE_TMP, 0600);
 }
 
 /* Remove what an earlier restore left in the directory dfd: our
@@ -88,17 +68,7 @@ rtmp_open(struct port_tmp *t, int dfd)
 static void
 sweep(int dfd)
 {
-	struct port_dir *d = port_dir_open(dfd);
-	enum port_type type;
-	const char *name;
-
-	if (d == NULL)
-		return;
-	while (port_dir_next(d, &name, &type) == 1)
-		if (type != PORT_DIR && strncmp(name, RESTORE_TMP,
-		    sizeof RESTORE_TMP - 1) == 0)
-			port_unlinkat(dfd, name, 0);
-	port_dir_close(d);
+	port_tmp_clean_as(dfd, RESTORE_TMP);
 }
 
 /* On any exit, no half-received file is left behind. */

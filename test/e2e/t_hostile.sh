@@ -358,7 +358,7 @@ evil_restore() {
 	no_escapes "evilserver $1"
 	check_eq "$(work_listing)" "$_w_before" "evilserver $1: no new file in the work directory"
 	check_eq "$(ls -A "$(dirname "$W")")" "$_up_before" "evilserver $1: no new file above the work directory"
-	_tmp=$(find "$_t" -name '.cairn-tmp*' 2>/dev/null | head -n 3)
+	_tmp=$(find "$_t" -name '.cairn-*' 2>/dev/null | head -n 3)
 	check_eq "$_tmp" "" "evilserver $1: no temporary file left in the target"
 }
 

@@ -89,8 +89,11 @@ note "client killed (exit status $?); the server says:"
 sleep 0.2
 tail -n 2 "$SERVER_LOG" | sed 's/^/       | /'
 whole_snapshots "client killed"
+note "temporary files the killed client left beside its state: $(ls -A "$(dirname "$STATE")" | grep -c '^\.cairn-')"
 run_cairn --source "$SRC" --json
 check_rc 0 "the run after the killed client"
+check_eq "$(ls -A "$(dirname "$STATE")" | grep '^\.cairn-')" "" \
+	"the run after it leaves no temporary file of the killed one beside the state (issue 12, item 9)"
 S=$(json_field "$RUN_OUT" snapshot)
 if [ -n "$S" ] && [ -d "$B/$S" ]; then
 	check_tree "$SRC" "$B/$S" "the run after the killed client: the snapshot equals the source"
