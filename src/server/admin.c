@@ -20,9 +20,9 @@ struct chk {
 	uint64_t stale;
 };
 
-/* One problem: "client/id/snap: path: what". */
+/* One finding: "client/id/snap: path: what"; a problem counts. */
 static void
-say(void *arg, const char *path, const char *what)
+say(void *arg, const char *path, const char *what, int problem)
 {
 	struct chk *c = arg;
 	char sh[PATH_CAP];
@@ -32,8 +32,10 @@ say(void *arg, const char *path, const char *what)
 		    shown(path, strlen(path), sh, sizeof sh), what);
 	else
 		printf("%s: %s\n", c->where, what);
-	c->problems++;
-	c->here++;
+	if (problem) {
+		c->problems++;
+		c->here++;
+	}
 }
 
 /* The file e of the open snapshot: there, of its size, and with
@@ -49,13 +51,13 @@ check_file(struct chk *c, const struct entry *e)
 	long n = 0;
 
 	if ((*c->st)->open_file(c->st, e->path, &size) < 0) {
-		say(c, e->path, "missing from the snapshot");
+		say(c, e->path, "missing from the snapshot", 1);
 		return;
 	}
 	if (size != e->size) {
 		snprintf(what, sizeof what, "%llu bytes, the manifest says %llu",
 		    (unsigned long long)size, (unsigned long long)e->size);
-		say(c, e->path, what);
+		say(c, e->path, what, 1);
 	} else if (c->o->read_data) {
 		md5_init(&m);
 		while ((n = (*c->st)->read_file(c->st, data, sizeof data)) > 0) {
@@ -64,9 +66,9 @@ check_file(struct chk *c, const struct entry *e)
 		}
 		md5_final(&m, md);
 		if (n < 0)
-			say(c, e->path, "cannot be read");
+			say(c, e->path, "cannot be read", 1);
 		else if (got != e->size || memcmp(md, e->md5, MD5_LEN) != 0)
-			say(c, e->path, "its data does not match its MD5");
+			say(c, e->path, "its data does not match its MD5", 1);
 	}
 	(*c->st)->close_file(c->st);
 }
@@ -87,14 +89,14 @@ check_snapshot(struct chk *c, const char *client, const char *id,
 	c->here = 0;
 	if ((*c->st)->open_snapshot(c->st, client, id, snap, &si, text,
 	    sizeof text) != ST_OK) {
-		say(c, NULL, text);
+		say(c, NULL, text, 1);
 		return;
 	}
 	last.plen = 0;
 	while ((got = (*c->st)->next_entry(c->st, &e)) == 1) {
 		if (entries++ > 0 && path_cmp(last.path, last.plen, e.path,
 		    e.plen) >= 0)
-			say(c, e.path, "out of order in the manifest");
+			say(c, e.path, "out of order in the manifest", 1);
 		last = e;
 		if (e.type != E_FILE)
 			continue;
@@ -103,9 +105,9 @@ check_snapshot(struct chk *c, const char *client, const char *id,
 		check_file(c, &e);
 	}
 	if (got < 0)
-		say(c, NULL, "the manifest is damaged");
+		say(c, NULL, "the manifest is damaged", 1);
 	if (files != si.files || bytes != si.bytes)
-		say(c, NULL, "the manifest's totals do not match its entries");
+		say(c, NULL, "the manifest's totals do not match its entries", 1);
 	(*c->st)->close_snapshot(c->st);
 	(*c->st)->verify(c->st, client, id, snap, say, c);
 	printf("%s: %llu entries, %llu files, %llu bytes%s: %s\n", c->where,

@@ -159,12 +159,14 @@ struct store_class {
 	/*
 	 * What the backend keeps beside a snapshot's entries, held against
 	 * them (snap given), or beside a backup's snapshots (snap NULL):
-	 * each problem told to say(arg, path or NULL, what).
+	 * each finding told to say(arg, path or NULL, what, problem), with
+	 * problem 0 for what costs nothing but time (a cache to rebuild, a
+	 * record the next run brings up to date).
 	 */
 	void (*verify)(const store_class **ctx, const char *client,
 	    const char *id, const char *snap,
-	    void (*say)(void *arg, const char *path, const char *what),
-	    void *arg);
+	    void (*say)(void *arg, const char *path, const char *what,
+	    int problem), void *arg);
 };
 
 /* 1 if s is a backup id (16 lower-case hex digits). */

@@ -450,6 +450,45 @@ no_name(struct fs_run *s, char *text, size_t cap)
 	return ST_IO;
 }
 
+/* Manifests (and indexes) without their snapshot: a commit killed between
+ * the manifest's rename and the snapshot's. Only a run, which holds the
+ * lock we hold, makes them, so any found now is such a leftover. */
+static void
+drop_orphans(struct fs_run *s)
+{
+	struct port_stat st;
+	struct port_dir *d;
+	const char *name, *dot;
+	enum port_type type;
+	char snap[SNAP_MAX], victim[SNAP_MAX + 8];
+	int again = 1;
+
+	while (again) {		/* one name a pass, the directory read anew */
+		again = 0;
+		if ((d = port_dir_open(s->manifests)) == NULL)
+			return;
+		while (port_dir_next(d, &name, &type) > 0) {
+			dot = strrchr(name, '.');
+			if (name[0] == '.' || dot == NULL || (strcmp(dot,
+			    ".json") != 0 && strcmp(dot, ".idx") != 0) ||
+			    (size_t)(dot - name) >= sizeof snap ||
+			    strlen(name) >= sizeof victim)
+				continue;
+			memcpy(snap, name, (size_t)(dot - name));
+			snap[dot - name] = 0;
+			if (port_fstatat(s->backup, snap, &st) == 0 &&
+			    st.type == PORT_DIR)
+				continue;
+			memcpy(victim, name, strlen(name) + 1);
+			again = 1;
+			break;
+		}
+		port_dir_close(d);
+		if (again && port_unlinkat(s->manifests, victim, 0) < 0)
+			return;
+	}
+}
+
 /* The work directories of the run, what an interrupted one left, the
  * previous snapshot to link from, and the new snapshot's name. */
 static unsigned
@@ -472,6 +511,7 @@ prepare(struct fs_run *s, char *text, size_t cap)
 	linew_open(&s->rlog, s->rlog.fd);
 	s->rlog_ok = 1;
 	port_tmp_clean(s->manifests);	/* a killed run's manifest */
+	drop_orphans(s);
 	open_prev(s);
 	if (pick_snapshot(s) < 0)
 		return no_name(s, text, cap);

@@ -202,6 +202,6 @@ int fs_next_client(const store_class **ctx, const char *after, char *name);
 /* store_fs_check.c */
 void fs_verify(const store_class **ctx, const char *client, const char *id,
     const char *snap, void (*say)(void *arg, const char *path,
-    const char *what), void *arg);
+    const char *what, int problem), void *arg);
 
 #endif

@@ -12,7 +12,8 @@
 #include "fsutil.h"
 #include "store_fs.h"
 
-typedef void (*say_fn)(void *arg, const char *path, const char *what);
+typedef void (*say_fn)(void *arg, const char *path, const char *what,
+    int problem);
 
 /* Entry e as the snapshot's tree (beneath sfd) holds it: its type, and a
  * link's target. */
@@ -28,19 +29,19 @@ tree_entry(int sfd, struct dircache *dc, const struct entry *e, say_fn say,
 
 	if (dfd < 0 || port_fstatat(dfd, leaf, &st) < 0) {
 		if (e->type != E_FILE)	/* files are told missing already */
-			say(arg, e->path, "missing from the snapshot");
+			say(arg, e->path, "missing from the snapshot", 1);
 		return;
 	}
 	if ((e->type == E_DIR && st.type != PORT_DIR) ||
 	    (e->type == E_LINK && st.type != PORT_LNK) ||
 	    (e->type == E_FILE && st.type != PORT_REG)) {
-		say(arg, e->path, "not of the type the manifest says");
+		say(arg, e->path, "not of the type the manifest says", 1);
 		return;
 	}
 	if (e->type == E_LINK && ((n = port_readlinkat(dfd, leaf, target,
 	    sizeof target)) < 0 || (size_t)n != e->tlen ||
 	    memcmp(target, e->target, e->tlen) != 0))
-		say(arg, e->path, "the link's target is not the manifest's");
+		say(arg, e->path, "the link's target is not the manifest's", 1);
 }
 
 /* A file of the manifest found through the MD5 index (a record with the
@@ -57,7 +58,7 @@ index_entry(struct mdindex *x, int man, const struct entry *e, say_fn say,
 	long n;
 
 	if (mdindex_find(x, e->md5, &off) != 1) {
-		say(arg, e->path, "not in the MD5 index");
+		say(arg, e->path, "not in the MD5 index", 1);
 		return;
 	}
 	n = port_pread(man, line, sizeof line, off);
@@ -65,7 +66,7 @@ index_entry(struct mdindex *x, int man, const struct entry *e, say_fn say,
 	if (nl == NULL || json_parse(&j, line, (size_t)(nl - line)) < 0 ||
 	    entry_parse(&j, &pe, NULL) < 0 ||
 	    memcmp(pe.md5, e->md5, MD5_LEN) != 0)
-		say(arg, e->path, "the MD5 index points at another record");
+		say(arg, e->path, "the MD5 index points at another record", 1);
 }
 
 /* One snapshot: its tree and its index against its manifest. */
@@ -86,7 +87,7 @@ verify_snapshot(int bfd, const char *snap, say_fn say, void *arg)
 	man = fs_open_manifest(bfd, snap);
 	sfd = port_openat_dir(bfd, snap);
 	if (man < 0 || sfd < 0) {
-		say(arg, NULL, "its manifest or its tree cannot be opened");
+		say(arg, NULL, "its manifest or its tree cannot be opened", 1);
 		goto out;
 	}
 	snprintf(name, sizeof name, "%s.idx", snap);
@@ -97,7 +98,8 @@ verify_snapshot(int bfd, const char *snap, say_fn say, void *arg)
 	if (ifd >= 0 && mdindex_open(&x, ifd) == 0)
 		ix = 1;
 	else
-		say(arg, NULL, "no MD5 index (renamed files would be sent again)");
+		say(arg, NULL, "note: no MD5 index (renamed files would be sent "
+		    "again once)", 0);
 	dircache_init(&dc);
 	lines_open(&l, man);
 	if (lines_next(&l, &p, &n) == 1)	/* the header */
@@ -109,12 +111,12 @@ verify_snapshot(int bfd, const char *snap, say_fn say, void *arg)
 		}
 	dircache_close(&dc);
 	if (count_at(bfd, snap, &tree) < 0)
-		say(arg, NULL, "its tree cannot be read whole");
+		say(arg, NULL, "its tree cannot be read whole", 1);
 	else if (tree != entries) {
 		snprintf(what, sizeof what, "its tree holds %llu entries, the "
 		    "manifest %llu", (unsigned long long)tree,
 		    (unsigned long long)entries);
-		say(arg, NULL, what);
+		say(arg, NULL, what, 1);
 	}
 	if (ifd >= 0)
 		port_close(ifd);
@@ -139,7 +141,8 @@ verify_catalog(int root, const char *client, const char *id,
 
 	if ((fd = port_openat_read(root, "backup_state.json")) < 0) {
 		if (newest[0])
-			say(arg, NULL, "backup_state.json is missing");
+			say(arg, NULL, "note: backup_state.json is missing (the "
+			    "next run makes it)", 0);
 		return;
 	}
 	lines_open(&l, fd);
@@ -152,9 +155,11 @@ verify_catalog(int root, const char *client, const char *id,
 			    &k) == 0 ? 1 : 2;
 	port_close(fd);
 	if (newest[0] && !found)
-		say(arg, NULL, "backup_state.json has no record of it");
+		say(arg, NULL, "note: backup_state.json has no record of it "
+		    "(its next run makes one)", 0);
 	else if (found == 2 || (found && strcmp(snap, newest) != 0))
-		say(arg, NULL, "backup_state.json names another newest snapshot");
+		say(arg, NULL, "note: backup_state.json names another newest "
+		    "snapshot (its next run brings it up to date)", 0);
 }
 
 /* Manifests whose snapshot is not there. */
@@ -182,7 +187,9 @@ verify_manifests(int bfd, say_fn say, void *arg)
 		memcpy(snap, name, n - 5);
 		snap[n - 5] = 0;
 		if (port_fstatat(bfd, snap, &st) < 0 || st.type != PORT_DIR)
-			say(arg, name, "a manifest without its snapshot");
+			say(arg, name, "note: a manifest without its snapshot (a "
+			    "commit that did not finish: the next run removes "
+			    "it)", 0);
 	}
 	port_dir_close(d);
 	port_close(mdir);
@@ -197,7 +204,7 @@ fs_verify(const store_class **ctx, const char *client, const char *id,
 	int bfd = fs_open_backup(fs->root, client, id);
 
 	if (bfd < 0) {
-		say(arg, NULL, strerror(errno));
+		say(arg, NULL, strerror(errno), 1);
 		return;
 	}
 	if (snap != NULL) {

@@ -1,0 +1,136 @@
+#!/bin/sh
+# t_sweep.sh — a fault sweep over the server's store (issue 12): for each
+# kind of call (write, fsync, syncfs, rename, link) and each way it can go
+# wrong (EIO, ENOSPC for writes, the server killed right there), the fault
+# is put at stepped points of a backup, one point a run, with the sweep.so
+# shim. After each: cairnd --check --read-data finds the store clean, the
+# snapshot committed before still equals its source, the next run
+# completes and equals the source, and no temporary file is left.
+#
+# Time budget: SWEEP_SECONDS (default 120); points are 1, 2, 3, 5, 8, 13,
+# ... of each kind, or every point with SWEEP_ALL=1 (for a longer run).
+. "$(dirname "$0")/lib.sh"
+
+SHIM=$TOP/build/asan/sweep.so
+if [ ! -f "$SHIM" ] || [ "$CAIRND" != "$TOP/build/asan/cairnd" ]; then
+	note "no LD_PRELOAD shim for this build: no sweep"
+	ok "skipped: needs build/asan/sweep.so and the ASan cairnd"
+	finish
+fi
+BUDGET=${SWEEP_SECONDS:-120}
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+export ASAN_OPTIONS
+START=$(date +%s)
+
+# The source in two versions: the sweep's runs back up v2 over a v1.
+SRC=$W/src
+mkdir -p "$SRC/d/e" "$SRC/k"
+i=0
+while [ $i -lt 8 ]; do
+	head -c $((i * 9000 + 10)) /dev/urandom >"$SRC/d/f$i.bin"
+	i=$((i + 1))
+done
+printf 'kept\n' >"$SRC/k/kept.txt"
+ln -s ../k/kept.txt "$SRC/d/link"
+cp -a "$SRC" "$W/v1"
+start_server || finish
+STATE=$W/v1.state
+run_cairn --source "$SRC" --json
+check_rc 0 "the first version, backed up"
+ID=$(json_field "$RUN_OUT" id)
+S1=$(json_field "$RUN_OUT" snapshot)
+stop_server
+cp -a "$D" "$W/store-v1"
+# v2: two files changed, one new, one renamed (a link by content).
+head -c 50000 /dev/urandom >"$SRC/d/f2.bin"
+printf 'changed\n' >>"$SRC/d/f5.bin"
+head -c 70000 /dev/urandom >"$SRC/new.bin"
+mv "$SRC/d/f7.bin" "$SRC/k/moved.bin"
+sleep 1	# so that the changed files' mtimes are not those of v1
+
+points=0
+fired=0
+lost=0
+
+# sweep_point OP DO N: one faulty run and its checks. Sets SWEPT=0 when the
+# fault did not fire (N is past the last call of OP).
+sweep_point() {
+	_what="$1/$2 at $3"
+	rm -rf "$W/store" "$W/fired" "$W/out"
+	cp -a "$W/store-v1" "$W/store"
+	D=$W/store
+	cp "$W/v1.state" "$W/run.state"
+	STATE=$W/run.state
+	CAIRN_SWEEP_PATH=$W/store CAIRN_SWEEP_OP=$1 CAIRN_SWEEP_DO=$2 \
+	CAIRN_SWEEP_AT=$3 CAIRN_SWEEP_FIRED=$W/fired LD_PRELOAD=$SHIM
+	export CAIRN_SWEEP_PATH CAIRN_SWEEP_OP CAIRN_SWEEP_DO CAIRN_SWEEP_AT \
+		CAIRN_SWEEP_FIRED LD_PRELOAD
+	start_server || finish
+	unset CAIRN_SWEEP_PATH CAIRN_SWEEP_OP CAIRN_SWEEP_DO CAIRN_SWEEP_AT \
+		CAIRN_SWEEP_FIRED LD_PRELOAD
+	run_cairn --source "$SRC" --json
+	_rc=$RC
+	stop_server
+	SWEPT=1
+	[ -f "$W/fired" ] || SWEPT=0
+	points=$((points + 1))
+	[ $SWEPT = 1 ] && fired=$((fired + 1))
+	case $_rc in
+	0 | 3 | 4) ;;
+	*) fail "$_what: the client ends with 0, 3 or 4" "exit status $_rc"; show_run ;;
+	esac
+	run_raw "$CAIRND" --check --read-data --dir "$W/store"
+	if [ "$RC" != 0 ]; then
+		fail "$_what: the store checks clean after the fault" "$(cat "$RUN_OUT")"
+		lost=$((lost + 1))
+	fi
+	if ! tree_equal "$W/v1" "$W/store/alice/$ID/$S1"; then
+		fail "$_what: the snapshot before equals its source"
+		lost=$((lost + 1))
+	fi
+	start_server || finish
+	run_cairn --source "$SRC" --json
+	if [ "$RC" != 0 ]; then
+		fail "$_what: the next run completes" "exit status $RC"
+		show_run
+	fi
+	_s=$(json_field "$RUN_OUT" snapshot)
+	stop_server
+	if [ -z "$_s" ] || ! tree_equal "$SRC" "$W/store/alice/$ID/$_s"; then
+		fail "$_what: the next run's snapshot equals the source" "snapshot '$_s'"
+	fi
+	run_raw "$CAIRND" --check --read-data --dir "$W/store"
+	[ "$RC" = 0 ] || fail "$_what: the store checks clean after the next run" "$(cat "$RUN_OUT")"
+	_left=$(find "$W/store" -name '.cairn-*' | head -n 3)
+	[ -z "$_left" ] || fail "$_what: no temporary file is left" "$_left"
+}
+
+over=0
+for op_do in write/eio write/enospc write/kill fsync/eio fsync/kill \
+	syncfs/eio syncfs/kill rename/eio rename/kill link/eio link/kill; do
+	op=${op_do%/*}
+	how=${op_do#*/}
+	a=1 b=1 n=1
+	while :; do
+		if [ $(($(date +%s) - START)) -ge "$BUDGET" ]; then
+			over=1
+			break
+		fi
+		sweep_point "$op" "$how" "$n"
+		[ $SWEPT = 1 ] || break
+		if [ "${SWEEP_ALL:-0}" = 1 ]; then
+			n=$((n + 1))
+		else
+			n=$((a + b))	# 2, 3, 5, 8, 13, ...
+			a=$b
+			b=$n
+		fi
+	done
+	[ $over = 1 ] && break
+done
+_left=
+[ $over = 1 ] && _left=" (the budget of $BUDGET s ran out first; SWEEP_SECONDS for more)"
+note "sweep: $points points tried, $fired faults injected, snapshots lost: $lost, $(($(date +%s) - START)) s$_left"
+check_eq "$lost" 0 "no committed snapshot lost or damaged at any point"
+[ $fired -gt 0 ] && ok "the sweep injected $fired faults" || fail "the sweep injected faults"
+finish
