@@ -29,7 +29,7 @@ fuzz_src_frame = src/common/proto.c $(FUZZ_BASE)
 fuzz_src_path = $(FUZZ_BASE)
 fuzz_src_manifest = src/common/record.c src/common/json.c $(FUZZ_BASE)
 fuzz_src_pkcs8 = src/common/pkcs8.c src/common/util.c port/posix.c
-fuzz_src_pem = src/common/tls.c src/common/pkcs8.c $(FUZZ_BASE)
+fuzz_src_pem = src/common/tls.c src/common/pkcs8.c src/common/config.c $(FUZZ_BASE)
 
 FUZZ_BINS = $(patsubst %,$(F)/fuzz_%,$(FUZZ_TARGETS))
 
