@@ -17,20 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shim.h"
+
 ssize_t write(int fd, const void *p, size_t n);
 int fsync(int fd);
-
-/* The path of fd into path[cap], or "". */
-static void
-path_of(int fd, char *path, size_t cap)
-{
-	char link[64];
-	ssize_t len;
-
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	len = readlink(link, path, cap - 1);
-	path[len > 0 ? len : 0] = 0;
-}
 
 /* 1 if fd is a regular file whose path holds the pattern in env var. */
 static int

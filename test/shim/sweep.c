@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "shim.h"
+
 ssize_t write(int fd, const void *p, size_t n);
 int fsync(int fd);
 int syncfs(int fd);
@@ -25,18 +27,6 @@ int renameat(int ofd, const char *old, int nfd, const char *new);
 int linkat(int ofd, const char *old, int nfd, const char *new, int flags);
 
 static long calls;
-
-/* The path of fd into path[cap], or "". */
-static void
-path_of(int fd, char *path, size_t cap)
-{
-	char link[64];
-	ssize_t len;
-
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	len = readlink(link, path, cap - 1);
-	path[len > 0 ? len : 0] = 0;
-}
 
 /* 1 if fd (or any, for syncfs: fd -1) is in the swept tree. */
 static int

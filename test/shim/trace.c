@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shim.h"
+
 int syncfs(int fd);
 int fsync(int fd);
 int renameat(int ofd, const char *old, int nfd, const char *new);
@@ -37,19 +39,6 @@ note(const char *what, const char *a, const char *b)
 		close(fd);
 	}
 	errno = e;
-}
-
-/* The path of fd, for the trace. */
-static const char *
-path_of(int fd, char *path, size_t cap)
-{
-	char link[64];
-	ssize_t len;
-
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	len = readlink(link, path, cap - 1);
-	path[len > 0 ? len : 0] = 0;
-	return path;
 }
 
 int
