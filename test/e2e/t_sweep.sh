@@ -10,7 +10,7 @@
 # equals the source, and no temporary file is left in the store or beside
 # the client's state.
 #
-# Time budget: SWEEP_SECONDS (default 180); points are 1, 2, 3, 5, 8, 13,
+# Time budget: SWEEP_SECONDS (default 200); points are 1, 2, 3, 5, 8, 13,
 # ... of each kind, or every point with SWEEP_ALL=1 (for a longer run).
 . "$(dirname "$0")/lib.sh"
 
@@ -20,7 +20,7 @@ if [ ! -f "$SHIM" ] || [ "$CAIRND" != "$TOP/build/asan/cairnd" ]; then
 	ok "skipped: needs build/asan/sweep.so and the ASan cairnd"
 	finish
 fi
-BUDGET=${SWEEP_SECONDS:-180}
+BUDGET=${SWEEP_SECONDS:-200}
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS
 START=$(date +%s)
@@ -157,8 +157,9 @@ cut_point() {
 	_rc=$RC
 	PORT=$_sp
 	wait "$_ppid"
+	_cut=$?
 	SWEPT=1
-	[ $? = 0 ] || SWEPT=0
+	[ $_cut = 0 ] || SWEPT=0	# the proxy cut (0), or the run ended first
 	[ $SWEPT = 1 ] && fired=$((fired + 1))
 	stop_server
 	after_fault "link cut after $1 bytes" "$_rc"
@@ -172,6 +173,18 @@ budget_left() {
 }
 
 over=0
+# The link first: few points, and the calls then take what is left.
+n=100
+while budget_left; do
+	cut_point "$n"
+	[ $SWEPT = 1 ] || break
+	if [ "${SWEEP_ALL:-0}" = 1 ]; then
+		n=$((n + 997))
+	else
+		n=$((n * 3))
+	fi
+done
+note "link cut: up to $n bytes"
 for point in server/write/eio server/write/enospc server/write/kill \
 	server/fsync/eio server/fsync/kill server/syncfs/eio server/syncfs/kill \
 	server/rename/eio server/rename/kill server/link/eio server/link/kill \
@@ -193,17 +206,6 @@ for point in server/write/eio server/write/enospc server/write/kill \
 	note "$point: points up to $n"
 	[ $over = 1 ] && break
 done
-n=100
-while [ $over = 0 ] && budget_left; do
-	cut_point "$n"
-	[ $SWEPT = 1 ] || break
-	if [ "${SWEEP_ALL:-0}" = 1 ]; then
-		n=$((n + 997))
-	else
-		n=$((n * 3))
-	fi
-done
-[ $over = 0 ] && note "link cut: up to $n bytes"
 _left=
 [ $over = 1 ] && _left=" (the budget of $BUDGET s ran out first; SWEEP_SECONDS for more)"
 note "sweep: $points points tried, $fired faults injected, snapshots lost: $lost, $(($(date +%s) - START)) s$_left"
