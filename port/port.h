@@ -88,8 +88,13 @@ int port_socketpair(int fd[2]);
 
 enum port_type { PORT_UNKNOWN, PORT_REG, PORT_DIR, PORT_LNK, PORT_OTHER };
 
+/* What a PORT_OTHER is. */
+enum port_special { PORT_SP_NONE, PORT_SP_FIFO, PORT_SP_CHR, PORT_SP_BLK,
+	PORT_SP_SOCK };
+
 struct port_stat {
 	enum port_type type;
+	enum port_special special;	/* for PORT_OTHER */
 	uint64_t size;
 	uint32_t mode;		/* permission bits, 07777 */
 	int64_t mtime;
@@ -99,6 +104,9 @@ struct port_stat {
 	uint64_t ino;
 	uint64_t dev;
 	uint64_t nlink;
+	uint32_t uid, gid;
+	uint32_t rmajor, rminor;	/* a device node's numbers */
+	uint64_t blocks;		/* 512-byte blocks allocated */
 };
 
 /* Remove the file path (named by the user). */
@@ -147,6 +155,44 @@ int port_lock(int fd);
  * -1 (EWOULDBLOCK when another process holds a conflicting one). */
 enum { PORT_UNLOCK, PORT_LOCK_SHARED, PORT_LOCK_EXCL };
 int port_lock_byte(int fd, unsigned off, int how);
+/* Owner and group of dfd/name, never following a symlink at name. */
+int port_lchownat(int dfd, const char *name, uint32_t uid, uint32_t gid);
+int port_fchown(int fd, uint32_t uid, uint32_t gid);
+/* Permission bits of dfd/name (following a symlink: give a directory or
+ * file). */
+int port_fchmodat(int dfd, const char *name, unsigned mode);
+/* Modification time of dfd/name itself, a symlink too. */
+int port_lutimeat(int dfd, const char *name, int64_t mtime, uint32_t ns);
+/* Make a FIFO (PORT_SP_FIFO) or device node (PORT_SP_CHR, PORT_SP_BLK)
+ * dfd/name with mode and, for devices, its numbers. */
+int port_mknodat(int dfd, const char *name, enum port_special kind,
+    unsigned mode, uint32_t major, uint32_t minor);
+/* The effective user id: 0 for root. */
+uint32_t port_euid(void);
+/*
+ * Extended attributes of dfd/name itself (a symlink's own, never its
+ * target's). list: the names, each NUL-terminated, into buf[cap]: the
+ * bytes used, or -1 (ERANGE when they do not fit, ENOTSUP where the
+ * filesystem has none). get: the value into buf[cap]: its length or -1
+ * (ERANGE, ENODATA). set: 0 or -1.
+ */
+long port_xattr_list(int dfd, const char *name, char *buf, size_t cap);
+long port_xattr_get(int dfd, const char *name, const char *attr, void *buf,
+    size_t cap);
+int port_xattr_set(int dfd, const char *name, const char *attr,
+    const void *val, size_t n);
+/*
+ * The next data or hole at or after off in an open file (SEEK_DATA,
+ * SEEK_HOLE): the offset, or -1 (ENXIO: no data at or after off; EINVAL
+ * where the filesystem cannot say: treat the file as all data).
+ */
+enum { PORT_SEEK_DATA, PORT_SEEK_HOLE };
+int64_t port_seek(int fd, uint64_t off, int whence);
+/* The name of user uid or group gid from /etc/passwd or /etc/group into
+ * out[cap]: its length, or -1 (ENOENT when there is none). */
+long port_user_name(uint32_t uid, char *out, size_t cap);
+long port_group_name(uint32_t gid, char *out, size_t cap);
+
 /* Absolute, symlink-free form of path into out[cap]. */
 int port_realpath(const char *path, char *out, size_t cap);
 

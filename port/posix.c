@@ -6,6 +6,8 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <sys/random.h>
@@ -478,10 +480,30 @@ type_of(mode_t m)
 	return PORT_OTHER;
 }
 
+static enum port_special
+special_of(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return PORT_SP_FIFO;
+	if (S_ISCHR(m))
+		return PORT_SP_CHR;
+	if (S_ISBLK(m))
+		return PORT_SP_BLK;
+	if (S_ISSOCK(m))
+		return PORT_SP_SOCK;
+	return PORT_SP_NONE;
+}
+
 static void
 fill_stat(const struct stat *s, struct port_stat *st)
 {
 	st->type = type_of(s->st_mode);
+	st->special = special_of(s->st_mode);
+	st->uid = (uint32_t)s->st_uid;
+	st->gid = (uint32_t)s->st_gid;
+	st->rmajor = (uint32_t)major(s->st_rdev);
+	st->rminor = (uint32_t)minor(s->st_rdev);
+	st->blocks = (uint64_t)s->st_blocks;
 	st->size = (uint64_t)s->st_size;
 	st->mode = (uint32_t)(s->st_mode & 07777);
 	st->mtime = (int64_t)s->st_mtim.tv_sec;
@@ -1122,4 +1144,179 @@ port_sleep_ms(unsigned ms)
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+/* ---- owners, special files, extended attributes, holes --------------- */
+
+int
+port_lchownat(int dfd, const char *name, uint32_t uid, uint32_t gid)
+{
+	return fchownat(dfd, name, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW);
+}
+
+int
+port_fchown(int fd, uint32_t uid, uint32_t gid)
+{
+	return fchown(fd, (uid_t)uid, (gid_t)gid);
+}
+
+int
+port_fchmodat(int dfd, const char *name, unsigned mode)
+{
+	return fchmodat(dfd, name, (mode_t)mode, 0);
+}
+
+int
+port_lutimeat(int dfd, const char *name, int64_t mtime, uint32_t ns)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = (time_t)mtime;
+	ts[0].tv_nsec = (long)ns;
+	ts[1] = ts[0];
+	return utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+int
+port_mknodat(int dfd, const char *name, enum port_special kind,
+    unsigned mode, uint32_t maj, uint32_t min)
+{
+	mode_t m = (mode_t)(mode & 07777);
+
+	switch (kind) {
+	case PORT_SP_FIFO:
+		return mkfifoat(dfd, name, m);
+	case PORT_SP_CHR:
+		return mknodat(dfd, name, m | S_IFCHR, makedev(maj, min));
+	case PORT_SP_BLK:
+		return mknodat(dfd, name, m | S_IFBLK, makedev(maj, min));
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
+uint32_t
+port_euid(void)
+{
+	return (uint32_t)geteuid();
+}
+
+/*
+ * Linux has no *at form of the xattr calls before 6.13, so these work on
+ * dfd's directory as the current one and put the current one back. cairn
+ * is single-threaded and names every other file by descriptor, so the
+ * moment it spends elsewhere is seen by nothing.
+ */
+static int cwd_fd = -1;
+
+static int
+enter(int dfd)
+{
+	if (cwd_fd < 0)
+		cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd_fd < 0)
+		return -1;
+	return fchdir(dfd);
+}
+
+static void
+leave(void)
+{
+	int e = errno;
+
+	if (fchdir(cwd_fd) < 0)
+		abort();	/* never: it was our directory a moment ago */
+	errno = e;
+}
+
+long
+port_xattr_list(int dfd, const char *name, char *buf, size_t cap)
+{
+	ssize_t n;
+
+	if (enter(dfd) < 0)
+		return -1;
+	n = llistxattr(name, buf, cap);
+	leave();
+	return (long)n;
+}
+
+long
+port_xattr_get(int dfd, const char *name, const char *attr, void *buf,
+    size_t cap)
+{
+	ssize_t n;
+
+	if (enter(dfd) < 0)
+		return -1;
+	n = lgetxattr(name, attr, buf, cap);
+	leave();
+	return (long)n;
+}
+
+int
+port_xattr_set(int dfd, const char *name, const char *attr, const void *val,
+    size_t n)
+{
+	int r;
+
+	if (enter(dfd) < 0)
+		return -1;
+	r = lsetxattr(name, attr, val, n, 0);
+	leave();
+	return r;
+}
+
+int64_t
+port_seek(int fd, uint64_t off, int whence)
+{
+	off_t r = lseek(fd, (off_t)off,
+	    whence == PORT_SEEK_DATA ? SEEK_DATA : SEEK_HOLE);
+
+	return r < 0 ? -1 : (int64_t)r;
+}
+
+/* Field 0 of the line of path whose field 2 is id, into out[cap]. */
+static long
+id_name(const char *path, uint32_t id, char *out, size_t cap)
+{
+	char line[512], *f, *end;
+	unsigned long v;
+	size_t n;
+	FILE *fp = fopen(path, "re");
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof line, fp) != NULL) {
+		if ((f = strchr(line, ':')) == NULL ||
+		    (f = strchr(f + 1, ':')) == NULL)
+			continue;
+		errno = 0;
+		v = strtoul(f + 1, &end, 10);
+		if (errno != 0 || end == f + 1 || *end != ':' || v != id)
+			continue;
+		n = (size_t)(strchr(line, ':') - line);
+		if (n == 0 || n >= cap)
+			continue;
+		memcpy(out, line, n);
+		out[n] = 0;
+		fclose(fp);
+		return (long)n;
+	}
+	fclose(fp);
+	errno = ENOENT;
+	return -1;
+}
+
+long
+port_user_name(uint32_t uid, char *out, size_t cap)
+{
+	return id_name("/etc/passwd", uid, out, cap);
+}
+
+long
+port_group_name(uint32_t gid, char *out, size_t cap)
+{
+	return id_name("/etc/group", gid, out, cap);
 }

@@ -57,7 +57,28 @@ cconn_tidy(char *text, size_t cap)
 	memcpy(text, out, strlen(out) + 1);
 }
 
-/* HELLO with our protocol version; the server must agree. */
+/* The highest version a refusal of our HELLO names ("... version 1)",
+ * "versions 1 and 2)"), or 0 when it names none. */
+static unsigned
+named_version(const char *text)
+{
+	const char *p = strstr(text, "version");
+	unsigned v = 0, n;
+
+	for (; p != NULL && *p != 0; p++) {
+		if (*p < '0' || *p > '9')
+			continue;
+		for (n = 0; *p >= '0' && *p <= '9'; p++)
+			n = n * 10 + (unsigned)(*p - '0');
+		v = n;
+		if (*p == 0)
+			break;
+	}
+	return v;
+}
+
+/* HELLO with version 2 (PROTOCOL.md, "Version negotiation"): a server
+ * that refuses it is older, and we say so rather than fall back. */
 static void
 hello(struct cconn *c)
 {
@@ -65,9 +86,10 @@ hello(struct cconn *c)
 	struct reply *rp = &c->rp;
 	struct buf b;
 	size_t n;
+	unsigned v;
 
 	cconn_buf(c, &b);
-	buf_u16(&b, PROTO_VERSION);
+	buf_u16(&b, PROTO_V2);
 	cconn_send(c, T_HELLO, b.p, b.len, "during hello");
 	n = cconn_recv(c, &rp->type, "during hello");
 	rd_init(&rp->body, c->frame, n);
@@ -76,9 +98,26 @@ hello(struct cconn *c)
 		die(EXIT_NET, "%s:%u does not speak the cairn protocol",
 		    o->server, o->port);
 	cconn_tidy(rp->text, sizeof rp->text);
+	if (rp->type == T_ERROR && rp->status == ST_BAD_REQUEST) {
+		v = named_version(rp->text);
+		if (v > 0 && v < PROTO_V2)
+			die(EXIT_REFUSED, "%s:%u runs an older cairnd (protocol "
+			    "version %u); this cairn speaks version %u: upgrade "
+			    "cairnd there (a new cairnd still serves version 1 "
+			    "clients)", o->server, o->port, v, PROTO_V2);
+		die(EXIT_REFUSED, "%s:%u does not speak protocol version %u "
+		    "(it says: %s); this cairn speaks version %u", o->server,
+		    o->port, PROTO_V2, rp->text, PROTO_V2);
+	}
 	if (rp->type == T_ERROR || rp->status != ST_OK)
 		die(EXIT_REFUSED, "%s:%u refused us: %s", o->server, o->port,
 		    rp->text);
+	c->version = rd_u16(&rp->body);
+	rd_str(&rp->body, TLS_NAME_MAX, &n);
+	c->server_flags = rd_u32(&rp->body);
+	if (c->version != PROTO_V2 || rd_end(&rp->body) < 0)
+		die(EXIT_NET, "%s:%u: malformed answer to HELLO", o->server,
+		    o->port);
 }
 
 void

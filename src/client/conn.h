@@ -72,6 +72,8 @@ struct pending {
 struct cconn {
 	const struct copts *o;
 	struct tls t;
+	unsigned version;	/* the session's protocol version (2) */
+	uint32_t server_flags;	/* SF_* from the HELLO reply */
 	uint64_t sent_ms;	/* when a frame last went to the server */
 	struct reply rp;	/* the last reply read */
 	/* the pipeline */

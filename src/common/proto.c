@@ -91,7 +91,7 @@ entry_get(struct rd *r, struct entry *e)
 	const uint8_t *md;
 	size_t n;
 
-	e->type = rd_u8(r);
+	entry_clear(e, rd_u8(r));
 	s = rd_str(r, PATH_LEN_MAX, &n);
 	if (s == NULL || path_check(s, n) < 0)
 		return -1;
@@ -159,4 +159,134 @@ get_str(struct rd *r, char *out, size_t cap)
 	memcpy(out, s, n);
 	out[n] = 0;
 	return 0;
+}
+
+static int
+put_owner(struct buf *b, const char *s)
+{
+	return put_str(b, s, strlen(s));
+}
+
+int
+entry2_put(struct buf *b, const struct entry *e)
+{
+	buf_u8(b, e->type);
+	buf_u8(b, e->flags);
+	put_str(b, e->path, e->plen);
+	buf_u64(b, e->size);
+	buf_u32(b, e->mode);
+	buf_u64(b, (uint64_t)e->mtime);
+	buf_u32(b, e->mtime_ns);
+	buf_u32(b, e->uid);
+	buf_u32(b, e->gid);
+	put_owner(b, e->user);
+	put_owner(b, e->group);
+	buf_put(b, e->md5, MD5_LEN);
+	put_str(b, e->target, e->tlen);
+	buf_u32(b, e->major);
+	buf_u32(b, e->minor);
+	buf_u16(b, (unsigned)e->xlen);
+	if (e->xlen > 0)
+		buf_put(b, e->xattr, e->xlen);
+	return b->err || e->xlen > XATTR_MAX ? -1 : 0;
+}
+
+size_t
+entry2_size(const struct entry *e)
+{
+	return 1 + 1 + 2 + e->plen + 8 + 4 + 8 + 4 + 4 + 4 +
+	    2 + strlen(e->user) + 2 + strlen(e->group) + MD5_LEN +
+	    2 + e->tlen + 4 + 4 + 2 + e->xlen;
+}
+
+static int
+get_owner(struct rd *r, char *out)
+{
+	return get_str(r, out, OWNER_NAME_MAX + 1);
+}
+
+static int
+all_zero(const uint8_t *p, size_t n)
+{
+	while (n > 0)
+		if (p[--n] != 0)
+			return 0;
+	return 1;
+}
+
+/* The rules of one decoded v2 entry that its type sets. */
+static int
+entry2_rules(const struct entry *e, unsigned ctx)
+{
+	int data = ENTRY_HAS_DATA(e);
+	unsigned may = ctx == E2_OFFER ? EF_SPARSE | EF_KEEP | EF_MD5_LATER :
+	    EF_ALL;
+
+	if (e->type == 0 || e->type > E_TYPE_MAX || (e->flags & ~may) != 0 ||
+	    e->mode > 07777 || e->mtime_ns >= 1000000000u)
+		return -1;
+	if (e->plen == 0 ? e->type != E_DIR : path_check(e->path, e->plen) < 0)
+		return -1;
+	if (e->type != E_FILE && (e->flags & (EF_KEEP | EF_MD5_LATER)) != 0)
+		return -1;
+	if (!data && (e->size != 0 || !all_zero(e->md5, MD5_LEN) ||
+	    (e->flags & (EF_SPARSE | EF_CHANGED)) != 0))
+		return -1;
+	if ((e->flags & EF_MD5_LATER) && !all_zero(e->md5, MD5_LEN))
+		return -1;
+	if ((e->type == E_CHR || e->type == E_BLK) ? 0 :
+	    (e->major != 0 || e->minor != 0))
+		return -1;
+	switch (e->type) {
+	case E_LINK:
+		return e->tlen > 0 ? 0 : -1;
+	case E_HARD:
+		return path_check(e->target, e->tlen) < 0 ||
+		    path_cmp(e->target, e->tlen, e->path, e->plen) >= 0 ? -1 : 0;
+	default:
+		return e->tlen == 0 ? 0 : -1;
+	}
+}
+
+int
+entry2_get(struct rd *r, struct entry *e, unsigned ctx)
+{
+	const char *s;
+	const uint8_t *p;
+	size_t n;
+
+	e->type = rd_u8(r);
+	e->flags = rd_u8(r);
+	s = rd_str(r, PATH_LEN_MAX, &n);
+	if (s == NULL)
+		return -1;
+	memcpy(e->path, s, n);
+	e->path[n] = 0;
+	e->plen = n;
+	e->size = rd_u64(r);
+	e->mode = rd_u32(r);
+	e->mtime = (int64_t)rd_u64(r);
+	e->mtime_ns = rd_u32(r);
+	e->uid = rd_u32(r);
+	e->gid = rd_u32(r);
+	e->owned = 1;
+	if (get_owner(r, e->user) < 0 || get_owner(r, e->group) < 0)
+		return -1;
+	p = rd_bytes(r, MD5_LEN);
+	if (p != NULL)
+		memcpy(e->md5, p, MD5_LEN);
+	s = rd_str(r, PATH_LEN_MAX, &n);
+	if (s == NULL)
+		return -1;
+	memcpy(e->target, s, n);
+	e->target[n] = 0;
+	e->tlen = n;
+	e->major = rd_u32(r);
+	e->minor = rd_u32(r);
+	n = rd_u16(r);
+	e->xlen = n;
+	e->xattr = n > 0 ? rd_bytes(r, n) : NULL;
+	if (r->err || xattr_check(e->xattr, e->xlen) < 0)
+		return -1;
+	return entry2_rules(e, ctx);
 }

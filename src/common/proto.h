@@ -1,6 +1,6 @@
 /*
- * proto.h — cairn protocol v1 (see PROTOCOL.md): length-prefixed frames
- * over TLS, and the encoding of each message.
+ * proto.h — cairn protocol versions 1 and 2 (see PROTOCOL.md):
+ * length-prefixed frames over TLS, and the encoding of each message.
  */
 #ifndef CAIRN_PROTO_H
 #define CAIRN_PROTO_H
@@ -14,7 +14,8 @@
 #include "tls.h"
 #include "util.h"
 
-#define PROTO_VERSION 1
+#define PROTO_V1 1
+#define PROTO_V2 2		/* PROTOCOL.md, "Version 2" */
 #define FRAME_HDR 4
 #define FRAME_MAX 65535		/* payload bytes; the header is separate */
 #define DATA_CHUNK 32768	/* file bytes per DATA_TRANSFER frame */
@@ -22,6 +23,7 @@
 #define KEEPALIVE_MS 15000	/* a client busy hashing says so this often */
 #define COMMIT_WAIT_MS 3600000	/* the server may sync a lot of data */
 #define TARGET_MAX 64		/* an ID or snapshot name in a request, NUL included */
+#define OFFER_BATCH_MAX 256	/* entries of one OFFER_BATCH (v2) */
 
 /* Frame types. Replies are the request's type | 0x80. */
 enum {
@@ -38,6 +40,8 @@ enum {
 	T_FETCH = 11,
 	T_REMOVE = 12,
 	T_ITEM = 0x10,		/* server → client: one item of a listing */
+	T_OFFER_BATCH = 0x12,	/* v2: offers, one status each */
+	T_HOLE = 0x13,		/* v2: a run of zero bytes in file data */
 	T_REPLY = 0x80,
 	T_ERROR = 0xff		/* server → client, then the server closes */
 };
@@ -53,12 +57,30 @@ int frame_recv(struct tls *t, unsigned *type, uint8_t *p, size_t *n);
 /* Decode a frame header: 0, or -1 if the reserved byte is not zero. */
 int frame_hdr(const uint8_t h[FRAME_HDR], unsigned *type, size_t *n);
 
-/* An entry as carried by OFFER and FILE_TRANSFER. */
+/* Server flags in the v2 HELLO reply. */
+enum { SF_APPEND_ONLY = 1, SF_QUOTA = 2 };
+
+/* An entry as carried by OFFER and FILE_TRANSFER (v1). */
 int entry_put(struct buf *b, const struct entry *e);
 /* Decode and check an entry: valid path and type, a target only for
  * links (non-empty, no NUL, at most PATH_LEN_MAX bytes: stored as is,
  * never resolved), mode within 07777. 0 or -1. */
 int entry_get(struct rd *r, struct entry *e);
+
+/*
+ * The v2 entry (PROTOCOL.md, "The v2 entry"). entry2_get decodes and
+ * checks one by the rules of its Limits table, for an offer (E2_OFFER:
+ * CHANGED refused, the root's empty path allowed) or an item from the
+ * server (E2_ITEM: any known flag, the root allowed). It checks what one
+ * entry can say; the session checks what depends on the others (the
+ * root first, a hard link's target offered before). e->xattr points
+ * into r's bytes.
+ */
+enum { E2_OFFER, E2_ITEM };
+int entry2_put(struct buf *b, const struct entry *e);
+int entry2_get(struct rd *r, struct entry *e, unsigned ctx);
+/* The v2 entry's wire size, for packing batches. */
+size_t entry2_size(const struct entry *e);
 
 /* A reply: status and message, then the caller appends its body. */
 int reply_start(struct buf *b, unsigned status, const char *text);

@@ -144,7 +144,16 @@ linew_close(struct linew *w)
 	return linew_flush(w);
 }
 
-static const char *const type_names[] = { "", "file", "dir", "link" };
+static const char *const type_names[] = {
+	"", "file", "dir", "link", "fifo", "chr", "blk", "hard"
+};
+
+static void
+put_u64_field(struct buf *b, const char *key, uint64_t v)
+{
+	json_put_key(b, key, 0);
+	buf_dec(b, v);
+}
 
 int
 entry_json(struct buf *b, const struct entry *e, const struct stamp *x)
@@ -154,75 +163,134 @@ entry_json(struct buf *b, const struct entry *e, const struct stamp *x)
 	json_put_str(b, e->path, e->plen);
 	json_put_key(b, "type", 0);
 	json_put_str(b, type_names[e->type], strlen(type_names[e->type]));
-	json_put_key(b, "size", 0);
-	buf_dec(b, e->size);
-	json_put_key(b, "mode", 0);
-	buf_dec(b, e->mode);
+	if (e->flags != 0)
+		put_u64_field(b, "flags", e->flags);
+	put_u64_field(b, "size", e->size);
+	put_u64_field(b, "mode", e->mode);
 	json_put_key(b, "mtime", 0);
 	buf_sdec(b, e->mtime);
-	json_put_key(b, "mtime_ns", 0);
-	buf_dec(b, e->mtime_ns);
-	if (e->type == E_FILE) {
+	put_u64_field(b, "mtime_ns", e->mtime_ns);
+	if (e->owned) {
+		put_u64_field(b, "uid", e->uid);
+		put_u64_field(b, "gid", e->gid);
+	}
+	if (e->user[0] != 0) {
+		json_put_key(b, "user", 0);
+		json_put_str(b, e->user, strlen(e->user));
+	}
+	if (e->group[0] != 0) {
+		json_put_key(b, "group", 0);
+		json_put_str(b, e->group, strlen(e->group));
+	}
+	if (ENTRY_HAS_DATA(e)) {
 		json_put_key(b, "md5", 0);
 		buf_putc(b, '"');
 		buf_hex(b, e->md5, MD5_LEN);
 		buf_putc(b, '"');
 	}
-	if (e->type == E_LINK) {
+	if (e->type == E_LINK || e->type == E_HARD) {
 		json_put_key(b, "target", 0);
 		json_put_str(b, e->target, e->tlen);
+	}
+	if (e->type == E_CHR || e->type == E_BLK) {
+		put_u64_field(b, "major", e->major);
+		put_u64_field(b, "minor", e->minor);
+	}
+	if (e->xlen > 0) {
+		json_put_key(b, "xattrs", 0);
+		buf_putc(b, '"');
+		buf_hex(b, e->xattr, e->xlen);
+		buf_putc(b, '"');
 	}
 	if (x != NULL) {
 		json_put_key(b, "ctime", 0);
 		buf_sdec(b, x->ctime);
-		json_put_key(b, "ctime_ns", 0);
-		buf_dec(b, x->ctime_ns);
-		json_put_key(b, "ino", 0);
-		buf_dec(b, x->ino);
+		put_u64_field(b, "ctime_ns", x->ctime_ns);
+		put_u64_field(b, "ino", x->ino);
 	}
 	buf_putc(b, '}');
 	return b->err ? -1 : 0;
+}
+
+/* An optional u32 field: 0 absent (v = 0), 1 present, -1 out of range. */
+static int
+opt_u32(const struct json *j, const char *key, uint32_t *v)
+{
+	uint64_t u;
+
+	*v = 0;
+	if (json_find(j, key) < 0)
+		return 0;
+	if (json_u64(j, key, &u) < 0 || u > 0xffffffffu)
+		return -1;
+	*v = (uint32_t)u;
+	return 1;
+}
+
+/* An optional owner name (empty when absent). 0 or -1. */
+static int
+opt_owner(const struct json *j, const char *key, char *out)
+{
+	size_t n;
+
+	out[0] = 0;
+	if (json_find(j, key) < 0)
+		return 0;
+	return json_str(j, key, out, OWNER_NAME_MAX + 1, &n) < 0 ||
+	    memchr(out, 0, n) != NULL ? -1 : 0;
+}
+
+static unsigned
+type_of_name(const char *s)
+{
+	unsigned t;
+
+	for (t = 1; t <= E_TYPE_MAX; t++)
+		if (strcmp(s, type_names[t]) == 0)
+			return t;
+	return 0;
 }
 
 int
 entry_parse(const struct json *j, struct entry *e, struct stamp *x)
 {
 	char type[8], hex[40];
+	uint32_t v;
 	uint64_t u;
 	size_t n;
+	int r;
 
-	e->type = 0;
-	e->size = 0;
-	e->mode = 0;
-	e->mtime = 0;
-	e->mtime_ns = 0;
-	memset(e->md5, 0, sizeof e->md5);
-	e->target[0] = 0;
-	e->tlen = 0;
+	entry_clear(e, 0);
 	if (json_str(j, "path", e->path, sizeof e->path, &e->plen) < 0 ||
-	    path_check(e->path, e->plen) < 0 ||
 	    json_str(j, "type", type, sizeof type, &n) < 0 ||
+	    (e->type = type_of_name(type)) == 0 ||
+	    (e->plen == 0 ? e->type != E_DIR :
+	    path_check(e->path, e->plen) < 0) ||
 	    json_u64(j, "size", &e->size) < 0 ||
 	    json_u64(j, "mode", &u) < 0 || u > 07777 ||
-	    json_i64(j, "mtime", &e->mtime) < 0)
+	    json_i64(j, "mtime", &e->mtime) < 0 ||
+	    opt_u32(j, "flags", &e->flags) < 0 || (e->flags & ~EF_ALL) != 0)
 		return -1;
 	e->mode = (uint32_t)u;
 	if (json_u64(j, "mtime_ns", &u) == 0 && u < 1000000000u)
 		e->mtime_ns = (uint32_t)u;
-	if (strcmp(type, "file") == 0) {
-		e->type = E_FILE;
-		if (json_str(j, "md5", hex, sizeof hex, &n) < 0 ||
-		    md5_unhex(hex, n, e->md5) < 0)
-			return -1;
-	} else if (strcmp(type, "dir") == 0) {
-		e->type = E_DIR;
-	} else if (strcmp(type, "link") == 0) {
-		e->type = E_LINK;
-		if (json_str(j, "target", e->target, sizeof e->target,
-		    &e->tlen) < 0 || e->tlen == 0)
-			return -1;
-	} else {
+	if ((r = opt_u32(j, "uid", &e->uid)) < 0 ||
+	    opt_u32(j, "gid", &e->gid) < 0 ||
+	    opt_owner(j, "user", e->user) < 0 ||
+	    opt_owner(j, "group", e->group) < 0 ||
+	    opt_u32(j, "major", &e->major) < 0 ||
+	    opt_u32(j, "minor", &v) < 0)
 		return -1;
+	e->owned = r;
+	e->minor = v;
+	if (ENTRY_HAS_DATA(e) && (json_str(j, "md5", hex, sizeof hex, &n) < 0 ||
+	    md5_unhex(hex, n, e->md5) < 0))
+		return -1;
+	if (e->type == E_LINK || e->type == E_HARD) {
+		if (json_str(j, "target", e->target, sizeof e->target,
+		    &e->tlen) < 0 || e->tlen == 0 ||
+		    (e->type == E_HARD && path_check(e->target, e->tlen) < 0))
+			return -1;
 	}
 	if (x != NULL) {
 		memset(x, 0, sizeof *x);
@@ -232,6 +300,30 @@ entry_parse(const struct json *j, struct entry *e, struct stamp *x)
 		json_u64(j, "ino", &x->ino);
 	}
 	return 0;
+}
+
+int
+entry_xattrs(const struct json *j, uint8_t *out, size_t cap, size_t *n)
+{
+	static char hex[XATTR_MAX * 2 + 1];
+	size_t len, i;
+	int hi, lo;
+
+	*n = 0;
+	if (json_find(j, "xattrs") < 0)
+		return 0;
+	if (json_str(j, "xattrs", hex, sizeof hex, &len) < 0 || len % 2 != 0 ||
+	    len / 2 > cap)
+		return -1;
+	for (i = 0; i < len / 2; i++) {
+		hi = hexval(hex[2 * i]);
+		lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*n = len / 2;
+	return xattr_check(out, *n);
 }
 
 int

@@ -21,7 +21,10 @@
 #include "json.h"
 #include "entry.h"
 
-#define LINE_MAX_BYTES 65536	/* one record, escapes included */
+/* One record, escapes included: a v2 entry's worst case is two paths of
+ * 4095 control bytes (6 each escaped), 16 KiB of xattrs in hex and the
+ * rest; about 82 000 bytes. */
+#define LINE_MAX_BYTES 98304
 
 struct lines {
 	int fd;
@@ -67,8 +70,12 @@ struct stamp {
 
 /* An entry as a JSON object, with a stamp when x is not NULL. */
 int entry_json(struct buf *b, const struct entry *e, const struct stamp *x);
-/* Decode an entry (and its stamp when x is not NULL: zero if absent). */
+/* Decode an entry (and its stamp when x is not NULL: zero if absent). A
+ * record without "uid" is v1's: owned 0. The xattrs are left in j
+ * (e->xattr NULL): entry_xattrs decodes them into out[cap], *n bytes
+ * (0 when there are none). 0 or -1 when damaged. */
 int entry_parse(const struct json *j, struct entry *e, struct stamp *x);
+int entry_xattrs(const struct json *j, uint8_t *out, size_t cap, size_t *n);
 /*
  * The next record of l as an entry (and stamp, when x is not NULL), parsed
  * in j, which keeps the record for other fields: 1, 0 at the end, -1 if

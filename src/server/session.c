@@ -38,6 +38,7 @@ struct session {
 	const store_class **st;
 	const struct server_opts *o;
 	unsigned state;
+	unsigned version;	/* PROTO_V1 or PROTO_V2, from HELLO */
 	int rc;			/* the exit status once DONE */
 	char who[WHO_MAX];
 	struct store_run run;
@@ -169,23 +170,33 @@ get_target(struct rd *r, char *id, size_t idcap, char *snap, size_t scap)
 
 /* ---- handlers: 0 go on, -1 malformed, DONE the session is over --------- */
 
+/* The v2 HELLO reply's server_flags (PROTOCOL.md, "Version negotiation"). */
+static uint32_t
+server_flags(const struct session *s)
+{
+	return (append_only(s) ? SF_APPEND_ONLY : 0) |
+	    (s->o->quota > 0 ? SF_QUOTA : 0);
+}
+
 static int
 do_hello(struct session *s, struct rd *r)
 {
-	uint8_t body_b[TLS_NAME_MAX + 8];
+	uint8_t body_b[TLS_NAME_MAX + 12];
 	struct buf body;
 	unsigned version = rd_u16(r);
 
 	if (rd_end(r) < 0)
 		return -1;
-	if (version != PROTO_VERSION)
+	if (version != PROTO_V1 && version != PROTO_V2)
 		return fatal(s, ST_BAD_REQUEST, "unsupported protocol version "
-		    "(this server speaks version 1)");
+		    "(this server speaks versions 1 and 2)");
+	s->version = version;
 	s->state = S_READY;
 	buf_init(&body, body_b, sizeof body_b);
-	buf_u16(&body, PROTO_VERSION);
-	buf_u16(&body, (unsigned)strlen(s->conn.peer_cn));
-	buf_puts(&body, s->conn.peer_cn);
+	buf_u16(&body, version);
+	put_str(&body, s->conn.peer_cn, strlen(s->conn.peer_cn));
+	if (version == PROTO_V2)
+		buf_u32(&body, server_flags(s));
 	if (body.err)
 		BUG("HELLO body does not fit");
 	reply(s, T_HELLO, ST_OK, "hello", &body);
@@ -532,28 +543,33 @@ do_remove(struct session *s, struct rd *r)
 
 /* ---- dispatch ------------------------------------------------------------ */
 
+/* A row of PROTOCOL.md's dispatch table: the states in which each
+ * version allows the frame (0: not in that version). */
 struct handler {
 	unsigned type;
-	unsigned states;	/* where it is allowed */
+	unsigned v1, v2;	/* where it is allowed, per version */
 	int (*fn)(struct session *s, struct rd *r);
 	const char *bad;	/* the reason given when it is not */
 };
 
 static const struct handler handlers[] = {
-	{ T_HELLO, S_NEW, do_hello, "bad HELLO" },
-	{ T_CHECK_SOURCE, S_READY, do_check_source, "bad CHECK_SOURCE" },
-	{ T_OFFER, S_BACKUP, do_offer, "bad OFFER" },
-	{ T_FILE_TRANSFER, S_BACKUP, do_file_transfer, "bad FILE_TRANSFER" },
-	{ T_DATA_TRANSFER, S_BACKUP, do_data, "stray data" },
-	{ T_TRANSFER_COMPLETE, S_BACKUP, do_transfer_complete,
+	{ T_HELLO, S_NEW, S_NEW, do_hello, "bad HELLO" },
+	{ T_CHECK_SOURCE, S_READY, S_READY, do_check_source,
+	    "bad CHECK_SOURCE" },
+	{ T_OFFER, S_BACKUP, 0, do_offer, "bad OFFER" },
+	{ T_FILE_TRANSFER, S_BACKUP, S_BACKUP, do_file_transfer,
+	    "bad FILE_TRANSFER" },
+	{ T_DATA_TRANSFER, S_BACKUP, S_BACKUP, do_data, "stray data" },
+	{ T_TRANSFER_COMPLETE, S_BACKUP, S_BACKUP, do_transfer_complete,
 	    "bad TRANSFER_COMPLETE" },
-	{ T_BACKUP_COMPLETE, S_BACKUP, do_backup_complete,
+	{ T_BACKUP_COMPLETE, S_BACKUP, S_BACKUP, do_backup_complete,
 	    "bad BACKUP_COMPLETE" },
-	{ T_KEEPALIVE, S_ANY, do_keepalive, "bad KEEPALIVE" },
-	{ T_LIST, S_READY | S_RESTORE, do_list, "bad LIST" },
-	{ T_RESTORE, S_READY, do_restore, "bad RESTORE" },
-	{ T_FETCH, S_RESTORE, do_fetch, "bad FETCH" },
-	{ T_REMOVE, S_READY | S_RESTORE, do_remove, "bad REMOVE" },
+	{ T_KEEPALIVE, S_ANY, S_ANY, do_keepalive, "bad KEEPALIVE" },
+	{ T_LIST, S_READY | S_RESTORE, S_READY | S_RESTORE, do_list,
+	    "bad LIST" },
+	{ T_RESTORE, S_READY, S_READY, do_restore, "bad RESTORE" },
+	{ T_FETCH, S_RESTORE, S_RESTORE, do_fetch, "bad FETCH" },
+	{ T_REMOVE, S_READY | S_RESTORE, S_READY, do_remove, "bad REMOVE" },
 };
 
 static const struct handler *
@@ -594,9 +610,11 @@ dispatch(struct session *s, unsigned type, size_t n)
 	rd_init(&r, in, n);
 	if (s->state == S_NEW && type != T_HELLO)
 		return fatal(s, ST_BAD_REQUEST, "HELLO must come first");
-	if ((h = handler_of(type)) == NULL)
+	if ((h = handler_of(type)) == NULL ||
+	    (s->state != S_NEW && (s->version == PROTO_V2 ? h->v2 : h->v1) == 0))
 		return fatal(s, ST_BAD_REQUEST, "unknown frame type");
-	if (!(h->states & s->state) || (got = h->fn(s, &r)) < 0)
+	if (!((s->version == PROTO_V2 ? h->v2 : h->v1) & s->state) ||
+	    (got = h->fn(s, &r)) < 0)
 		return fatal(s, ST_BAD_REQUEST, h->bad);
 	return got;
 }
@@ -627,6 +645,7 @@ session_init(struct session *s, const char *peer, const struct server_opts *o)
 	s->o = o;
 	s->st = o->store;
 	s->state = S_NEW;
+	s->version = PROTO_V1;	/* until HELLO says */
 	s->rc = 0;
 	snprintf(s->who, sizeof s->who, "%s", peer);
 	log_who = s->who;	/* every message names the peer once */
