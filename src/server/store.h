@@ -44,6 +44,7 @@
 struct snapinfo {
 	char name[SNAP_MAX];
 	uint64_t files, bytes;
+	uint64_t failed;		/* entries left out or kept from before */
 	int64_t time;			/* when its run began */
 	char source[PATH_CAP];		/* the client's source directory */
 };
