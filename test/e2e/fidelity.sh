@@ -145,6 +145,16 @@ check_quiet() {
 	fi
 }
 
+# run_long ARGS...: run_cairn_long with $RUN_BUDGET seconds, and a failed
+# check if the sanitizers reported anything (run_cairn_long does not look).
+run_long() {
+	run_cairn_long "$RUN_BUDGET" "$@"
+	if grep -Eq "$SANITIZER_RE" "$RUN_ERR"; then
+		fail "cairn: no sanitizer reports (run $RUN_N)"
+		show_run
+	fi
+}
+
 # kib FILE: the KiB of blocks FILE takes (du -k).
 kib() {
 	du -k "$1" 2>/dev/null | cut -f 1

@@ -71,7 +71,7 @@ start_server || finish
 
 # ---- back up, restore, compare ---------------------------------------------------
 t0=$(date +%s)
-run_cairn_long "$RUN_BUDGET" --source "$SRC" --json
+run_long --source "$SRC" --json
 note "backup: $(elapsed_since "$t0") s"
 check_rc 0 "backup of the fidelity tree: exit status 0"
 check_json "backup: --json prints one line of JSON"
@@ -100,7 +100,7 @@ else
 fi
 
 t0=$(date +%s)
-run_cairn_long "$RUN_BUDGET" --restore "$ID" --path "$R" --json
+run_long --restore "$ID" --path "$R" --json
 note "restore: $(elapsed_since "$t0") s"
 check_rc 0 "restore into a new directory: exit status 0"
 check_eq "$(json_field "$RUN_OUT" errors)" 0 "restore: errors = 0"
@@ -127,7 +127,7 @@ check_eq "$(getfacl -dcp "$R/acl" 2>&1)" "$(getfacl -dcp "$SRC/acl")" "the defau
 check_eq "$(stat -c %h.%i "$R/other/three-c" 2>&1)" "3.$(stat -c %i "$R/hl/three" 2>&1)" "three names of one inode"
 
 # ---- a second run of the unchanged tree ---------------------------------------
-run_cairn_long "$RUN_BUDGET" --source "$SRC" --json
+run_long --source "$SRC" --json
 check_rc 0 "unchanged re-run: exit status 0"
 check_eq "$(json_field "$RUN_OUT" sent)" 0 "unchanged re-run: sent = 0"
 check_eq "$(json_field "$RUN_OUT" bytes_sent)" 0 "unchanged re-run: bytes_sent = 0"

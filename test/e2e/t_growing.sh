@@ -28,6 +28,16 @@ mkdir -p "$SRC"
 printf 'this one stays the same\n' >"$SRC/static.txt"
 head -c 67108864 /dev/urandom >"$LOG"
 
+# run_long ARGS...: run_cairn_long with $RUN_BUDGET seconds, and a failed
+# check if the sanitizers reported anything (run_cairn_long does not look).
+run_long() {
+	run_cairn_long "$RUN_BUDGET" "$@"
+	if grep -Eq "$SANITIZER_RE" "$RUN_ERR"; then
+		fail "cairn: no sanitizer reports (run $RUN_N)"
+		show_run
+	fi
+}
+
 WRITER=
 stop_writer() {
 	[ -n "$WRITER" ] || return 0
@@ -90,7 +100,7 @@ changed_runs=0
 i=1
 while [ $i -le "$RUNS" ]; do
 	w="run $i of $RUNS (log.txt growing)"
-	run_cairn_long "$RUN_BUDGET" --source "$SRC" --keep 1 --json
+	run_long --source "$SRC" --keep 1 --json
 	case $RC in
 	0 | 1) ok "$w: exit status $RC (0 or 1)" ;;
 	*)
@@ -137,7 +147,7 @@ check_ge "$changed_runs" 1 "at least one run read log.txt while it grew (exit 1 
 
 stop_writer
 w="the last run (log.txt quiet)"
-run_cairn_long "$RUN_BUDGET" --source "$SRC" --keep 1 --json
+run_long --source "$SRC" --keep 1 --json
 check_rc 0 "$w: exit status 0"
 ID=$(json_field "$RUN_OUT" id)
 SNAP=$(json_field "$RUN_OUT" snapshot)
@@ -149,7 +159,7 @@ if cmp -s "$LOG" "$D/alice/$ID/$SNAP/log.txt"; then
 else
 	fail "$w: the stored log.txt is the log exactly" "$(cmp "$LOG" "$D/alice/$ID/$SNAP/log.txt" 2>&1)"
 fi
-run_cairn_long "$RUN_BUDGET" --restore "$ID" --path "$W/restored" --json
+run_long --restore "$ID" --path "$W/restored" --json
 check_rc 0 "restore of the last snapshot: exit status 0"
 if cmp -s "$LOG" "$W/restored/log.txt"; then
 	ok "the restored log.txt is the log"
