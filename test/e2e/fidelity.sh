@@ -122,7 +122,7 @@ rsync_same() {
 		ok "$4"
 	else
 		fail "$4" "rsync $_rf --dry-run --itemize-changes $_ra/ $_rb/" \
-			"exit status $_rrc (want 0), and it printed (want nothing):"
+			"want exit status 0 and no output; got exit status $_rrc and:"
 		head -n 60 "$W/rsync.out" | sed 's/^/       | /'
 	fi
 }

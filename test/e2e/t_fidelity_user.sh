@@ -6,10 +6,11 @@
 # the restore is owned by the user (owners "become the user's", silently,
 # as rsync does), and
 #
-#   rsync -rlptXSc --dry-run --itemize-changes SRC/ RESTORED/
+#   rsync -rlptXSc --specials --dry-run --itemize-changes SRC/ RESTORED/
 #
-# (no -o -g) prints nothing; so does the same with -H and -A, since the
-# tree holds hard links and ACLs. The sparse file comes back sparse and is
+# (no -o -g; --specials, or rsync says it skips the FIFO) prints nothing;
+# so does the same with -H and -A, since the tree holds hard links and
+# ACLs. The sparse file comes back sparse and is
 # sent as its 24 KiB; a second run sends nothing.
 #
 # Run as root, the user is CAIRN_TEST_USER (default nobody), through
@@ -84,10 +85,10 @@ user_cairn --restore "$ID" --path "$R" --json
 check_rc 0 "the user's restore: exit status 0"
 check_eq "$(json_field "$RUN_OUT" errors)" 0 "the user's restore: errors = 0"
 check_quiet "the user's restore: no error or warning (owners it cannot set are not one)"
-rsync_same "-rlptXSc" "$SRC" "$R" \
-	"rsync -rlptXSc (no -o -g) sees no difference between the source and the restore"
-rsync_same "-rlptHAXSc" "$SRC" "$R" \
-	"rsync -rlptHAXSc: hard links and ACLs too"
+rsync_same "-rlptXSc --specials" "$SRC" "$R" \
+	"rsync -rlptXSc --specials (no -o -g) sees no difference between the source and the restore"
+rsync_same "-rlptHAXSc --specials" "$SRC" "$R" \
+	"rsync -rlptHAXSc --specials: hard links and ACLs too"
 others=$(find "$R" \( ! -user "$TUID" -o ! -group "$TGID" \) -exec stat -c '%u:%g %n' {} + 2>&1 | head -n 20)
 if [ -d "$R" ] && [ -z "$others" ]; then
 	ok "every restored entry is owned by $TUSER ($TUID:$TGID)"
