@@ -78,6 +78,7 @@ static uint8_t line[LINE_MAX_BYTES * 2];
 static uint8_t xa[XATTR_MAX], xb[XATTR_MAX];
 static const uint8_t zeros[MD5_LEN];
 
+/* s holds n bytes, no NUL among them, then a NUL, within cap. */
 static int
 cstr_ok(const char *s, size_t n, size_t cap)
 {
@@ -127,6 +128,7 @@ wire_rules(const struct entry *e, unsigned ctx)
 	CHECK(xattr_check(e->xattr, e->xlen) == 0);
 }
 
+/* Two entries say the same, xattr bytes included. */
 static int
 entry_same(const struct entry *a, const struct entry *b)
 {
@@ -164,6 +166,7 @@ record_round_trip(const struct entry *e, const struct stamp *x)
 		    x->ino == x2.ino);
 }
 
+/* p[0..n) as a v2 entry on the wire, in both contexts. */
 static void
 wire(const uint8_t *p, size_t n)
 {
@@ -205,6 +208,7 @@ record_normalise(struct entry *e)
 		e->major = e->minor = 0;
 }
 
+/* p[0..n) as one manifest or state record. */
 static void
 record(const uint8_t *p, size_t n)
 {

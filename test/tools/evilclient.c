@@ -1004,6 +1004,7 @@ struct e2 {
 	size_t xlen;
 };
 
+/* e as the v2 entry's fields, in the table's order, nothing checked. */
 static void
 put_e2(struct buf *b, const struct e2 *e)
 {

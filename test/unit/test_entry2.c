@@ -316,11 +316,11 @@ refused(const struct raw *w, int offer_only, const char *why, int line_no)
 #define REFUSED(w, why) refused((w), 0, (why), __LINE__)
 #define REFUSED_IN_OFFER(w, why) refused((w), 1, (why), __LINE__)
 
+/* The rules of type, flags, path, mode, times and names. */
 static void
 test_limits(void)
 {
 	static struct entry e;
-	static const uint8_t one[MD5_LEN] = { 1 };
 	struct raw w;
 	size_t n;
 
@@ -382,6 +382,17 @@ test_limits(void)
 	w.glen = 6;
 	REFUSED(&w, "a group name with a NUL");
 	memset(big, 'x', sizeof big);
+}
+
+/* The rules of what a type carries: size, md5, target, device numbers,
+ * a hard link's first path, xattrs. */
+static void
+test_limits_data(void)
+{
+	static struct entry e;
+	static const uint8_t one[MD5_LEN] = { 1 };
+	struct raw w;
+	size_t n;
 
 	raw_valid(&w, E_DIR);
 	w.size = 1;
@@ -676,6 +687,7 @@ suite_entry2(void)
 	memset(big, 'x', sizeof big);
 	test_round_trips();
 	test_limits();
+	test_limits_data();
 	test_xattr_vectors();
 	test_records();
 }
