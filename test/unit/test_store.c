@@ -108,7 +108,7 @@ offer(const store_class **st, unsigned type, const char *path,
 		return s;
 	if (!CHECK((*st)->put_begin(st, &e, text, sizeof text) == ST_OK) ||
 	    !CHECK((*st)->put_data(st, data, e.size, text, sizeof text) ==
-	    ST_OK) || !CHECK((*st)->put_end(st, text, sizeof text) == ST_OK))
+	    ST_OK) || !CHECK((*st)->put_end(st, NULL, text, sizeof text) == ST_OK))
 		fprintf(stderr, "  %s: %s\n", path, text);
 	return s;
 }
