@@ -38,6 +38,10 @@ static const char usage[] =
 "  --ignore-inode       judge files unchanged by size and mtime alone, for\n"
 "                       filesystems that renumber inodes (btrfs snapshots,\n"
 "                       FAT, network mounts)\n"
+"  -x, --one-file-system\n"
+"                       do not cross into other filesystems mounted below\n"
+"                       DIR: their mount points are backed up as empty\n"
+"                       directories\n"
 "  --keep N             after the backup, keep only the newest N snapshots\n"
 "  --interval HOURS     back up now, then every HOURS (fractions allowed)\n"
 "                       until SIGTERM or SIGINT; a failed run is retried\n"
@@ -66,8 +70,10 @@ static const char usage[] =
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
 "\n"
-"Symlinks are stored as links and never followed; devices, FIFOs and\n"
-"sockets are skipped and reported.\n"
+"Symlinks are stored as links and never followed. Owners, modes, times,\n"
+"extended attributes and ACLs, hard links, holes of sparse files, FIFOs and\n"
+"device nodes are recorded; sockets are skipped and counted. A file that\n"
+"cannot be read keeps its previous version in the new snapshot.\n"
 "\n"
 "Exit status: 0 success; 1 finished, but some files could not be read or\n"
 "sent; 2 usage or configuration error; 3 network or TLS failure;\n"
@@ -98,6 +104,8 @@ static const struct opt table[] = {
 	    "--timeout wants 1..86400 seconds"),
 	OPT_F("--checksum", &o.checksum),
 	OPT_F("--ignore-inode", &o.ignore_inode),
+	OPT_F("--one-file-system", &o.one_fs),
+	OPT_F("-x", &o.one_fs),
 	OPT_F("--json", &o.json),
 	OPT_F("--quiet", &log_quiet),
 	OPT_F("--syslog", &o.syslog),

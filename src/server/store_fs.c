@@ -1328,6 +1328,7 @@ settle_manifest(struct fs_run *s)
 	static struct lines in;
 	static struct linew out;
 	struct port_tmp t;
+	struct buf b;
 	const char *p;
 	size_t n;
 	int fd, r;
@@ -1343,9 +1344,13 @@ settle_manifest(struct fs_run *s)
 	linew_open(&out, t.fd);
 	s->amend_off = 0;
 	s->amend_have = 0;
-	r = lines_next(&in, &p, &n);	/* the header */
-	if (r == 1)
-		r = linew_put(&out, p, n);
+	/* The header, padded to its length again (read back, it is not):
+	 * its totals are written at commit, in place. */
+	r = lines_next(&in, &p, &n);
+	buf_init(&b, hdr, sizeof hdr);
+	if (r == 1 && (manifest_header(s, &b, 1) < 0 ||
+	    linew_put(&out, b.p, b.len) < 0))
+		r = -1;
 	while (r >= 0 && (r = lines_next(&in, &p, &n)) == 1)
 		if (settle_line(s, &out, p, n) < 0)
 			r = -1;
