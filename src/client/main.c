@@ -43,6 +43,7 @@ static const char usage[] =
 "                       DIR: their mount points are backed up as empty\n"
 "                       directories\n"
 "  --keep N             after the backup, keep only the newest N snapshots\n"
+"                       (the server prunes only after a run without errors)\n"
 "  --interval HOURS     back up now, then every HOURS (fractions allowed)\n"
 "                       until SIGTERM or SIGINT; a failed run is retried\n"
 "                       sooner while the server cannot be reached\n"

@@ -1012,7 +1012,9 @@ fs_put_data(const store_class **ctx, const void *p, size_t n, char *text,
 		s->inflight = s->up_charged = s->up_data + n;
 		ledger_put(s);
 	}
-	if (port_pwrite_all(s->up_fd, p, n, s->up_bytes) < 0)
+	/* In order until a hole; past one, at the offset. */
+	if ((s->up_bytes == s->up_data ? port_write_all(s->up_fd, p, n) :
+	    port_pwrite_all(s->up_fd, p, n, s->up_bytes)) < 0)
 		return fail(text, cap, ST_IO, "cannot write", nd->path);
 	md5_update(&s->up_md5, p, n);
 	s->up_bytes += n;
