@@ -509,7 +509,7 @@ hash_file(struct run *r, int dfd, const char *leaf, struct port_stat *st,
 static void
 send_part(struct run *r, struct md5 *m, const uint8_t *data, uint64_t n)
 {
-	static const uint8_t zeros[DATA_CHUNK];
+	static uint8_t zeros[DATA_CHUNK];	/* bss, not the binary: never written */
 	uint8_t len[8];
 	struct buf b;
 	uint64_t left;

@@ -1026,7 +1026,7 @@ fs_put_data(const store_class **ctx, const void *p, size_t n, char *text,
 static unsigned
 fs_put_hole(const store_class **ctx, uint64_t n, char *text, size_t cap)
 {
-	static const uint8_t zeros[COPY_CHUNK];
+	static uint8_t zeros[COPY_CHUNK];	/* bss: never written */
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
 	uint64_t left;
 	size_t k;
