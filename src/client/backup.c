@@ -509,7 +509,7 @@ hash_file(struct run *r, int dfd, const char *leaf, struct port_stat *st,
 static void
 send_part(struct run *r, struct md5 *m, const uint8_t *data, uint64_t n)
 {
-	static uint8_t zeros[DATA_CHUNK];	/* bss, not the binary: never written */
+	static uint8_t zeros[DATA_CHUNK];	/* bss: never written */
 	uint8_t len[8];
 	struct buf b;
 	uint64_t left;
@@ -562,7 +562,8 @@ send_range(struct run *r, struct md5 *m, int fd, uint64_t off, uint64_t end,
 		/* Data runs from `from`; a zero block ends one, and the
 		 * hole so begun goes before the next data. */
 		for (i = from = 0; i < (size_t)n; i += k) {
-			k = (size_t)n - i < ZERO_BLOCK ? (size_t)n - i : ZERO_BLOCK;
+			k = (size_t)n - i < ZERO_BLOCK ? (size_t)n - i :
+			    ZERO_BLOCK;
 			if (sparse && zeros(data + i, k)) {
 				if (i > from)
 					send_part(r, m, data + from, i - from);
@@ -602,7 +603,8 @@ send_sparse(struct run *r, struct md5 *m, int fd)
 			return st.size > (uint64_t)off ? (int64_t)st.size : off;
 		}
 		if (d < 0 && errno == EINVAL)
-			return send_range(r, m, fd, (uint64_t)off, UINT64_MAX, 1);
+			return send_range(r, m, fd, (uint64_t)off,
+			    UINT64_MAX, 1);
 		if (d < 0 || (h = port_seek(fd, (uint64_t)d,
 		    PORT_SEEK_HOLE)) < d)
 			return -1;

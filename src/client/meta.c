@@ -122,8 +122,8 @@ meta_xattrs(int dfd, const char *name, uint8_t *out, size_t *n, char *left,
 		errno = ERANGE;
 		if (room >= 3 + nlen) {
 			room -= 3 + nlen;
-			got = port_xattr_get(dfd, name, v[i], out + len + 3 + nlen,
-			    room < 65535 ? room : 65535);
+			got = port_xattr_get(dfd, name, v[i],
+			    out + len + 3 + nlen, room < 65535 ? room : 65535);
 		}
 		if (got < 0 && errno == ENODATA)
 			continue;	/* removed meanwhile */
@@ -160,7 +160,7 @@ links_init(struct links *l, int dfd, const char *prefix)
 static struct link_slot *
 link_slot(struct links *l, uint64_t dev, uint64_t ino)
 {
-	uint64_t h = (ino * 0x9e3779b97f4a7c15ull) ^ (dev * 0xff51afd7ed558ccdull);
+	uint64_t h = ino * 0x9e3779b97f4a7c15ull ^ dev * 0xff51afd7ed558ccdull;
 	unsigned i = (unsigned)(h >> 40) % LINKS_MAX;
 	struct link_slot *s;
 
