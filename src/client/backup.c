@@ -800,6 +800,10 @@ file_entry(struct run *r, struct entry *e, struct port_stat *st)
 	e->type = E_FILE;
 	if (!state_lookup(r, e, st) &&
 	    hash_file(r, walk.dfd, walk.leaf, st, e->md5) < 0) {
+		if (errno == ENOENT) {	/* vanished: not an error */
+			r->files--;
+			return -1;
+		}
 		msg("%s: cannot read: %s; its previous version is kept",
 		    shown_path(e), strerror(errno));
 		r->errors++;
