@@ -821,9 +821,82 @@ offer_keep(struct fs_run *s, const struct entry *e, int dfd,
 	return ST_OK;
 }
 
+#define PROBE 4096		/* a manifest record is mostly shorter */
+
+/*
+ * The manifest record that begins first at or after off (the file ends
+ * at end): its start *at, the next one's *next, and the entry in *e. 1,
+ * 0 when none begins there, -1.
+ */
+static int
+record_at(struct fs_run *s, uint64_t off, uint64_t end, uint64_t *at,
+    uint64_t *next, struct entry *e)
+{
+	static struct json j;
+	char *p = (char *)hdr, *nl, *eol;
+	size_t want = PROBE;
+	long n;
+
+	for (;;) {	/* from the byte before off: a line may begin at off */
+		if (want > end - (off - 1))
+			want = (size_t)(end - (off - 1));
+		n = port_pread(s->man.fd, p, want, off - 1);
+		if (n <= 0)
+			return n == 0 ? 0 : -1;
+		nl = memchr(p, '\n', (size_t)n);
+		eol = nl == NULL ? NULL : memchr(nl + 1, '\n',
+		    (size_t)(p + n - nl - 1));
+		if (nl == NULL || nl + 1 == p + n)
+			return 0;	/* no record begins before end */
+		if (eol != NULL || (size_t)n < want || want == sizeof hdr)
+			break;
+		want = sizeof hdr;	/* a long record: read it whole */
+	}
+	if (eol == NULL)
+		return -1;
+	*at = off + (uint64_t)(nl - p);
+	*next = off + (uint64_t)(eol - p);
+	nl += nl[1] == ',' ? 2 : 1;
+	return json_parse(&j, nl, (size_t)(eol - nl)) == 0 &&
+	    entry_parse(&j, e, NULL) == 0 ? 1 : -1;
+}
+
+/*
+ * 1 if this run's manifest so far (sorted by path) records a file at
+ * path: found by halving, so that no table of paths is kept.
+ */
+static int
+recorded_file(struct fs_run *s, const char *path, size_t plen)
+{
+	static struct entry e;
+	uint64_t lo = 1 + s->hdr_len + 1, hi, mid, at, next;
+	int c;
+
+	if (linew_flush(&s->mw) < 0)
+		return 0;
+	hi = s->mw.written;
+	while (lo < hi) {	/* the records beginning in [lo, hi) */
+		mid = lo + (hi - lo) / 2;
+		if (record_at(s, mid, s->mw.written, &at, &next, &e) != 1 ||
+		    at >= hi) {
+			hi = mid;
+			continue;
+		}
+		c = path_cmp(e.path, e.plen, path, plen);
+		if (c == 0)
+			return e.type == E_FILE;
+		if (c < 0)
+			lo = next;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 /*
  * A hard link: made now when its first path is stored already, else at
- * commit once that has arrived (a first that never does drops it).
+ * commit once that has arrived (a first that never does drops it). Its
+ * target must be a file offered before.
  */
 static unsigned
 offer_hard(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
@@ -836,8 +909,9 @@ offer_hard(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
 	tfd = path_parent(s->partial, e->target, 0, &tleaf);
 	if (tfd >= 0 && port_fstatat(tfd, tleaf, &st) == 0)
 		r = st.type == PORT_REG ? 1 : -1;
-	else if (tfd < 0 || errno != ENOENT)
-		r = -1;
+	else if (!recorded_file(s, e->target, e->tlen))
+		r = -1;	/* not offered as a file (else: still to come,
+			 * or left out) */
 	if (r == 1 && !link_or_copy(s, e, tfd, tleaf, dfd, leaf))
 		r = -2;
 	if (tfd >= 0)

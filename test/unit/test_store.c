@@ -711,6 +711,42 @@ v2_hard_links(const store_class **st)
 }
 
 /*
+ * A hard link's target is found in the manifest of the run so far when
+ * it is not stored: a file left out is a target (the link is dropped),
+ * a path never offered is not, among many records.
+ */
+static void
+v2_hard_targets(const store_class **st)
+{
+	static struct entry e;
+	struct put_trailer t = { 0 };
+	char name[16];
+	int i;
+
+	CHECK(begin(st, "hank", "/t") == ST_OK);
+	for (i = 0; i < 600; i++) {
+		snprintf(name, sizeof name, "d%03d", i);
+		mk2(&e, E_DIR, 0, name, NULL);
+		CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+		if (i != 300)
+			continue;
+		mk2(&e, E_FILE, 0, "d300/m", NULL);
+		e.size = 4;
+		md5_hole_then(0, "gone", e.md5);
+		CHECK((*st)->offer(st, &e, text, sizeof text) == ST_NEED);
+		CHECK(put2(st, "d300/m", 0, "gon", &t) == ST_BAD_DATA);
+	}
+	CHECK(offer_hard(st, "z1", "d300/m", "gone") == ST_OK);
+	CHECK(offer_hard(st, "z2", "d300/n", "gone") == ST_BAD_REQUEST);
+	(*st)->end(st);
+	CHECK(begin(st, "hank", "/t") == ST_OK);
+	mk2(&e, E_DIR, 0, "a", NULL);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+	CHECK(offer_hard(st, "b", "a/never", "gone") == ST_BAD_REQUEST);
+	(*st)->end(st);
+}
+
+/*
  * KEEP: the previous snapshot's version goes in, its record flagged
  * KEEP; without one the file is left out (NOT_FOUND, failed). Special
  * files and the root are recorded; the root only first.
@@ -812,6 +848,7 @@ suite_store(void)
 		v2_holes(st);
 		v2_changed(st);
 		v2_hard_links(st);
+		v2_hard_targets(st);
 		v2_keep_and_specials(st);
 		log_quiet = 1;	/* the retention says what it removes */
 		v2_retain(st);
