@@ -58,8 +58,8 @@ struct run {
 	uint64_t bw_start, bw_bytes;	/* --bwlimit accounting */
 	struct report rep;
 	/* figures */
-	uint64_t files, sent, bytes_sent, errors, skipped;
-	uint64_t sockets;	/* skipped without a word each */
+	uint64_t files, sent, bytes_sent, errors;
+	uint64_t skipped;	/* sockets: counted, not said one by one */
 	uint64_t failed;	/* entries the server left out */
 };
 
@@ -862,7 +862,7 @@ special_entry(struct run *r, struct entry *e, const struct port_stat *st)
 		e->minor = st->rminor;
 		return 0;
 	case PORT_SP_SOCK:
-		r->sockets++;	/* counted in the summary, not said */
+		r->skipped++;	/* counted in the summary, not said */
 		return -1;
 	default:
 		msg("%s: skipped: not a file type cairn knows", shown_path(e));
@@ -1025,9 +1025,10 @@ static int
 backup_done(struct run *r)
 {
 	static const char *const keys[] = { "files", "sent", "bytes_sent",
-	    "errors", "skipped", "sockets", "failed" };
+	    "errors", "skipped", "failed" };
 	const uint64_t vals[] = { r->files, r->sent, r->bytes_sent,
-	    r->errors, r->skipped, r->sockets, r->failed };
+	    r->errors, r->skipped, r->failed };
+	char skipped[48];
 
 	if (state_close(r) < 0 ||
 	    port_tmp_commit(&r->st_tmp, r->st_name) < 0)
@@ -1037,13 +1038,12 @@ backup_done(struct run *r)
 		report_json(&r->rep, r->id, r->snap, NULL, keys, vals,
 		    sizeof vals / sizeof vals[0]);
 	links_close(&links);
+	snprintf(skipped, sizeof skipped, ", %llu skipped (sockets)",
+	    (unsigned long long)r->skipped);
 	info("backup %s snapshot %s: %llu files, %llu sent (%llu bytes), "
-	    "%llu errors", r->id, r->snap, (unsigned long long)r->files,
+	    "%llu errors%s", r->id, r->snap, (unsigned long long)r->files,
 	    (unsigned long long)r->sent, (unsigned long long)r->bytes_sent,
-	    (unsigned long long)r->errors);
-	if (r->sockets > 0)
-		info("%llu socket(s) skipped (they cannot be backed up)",
-		    (unsigned long long)r->sockets);
+	    (unsigned long long)r->errors, r->skipped > 0 ? skipped : "");
 	if (r->failed > 0)
 		msg("%llu entries were left out of snapshot %s (see the "
 		    "messages above)", (unsigned long long)r->failed, r->snap);
