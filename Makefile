@@ -60,6 +60,9 @@ INC = -Ibuild/include -iquote port -iquote src/common
 
 CFLAGS_STATIC ?= -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
 LDFLAGS_STATIC ?= -static -Wl,--gc-sections -Wl,-z,max-page-size=4096 -s
+# Link-time optimisation of cairn's own code (not BearSSL's archive), for
+# targets where it pays (tools/cross.mk sets it).
+LTO ?=
 CFLAGS_ASAN ?= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=undefined
 LDFLAGS_ASAN ?= -fsanitize=address,undefined
@@ -123,17 +126,19 @@ $(A)/bearssl/libbearssl.a: $(BEARSSL_SRC)/.ok
 $(O)/obj/%.o: %.c build/include/.ok
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
-	@$(CC_STATIC) $(STD) $(WARN) $(INC) $(CFLAGS_STATIC) -MMD -MP -c $< -o $@
+	@$(CC_STATIC) $(STD) $(WARN) $(INC) $(CFLAGS_STATIC) $(LTO) -MMD -MP -c $< -o $@
 
-# MD5 is the hot loop of every backup: optimise it for speed, not size.
+# MD5 is the hot loop of every backup: optimise it for speed, not size
+# (and out of LTO, which would compile it with the link's -Os).
 $(O)/obj/src/common/md5.o: CFLAGS_STATIC += -O2
+$(O)/obj/src/common/md5.o: LTO =
 
 $(B)/cairn: $(O)/features.ok $(call obj,$(O),$(CLIENT_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
 	@mkdir -p $(@D)
-	$(CC_STATIC) $(LDFLAGS_STATIC) -o $@ $(linked)
+	$(CC_STATIC) $(LDFLAGS_STATIC) $(LTO:%=% -Os) -o $@ $(linked)
 $(B)/cairnd: $(O)/features.ok $(call obj,$(O),$(SERVER_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
 	@mkdir -p $(@D)
-	$(CC_STATIC) $(LDFLAGS_STATIC) -o $@ $(linked)
+	$(CC_STATIC) $(LDFLAGS_STATIC) $(LTO:%=% -Os) -o $@ $(linked)
 
 # ---- sanitizer build used by the tests ----------------------------------
 $(AO)/obj/%.o: %.c build/include/.ok

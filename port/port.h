@@ -145,6 +145,11 @@ int port_futime(int fd, int64_t mtime, uint32_t ns);
 int port_fsync(int fd);
 /* Make durable everything written to the filesystem holding fd. */
 int port_syncfs(int fd);
+/* The same, calling tick(arg) every every_ms while the kernel works (the
+ * sync runs in a child process, so that the caller can keep a peer told
+ * that it is alive). */
+int port_syncfs_ticking(int fd, unsigned every_ms, void (*tick)(void *),
+    void *arg);
 /* Non-blocking exclusive lock on an open file: 0, or -1 (EWOULDBLOCK
  * when another process holds it). Released by closing the file. */
 int port_trylock(int fd);

@@ -693,6 +693,43 @@ port_syncfs(int fd)
 }
 
 int
+port_syncfs_ticking(int fd, unsigned every_ms, void (*tick)(void *),
+    void *arg)
+{
+	int p[2], r, err = 0;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return port_syncfs(fd);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return port_syncfs(fd);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		err = port_syncfs(fd) == 0 ? 0 : errno;
+		_exit(write(p[1], &err, sizeof err) == (ssize_t)sizeof err ?
+		    0 : 1);
+	}
+	close(p[1]);
+	while ((r = wait_fd(p[0], POLLIN, (int)every_ms)) < 0 &&
+	    errno == ETIMEDOUT)
+		tick(arg);
+	if (r < 0 || read(p[0], &err, sizeof err) != (ssize_t)sizeof err)
+		err = EIO;	/* the child died before it could say */
+	close(p[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int
 port_trylock(int fd)
 {
 	struct flock fl;

@@ -136,7 +136,10 @@ all)
 	fetch_bearssl
 	;;
 test)
-	install_pkgs $PKGS procps psmisc busybox-static valgrind clang libclang-rt-14-dev
+	# rsync (-aHAXS, the fidelity tests' oracle), attr (setfattr), acl
+	# (setfacl), libcap2-bin (setcap): what t_fidelity*.sh build trees with.
+	install_pkgs $PKGS procps psmisc busybox-static valgrind clang libclang-rt-14-dev \
+		rsync attr acl libcap2-bin
 	fetch_bearssl
 	;;
 cross)

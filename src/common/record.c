@@ -258,7 +258,7 @@ entry_parse(const struct json *j, struct entry *e, struct stamp *x)
 	uint32_t v;
 	uint64_t u;
 	size_t n;
-	int r;
+	int r, d;
 
 	entry_clear(e, 0);
 	if (json_str(j, "path", e->path, sizeof e->path, &e->plen) < 0 ||
@@ -272,14 +272,18 @@ entry_parse(const struct json *j, struct entry *e, struct stamp *x)
 	    opt_u32(j, "flags", &e->flags) < 0 || (e->flags & ~EF_ALL) != 0)
 		return -1;
 	e->mode = (uint32_t)u;
-	if (json_u64(j, "mtime_ns", &u) == 0 && u < 1000000000u)
-		e->mtime_ns = (uint32_t)u;
+	if (opt_u32(j, "mtime_ns", &e->mtime_ns) < 0 ||
+	    e->mtime_ns >= 1000000000u)
+		return -1;
+	/* What entry_json writes, and nothing it would not: an owner in
+	 * both numbers or neither, device numbers only for devices. */
 	if ((r = opt_u32(j, "uid", &e->uid)) < 0 ||
-	    opt_u32(j, "gid", &e->gid) < 0 ||
+	    opt_u32(j, "gid", &e->gid) != r ||
 	    opt_owner(j, "user", e->user) < 0 ||
 	    opt_owner(j, "group", e->group) < 0 ||
-	    opt_u32(j, "major", &e->major) < 0 ||
-	    opt_u32(j, "minor", &v) < 0)
+	    (d = opt_u32(j, "major", &e->major)) < 0 ||
+	    opt_u32(j, "minor", &v) != d ||
+	    d != (e->type == E_CHR || e->type == E_BLK))
 		return -1;
 	e->owned = r;
 	e->minor = v;

@@ -3,7 +3,8 @@
 # to each other over real TLS: an aarch64 cairnd; an armhf client backs up
 # a tree with odd names, an empty directory and symlinks (a re-run sends
 # nothing); a mipsel client restores it byte-identical, modes and mtimes
-# included. Then files over 4 GiB on the 32-bit targets: a sparse file of
+# included. A mipsel cairnd (built with flags of its own) serves the same
+# two clients. Then files over 4 GiB on the 32-bit targets: a sparse file of
 # $CAIRN_CROSS_BIG (default 4100M, truncate's syntax) with real bytes
 # around and past the 4 GiB mark, backed up by the armhf client, listed,
 # re-run (sent 0), restored by the mipsel client and compared with cmp.
@@ -57,7 +58,9 @@ MIPSEL=$W/cairn-mipsel
 
 # Each one really is its target's binary: it runs under its emulator and
 # the host cannot run it directly (without binfmt_misc).
-for b in aarch64/cairnd armhf/cairn mipsel/cairn; do
+need_exec "mipsel server" "$TOP/build/mipsel/cairnd" "$(echo "$hint_bin" | sed s/ARCH/mipsel/)" || finish
+wrap_cmd "$W/cairnd-mipsel" qemu-mipsel-static "$TOP/build/mipsel/cairnd"
+for b in aarch64/cairnd armhf/cairn mipsel/cairn mipsel/cairnd; do
 	case $b in
 	aarch64/*) q=qemu-aarch64-static ;;
 	armhf/*) q=qemu-arm-static ;;
@@ -133,6 +136,31 @@ check_eq "$(json_field "$RUN_OUT" errors)" 0 "mipsel restore: errors = 0"
 note "mipsel restore: $(elapsed_since "$t0") s"
 check_tree "$SRC" "$W/restored" "mipsel restore: byte-identical to the source (names, symlinks, contents)"
 check_meta "$SRC" "$W/restored" "mipsel restore: modes and mtimes"
+
+# ---- the same through a mipsel server ---------------------------------------------
+stop_server
+AARCH64_D=$D
+D=$W/store-mipsel
+CAIRND=$W/cairnd-mipsel
+start_server || finish
+CAIRN=$ARMHF
+STATE=$W/state-armhf-mipsel.json
+t0=$(date +%s)
+run_cairn --source "$SRC" --json
+check_rc 0 "armhf backup to the mipsel server: exit status 0"
+MID=$(json_field "$RUN_OUT" id)
+check_eq "$(json_field "$RUN_OUT" sent)" "$N" "armhf backup to the mipsel server: sent = $N"
+note "armhf backup to the mipsel server: $(elapsed_since "$t0") s"
+CAIRN=$MIPSEL
+STATE=$W/state-mipsel-mipsel.json
+run_cairn --restore "$MID" --path "$W/restored-mipsel" --json
+check_rc 0 "mipsel restore from the mipsel server: exit status 0"
+check_tree "$SRC" "$W/restored-mipsel" "mipsel restore from the mipsel server: byte-identical to the source"
+check_meta "$SRC" "$W/restored-mipsel" "mipsel restore from the mipsel server: modes and mtimes"
+stop_server
+D=$AARCH64_D
+CAIRND=$W/cairnd-aarch64
+start_server || finish
 
 # ---- over 4 GiB on 32-bit targets ------------------------------------------------
 if [ "$BIG_SIZE" = 0 ]; then

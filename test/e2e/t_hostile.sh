@@ -140,6 +140,17 @@ for s in dotdot abs updown nul longcomp longpath md5len unknowntype order \
 	evil_says "$FATAL" "evilclient $s: T_ERROR BAD_REQUEST, then the server closes"
 done
 
+# Version 2 (PROTOCOL.md, "Limits added in v2"): HELLO 3, and after HELLO
+# 2 and a valid OFFER_BATCH, each entry or frame one rule breaks.
+for s in hello3 v2offer v2batch0 v2batch257 v2batchshort v2batchtrail \
+	v2xattr v2xattrorder v2hardlater v2hardabsent v2harddir v2rootlate \
+	v2changed v2hole v2hole0; do
+	evil "$s"
+	evil_says "$FATAL" "evilclient $s: T_ERROR BAD_REQUEST, then the server closes"
+	[ "$s" = hello3 ] && evil_says 'speaks versions 1 and 2' \
+		"evilclient hello3: the refusal names the versions cairnd speaks"
+done
+
 # A file one byte short, and one of the right size whose MD5 is not the
 # offer's: BAD_DATA, the session goes on, and the snapshot holds the good
 # file only (issue 12, item 19: the MD5 check alone must catch the second).

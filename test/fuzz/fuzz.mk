@@ -14,21 +14,24 @@
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= json frame path manifest pkcs8 pem
+FUZZ_TARGETS ?= json frame path manifest pkcs8 pem entry2
 FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 F = build/fuzz
 FUZZ_BASE = src/common/buf.c src/common/path.c src/common/util.c \
-	src/common/md5.c port/posix.c
+	src/common/md5.c src/common/entry.c port/posix.c
 
 # What each target links besides its own file (and libbearssl.a, built
-# without sanitizers). fuzz_frame stubs the tls_* calls of proto.c.
+# without sanitizers). fuzz_frame and fuzz_entry2 stub the tls_* calls of
+# proto.c.
 fuzz_src_json = src/common/json.c $(FUZZ_BASE)
 fuzz_src_frame = src/common/proto.c $(FUZZ_BASE)
 fuzz_src_path = $(FUZZ_BASE)
 fuzz_src_manifest = src/common/record.c src/common/json.c $(FUZZ_BASE)
 fuzz_src_pkcs8 = src/common/pkcs8.c src/common/util.c port/posix.c
+fuzz_src_entry2 = src/common/proto.c src/common/record.c src/common/json.c \
+	$(FUZZ_BASE)
 fuzz_src_pem = src/common/tls.c src/common/pkcs8.c src/common/config.c $(FUZZ_BASE)
 
 FUZZ_BINS = $(patsubst %,$(F)/fuzz_%,$(FUZZ_TARGETS))

@@ -9,9 +9,11 @@
  * with and without the client's stamp. Checked:
  *   - records lie within the reader's buffer, hold no newline, and the
  *     reader ends with 0 or -1;
- *   - an accepted entry: type 1..3, a path passing path_check, plen <
- *     PATH_CAP, path and target NUL-terminated with no NUL inside,
- *     link <=> tlen > 0, mode <= 07777, mtime_ns < 10^9;
+ *   - an accepted entry: type 1..7, a path passing path_check (or the
+ *     root's: empty, a directory), plen < PATH_CAP, path and target
+ *     NUL-terminated with no NUL inside, symlink or hard link <=> tlen >
+ *     0, mode <= 07777, mtime_ns < 10^9 (v2 records: fuzz_entry2 checks
+ *     their other fields);
  *   - entry_json of an accepted entry parses back to the same entry (and
  *     stamp);
  *   - the same input read again after a line of spaces (skipped by the
@@ -57,13 +59,14 @@ cstr_ok(const char *s, size_t n)
 static void
 entry_valid(const struct entry *e)
 {
-	CHECK(e->type >= E_FILE && e->type <= E_LINK);
-	CHECK(e->plen > 0 && e->plen < PATH_CAP && cstr_ok(e->path, e->plen));
-	CHECK(path_check(e->path, e->plen) == 0);
+	CHECK(e->type >= E_FILE && e->type <= E_TYPE_MAX);
+	CHECK(e->plen < PATH_CAP && cstr_ok(e->path, e->plen));
+	CHECK(e->plen == 0 ? e->type == E_DIR :
+	    path_check(e->path, e->plen) == 0);
 	CHECK(e->tlen < PATH_CAP && cstr_ok(e->target, e->tlen));
-	CHECK((e->type == E_LINK) == (e->tlen > 0));
+	CHECK((e->type == E_LINK || e->type == E_HARD) == (e->tlen > 0));
 	CHECK(e->mode <= 07777 && e->mtime_ns < 1000000000u);
-	if (e->type != E_FILE) {
+	if (!ENTRY_HAS_DATA(e)) {
 		static const uint8_t zero[MD5_LEN];
 		CHECK(memcmp(e->md5, zero, MD5_LEN) == 0);
 	}

@@ -36,6 +36,7 @@ for t in "$@"; do
 	fi
 	case $t in
 	frame) max=70000 ;;
+	entry2) max=40000 ;;	# a record with 16 KiB of xattrs in hex
 	*) max=8192 ;;
 	esac
 	extra=

@@ -1,13 +1,15 @@
 /*
- * seedgen.c — writes the binary seeds of test/fuzz/corpus/{frame,pkcs8}
- * with cairn's own encoders. Run once by hand when the formats change;
- * `make fuzz` does not need it:
+ * seedgen.c — writes the binary seeds of
+ * test/fuzz/corpus/{frame,pkcs8,entry2} with cairn's own encoders. Run once
+ * by hand when the formats change; `make fuzz` does not need it:
  *
- *   cc -std=c99 -D_POSIX_C_SOURCE=200809L -Ibuild/include -Iport \
- *       -Isrc/common test/fuzz/seedgen.c src/common/proto.c \
- *       src/common/buf.c src/common/path.c src/common/pkcs8.c \
- *       src/common/util.c src/common/tls.c port/posix.c \
- *       build/asan/bearssl/libbearssl.a -o build/seedgen
+ *   cc -std=c99 -D_POSIX_C_SOURCE=200809L -DCAIRN_UI=1 -DCAIRN_S3=1 \
+ *       -Ibuild/include -iquote port -iquote src/common \
+ *       test/fuzz/seedgen.c src/common/proto.c src/common/buf.c \
+ *       src/common/path.c src/common/pkcs8.c src/common/util.c \
+ *       src/common/tls.c src/common/entry.c src/common/record.c \
+ *       src/common/json.c src/common/md5.c src/common/config.c \
+ *       port/posix.c build/asan/bearssl/libbearssl.a -o build/seedgen
  *   build/seedgen test/fuzz/corpus
  *
  * The pkcs8 seeds wrap a plain text that is no key ("fuzz seed, not a
@@ -23,6 +25,7 @@
 
 #include "pkcs8.h"
 #include "proto.h"
+#include "record.h"
 
 static const char *dir;
 
@@ -139,6 +142,124 @@ frames(void)
 	    "", "2026-11-28T15-04-05Z-001", NULL, 1);
 	reply_frame("error", T_ERROR, ST_BAD_REQUEST,
 	    "an offer inside an upload", NULL, NULL, 0);
+}
+
+/* ---- entry2: 0 and a v2 entry on the wire, or 1 and a JSON record ---- */
+
+static uint8_t xattrs[256];
+
+/* Two xattrs: an access ACL (user::rw-, group::r--, other::---) and a
+ * user attribute; their length. */
+static size_t
+xattr_seed(void)
+{
+	static const uint8_t acl[] = { 2, 0, 0, 0, 1, 0, 6, 0, 0xff, 0xff,
+	    0xff, 0xff, 4, 0, 4, 0, 0xff, 0xff, 0xff, 0xff, 0x20, 0, 0, 0,
+	    0xff, 0xff, 0xff, 0xff };
+	static const char *const names[] = { "system.posix_acl_access",
+	    "user.origin" };
+	static const uint8_t *const vals[] = { acl, (const uint8_t *)"seed" };
+	static const size_t vlens[] = { sizeof acl, 4 };
+	size_t i, k, n = 0;
+
+	for (i = 0; i < 2; i++) {
+		k = strlen(names[i]);
+		xattrs[n++] = (uint8_t)k;
+		memcpy(xattrs + n, names[i], k);
+		n += k;
+		xattrs[n++] = 0;
+		xattrs[n++] = (uint8_t)vlens[i];
+		memcpy(xattrs + n, vals[i], vlens[i]);
+		n += vlens[i];
+	}
+	return n;
+}
+
+static void
+entry2_seed(const char *name, unsigned type, unsigned flags,
+    const char *path, const char *target, int with_xattrs)
+{
+	static struct entry e;
+	char rname[64];
+	struct buf b;
+	size_t i;
+
+	entry_clear(&e, type);
+	e.flags = flags;
+	e.plen = strlen(path);
+	memcpy(e.path, path, e.plen);
+	e.mode = type == E_DIR ? 01777 : 04755;
+	e.mtime = 1795882441;
+	e.mtime_ns = 899966615;
+	e.owned = 1;
+	e.uid = 1234;
+	e.gid = 5678;
+	strcpy(e.user, "alice");
+	strcpy(e.group, "staff");
+	if (ENTRY_HAS_DATA(&e)) {
+		e.size = (uint64_t)1 << 30;
+		for (i = 0; i < MD5_LEN; i++)
+			e.md5[i] = (uint8_t)(0x11 * i);
+	}
+	if (target != NULL) {
+		e.tlen = strlen(target);
+		memcpy(e.target, target, e.tlen);
+	}
+	if (type == E_CHR || type == E_BLK) {
+		e.major = 1;
+		e.minor = 3;
+	}
+	if (with_xattrs) {
+		e.xlen = xattr_seed();
+		e.xattr = xattrs;
+	}
+	buf_init(&b, fbuf, sizeof fbuf);
+	buf_u8(&b, 0);
+	if (entry2_put(&b, &e) < 0)
+		abort();
+	save("entry2", name, b.p, b.len);
+
+	/* The same entry as its manifest record: "record-" for "wire-". */
+	buf_init(&b, fbuf, sizeof fbuf);
+	buf_u8(&b, 1);
+	if (entry_json(&b, &e, NULL) < 0)
+		abort();
+	snprintf(rname, sizeof rname, "record-%s", name + 5);
+	save("entry2", rname, b.p, b.len);
+}
+
+static void
+entry2_record(const char *name, int v1)
+{
+	static const char rec1[] = "1{\"path\":\"a/x\",\"type\":\"file\","
+	    "\"size\":10,\"mode\":420,\"mtime\":1795882441,"
+	    "\"mtime_ns\":899966615,"
+	    "\"md5\":\"00112233445566778899aabbccddeeff\"}";
+	static const char rec2[] = "1{\"path\":\"b\",\"type\":\"hard\","
+	    "\"flags\":6,\"size\":10,\"mode\":2541,\"mtime\":-1,"
+	    "\"mtime_ns\":0,\"uid\":1234,\"gid\":5678,\"user\":\"al\\u00e9\","
+	    "\"group\":\"st\\udcff\",\"md5\":\"00112233445566778899aabbccddeeff\","
+	    "\"target\":\"a/x\",\"xattrs\":\"06757365722e610002"
+	    "6869\",\"ctime\":5,\"ctime_ns\":6,\"ino\":7}";
+
+	save("entry2", name, v1 ? rec1 : rec2, v1 ? sizeof rec1 - 1 :
+	    sizeof rec2 - 1);
+}
+
+static void
+entries2(void)
+{
+	entry2_seed("wire-file", E_FILE, EF_SPARSE, "a/x", NULL, 1);
+	entry2_seed("wire-dir", E_DIR, 0, "a", NULL, 0);
+	entry2_seed("wire-root", E_DIR, 0, "", NULL, 1);
+	entry2_seed("wire-link", E_LINK, 0, "a/l", "../b/c", 0);
+	entry2_seed("wire-fifo", E_FIFO, 0, "p", NULL, 0);
+	entry2_seed("wire-chr", E_CHR, 0, "dev/null", NULL, 0);
+	entry2_seed("wire-blk", E_BLK, 0, "dev/sda", NULL, 0);
+	entry2_seed("wire-hard", E_HARD, 0, "b/y", "a/x", 1);
+	entry2_seed("wire-keep", E_FILE, EF_KEEP | EF_MD5_LATER, "k", NULL, 0);
+	entry2_record("record-v1", 1);
+	entry2_record("record-v2", 0);
 }
 
 /* ---- pkcs8: EncryptedPrivateKeyInfo around a plain text ------------- */
@@ -260,6 +381,7 @@ main(int argc, char **argv)
 	}
 	dir = argv[1];
 	frames();
+	entries2();
 	pkcs8_seed("aes256-iter1", "pw", 32, 1, 0, 0, 1);
 	pkcs8_seed("aes128-iter2-keylen", "pw", 16, 2, 0, 1, 1);
 	pkcs8_seed("aes256-iter3-wrongpass", "not pw", 32, 3, 0, 0, 1);

@@ -6,9 +6,13 @@
  *
  * It connects with a valid client certificate over real TLS, says HELLO
  * and CHECK_SOURCE (source "/evilclient/SCENARIO") as cairn does, then
- * breaks protocol v1 (PROTOCOL.md) in the one way SCENARIO names, and
- * prints one line: what it sent, what the server answered, and a verdict,
- * "refused" or "ACCEPTED". Scenarios: see the table at the end.
+ * breaks the protocol (PROTOCOL.md: version 1, or version 2 for the
+ * scenarios named v2* and hello3, which say HELLO 2) in the one way
+ * SCENARIO names, and prints one line: what it sent, what the server
+ * answered, and a verdict, "refused" or "ACCEPTED". Scenarios: see the
+ * table at the end. A v2 scenario first sends a valid OFFER_BATCH (or
+ * upload) and needs it accepted, so that a server without v2 backups
+ * fails it (exit 2) rather than refusing by not knowing the frame.
  *
  * Exit status: 0 the server refused as it must (T_ERROR, an error status,
  * or it closed the connection); 1 it accepted something it must not, kept
@@ -41,7 +45,8 @@ enum {
 	S_NO_SOURCE = 1,	/* HELLO only, no CHECK_SOURCE */
 	S_NO_HELLO = 2,		/* the TLS handshake only */
 	S_NO_TLS = 4,		/* the TCP connection only */
-	S_NO_CONNECT = 8	/* nothing: the scenario connects itself */
+	S_NO_CONNECT = 8,	/* nothing: the scenario connects itself */
+	S_V2 = 16		/* HELLO 2 (and the v2 reply) */
 };
 
 /* Verdicts. */
@@ -70,6 +75,7 @@ static int conn_open;		/* conn.fd is ours to close */
 static int tcp_fd = -1;		/* S_NO_TLS: the bare connection */
 static uint8_t out[FRAME_MAX];	/* a request being built */
 static uint8_t in[FRAME_MAX];	/* the last frame received */
+static unsigned hello_version = PROTO_V1;	/* S_V2: PROTO_V2 */
 static char backup_id[64];	/* as CHECK_SOURCE answered */
 static char line[8192];		/* what happened, in words */
 static size_t line_len;
@@ -131,7 +137,7 @@ open_session(int flags, const char *source)
 		return;
 
 	buf_init(&b, out, sizeof out);
-	buf_u16(&b, PROTO_V1);
+	buf_u16(&b, hello_version);
 	if (frame_send(&conn, T_HELLO, b.p, b.len) < 0 ||
 	    frame_recv(&conn, &type, in, &n) < 0)
 		die(2, "HELLO: connection lost: %s",
@@ -141,6 +147,9 @@ open_session(int flags, const char *source)
 	    type != (T_REPLY | T_HELLO) || status != ST_OK)
 		die(2, "HELLO: unexpected answer: type 0x%02x status %u \"%s\"",
 		    type, status, text);
+	if (rd_u16(&r) != hello_version)
+		die(2, "HELLO %u: the server answered another version",
+		    hello_version);
 	if (flags & S_NO_SOURCE)
 		return;
 
@@ -165,6 +174,7 @@ open_default(int flags)
 	char source[128];
 
 	snprintf(source, sizeof source, "/evilclient/%s", scenario);
+	hello_version = (flags & S_V2) ? PROTO_V2 : PROTO_V1;
 	open_session(flags, source);
 }
 
@@ -981,6 +991,266 @@ closed:
 	return REFUSED;
 }
 
+/* ---- version 2 (PROTOCOL.md, "The v2 entry", "Limits added in v2") -------- */
+
+/* A v2 entry from its parts; mode, times, owners are fixed. */
+struct e2 {
+	unsigned type, flags;
+	const char *path;
+	uint64_t size;
+	const uint8_t *md5;	/* NULL: zeros */
+	const char *target;	/* NULL: empty */
+	const uint8_t *x;	/* xattrs as records */
+	size_t xlen;
+};
+
+/* e as the v2 entry's fields, in the table's order, nothing checked. */
+static void
+put_e2(struct buf *b, const struct e2 *e)
+{
+	static const uint8_t zeros[MD5_LEN];
+	const char *t = e->target != NULL ? e->target : "";
+
+	buf_u8(b, e->type);
+	buf_u8(b, e->flags);
+	put_str(b, e->path, strlen(e->path));
+	buf_u64(b, e->size);
+	buf_u32(b, e->type == E_DIR ? 0755 : 0644);
+	buf_u64(b, (uint64_t)EVIL_MTIME);
+	buf_u32(b, 0);
+	buf_u32(b, 1234);	/* uid, gid */
+	buf_u32(b, 5678);
+	put_str(b, "", 0);	/* user, group */
+	put_str(b, "", 0);
+	buf_put(b, e->md5 != NULL ? e->md5 : zeros, MD5_LEN);
+	put_str(b, t, strlen(t));
+	buf_u32(b, 0);		/* major, minor */
+	buf_u32(b, 0);
+	buf_u16(b, (unsigned)e->xlen);
+	buf_put(b, e->x, e->xlen);
+}
+
+/* OFFER_BATCH: count as written (it need not be n), n entries, then
+ * extra zero bytes. */
+static void
+send_batch(unsigned count, const struct e2 *e, size_t n, size_t extra)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, out, sizeof out);
+	buf_u16(&b, count);
+	for (i = 0; i < n; i++)
+		put_e2(&b, &e[i]);
+	for (i = 0; i < extra; i++)
+		buf_u8(&b, 0);
+	if (b.err)
+		BUG("batch does not fit a frame");
+	send_frame(T_OFFER_BATCH, b.p, b.len);
+}
+
+/* A batch of one valid entry that the server must answer OK with status
+ * st for it; else the scenario cannot go on (exit 2). */
+static void
+batch_ok(const char *what, const struct e2 *e, unsigned st)
+{
+	struct answer a;
+
+	send_batch(1, e, 1, 0);
+	expect(what, T_OFFER_BATCH, ST_OK, &a);
+	if (rd_u16(&a.body) != 1 || rd_u8(&a.body) != st ||
+	    rd_end(&a.body) < 0) {
+		say("%s -> OK with another body", what);
+		die(2, "%s: %s: want one status %s", scenario, line,
+		    evil_status(st));
+	}
+	say("%s -> %s; ", what, evil_status(st));
+}
+
+static const struct e2 dir_a = { E_DIR, 0, "a", 0, NULL, NULL, NULL, 0 };
+
+/* After a valid batch, one more that must be refused. */
+static int
+v2_refused(const char *what, const struct e2 *e, unsigned count, size_t n,
+    size_t extra)
+{
+	batch_ok("OFFER_BATCH dir \"a\"", &dir_a, ST_OK);
+	say("%s -> ", what);
+	send_batch(count, e, n, extra);
+	return expect_refusal();
+}
+
+static int
+sc_hello3(const char *arg)
+{
+	struct buf b;
+
+	say("HELLO 3 -> ");
+	buf_init(&b, out, sizeof out);
+	buf_u16(&b, 3);
+	send_frame(T_HELLO, b.p, b.len);
+	return expect_refusal();
+}
+
+static int
+sc_v2offer(const char *arg)
+{
+	say("HELLO 2, then a v1 OFFER dir \"a\" -> ");
+	offer_dir("a");
+	return expect_refusal();
+}
+
+static int
+sc_v2batch0(const char *arg)
+{
+	return v2_refused("OFFER_BATCH count 0", NULL, 0, 0, 0);
+}
+
+static int
+sc_v2batch257(const char *arg)
+{
+	static struct e2 e[OFFER_BATCH_MAX + 1];
+	static char names[OFFER_BATCH_MAX + 1][8];
+	size_t i;
+
+	for (i = 0; i <= OFFER_BATCH_MAX; i++) {
+		snprintf(names[i], sizeof names[i], "b%03zu", i);
+		e[i] = dir_a;
+		e[i].path = names[i];
+	}
+	return v2_refused("OFFER_BATCH of 257 directories", e,
+	    OFFER_BATCH_MAX + 1, OFFER_BATCH_MAX + 1, 0);
+}
+
+static int
+sc_v2batchshort(const char *arg)
+{
+	static const struct e2 e = { E_DIR, 0, "b", 0, NULL, NULL, NULL, 0 };
+
+	return v2_refused("OFFER_BATCH count 2 holding one entry", &e, 2, 1,
+	    0);
+}
+
+static int
+sc_v2batchtrail(const char *arg)
+{
+	static const struct e2 e = { E_DIR, 0, "b", 0, NULL, NULL, NULL, 0 };
+
+	return v2_refused("OFFER_BATCH of one entry and a byte more", &e, 1,
+	    1, 1);
+}
+
+static int
+sc_v2xattr(const char *arg)
+{
+	/* One record, "system.foo" = "v": not an allowed namespace. */
+	static const uint8_t x[] = { 10, 's', 'y', 's', 't', 'e', 'm', '.',
+	    'f', 'o', 'o', 0, 1, 'v' };
+	static const struct e2 e = { E_DIR, 0, "b", 0, NULL, NULL, x,
+	    sizeof x };
+
+	return v2_refused("OFFER_BATCH dir \"b\" with xattr system.foo", &e, 1,
+	    1, 0);
+}
+
+static int
+sc_v2xattrorder(const char *arg)
+{
+	/* user.b before user.a. */
+	static const uint8_t x[] = { 6, 'u', 's', 'e', 'r', '.', 'b', 0, 0,
+	    6, 'u', 's', 'e', 'r', '.', 'a', 0, 0 };
+	static const struct e2 e = { E_DIR, 0, "b", 0, NULL, NULL, x,
+	    sizeof x };
+
+	return v2_refused("OFFER_BATCH dir \"b\" with xattrs out of order", &e,
+	    1, 1, 0);
+}
+
+/* A hard link "c" to target, size 4 with an MD5 of its own. */
+static int
+hard_to(const char *target, const char *shown)
+{
+	static uint8_t md[MD5_LEN];
+	struct e2 e = { E_HARD, 0, "c", 4, md, NULL, NULL, 0 };
+	char what[128];
+
+	evil_md5("abcd", 4, md);
+	e.target = target;
+	snprintf(what, sizeof what, "OFFER_BATCH hard link \"c\" -> \"%s\" (%s)",
+	    target, shown);
+	return v2_refused(what, &e, 1, 1, 0);
+}
+
+static int
+sc_v2hardlater(const char *arg)
+{
+	return hard_to("d", "a later path");
+}
+
+static int
+sc_v2hardabsent(const char *arg)
+{
+	return hard_to("a/never", "never offered");
+}
+
+static int
+sc_v2harddir(const char *arg)
+{
+	return hard_to("a", "a directory");
+}
+
+static int
+sc_v2rootlate(const char *arg)
+{
+	static const struct e2 e = { E_DIR, 0, "", 0, NULL, NULL, NULL, 0 };
+
+	return v2_refused("OFFER_BATCH the root entry (empty path) second", &e,
+	    1, 1, 0);
+}
+
+static int
+sc_v2changed(const char *arg)
+{
+	static uint8_t md[MD5_LEN];
+	struct e2 e = { E_FILE, EF_CHANGED, "b", 4, md, NULL, NULL, 0 };
+
+	evil_md5("abcd", 4, md);
+	return v2_refused("OFFER_BATCH file \"b\" flagged CHANGED", &e, 1, 1,
+	    0);
+}
+
+static int
+sc_v2hole(const char *arg)
+{
+	struct buf b;
+
+	batch_ok("OFFER_BATCH dir \"a\"", &dir_a, ST_OK);
+	say("HOLE {1} outside a transfer -> ");
+	buf_init(&b, out, sizeof out);
+	buf_u64(&b, 1);
+	send_frame(T_HOLE, b.p, b.len);
+	return expect_refusal();
+}
+
+static int
+sc_v2hole0(const char *arg)
+{
+	static uint8_t md[MD5_LEN];
+	struct e2 e = { E_FILE, 0, "f", 4, md, NULL, NULL, 0 };
+	struct buf b;
+
+	port_random(md, sizeof md);	/* the server cannot have it */
+	batch_ok("OFFER_BATCH file \"f\"", &e, ST_NEED);
+	say("FILE_TRANSFER \"f\", HOLE {0} -> ");
+	buf_init(&b, out, sizeof out);
+	put_str(&b, "f", 1);
+	send_frame(T_FILE_TRANSFER, b.p, b.len);
+	buf_init(&b, out, sizeof out);
+	buf_u64(&b, 0);
+	send_frame(T_HOLE, b.p, b.len);
+	return expect_refusal();
+}
+
 static const struct scenario {
 	const char *name;
 	int (*run)(const char *arg);
@@ -1025,6 +1295,25 @@ static const struct scenario {
 	    "address ARG, never TLS, reopened when closed, for --idle S" },
 	{ "drip", sc_drip, S_NO_TLS, "a ClientHello, one byte every 2 s: "
 	    "closed within --idle S" },
+	{ "hello3", sc_hello3, S_NO_HELLO, "HELLO 3" },
+	{ "v2offer", sc_v2offer, S_V2, "a v1 OFFER in a v2 session" },
+	{ "v2batch0", sc_v2batch0, S_V2, "OFFER_BATCH with count 0" },
+	{ "v2batch257", sc_v2batch257, S_V2, "OFFER_BATCH of 257 entries" },
+	{ "v2batchshort", sc_v2batchshort, S_V2, "OFFER_BATCH with fewer "
+	    "entries than its count" },
+	{ "v2batchtrail", sc_v2batchtrail, S_V2, "OFFER_BATCH with a byte "
+	    "after its entries" },
+	{ "v2xattr", sc_v2xattr, S_V2, "an xattr outside the allowed "
+	    "namespaces" },
+	{ "v2xattrorder", sc_v2xattrorder, S_V2, "xattrs not sorted by name" },
+	{ "v2hardlater", sc_v2hardlater, S_V2, "a hard link to a later path" },
+	{ "v2hardabsent", sc_v2hardabsent, S_V2, "a hard link to a path never "
+	    "offered" },
+	{ "v2harddir", sc_v2harddir, S_V2, "a hard link to a directory" },
+	{ "v2rootlate", sc_v2rootlate, S_V2, "the root entry not first" },
+	{ "v2changed", sc_v2changed, S_V2, "CHANGED in an offer" },
+	{ "v2hole", sc_v2hole, S_V2, "HOLE outside a transfer" },
+	{ "v2hole0", sc_v2hole0, S_V2, "HOLE of length 0 in a transfer" },
 };
 
 static void
