@@ -532,6 +532,7 @@ backup_complete_v2(struct session *s, struct rd *r)
 	return complete_end(s, st);
 }
 
+/* BACKUP_COMPLETE: commit, in the version's encoding. */
 static int
 do_backup_complete(struct session *s, struct rd *r)
 {
