@@ -11,6 +11,7 @@
 
 #include "client.h"
 #include "conn.h"
+#include "meta.h"
 #include "path.h"
 #include "port.h"
 #include "proto.h"
@@ -57,11 +58,19 @@ struct run {
 	uint64_t bw_start, bw_bytes;	/* --bwlimit accounting */
 	struct report rep;
 	/* figures */
-	uint64_t files, sent, bytes_sent, errors, skipped;
+	uint64_t files, sent, bytes_sent, errors;
+	uint64_t skipped;	/* sockets: counted, not said one by one */
+	uint64_t failed;	/* entries the server left out */
 };
+
+/* Markers on a sent file's pending entry, for its reply. */
+#define SENT_CHANGED EF_CHANGED	/* it changed while read */
+#define SENT_UNREAD EF_KEEP	/* it could not be read to its end */
 
 static struct run run;
 static struct walk walk;
+static struct links links;
+static uint8_t xattrs[XATTR_MAX];	/* the entry being offered's */
 static struct filter filter;
 static struct json js;
 static uint8_t line[LINE_MAX_BYTES];
@@ -457,84 +466,230 @@ open_source(struct run *r, const char *path)
 	return dfd < 0 ? -1 : port_openat_read(dfd, leaf);
 }
 
-/* The MD5 of dfd/leaf, with keepalives. 0 or -1 (errno). */
+/* 1 if the file moved between a and b: size, mtime or ctime. */
 static int
-hash_file(struct run *r, int dfd, const char *leaf, uint8_t md[MD5_LEN])
+moved(const struct port_stat *a, const struct port_stat *b)
 {
-	int fd = port_openat_read(dfd, leaf), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = cconn_hash(&r->c, fd, md);
-	port_close(fd);
-	return rc;
+	return a->size != b->size || a->mtime != b->mtime ||
+	    a->mtime_ns != b->mtime_ns || a->ctime != b->ctime ||
+	    a->ctime_ns != b->ctime_ns;
 }
 
-/* e's bytes as DATA_TRANSFER frames: exactly e->size of them whatever
- * happens to the file meanwhile (padded with zeros; the MD5 fails). */
+#define HASH_TRIES 3		/* a file that keeps changing: offered as read */
+
+/*
+ * The MD5 of dfd/leaf, with keepalives, read again while the file moves
+ * under the read (up to HASH_TRIES times); *st becomes the look taken
+ * after the last read. 0 or -1 (errno).
+ */
+static int
+hash_file(struct run *r, int dfd, const char *leaf, struct port_stat *st,
+    uint8_t md[MD5_LEN])
+{
+	struct port_stat before = *st;
+	int fd, rc, i;
+
+	for (i = 0; i < HASH_TRIES; i++) {
+		fd = port_openat_read(dfd, leaf);
+		if (fd < 0)
+			return -1;
+		rc = cconn_hash(&r->c, fd, md);
+		if (rc == 0 && port_fstat(fd, st) < 0)
+			rc = -1;
+		port_close(fd);
+		if (rc < 0 || !moved(&before, st))
+			return rc;
+		before = *st;
+	}
+	return 0;
+}
+
+/* A file's content as it is read: n bytes of data, or (data NULL) a
+ * hole of n zero bytes, into the MD5 and onto the wire. */
 static void
-send_data(struct run *r, const struct entry *e)
+send_part(struct run *r, struct md5 *m, const uint8_t *data, uint64_t n)
+{
+	static uint8_t zeros[DATA_CHUNK];	/* bss: never written */
+	uint8_t len[8];
+	struct buf b;
+	uint64_t left;
+	size_t k;
+
+	if (data == NULL) {
+		for (left = n; left > 0; left -= k) {
+			k = left < DATA_CHUNK ? (size_t)left : DATA_CHUNK;
+			md5_update(m, zeros, k);
+		}
+		buf_init(&b, len, sizeof len);
+		buf_u64(&b, n);
+		cconn_send(&r->c, T_HOLE, b.p, b.len, "sending a file");
+		return;
+	}
+	md5_update(m, data, (size_t)n);
+	cconn_send(&r->c, T_DATA_TRANSFER, data, (size_t)n, "sending a file");
+	r->bytes_sent += n;
+	throttle(r, n);
+	report_progress(&r->rep, 0, r->files, "sent", r->sent, r->bytes_sent);
+}
+
+#define ZERO_BLOCK 4096		/* all zeros: sent as a hole (sparse files) */
+
+/* 1 if p[0..n) is all zeros. */
+static int
+zeros(const uint8_t *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+/*
+ * Bytes [off, end) of fd, or to its end when end is UINT64_MAX: data,
+ * and with sparse, all-zero blocks as holes. The offset reached, or -1
+ * if a read failed.
+ */
+static int64_t
+send_range(struct run *r, struct md5 *m, int fd, uint64_t off, uint64_t end,
+    int sparse)
 {
 	uint8_t *data = r->c.data;
-	uint64_t left = e->size;
-	long n;
-	int fd;
+	uint64_t hole = 0;
+	size_t want, i, k, from;
+	long n = 0;
 
-	fd = open_source(r, e->path);
-	if (fd < 0)
-		msg("%s: cannot open: %s", shown_path(e), strerror(errno));
-	while (left > 0) {
-		size_t want = left < DATA_CHUNK ? (size_t)left : DATA_CHUNK;
-		n = fd >= 0 ? port_read(fd, data, want, -1) : -1;
-		if (n <= 0) {
-			/* Shrunk or unreadable: pad, and let the MD5 fail. */
-			memset(data, 0, want);
-			n = (long)want;
-			if (fd >= 0) {
-				port_close(fd);
-				fd = -1;
+	for (; off < end; off += (uint64_t)n) {
+		want = end - off < DATA_CHUNK ? (size_t)(end - off) : DATA_CHUNK;
+		if ((n = port_pread(fd, data, want, off)) <= 0)
+			break;
+		/* Data runs from `from`; a zero block ends one, and the
+		 * hole so begun goes before the next data. */
+		for (i = from = 0; i < (size_t)n; i += k) {
+			k = (size_t)n - i < ZERO_BLOCK ? (size_t)n - i :
+			    ZERO_BLOCK;
+			if (sparse && zeros(data + i, k)) {
+				if (i > from)
+					send_part(r, m, data + from, i - from);
+				hole += k;
+				from = i + k;
+			} else if (hole > 0) {
+				send_part(r, m, NULL, hole);
+				hole = 0;
 			}
 		}
-		cconn_send(&r->c, T_DATA_TRANSFER, data, (size_t)n,
-		    "sending a file");
-		left -= (uint64_t)n;
-		r->bytes_sent += (uint64_t)n;
-		throttle(r, (uint64_t)n);
-		report_progress(&r->rep, 0, r->files, "sent", r->sent,
-		    r->bytes_sent);
+		if (from < (size_t)n)
+			send_part(r, m, data + from, (size_t)n - from);
 	}
-	if (fd >= 0)
-		port_close(fd);
+	if (hole > 0)
+		send_part(r, m, NULL, hole);
+	return n < 0 ? -1 : (int64_t)off;
 }
 
-/* Send a file the server asked for: FILE_TRANSFER, its data, then
- * TRANSFER_COMPLETE, whose reply comes later. */
+/*
+ * A sparse file: its data extents as found by SEEK_DATA and SEEK_HOLE,
+ * the gaps as holes; where the filesystem cannot say, all-zero blocks
+ * are holes. The offset reached, or -1.
+ */
+static int64_t
+send_sparse(struct run *r, struct md5 *m, int fd)
+{
+	struct port_stat st;
+	int64_t d, h, off = 0;
+
+	for (;;) {
+		d = port_seek(fd, (uint64_t)off, PORT_SEEK_DATA);
+		if (d < 0 && errno == ENXIO) {	/* a hole to the end */
+			if (port_fstat(fd, &st) < 0)
+				return -1;
+			if (st.size > (uint64_t)off)
+				send_part(r, m, NULL, st.size - (uint64_t)off);
+			return st.size > (uint64_t)off ? (int64_t)st.size : off;
+		}
+		if (d < 0 && errno == EINVAL)
+			return send_range(r, m, fd, (uint64_t)off,
+			    UINT64_MAX, 1);
+		if (d < 0 || (h = port_seek(fd, (uint64_t)d,
+		    PORT_SEEK_HOLE)) < d)
+			return -1;
+		if (d > off)
+			send_part(r, m, NULL, (uint64_t)(d - off));
+		off = send_range(r, m, fd, (uint64_t)d, (uint64_t)h, 0);
+		if (off < h)	/* shrunk, or a read failed */
+			return off;
+		if (h == d)
+			return off;
+	}
+}
+
+/*
+ * A needed file: FILE_TRANSFER {path}, its content as read (data and
+ * holes), then TRANSFER_COMPLETE {size, md5, flags}, whose reply comes
+ * later. CHANGED when what was read differs from the offer; a file that
+ * cannot be read to its end gets a trailer that cannot match (the server
+ * leaves it out).
+ */
 static void
 send_file(struct run *r, const struct entry *e)
 {
+	static struct entry sent;
+	struct port_stat before, after;
+	struct md5 m;
+	uint8_t md[MD5_LEN];
 	struct buf b;
+	int64_t size = -1;
+	int fd;
 
+	sent = *e;
 	cconn_buf(&r->c, &b);
-	entry_put(&b, e);
+	put_str(&b, e->path, e->plen);
 	cconn_send(&r->c, T_FILE_TRANSFER, b.p, b.len, "sending a file");
-	send_data(r, e);
-	cconn_send(&r->c, T_TRANSFER_COMPLETE, NULL, 0, "sending a file");
-	cconn_push(&r->c, T_TRANSFER_COMPLETE, e);
+	md5_init(&m);
+	if ((fd = open_source(r, e->path)) >= 0 && port_fstat(fd, &before) == 0)
+		size = before.blocks * 512 < before.size ?
+		    send_sparse(r, &m, fd) : send_range(r, &m, fd, 0,
+		    UINT64_MAX, 0);
+	if (size < 0 || port_fstat(fd, &after) < 0) {
+		msg("%s: cannot read: %s; left out of the snapshot",
+		    shown_path(e), strerror(errno));
+		r->errors++;
+		sent.flags |= SENT_UNREAD;
+		size = size < 0 ? 0 : size;
+	}
+	if (fd >= 0)
+		port_close(fd);
+	md5_final(&m, md);
+	if (!(sent.flags & SENT_UNREAD) && ((uint64_t)size != e->size ||
+	    memcmp(md, e->md5, MD5_LEN) != 0 || moved(&before, &after) ||
+	    after.mtime != e->mtime || after.mtime_ns != e->mtime_ns))
+		sent.flags |= SENT_CHANGED;
+	if (sent.flags & SENT_UNREAD)
+		md[0] ^= 1;	/* cannot match what was sent */
+	cconn_buf(&r->c, &b);
+	buf_u64(&b, (uint64_t)size);
+	buf_put(&b, md, MD5_LEN);
+	buf_u8(&b, (sent.flags & SENT_CHANGED) ? 1 : 0);
+	cconn_send(&r->c, T_TRANSFER_COMPLETE, b.p, b.len, "sending a file");
+	cconn_push(&r->c, T_TRANSFER_COMPLETE, &sent);
 }
 
 /* ---- replies ------------------------------------------------------------- */
 
-/* An offer answered: the server has the file, wants it, or cannot. */
+/* An offer answered (OFFER_BATCH of one entry): the server has it,
+ * wants the file, or has no previous version to keep. */
 static void
 offer_replied(void *ctx, const struct entry *e, struct reply *rp)
 {
 	struct run *r = ctx;
+	unsigned count = rd_u16(&rp->body), st = rd_u8(&rp->body);
 
-	if (rp->status == ST_NEED) {
+	if (count != 1 || rd_end(&rp->body) < 0)
+		die(EXIT_NET, "%s:%u sent a malformed reply to an offer",
+		    r->o->server, r->o->port);
+	if (st == ST_NEED && !(e->flags & EF_KEEP)) {
 		send_file(r, e);
-	} else if (rp->status != ST_OK) {
-		msg("%s: the server could not store it: %s", shown_path(e),
-		    rp->text);
+	} else if (st == ST_NOT_FOUND && (e->flags & EF_KEEP)) {
+		msg("%s: not in the new snapshot: no earlier version of it "
+		    "was backed up", shown_path(e));
+	} else if (st != ST_OK) {
+		msg("%s: the server could not store it (status %u)",
+		    shown_path(e), st);
 		r->errors++;
 	}
 }
@@ -545,12 +700,19 @@ transfer_replied(void *ctx, const struct entry *e, struct reply *rp)
 {
 	struct run *r = ctx;
 
+	if (rp->status == ST_OK && (e->flags & SENT_CHANGED)) {
+		msg("%s: changed while read: stored as read", shown_path(e));
+		r->errors++;
+		state_drop(r, e);	/* its record is not what was stored */
+	}
 	if (rp->status == ST_OK) {
 		r->sent++;
 		return;
 	}
-	msg("%s: not backed up: %s", shown_path(e), rp->text);
-	r->errors++;
+	if (!(e->flags & SENT_UNREAD)) {	/* that one was said */
+		msg("%s: not backed up: %s", shown_path(e), rp->text);
+		r->errors++;
+	}
 	/* Its MD5 may be what is wrong (a damaged state): read it again
 	 * next run. */
 	if (rp->status == ST_BAD_DATA)
@@ -558,7 +720,7 @@ transfer_replied(void *ctx, const struct entry *e, struct reply *rp)
 }
 
 static const struct reply_row backup_rows[] = {
-	{ T_OFFER, offer_replied },
+	{ T_OFFER_BATCH, offer_replied },
 	{ T_TRANSFER_COMPLETE, transfer_replied },
 };
 
@@ -567,7 +729,7 @@ static const struct reply_table backup_replies = {
 	backup_rows, sizeof backup_rows / sizeof backup_rows[0]
 };
 
-/* Offer e, once there is room in the pipeline. */
+/* Offer e (an OFFER_BATCH of one), once there is room in the pipeline. */
 static void
 offer(struct run *r, const struct entry *e)
 {
@@ -575,10 +737,11 @@ offer(struct run *r, const struct entry *e)
 
 	cconn_room(&r->c);
 	cconn_buf(&r->c, &b);
-	if (entry_put(&b, e) < 0)
+	buf_u16(&b, 1);
+	if (entry2_put(&b, e) < 0)
 		BUG("entry does not fit a frame");
-	cconn_send(&r->c, T_OFFER, b.p, b.len, "sending an offer");
-	cconn_push(&r->c, T_OFFER, e);
+	cconn_send(&r->c, T_OFFER_BATCH, b.p, b.len, "sending an offer");
+	cconn_push(&r->c, T_OFFER_BATCH, e);
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -620,42 +783,104 @@ check_source(struct run *r)
 		die(EXIT_NET, "malformed reply from %s", r->o->server);
 }
 
-/* A regular file's entry: its MD5 from the state or by hashing. 0, or -1
- * if it is not offered. */
+/*
+ * A regular file's entry: a hard link to a name offered before, or its
+ * MD5 from the state or by hashing; a file that cannot be read is
+ * offered KEEP (the server keeps the previous version). 0, or -1 if it
+ * is not offered.
+ */
 static int
-file_entry(struct run *r, struct entry *e, const struct port_stat *st)
+file_entry(struct run *r, struct entry *e, struct port_stat *st)
 {
 	if (!filter_match(&filter, walk.leaf, strlen(walk.leaf)))
 		return -1;
-	e->type = E_FILE;
-	e->size = st->size;
 	r->files++;
+	if (links_find(&links, st, e))
+		return 0;
+	e->type = E_FILE;
 	if (!state_lookup(r, e, st) &&
-	    hash_file(r, walk.dfd, walk.leaf, e->md5) < 0) {
-		msg("%s: cannot read: %s", shown_path(e), strerror(errno));
+	    hash_file(r, walk.dfd, walk.leaf, st, e->md5) < 0) {
+		if (errno == ENOENT) {	/* vanished: not an error */
+			r->files--;
+			return -1;
+		}
+		msg("%s: cannot read: %s; its previous version is kept",
+		    shown_path(e), strerror(errno));
 		r->errors++;
+		e->flags = EF_KEEP;
+		memset(e->md5, 0, MD5_LEN);
+		e->size = st->size;
+		return 0;
+	}
+	e->size = st->size;
+	e->mode = st->mode;
+	e->mtime = st->mtime;
+	e->mtime_ns = st->mtime_ns;
+	if (st->blocks * 512 < st->size)
+		e->flags = EF_SPARSE;
+	state_put(r, e, st);
+	links_add(&links, st, e);
+	return 0;
+}
+
+/* What every entry carries: mode, mtime, owner, xattrs (of dfd/leaf). */
+static void
+entry_meta(struct run *r, struct entry *e, const struct port_stat *st,
+    int dfd, const char *leaf)
+{
+	static char left[MSG_MAX];
+
+	e->mode = st->mode;
+	e->mtime = st->mtime;
+	e->mtime_ns = st->mtime_ns;
+	e->owned = 1;
+	e->uid = st->uid;
+	e->gid = st->gid;
+	meta_owner(e);
+	e->xattr = xattrs;
+	if (meta_xattrs(dfd, leaf, xattrs, &e->xlen, left, sizeof left) < 0)
+		msg("%s: cannot read its extended attributes: %s",
+		    e->plen ? shown_path(e) : r->source, strerror(errno));
+	else if (left[0] != 0)
+		msg("%s: extended attributes left out (over %d bytes): %s",
+		    e->plen ? shown_path(e) : r->source, XATTR_MAX, left);
+}
+
+/* A FIFO or device node's type and numbers: 0, or -1 for a socket or
+ * anything else not carried (counted). */
+static int
+special_entry(struct run *r, struct entry *e, const struct port_stat *st)
+{
+	switch (st->special) {
+	case PORT_SP_FIFO:
+		e->type = E_FIFO;
+		return 0;
+	case PORT_SP_CHR:
+	case PORT_SP_BLK:
+		e->type = st->special == PORT_SP_CHR ? E_CHR : E_BLK;
+		e->major = st->rmajor;
+		e->minor = st->rminor;
+		return 0;
+	case PORT_SP_SOCK:
+		r->skipped++;	/* counted in the summary, not said */
+		return -1;
+	default:
+		msg("%s: skipped: not a file type cairn knows", shown_path(e));
+		r->skipped++;
 		return -1;
 	}
-	state_put(r, e, st);
-	return 0;
 }
 
 /* The walk's current entry, offered. */
 static void
-offer_entry(struct run *r, const struct port_stat *st)
+offer_entry(struct run *r, struct port_stat *st)
 {
 	static struct entry e;
 	long n;
 
+	entry_clear(&e, 0);
 	e.plen = walk.plen;
 	memcpy(e.path, walk.path, walk.plen + 1);
-	e.size = 0;
-	e.mode = st->mode;
-	e.mtime = st->mtime;
-	e.mtime_ns = st->mtime_ns;
-	e.tlen = 0;
-	e.target[0] = 0;
-	memset(e.md5, 0, MD5_LEN);
 	switch (st->type) {
 	case PORT_DIR:
 		e.type = E_DIR;
@@ -677,16 +902,63 @@ offer_entry(struct run *r, const struct port_stat *st)
 			return;
 		break;
 	default:
-		msg("%s: skipped: not a regular file, directory or symlink",
-		    shown_path(&e));
-		r->skipped++;
-		return;
+		if (special_entry(r, &e, st) < 0)
+			return;
+		break;
 	}
+	entry_meta(r, &e, st, walk.dfd, walk.leaf);
 	offer(r, &e);
 }
 
-/* Every reply in, BACKUP_COMPLETE commits the snapshot (its final name
- * in the reply). */
+/* The source root's own entry (path ""), first of all. */
+static void
+offer_root(struct run *r)
+{
+	static struct entry e;
+	struct port_stat st;
+
+	if (port_fstat(r->root, &st) < 0)
+		die(EXIT_USAGE, "cannot use the source %s: %s", r->source,
+		    strerror(errno));
+	entry_clear(&e, E_DIR);
+	entry_meta(r, &e, &st, r->root, ".");
+	offer(r, &e);
+}
+
+/* The snapshots the retention removed, as items after the reply, to
+ * I_END. */
+static void
+pruned(struct run *r)
+{
+	static char name[TARGET_MAX], why[MSG_MAX + 1];
+	struct rd rd;
+	unsigned type, kind;
+	size_t n;
+
+	for (;;) {
+		n = cconn_recv(&r->c, &type, "while pruning");
+		rd_init(&rd, r->c.frame, n);
+		kind = rd_u8(&rd);
+		if (type != T_ITEM || (kind != I_SNAPSHOT && kind != I_END))
+			die(EXIT_NET, "%s:%u sent a malformed item while "
+			    "pruning", r->o->server, r->o->port);
+		if (kind == I_END)
+			break;
+		if (get_name(&rd, name) < 0)
+			die(EXIT_NET, "malformed item from %s", r->o->server);
+		info("removed snapshot %s (--keep %u)", name, r->o->keep);
+	}
+	if (rd_u8(&rd) != ST_OK && get_str(&rd, why, sizeof why) == 0) {
+		cconn_tidy(why, sizeof why);
+		msg("pruning stopped: %s", why);
+	}
+}
+
+/*
+ * Every reply in, BACKUP_COMPLETE {errors, keep_last, five retention
+ * fields of the selection issue (0), utc_offset} commits the snapshot:
+ * the reply names it and says whether pruning follows.
+ */
 static void
 finish(struct run *r)
 {
@@ -694,20 +966,36 @@ finish(struct run *r)
 	    "the server could not commit the snapshot", 0, 0 };
 	struct reply *rp;
 	struct buf b;
+	unsigned prune;
+	int i;
 
 	cconn_drain(&r->c);
 	/* Committing syncs the snapshot's data: give it time. */
 	if (r->c.t.timeout_ms < COMMIT_WAIT_MS)
 		r->c.t.timeout_ms = COMMIT_WAIT_MS;
 	cconn_buf(&r->c, &b);
+	buf_u32(&b, (uint32_t)r->errors);	/* the walk's counted in */
 	buf_u32(&b, r->o->keep);
+	for (i = 0; i < 6; i++)
+		buf_u32(&b, 0);	/* keep_hourly..yearly, utc_offset */
 	rp = cconn_request(&r->c, T_BACKUP_COMPLETE, &b, &k);
 	/* DENIED: committed, but --keep refused (PROTOCOL.md). */
 	if (rp->status != ST_OK && rp->status != ST_DENIED)
 		die(EXIT_REFUSED, "%s: %s", k.refusal, rp->text);
 	get_name(&rp->body, r->snap);
+	rd_u64(&rp->body);	/* files, bytes, received: ours are shown */
+	rd_u64(&rp->body);
+	rd_u64(&rp->body);
+	r->failed = rd_u32(&rp->body);
+	prune = rd_u8(&rp->body);
+	if (rd_end(&rp->body) < 0 || prune > 2)
+		die(EXIT_NET, "malformed reply from %s", r->o->server);
 	if (rp->status == ST_DENIED)
 		snprintf(r->refused, sizeof r->refused, "%s", rp->text);
+	if (prune == 2)
+		msg("%s", rp->text);
+	if (prune == 1)
+		pruned(r);
 	cconn_close(&r->c);
 }
 
@@ -716,16 +1004,20 @@ static void
 source_open(struct run *r)
 {
 	const struct copts *o = r->o;
+	char prefix[PORT_TMP_PREFIX_MAX + 1];
 
 	if (port_realpath(o->source, r->source, sizeof r->source) < 0)
 		die(EXIT_USAGE, "cannot use the source %s: %s", o->source,
 		    strerror(errno));
 	r->root = port_open_dir(r->source);
 	dircache_init(&r->src_dir);
-	if (r->root < 0 || walk_open(&walk, r->source) < 0)
+	if (r->root < 0 || walk_open(&walk, r->source, o->one_fs) < 0)
 		die(EXIT_USAGE, "cannot open the source directory %s: %s",
 		    o->source, strerror(errno));
 	state_open(r);
+	state_tmp_prefix(r, prefix);
+	prefix[7] = 'h';	/* ".cairn-ht-": the hard links' spill file */
+	links_init(&links, r->st_dir, prefix);
 }
 
 /* The state for the next run, and the figures of this one. */
@@ -733,9 +1025,10 @@ static int
 backup_done(struct run *r)
 {
 	static const char *const keys[] = { "files", "sent", "bytes_sent",
-	    "errors", "skipped" };
+	    "errors", "skipped", "failed" };
 	const uint64_t vals[] = { r->files, r->sent, r->bytes_sent,
-	    r->errors, r->skipped };
+	    r->errors, r->skipped, r->failed };
+	char skipped[48];
 
 	if (state_close(r) < 0 ||
 	    port_tmp_commit(&r->st_tmp, r->st_name) < 0)
@@ -744,16 +1037,22 @@ backup_done(struct run *r)
 	if (r->o->json)
 		report_json(&r->rep, r->id, r->snap, NULL, keys, vals,
 		    sizeof vals / sizeof vals[0]);
+	links_close(&links);
+	snprintf(skipped, sizeof skipped, ", %llu skipped (sockets)",
+	    (unsigned long long)r->skipped);
 	info("backup %s snapshot %s: %llu files, %llu sent (%llu bytes), "
-	    "%llu errors", r->id, r->snap, (unsigned long long)r->files,
+	    "%llu errors%s", r->id, r->snap, (unsigned long long)r->files,
 	    (unsigned long long)r->sent, (unsigned long long)r->bytes_sent,
-	    (unsigned long long)r->errors);
+	    (unsigned long long)r->errors, r->skipped > 0 ? skipped : "");
+	if (r->failed > 0)
+		msg("%llu entries were left out of snapshot %s (see the "
+		    "messages above)", (unsigned long long)r->failed, r->snap);
 	if (r->refused[0]) {
 		msg("snapshot %s committed, but the server refused --keep: %s",
 		    r->snap, r->refused);
 		return EXIT_REFUSED;
 	}
-	return r->errors ? EXIT_PARTIAL : 0;
+	return r->errors || r->failed ? EXIT_PARTIAL : 0;
 }
 
 int
@@ -774,6 +1073,7 @@ backup_run(const struct copts *o)
 	cconn_pipeline(&r->c, &backup_replies, r);
 	check_source(r);
 	state_put_header(r);
+	offer_root(r);
 	info("backing up %s to %s:%u as backup %s", r->source, o->server,
 	    o->port, r->id);
 

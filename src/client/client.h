@@ -21,6 +21,7 @@ struct copts {
 	int json;
 	int checksum;		/* re-hash every file */
 	int ignore_inode;	/* inode and ctime do not count */
+	int one_fs;		/* --one-file-system: no other mounts */
 	int timeout_ms;
 	const char *target;	/* ID[@SNAPSHOT] for --list/--restore/--remove */
 	const char *path;	/* --path */

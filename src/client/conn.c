@@ -126,6 +126,7 @@ cconn_open(struct cconn *c, const struct copts *o)
 	c->o = o;
 	c->tab = NULL;
 	c->qhead = c->qlen = 0;
+	c->version = 0;		/* until HELLO is answered */
 	handshake(c, o);
 	hello(c);
 }
@@ -169,8 +170,11 @@ cconn_recv(struct cconn *c, unsigned *type, const char *when)
 {
 	size_t n;
 
-	if (frame_recv(&c->t, type, c->frame, &n) < 0)
-		cconn_lost(c, when);
+	do {
+		if (frame_recv(&c->t, type, c->frame, &n) < 0)
+			cconn_lost(c, when);
+		/* v2: a server busy for long says so; nothing to answer */
+	} while (c->version == PROTO_V2 && *type == T_KEEPALIVE && n == 0);
 	return n;
 }
 

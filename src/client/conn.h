@@ -99,7 +99,8 @@ void cconn_buf(struct cconn *c, struct buf *b);
 /* Send one frame (queued); a failure exits with cconn_lost(when). */
 void cconn_send(struct cconn *c, unsigned type, const void *p, size_t n,
     const char *when);
-/* Receive one frame into c->frame: its length and *type. */
+/* Receive one frame into c->frame: its length and *type (v2: the
+ * server's KEEPALIVEs are skipped). */
 size_t cconn_recv(struct cconn *c, unsigned *type, const char *when);
 /* Read the reply to a request of type (or a T_ITEM when k allows),
  * checked as k says. */

@@ -38,7 +38,10 @@ static const char usage[] =
 "  --ignore-inode       judge files unchanged by size and mtime alone, for\n"
 "                       filesystems that renumber inodes (btrfs snapshots,\n"
 "                       FAT, network mounts)\n"
-"  --keep N             after the backup, keep only the newest N snapshots\n"
+"  -x, --one-file-system\n"
+"                       do not enter other filesystems mounted below DIR\n"
+"  --keep N             after a run without errors, keep only the newest N\n"
+"                       snapshots\n"
 "  --interval HOURS     back up now, then every HOURS (fractions allowed)\n"
 "                       until SIGTERM or SIGINT; a failed run is retried\n"
 "                       sooner while the server cannot be reached\n"
@@ -66,8 +69,8 @@ static const char usage[] =
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
 "\n"
-"Symlinks are stored as links and never followed; devices, FIFOs and\n"
-"sockets are skipped and reported.\n"
+"Symlinks are stored as links and never followed; owners, xattrs, hard\n"
+"links, holes, FIFOs and devices are kept; sockets are skipped.\n"
 "\n"
 "Exit status: 0 success; 1 finished, but some files could not be read or\n"
 "sent; 2 usage or configuration error; 3 network or TLS failure;\n"
@@ -98,6 +101,8 @@ static const struct opt table[] = {
 	    "--timeout wants 1..86400 seconds"),
 	OPT_F("--checksum", &o.checksum),
 	OPT_F("--ignore-inode", &o.ignore_inode),
+	OPT_F("--one-file-system", &o.one_fs),
+	OPT_F("-x", &o.one_fs),
 	OPT_F("--json", &o.json),
 	OPT_F("--quiet", &log_quiet),
 	OPT_F("--syslog", &o.syslog),

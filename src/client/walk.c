@@ -112,9 +112,10 @@ fill(struct walk *w, struct walk_level *lv, const char *after)
 }
 
 int
-walk_open(struct walk *w, const char *root)
+walk_open(struct walk *w, const char *root, int one_fs)
 {
 	struct walk_level *lv = &w->lv[0];
+	struct port_stat st;
 
 	w->plen = 0;
 	w->path[0] = 0;
@@ -122,9 +123,15 @@ walk_open(struct walk *w, const char *root)
 	w->depth = 1;
 	w->descend = 0;
 	w->used = 0;
+	w->one_fs = one_fs;
 	lv->fd = port_open_dir(root);
 	if (lv->fd < 0)
 		return -1;
+	if (port_fstat(lv->fd, &st) < 0) {
+		port_close(lv->fd);
+		return -1;
+	}
+	w->dev = st.dev;
 	lv->plen = 0;
 	if (fill(w, lv, NULL) < 0) {
 		port_close(lv->fd);
@@ -239,7 +246,8 @@ walk_next(struct walk *w, struct port_stat *st)
 			}
 			continue;
 		}
-		w->descend = st->type == PORT_DIR;
+		w->descend = st->type == PORT_DIR &&
+		    (!w->one_fs || st->dev == w->dev);
 		return 1;
 	}
 	return 0;

@@ -6,7 +6,9 @@
  * levels; a directory whose names do not fit is read in sorted chunks
  * (each chunk re-reads the directory and keeps the smallest names after
  * the last one taken), so any tree is walked in the same bounded memory.
- * Symlinks are reported, never followed.
+ * Symlinks are reported, never followed. With one_fs, directories on
+ * another filesystem than the root (mount points) are reported but not
+ * entered.
  */
 #ifndef CAIRN_WALK_H
 #define CAIRN_WALK_H
@@ -43,13 +45,16 @@ struct walk {
 	unsigned errors;	/* directories that could not be read */
 	int depth;
 	int descend;		/* the current entry is a directory to enter */
+	int one_fs;		/* stay on the root's filesystem */
+	uint64_t dev;		/* the root's */
 	struct walk_level lv[WALK_DEPTH];
 	size_t used;
 	uint8_t arena[WALK_ARENA];
 };
 
-/* Start walking the directory root (named by the user). 0 or -1. */
-int walk_open(struct walk *w, const char *root);
+/* Start walking the directory root (named by the user), with one_fs
+ * not entering other filesystems. 0 or -1. */
+int walk_open(struct walk *w, const char *root, int one_fs);
 /* The next entry: 1 with w->path, w->dfd, w->leaf and *st; 0 at the end.
  * Unreadable directories are reported (msg) and counted, not fatal. */
 int walk_next(struct walk *w, struct port_stat *st);

@@ -8,6 +8,14 @@
 
 #define RMTREE_DEPTH 200
 
+/* What a file takes: its size, or its blocks when it has holes (a
+ * sparse file is charged only the data it holds). */
+static uint64_t
+file_bytes(const struct port_stat *st)
+{
+	return st->blocks * 512 < st->size ? st->blocks * 512 : st->size;
+}
+
 static int
 rmtree_level(int dfd, const char *name, int depth, uint64_t *freed)
 {
@@ -23,7 +31,7 @@ rmtree_level(int dfd, const char *name, int depth, uint64_t *freed)
 		if (port_unlinkat(dfd, name, 0) < 0)
 			return errno != ENOENT ? -1 : 0;
 		if (st.type == PORT_REG && st.nlink == 1)
-			*freed += st.size;
+			*freed += file_bytes(&st);
 		return 0;
 	}
 	if (depth > RMTREE_DEPTH) {
@@ -80,7 +88,7 @@ du_level(int dfd, const char *name, int depth, uint64_t *bytes)
 	if (port_fstatat(dfd, name, &st) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (st.type == PORT_REG && st.nlink > 0)
-		*bytes += st.size / st.nlink;
+		*bytes += file_bytes(&st) / st.nlink;
 	if (st.type != PORT_DIR || depth > RMTREE_DEPTH)
 		return 0;
 	fd = port_openat_dir(dfd, name);

@@ -11,7 +11,8 @@ int rmtree_at(int dfd, const char *name);
  * link went (the space given back). */
 int rmtree_count(int dfd, const char *name, uint64_t *freed);
 /* The space used by the regular files beneath dfd/name, each counted
- * size / links, so that hard-linked copies sum to one. 0 or -1. */
+ * size / links, so that hard-linked copies sum to one (a sparse file:
+ * its blocks, not its size). 0 or -1. */
 int du_at(int dfd, const char *name, uint64_t *bytes);
 /* The number of entries beneath the directory dfd/name (files,
  * directories, links: everything but itself), added to *n. 0 or -1. */

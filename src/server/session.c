@@ -254,6 +254,41 @@ do_offer(struct session *s, struct rd *r)
 	return 0;
 }
 
+/*
+ * OFFER_BATCH (v2): count entries, each offered in turn, and one status
+ * each in the reply; a status that ends the session for one ends it for
+ * the batch.
+ */
+static int
+do_offer_batch(struct session *s, struct rd *r)
+{
+	static struct entry e;
+	static uint8_t status[OFFER_BATCH_MAX];
+	uint8_t body_b[2 + OFFER_BATCH_MAX];
+	char text[MSG_MAX + 1];
+	struct buf body;
+	unsigned count = rd_u16(r), i, st;
+
+	if (r->err || count == 0 || count > OFFER_BATCH_MAX)
+		return -1;
+	for (i = 0; i < count; i++) {
+		if (entry2_get(r, &e, E2_OFFER) < 0)
+			return -1;
+		st = (*s->st)->offer(s->st, &e, text, sizeof text);
+		if (st != ST_OK && st != ST_NEED && st != ST_NOT_FOUND)
+			return fatal(s, st, text);
+		status[i] = (uint8_t)st;
+	}
+	if (rd_end(r) < 0)
+		return -1;
+	buf_init(&body, body_b, sizeof body_b);
+	buf_u16(&body, count);
+	buf_put(&body, status, count);
+	reply(s, T_OFFER_BATCH, ST_OK, "", &body);
+	return 0;
+}
+
+/* FILE_TRANSFER: v1 the entry, v2 its path (PROTOCOL.md). */
 static int
 do_file_transfer(struct session *s, struct rd *r)
 {
@@ -261,7 +296,18 @@ do_file_transfer(struct session *s, struct rd *r)
 	char text[MSG_MAX + 1];
 	unsigned st;
 
-	if (entry_get(r, &e) < 0 || rd_end(r) < 0)
+	if (s->version == PROTO_V1) {
+		if (entry_get(r, &e) < 0)
+			return -1;
+	} else {
+		entry_clear(&e, 0);
+		if (get_str(r, e.path, sizeof e.path) < 0)
+			return -1;
+		e.plen = strlen(e.path);
+		if (path_check(e.path, e.plen) < 0)
+			return -1;
+	}
+	if (rd_end(r) < 0)
 		return -1;
 	st = (*s->st)->put_begin(s->st, &e, text, sizeof text);
 	return st == ST_OK ? 0 : fatal(s, st, text);
@@ -277,16 +323,43 @@ do_data(struct session *s, struct rd *r)
 	return st == ST_OK ? 0 : fatal(s, st, text);
 }
 
+/* HOLE (v2): that many zero bytes, not sent, stored as a hole. */
+static int
+do_hole(struct session *s, struct rd *r)
+{
+	char text[MSG_MAX + 1];
+	uint64_t n = rd_u64(r);
+	unsigned st;
+
+	if (rd_end(r) < 0 || n == 0)
+		return -1;
+	st = (*s->st)->put_hole(s->st, n, text, sizeof text);
+	return st == ST_OK ? 0 : fatal(s, st, text);
+}
+
+/* TRANSFER_COMPLETE: v1 empty, v2 the trailer {size, md5, flags}. */
 static int
 do_transfer_complete(struct session *s, struct rd *r)
 {
 	char text[MSG_MAX + 1];
-	unsigned st;
+	struct put_trailer t, *tp = NULL;
+	const uint8_t *md;
+	unsigned st, flags;
 
-	if (r->len != 0)
+	if (s->version == PROTO_V2) {
+		t.size = rd_u64(r);
+		md = rd_bytes(r, MD5_LEN);
+		flags = rd_u8(r);
+		if (md == NULL || flags > 1)	/* bit 0 CHANGED, no other */
+			return -1;
+		t.flags = flags ? EF_CHANGED : 0;
+		memcpy(t.md5, md, MD5_LEN);
+		tp = &t;
+	}
+	if (rd_end(r) < 0)
 		return -1;
-	st = (*s->st)->put_end(s->st, text, sizeof text);
-	if (st == ST_BAD_REQUEST || st == ST_IO)
+	st = (*s->st)->put_end(s->st, tp, text, sizeof text);
+	if (st == ST_BAD_REQUEST || st == ST_IO || st == ST_QUOTA)
 		return fatal(s, st, text);
 	reply(s, T_TRANSFER_COMPLETE, st, text, NULL);
 	return 0;
@@ -298,33 +371,23 @@ do_keepalive(struct session *s, struct rd *r)
 	return r->len == 0 ? 0 : -1;
 }
 
-static int
-do_backup_complete(struct session *s, struct rd *r)
+/* The figures of a committed run (and v2's failed and prune). */
+static void
+complete_reply(struct session *s, unsigned st, const char *text, int prune)
 {
-	char text[MSG_MAX + 1];
-	uint8_t body_b[SNAP_MAX + 32];
+	uint8_t body_b[SNAP_MAX + 40];
 	struct store_run *run = &s->run;
 	struct buf body;
-	uint32_t keep = r->len == 4 ? rd_u32(r) : 0;
-	int refuse_keep = keep > 0 && append_only(s);
-	unsigned st;
 
-	if (rd_end(r) < 0)
-		return -1;
-	st = (*s->st)->commit(s->st, refuse_keep ? 0 : keep, run, text,
-	    sizeof text);
-	if (st == ST_OK && refuse_keep) {
-		/* Committed; only the pruning is refused (PROTOCOL.md). */
-		st = ST_DENIED;
-		snprintf(text, sizeof text, "this client is append-only: it "
-		    "may not prune its backups (the administrator does, with "
-		    "cairnd --prune)");
-	}
 	buf_init(&body, body_b, sizeof body_b);
 	put_str(&body, run->snap, strlen(run->snap));
 	buf_u64(&body, run->files);
 	buf_u64(&body, run->bytes);
 	buf_u64(&body, run->received);
+	if (s->version == PROTO_V2) {
+		buf_u32(&body, (uint32_t)run->failed);
+		buf_u8(&body, (unsigned)prune);
+	}
 	if (body.err)
 		BUG("BACKUP_COMPLETE body does not fit");
 	reply(s, T_BACKUP_COMPLETE, st, text, &body);
@@ -332,17 +395,149 @@ do_backup_complete(struct session *s, struct rd *r)
 	if (st == ST_OK || st == ST_DENIED)
 		info("backup %s snapshot %s: %llu files, %llu received, %llu "
 		    "unchanged, %llu found by content, %llu from an interrupted "
-		    "run", run->id, run->snap, (unsigned long long)run->files,
+		    "run, %llu kept from before, %llu left out", run->id,
+		    run->snap, (unsigned long long)run->files,
 		    (unsigned long long)run->received,
 		    (unsigned long long)run->linked,
 		    (unsigned long long)run->deduped,
-		    (unsigned long long)run->reused);
+		    (unsigned long long)run->reused,
+		    (unsigned long long)run->kept,
+		    (unsigned long long)run->failed);
 	else
 		msg("%s", text);
+}
+
+/* The session is over once the run is. */
+static int
+complete_end(struct session *s, unsigned st)
+{
 	s->rc = st == ST_OK || st == ST_DENIED ? 0 : EXIT_REFUSED;
 	release(s);
 	tls_close(&s->conn);
 	return DONE;
+}
+
+static const char append_only_keep[] = "this client is append-only: it may "
+    "not prune its backups (the administrator does, with cairnd --prune)";
+
+/* BACKUP_COMPLETE v1: {keep}, pruning before the reply. */
+static int
+backup_complete_v1(struct session *s, struct rd *r)
+{
+	char text[MSG_MAX + 1];
+	uint32_t keep = r->len == 4 ? rd_u32(r) : 0;
+	int refuse_keep = keep > 0 && append_only(s);
+	unsigned st;
+
+	if (rd_end(r) < 0)
+		return -1;
+	st = (*s->st)->commit(s->st, refuse_keep ? 0 : keep, &s->run, text,
+	    sizeof text);
+	if (st == ST_OK && refuse_keep) {
+		/* Committed; only the pruning is refused (PROTOCOL.md). */
+		st = ST_DENIED;
+		snprintf(text, sizeof text, "%s", append_only_keep);
+	}
+	complete_reply(s, st, text, 0);
+	return complete_end(s, st);
+}
+
+/* One snapshot removed by the retention, as a v2 I_SNAPSHOT item. */
+static void
+pruned_item(void *arg, const struct snapinfo *si)
+{
+	static uint8_t b_store[ITEM_MAX];
+	struct session *s = arg;
+	struct buf b;
+
+	buf_init(&b, b_store, sizeof b_store);
+	put_str(&b, si->name, strlen(si->name));
+	buf_u64(&b, si->files);
+	buf_u64(&b, si->bytes);
+	buf_u64(&b, (uint64_t)si->time);
+	buf_u32(&b, (uint32_t)si->failed);
+	send_item(s, I_SNAPSHOT, &b);
+}
+
+/* The v2 retention fields: keep_last into *keep; 0, or -1 when one is
+ * out of range or not this server's yet (only keep_last is). */
+static int
+get_retention(struct rd *r, uint32_t *keep, int *later)
+{
+	uint32_t v;
+	int32_t off;
+	int i;
+
+	*later = 0;
+	for (i = 0; i < 6; i++) {
+		v = rd_u32(r);
+		if (v > 1000000)
+			return -1;
+		if (i == 0)
+			*keep = v;
+		else if (v != 0)
+			*later = 1;
+	}
+	off = (int32_t)rd_u32(r);
+	return r->err || off < -64800 || off > 64800 ? -1 : 0;
+}
+
+/*
+ * BACKUP_COMPLETE v2: {errors, retention, utc_offset}. The reply as soon
+ * as the snapshot is committed; then, when pruning follows (prune 1),
+ * an I_SNAPSHOT per snapshot removed and I_END. No pruning after a run
+ * with errors or entries left out (prune 2).
+ */
+static int
+backup_complete_v2(struct session *s, struct rd *r)
+{
+	char text[MSG_MAX + 1];
+	uint8_t end_b[MSG_MAX + 4];
+	uint32_t errors = rd_u32(r), keep = 0;
+	struct buf b;
+	unsigned st;
+	int later, prune;
+
+	if (get_retention(r, &keep, &later) < 0 || rd_end(r) < 0)
+		return -1;
+	if (later)
+		return fatal(s, ST_BAD_REQUEST, "retention by hour, day, week, "
+		    "month or year is not supported by this server yet");
+	st = (*s->st)->commit(s->st, 0, &s->run, text, sizeof text);
+	prune = st == ST_OK && keep > 0 ? 1 : 0;
+	if (prune && append_only(s)) {
+		st = ST_DENIED;
+		prune = 0;
+		snprintf(text, sizeof text, "%s", append_only_keep);
+	} else if (prune && (errors > 0 || s->run.failed > 0)) {
+		prune = 2;
+		snprintf(text, sizeof text, "committed snapshot %s; retention "
+		    "skipped: the run had %lu error(s) and %llu entries left "
+		    "out, and the server never prunes after a run with errors",
+		    s->run.snap, (unsigned long)errors,
+		    (unsigned long long)s->run.failed);
+	}
+	complete_reply(s, st, text, prune);
+	if (prune == 1) {
+		st = (*s->st)->retain(s->st, keep, pruned_item, s, text,
+		    sizeof text);
+		buf_init(&b, end_b, sizeof end_b);
+		buf_u8(&b, st);
+		put_str(&b, st == ST_OK ? "" : text, st == ST_OK ? 0 :
+		    strlen(text) > MSG_MAX ? MSG_MAX : strlen(text));
+		send_item(s, I_END, &b);
+		tls_flush(&s->conn);
+		st = ST_OK;	/* committed: the pruning's status is told */
+	}
+	return complete_end(s, st);
+}
+
+/* BACKUP_COMPLETE: commit, in the version's encoding. */
+static int
+do_backup_complete(struct session *s, struct rd *r)
+{
+	return s->version == PROTO_V1 ? backup_complete_v1(s, r) :
+	    backup_complete_v2(s, r);
 }
 
 /* One backup and its snapshots, oldest first, as items. */
@@ -570,6 +765,8 @@ static const struct handler handlers[] = {
 	{ T_RESTORE, S_READY, S_READY, do_restore, "bad RESTORE" },
 	{ T_FETCH, S_RESTORE, S_RESTORE, do_fetch, "bad FETCH" },
 	{ T_REMOVE, S_READY | S_RESTORE, S_READY, do_remove, "bad REMOVE" },
+	{ T_OFFER_BATCH, 0, S_BACKUP, do_offer_batch, "bad OFFER_BATCH" },
+	{ T_HOLE, 0, S_BACKUP, do_hole, "bad HOLE" },
 };
 
 static const struct handler *

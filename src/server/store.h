@@ -59,6 +59,17 @@ struct store_run {
 	uint64_t linked;		/* unchanged since the previous snapshot */
 	uint64_t deduped;		/* found by content elsewhere */
 	uint64_t reused;		/* kept from an interrupted run */
+	uint64_t failed;		/* entries left out (bad data, KEEP
+					 * without a previous version, links
+					 * to them) */
+	uint64_t kept;			/* KEEP: the previous version put in */
+};
+
+/* What a v2 TRANSFER_COMPLETE says of the data just sent. */
+struct put_trailer {
+	uint64_t size;			/* bytes of logical content */
+	uint8_t md5[MD5_LEN];		/* their MD5 */
+	unsigned flags;			/* EF_CHANGED or 0 */
 };
 
 typedef struct store_class store_class;
@@ -79,27 +90,51 @@ struct store_class {
 	    const char *source, size_t slen, struct store_run *run,
 	    char *text, size_t cap);
 	/*
-	 * One entry, in path_cmp order: ST_OK (stored: a directory or link,
-	 * or a file the store has), ST_NEED (send its data), ST_QUOTA,
-	 * ST_BAD_REQUEST (out of order, no parent, too many in flight),
+	 * One entry, in path_cmp order (v1 or v2: a v1 entry has owned 0
+	 * and no xattrs, and is stored so): ST_OK (stored: a directory,
+	 * link, special file or root entry recorded, a hard link made or
+	 * to be made at commit, a file the store has, or a KEEP offer's
+	 * previous version put in), ST_NEED (send its data), ST_NOT_FOUND
+	 * (KEEP without a previous version: left out), ST_QUOTA,
+	 * ST_BAD_REQUEST (out of order, no parent, a root entry not first,
+	 * a hard link's target not an earlier file, too many in flight),
 	 * ST_IO.
 	 */
 	unsigned (*offer)(const store_class **ctx, const struct entry *e,
 	    char *text, size_t cap);
-	/* The data of the oldest needed file: begin (e must be it), data,
-	 * end (checks size and MD5: ST_BAD_DATA drops the file from the
-	 * snapshot, and the run goes on). */
+	/*
+	 * The data of the oldest needed file: begin, data and holes (runs
+	 * of zeros, kept as holes), end. v1: e is the FILE_TRANSFER entry,
+	 * whose path, size and MD5 must be the need's, exactly size bytes
+	 * follow, and end (t NULL) checks them. v2: only e's path is given
+	 * (e->type 0), any count of bytes follows, and end checks them
+	 * against the trailer t: the file is stored with t's size, MD5 and
+	 * CHANGED flag. ST_BAD_DATA at end leaves the file out, and the
+	 * run goes on.
+	 */
 	unsigned (*put_begin)(const store_class **ctx, const struct entry *e,
 	    char *text, size_t cap);
 	unsigned (*put_data)(const store_class **ctx, const void *p, size_t n,
 	    char *text, size_t cap);
-	unsigned (*put_end)(const store_class **ctx, char *text, size_t cap);
+	unsigned (*put_hole)(const store_class **ctx, uint64_t n, char *text,
+	    size_t cap);
+	unsigned (*put_end)(const store_class **ctx,
+	    const struct put_trailer *t, char *text, size_t cap);
 	/*
 	 * Make the snapshot durable and visible, then with keep > 0 remove
 	 * all but the newest keep snapshots. ST_OK with run's totals.
 	 */
 	unsigned (*commit)(const store_class **ctx, unsigned keep,
 	    struct store_run *run, char *text, size_t cap);
+	/*
+	 * After a commit (with keep 0): remove all but the newest keep
+	 * snapshots of the backup, oldest first, telling removed(arg, its
+	 * info) of each as it goes. ST_OK, ST_BUSY (a restore holds them:
+	 * nothing removed), ST_IO (a removal failed: the rest stay).
+	 */
+	unsigned (*retain)(const store_class **ctx, unsigned keep,
+	    void (*removed)(void *arg, const struct snapinfo *si), void *arg,
+	    char *text, size_t cap);
 	/* Release the run, committed or not; an uncommitted snapshot stays
 	 * hidden, kept for the next run to reuse. Safe to call twice. */
 	void (*end)(const store_class **ctx);

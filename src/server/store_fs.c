@@ -109,9 +109,11 @@ ledger_open(struct fs_run *s)
 static unsigned
 charge_entry(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 {
-	uint64_t cost = ENTRY_COST + (e->type == E_LINK ? e->tlen : 0), block;
+	uint64_t cost = ENTRY_COST + e->xlen, block;
 	unsigned st;
 
+	if (e->type == E_LINK || e->type == E_HARD)
+		cost += e->tlen;
 	s->meta += cost;
 	if (s->quota == 0 || s->meta <= s->allow)
 		return ST_OK;
@@ -261,16 +263,16 @@ fail:
 	port_tmp_abort(&s->idx_tmp);
 }
 
+static struct json prev_j;	/* the record of s->prev_e, for its xattrs */
+
 /* Read the previous manifest's next entry into s->prev_e. */
 static void
 prev_advance(struct fs_run *s)
 {
-	static struct json j;
-
 	s->prev_have = 0;
 	if (!s->prev_ok)
 		return;
-	if (entry_next(&s->prev_lines, &j, &s->prev_e, NULL) != 1) {
+	if (entry_next(&s->prev_lines, &prev_j, &s->prev_e, NULL) != 1) {
 		/* End, or a damaged manifest: stop linking from it. */
 		s->prev_ok = 0;
 		return;
@@ -358,7 +360,7 @@ pick_snapshot(struct fs_run *s)
 static int
 manifest_header(struct fs_run *s, struct buf *b, int final)
 {
-	buf_puts(b, "{\"cairn_manifest\":1");
+	buf_puts(b, "{\"cairn_manifest\":2");
 	json_put_key(b, "client", 0);
 	json_put_str(b, s->client_name, strlen(s->client_name));
 	json_put_key(b, "id", 0);
@@ -375,10 +377,12 @@ manifest_header(struct fs_run *s, struct buf *b, int final)
 	buf_dec(b, final ? s->out->bytes : 0);
 	json_put_key(b, "charge", 0);	/* what its entries cost (--quota) */
 	buf_dec(b, final ? s->meta : 0);
+	json_put_key(b, "failed", 0);	/* left out, or kept from before */
+	buf_dec(b, final ? s->out->failed + s->out->kept : 0);
 	buf_putc(b, '}');
-	/* Three totals grow by at most 57 digits. */
+	/* Four totals grow by at most 76 digits. */
 	if (!final)
-		s->hdr_len = b->len + 60;
+		s->hdr_len = b->len + 80;
 	if (b->len > s->hdr_len)
 		b->err = 1;
 	while (!b->err && b->len < s->hdr_len)
@@ -398,6 +402,7 @@ run_init(struct fs_run *s, int root, uint64_t quota, struct store_run *out)
 	s->client = s->backup = s->lock = -1;
 	s->partial = s->incoming = s->manifests = s->prev = -1;
 	s->up_fd = -1;
+	s->amend_fd = -1;
 	s->man.fd = -1;
 	s->prev_lines.fd = -1;
 	dircache_init(&s->pdir);
@@ -703,6 +708,10 @@ in_order(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 		snprintf(text, cap, "an offer in the middle of a file transfer");
 		return 0;
 	}
+	if (e->plen == 0 && s->any) {
+		snprintf(text, cap, "the source root's entry must come first");
+		return 0;
+	}
 	if (s->last_len > 0 &&
 	    path_cmp(s->last, s->last_len, e->path, e->plen) >= 0) {
 		snprintf(text, cap, "offers out of order");
@@ -710,6 +719,7 @@ in_order(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 	}
 	memcpy(s->last, e->path, e->plen + 1);
 	s->last_len = e->plen;
+	s->any = 1;
 	return 1;
 }
 
@@ -720,8 +730,8 @@ quota_room(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 {
 	uint64_t used = 0;
 
-	if (s->quota == 0)
-		return ST_OK;
+	if (s->quota == 0 || (e->flags & EF_SPARSE))
+		return ST_OK;	/* a sparse file: charged as its data comes */
 	if (fs_usage(s->root, s->client_name, &used) < 0)
 		return fail(text, cap, ST_IO, "cannot count the disk usage of",
 		    s->client_name);
@@ -742,6 +752,7 @@ static unsigned
 offer_file(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
     char *text, size_t cap)
 {
+	struct entry *n;
 	unsigned st;
 
 	s->out->files++;
@@ -766,8 +777,157 @@ offer_file(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
 		    "(at most %d)", NEED_MAX);
 		return ST_BAD_REQUEST;
 	}
-	s->needs[(s->need_head + s->need_count++) % NEED_MAX] = *e;
+	n = &s->needs[(s->need_head + s->need_count++) % NEED_MAX];
+	*n = *e;
+	n->xattr = NULL;	/* the frame's: gone once it is answered */
+	n->xlen = 0;
 	return ST_NEED;
+}
+
+/*
+ * A KEEP offer (the client could not read the file): the previous
+ * snapshot's version of the path, its record flagged KEEP, into *rec;
+ * ST_NOT_FOUND (left out) when there is none.
+ */
+static unsigned
+offer_keep(struct fs_run *s, const struct entry *e, int dfd,
+    const char *leaf, const struct entry **rec)
+{
+	static uint8_t xattr[XATTR_MAX];
+	struct entry *pe = &s->prev_e;
+	const char *pleaf;
+	int pfd;
+
+	while (s->prev_have && path_cmp(pe->path, pe->plen, e->path,
+	    e->plen) < 0)
+		prev_advance(s);
+	if (!s->prev_have || !ENTRY_HAS_DATA(pe) ||
+	    path_cmp(pe->path, pe->plen, e->path, e->plen) != 0 ||
+	    entry_xattrs(&prev_j, xattr, sizeof xattr, &pe->xlen) < 0 ||
+	    (pfd = dircache_parent(&s->vdir, s->prev, e->path, &pleaf)) < 0 ||
+	    !link_or_copy(s, pe, pfd, pleaf, dfd, leaf)) {
+		s->out->failed++;
+		return ST_NOT_FOUND;
+	}
+	pe->xattr = xattr;
+	pe->type = E_FILE;	/* its first may not be in this snapshot */
+	pe->tlen = 0;
+	pe->target[0] = 0;
+	pe->flags |= EF_KEEP;
+	s->out->files++;
+	s->out->bytes += pe->size;
+	s->out->kept++;
+	*rec = pe;
+	return ST_OK;
+}
+
+#define PROBE 4096		/* a manifest record is mostly shorter */
+
+/*
+ * The manifest record that begins first at or after off (the file ends
+ * at end): its start *at, the next one's *next, and the entry in *e. 1,
+ * 0 when none begins there, -1.
+ */
+static int
+record_at(struct fs_run *s, uint64_t off, uint64_t end, uint64_t *at,
+    uint64_t *next, struct entry *e)
+{
+	static struct json j;
+	char *p = (char *)hdr, *nl, *eol;
+	size_t want = PROBE;
+	long n;
+
+	for (;;) {	/* from the byte before off: a line may begin at off */
+		if (want > end - (off - 1))
+			want = (size_t)(end - (off - 1));
+		n = port_pread(s->man.fd, p, want, off - 1);
+		if (n <= 0)
+			return n == 0 ? 0 : -1;
+		nl = memchr(p, '\n', (size_t)n);
+		eol = nl == NULL ? NULL : memchr(nl + 1, '\n',
+		    (size_t)(p + n - nl - 1));
+		if (nl == NULL || nl + 1 == p + n)
+			return 0;	/* no record begins before end */
+		if (eol != NULL || (size_t)n < want || want == sizeof hdr)
+			break;
+		want = sizeof hdr;	/* a long record: read it whole */
+	}
+	if (eol == NULL)
+		return -1;
+	*at = off + (uint64_t)(nl - p);
+	*next = off + (uint64_t)(eol - p);
+	nl += nl[1] == ',' ? 2 : 1;
+	return json_parse(&j, nl, (size_t)(eol - nl)) == 0 &&
+	    entry_parse(&j, e, NULL) == 0 ? 1 : -1;
+}
+
+/*
+ * 1 if this run's manifest so far (sorted by path) records a file at
+ * path: found by halving, so that no table of paths is kept.
+ */
+static int
+recorded_file(struct fs_run *s, const char *path, size_t plen)
+{
+	static struct entry e;
+	uint64_t lo = 1 + s->hdr_len + 1, hi, mid, at, next;
+	int c;
+
+	if (linew_flush(&s->mw) < 0)
+		return 0;
+	hi = s->mw.written;
+	while (lo < hi) {	/* the records beginning in [lo, hi) */
+		mid = lo + (hi - lo) / 2;
+		if (record_at(s, mid, s->mw.written, &at, &next, &e) != 1 ||
+		    at >= hi) {
+			hi = mid;
+			continue;
+		}
+		c = path_cmp(e.path, e.plen, path, plen);
+		if (c == 0)
+			return e.type == E_FILE;
+		if (c < 0)
+			lo = next;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * A hard link: made now when its first path is stored already, else at
+ * commit once that has arrived (a first that never does drops it). Its
+ * target must be a file offered before.
+ */
+static unsigned
+offer_hard(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
+    char *text, size_t cap)
+{
+	struct port_stat st;
+	const char *tleaf;
+	int tfd, r = 0;
+
+	tfd = path_parent(s->partial, e->target, 0, &tleaf);
+	if (tfd >= 0 && port_fstatat(tfd, tleaf, &st) == 0)
+		r = st.type == PORT_REG ? 1 : -1;
+	else if (!recorded_file(s, e->target, e->tlen))
+		r = -1;	/* not offered as a file (else: still to come,
+			 * or left out) */
+	if (r == 1 && !link_or_copy(s, e, tfd, tleaf, dfd, leaf))
+		r = -2;
+	if (tfd >= 0)
+		port_close(tfd);
+	if (r == -1) {
+		snprintf(text, cap, "a hard link whose target is not an "
+		    "earlier file of this backup");
+		return ST_BAD_REQUEST;
+	}
+	if (r == -2)
+		return fail(text, cap, ST_IO, "cannot make hard link", e->path);
+	if (r == 0)
+		s->hard_pending++;
+	s->out->files++;
+	s->out->bytes += e->size;
+	return ST_OK;
 }
 
 /* A directory or a symlink, made in the partial snapshot. */
@@ -799,28 +959,53 @@ fs_offer(const store_class **ctx, const struct entry *e, char *text,
     size_t cap)
 {
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
-	const char *leaf;
+	const struct entry *rec = e;
+	const char *leaf = NULL;
 	unsigned st;
-	int dfd;
+	int dfd = -1;
 
 	if (!in_order(s, e, text, cap))
 		return ST_BAD_REQUEST;
-	dfd = dircache_parent(&s->pdir, s->partial, e->path, &leaf);
-	if (dfd < 0) {
+	if (e->plen > 0 &&
+	    (dfd = dircache_parent(&s->pdir, s->partial, e->path, &leaf)) < 0) {
 		snprintf(text, cap, "the parent directory of this entry was "
 		    "not offered, or is not a directory");
 		return ST_BAD_REQUEST;
 	}
 	if ((st = charge_entry(s, e, text, cap)) != ST_OK)
 		return st;
-	st = e->type == E_FILE ? offer_file(s, e, dfd, leaf, text, cap) :
-	    offer_other(e, dfd, leaf, text, cap);
+	if (e->plen == 0 || e->type == E_FIFO || e->type == E_CHR ||
+	    e->type == E_BLK)
+		st = ST_OK;	/* the root, special files: recorded only */
+	else if (e->type == E_FILE && (e->flags & EF_KEEP))
+		st = offer_keep(s, e, dfd, leaf, &rec);
+	else if (e->type == E_FILE)
+		st = offer_file(s, e, dfd, leaf, text, cap);
+	else if (e->type == E_HARD)
+		st = offer_hard(s, e, dfd, leaf, text, cap);
+	else
+		st = offer_other(e, dfd, leaf, text, cap);
+	if (st == ST_NOT_FOUND) {
+		snprintf(text, cap, "no previous version to keep");
+		return st;
+	}
 	if (st != ST_OK && st != ST_NEED)
 		return st;
-	if (manifest_add(s, e, text, cap) != ST_OK)
+	if (manifest_add(s, rec, text, cap) != ST_OK)
 		return ST_IO;
 	snprintf(text, cap, "%s", st == ST_OK ? "have it" : "send it");
 	return st;
+}
+
+/* 1 if e (from FILE_TRANSFER) is the oldest need n: v1 by path, size
+ * and MD5; v2 (e->type 0) by path. */
+static int
+is_need(const struct entry *e, const struct entry *n)
+{
+	if (e->plen != n->plen || memcmp(e->path, n->path, e->plen) != 0)
+		return 0;
+	return e->type == 0 || (e->type == E_FILE && e->size == n->size &&
+	    memcmp(e->md5, n->md5, MD5_LEN) == 0);
 }
 
 static unsigned
@@ -829,18 +1014,19 @@ fs_put_begin(const store_class **ctx, const struct entry *e, char *text,
 {
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
 	const struct entry *n = &s->needs[s->need_head];
+	uint64_t ahead;
 	unsigned st;
 
-	if (s->up_fd >= 0 || s->need_count == 0 || e->type != E_FILE ||
-	    e->plen != n->plen || memcmp(e->path, n->path, e->plen) != 0 ||
-	    e->size != n->size || memcmp(e->md5, n->md5, MD5_LEN) != 0) {
+	if (s->up_fd >= 0 || s->need_count == 0 || !is_need(e, n)) {
 		snprintf(text, cap, "a file was sent that was not asked for, "
 		    "or out of order");
 		return ST_BAD_REQUEST;
 	}
-	if ((st = charge(s, e->size, "this file", text, cap)) != ST_OK)
+	/* Charged ahead: the size (a sparse file's data as it comes). */
+	ahead = (n->flags & EF_SPARSE) ? 0 : n->size;
+	if ((st = charge(s, ahead, "this file", text, cap)) != ST_OK)
 		return st;
-	s->inflight = e->size;
+	s->inflight = s->up_charged = ahead;
 	ledger_put(s);
 	/* Stored files are read-only: never opened for writing again. The
 	 * mode is given at creation, which the open descriptor ignores. */
@@ -854,7 +1040,30 @@ fs_put_begin(const store_class **ctx, const struct entry *e, char *text,
 		return fail(text, cap, ST_IO, "cannot create the upload of",
 		    e->path);
 	md5_init(&s->up_md5);
-	s->up_bytes = 0;
+	s->up_v2 = e->type == 0;
+	s->up_bytes = s->up_data = 0;
+	return ST_OK;
+}
+
+#define OFFSET_MAX 0x7fffffffffffffffull	/* an upload's offset */
+
+/* Room for n more bytes of the upload: v1 up to the offer's size, v2 up
+ * to OFFSET_MAX. ST_OK or ST_BAD_REQUEST. */
+static unsigned
+put_room(struct fs_run *s, uint64_t n, char *text, size_t cap)
+{
+	const struct entry *nd = &s->needs[s->need_head];
+	uint64_t max = s->up_v2 ? OFFSET_MAX : nd->size;
+
+	if (s->up_fd < 0) {
+		snprintf(text, cap, "data outside a file transfer");
+		return ST_BAD_REQUEST;
+	}
+	if (n > max - s->up_bytes) {
+		snprintf(text, cap, s->up_v2 ? "file data past 2^63 - 1 bytes" :
+		    "more data than the declared size");
+		return ST_BAD_REQUEST;
+	}
 	return ST_OK;
 }
 
@@ -864,40 +1073,125 @@ fs_put_data(const store_class **ctx, const void *p, size_t n, char *text,
 {
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
 	const struct entry *nd = &s->needs[s->need_head];
+	unsigned st;
 
-	if (s->up_fd < 0) {
-		snprintf(text, cap, "data outside a file transfer");
-		return ST_BAD_REQUEST;
+	if ((st = put_room(s, n, text, cap)) != ST_OK)
+		return st;
+	if (s->up_data + n > s->up_charged) {
+		/* Past what was charged ahead: charge what arrives. */
+		st = charge(s, s->up_data + n - s->up_charged, "this file",
+		    text, cap);
+		if (st != ST_OK)
+			return st;
+		s->inflight = s->up_charged = s->up_data + n;
+		ledger_put(s);
 	}
-	if (n > nd->size - s->up_bytes) {
-		snprintf(text, cap, "more data than the declared size");
-		return ST_BAD_REQUEST;
-	}
-	if (port_write_all(s->up_fd, p, n) < 0)
+	/* In order until a hole; past one, at the offset. */
+	if ((s->up_bytes == s->up_data ? port_write_all(s->up_fd, p, n) :
+	    port_pwrite_all(s->up_fd, p, n, s->up_bytes)) < 0)
 		return fail(text, cap, ST_IO, "cannot write", nd->path);
 	md5_update(&s->up_md5, p, n);
+	s->up_bytes += n;
+	s->up_data += n;
+	return ST_OK;
+}
+
+/* v2: n zero bytes, not sent and not written: a hole, hashed. */
+static unsigned
+fs_put_hole(const store_class **ctx, uint64_t n, char *text, size_t cap)
+{
+	static uint8_t zeros[COPY_CHUNK];	/* bss: never written */
+	struct fs_run *s = &((struct store_fs *)ctx)->run;
+	uint64_t left;
+	size_t k;
+	unsigned st;
+
+	if ((st = put_room(s, n, text, cap)) != ST_OK)
+		return st;
+	if (n == 0 || !s->up_v2) {
+		snprintf(text, cap, "an empty hole, or one in a v1 transfer");
+		return ST_BAD_REQUEST;
+	}
+	for (left = n; left > 0; left -= k) {
+		k = left < sizeof zeros ? (size_t)left : sizeof zeros;
+		md5_update(&s->up_md5, zeros, k);
+	}
 	s->up_bytes += n;
 	return ST_OK;
 }
 
+/* Note that nd was stored as t says, not as offered (merged into the
+ * manifest at commit). 0 or -1. */
+static int
+amend(struct fs_run *s, const struct entry *nd, const struct put_trailer *t)
+{
+	uint8_t rec[2 + PATH_CAP + 8 + MD5_LEN + 1];
+	struct buf b;
+
+	if (s->amend_fd < 0 &&
+	    (s->amend_fd = port_openat_create(s->incoming, "amend", 0600)) < 0)
+		return -1;
+	buf_init(&b, rec, sizeof rec);
+	buf_u16(&b, (unsigned)nd->plen);
+	buf_put(&b, nd->path, nd->plen);
+	buf_u64(&b, t->size);
+	buf_put(&b, t->md5, MD5_LEN);
+	buf_u8(&b, t->flags & EF_CHANGED);
+	if (b.err || port_write_all(s->amend_fd, b.p, b.len) < 0)
+		return -1;
+	s->amends++;
+	return 0;
+}
+
+/* Check what arrived against the offer (v1) or the trailer t (v2): ST_OK
+ * with *got, the file as it is to be stored, or ST_BAD_DATA. */
+static unsigned
+check_upload(struct fs_run *s, const struct entry *nd,
+    const struct put_trailer *t, struct put_trailer *got, char *text,
+    size_t cap)
+{
+	uint64_t want = t != NULL ? t->size : nd->size;
+
+	md5_final(&s->up_md5, got->md5);
+	got->size = s->up_bytes;
+	got->flags = t != NULL ? t->flags & EF_CHANGED : 0;
+	if (s->up_bytes == want && memcmp(got->md5, t != NULL ? t->md5 :
+	    nd->md5, MD5_LEN) == 0)
+		return ST_OK;
+	snprintf(text, cap, "%s: the data received does not match its "
+	    "%s (was it changed while being sent?)",
+	    s->up_bytes != want ? "size" : "MD5",
+	    t != NULL ? "trailer" : "size or MD5");
+	s->out->files--;
+	s->out->bytes -= nd->size;
+	s->out->failed++;
+	return ST_BAD_DATA;
+}
+
 /* The received file nd, checked, moved into the partial snapshot. */
 static unsigned
-store_upload(struct fs_run *s, const struct entry *nd, char *text, size_t cap)
+store_upload(struct fs_run *s, struct entry *nd, const struct put_trailer *t,
+    char *text, size_t cap)
 {
-	uint8_t md[MD5_LEN];
+	struct put_trailer got;
 	const char *leaf;
+	unsigned st;
 	int dfd;
 
-	md5_final(&s->up_md5, md);
-	if (s->up_bytes != nd->size || memcmp(md, nd->md5, MD5_LEN) != 0) {
-		snprintf(text, cap, "%s: the data received does not match its "
-		    "size or MD5 (was it changed while being sent?)",
-		    s->up_bytes != nd->size ? "size" : "MD5");
-		s->out->files--;
-		s->out->bytes -= nd->size;
-		return ST_BAD_DATA;
+	if ((st = check_upload(s, nd, t, &got, text, cap)) != ST_OK)
+		return st;
+	if (t != NULL && (got.size != nd->size || got.flags != 0 ||
+	    memcmp(got.md5, nd->md5, MD5_LEN) != 0)) {
+		if (amend(s, nd, &got) < 0)
+			return fail(text, cap, ST_IO, "cannot note the stored "
+			    "size of", nd->path);
+		s->out->bytes += got.size - nd->size;	/* modulo 2^64 */
+		nd->size = got.size;
+		memcpy(nd->md5, got.md5, MD5_LEN);
 	}
-	if (port_futime(s->up_fd, nd->mtime, nd->mtime_ns) < 0)
+	if ((s->up_bytes > s->up_data && port_ftruncate(s->up_fd,
+	    s->up_bytes) < 0) ||
+	    port_futime(s->up_fd, nd->mtime, nd->mtime_ns) < 0)
 		return fail(text, cap, ST_IO, "cannot set the metadata of",
 		    nd->path);
 	dfd = dircache_parent(&s->pdir, s->partial, nd->path, &leaf);
@@ -905,51 +1199,215 @@ store_upload(struct fs_run *s, const struct entry *nd, char *text, size_t cap)
 		return fail(text, cap, ST_IO, "cannot store", nd->path);
 	s->out->received++;
 	log_received(s, nd);
-	snprintf(text, cap, "stored");
+	snprintf(text, cap, got.flags ? "stored as read (changed while read)" :
+	    "stored");
 	return ST_OK;
 }
 
 static unsigned
-fs_put_end(const store_class **ctx, char *text, size_t cap)
+fs_put_end(const store_class **ctx, const struct put_trailer *t, char *text,
+    size_t cap)
 {
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
-	const struct entry *nd = &s->needs[s->need_head];
+	struct entry *nd = &s->needs[s->need_head];
 	unsigned st;
 
-	if (s->up_fd < 0) {
+	if (s->up_fd < 0 || (t != NULL) != s->up_v2) {
 		snprintf(text, cap, "transfer complete without a transfer");
 		return ST_BAD_REQUEST;
 	}
 	s->need_head = (s->need_head + 1) % NEED_MAX;
 	s->need_count--;
-	st = store_upload(s, nd, text, cap);
+	st = store_upload(s, nd, t, text, cap);
 	close_fd(&s->up_fd);
 	if (st != ST_OK) {
 		port_unlinkat(s->incoming, "upload", 0);
 		s->missing++;
 		refund(s, s->inflight);
+	} else if (s->up_charged > s->up_data) {
+		refund(s, s->up_charged - s->up_data);	/* holes, or shrunk */
 	}
 	s->inflight = 0;	/* stored in .partial, or given back */
 	ledger_put(s);
 	return st;
 }
 
+/* A file stored otherwise than offered (see fs_run.amend_fd). */
+struct amend_rec {
+	char path[PATH_CAP];
+	size_t plen;
+	uint64_t size;
+	uint8_t md5[MD5_LEN];
+	unsigned flags;
+};
+
+/* The amendment at *off of fd into a, *off moved past it: 1, 0 at the
+ * end, -1. */
+static int
+amend_read(int fd, uint64_t *off, struct amend_rec *a)
+{
+	uint8_t h[2], t[8 + MD5_LEN + 1];
+	struct rd r;
+	size_t n;
+	long got = port_pread(fd, h, 2, *off);
+
+	if (got == 0)
+		return 0;
+	n = (size_t)h[0] << 8 | h[1];
+	if (got != 2 || n >= PATH_CAP ||
+	    port_pread(fd, a->path, n, *off + 2) != (long)n ||
+	    port_pread(fd, t, sizeof t, *off + 2 + n) != (long)sizeof t)
+		return -1;
+	a->path[n] = 0;
+	a->plen = n;
+	rd_init(&r, t, sizeof t);
+	a->size = rd_u64(&r);
+	memcpy(a->md5, t + 8, MD5_LEN);
+	a->flags = t[8 + MD5_LEN];
+	*off += 2 + n + sizeof t;
+	return 1;
+}
+
+static struct amend_rec amend_cur;	/* the files' amendment next due */
+
 /*
- * When some offered files never arrived, rewrite the manifest without
- * them, so that it says exactly what the snapshot holds.
+ * Give e the size, MD5 and CHANGED of the amendment of path (plen
+ * bytes), if there is one: 1 if there was. Files come in path order, as
+ * their amendments do, and read them in step (*off, *have: 1 read, 0
+ * not yet, -1 none left); a hard link's first is looked up from the
+ * start.
  */
 static int
-drop_missing(struct fs_run *s)
+amend_apply(struct fs_run *s, struct entry *e, const char *path, size_t plen)
+{
+	static struct amend_rec look;
+	struct amend_rec *a = e->type == E_FILE ? &amend_cur : &look;
+	uint64_t zero = 0, *off = e->type == E_FILE ? &s->amend_off : &zero;
+	int r, c = 1;
+
+	if (e->type == E_FILE) {
+		while (s->amend_have >= 0 && (s->amend_have == 0 ||
+		    (c = path_cmp(a->path, a->plen, path, plen)) < 0))
+			s->amend_have = amend_read(s->amend_fd, off, a) == 1 ?
+			    1 : -1;
+		r = s->amend_have == 1 && c == 0;
+	} else {
+		while ((r = amend_read(s->amend_fd, off, a)) == 1 &&
+		    !(a->plen == plen && memcmp(a->path, path, plen) == 0))
+			;
+		r = r == 1;
+	}
+	if (!r)
+		return 0;
+	if (e->type == E_HARD)
+		s->out->bytes += a->size - e->size;	/* the file's is done */
+	e->size = a->size;
+	memcpy(e->md5, a->md5, MD5_LEN);
+	e->flags |= a->flags;
+	return 1;
+}
+
+/* 1 if path is a regular file in the partial snapshot. */
+static int
+in_partial(struct fs_run *s, const char *path)
+{
+	struct port_stat st;
+	const char *leaf;
+	int dfd = path_parent(s->partial, path, 0, &leaf), r;
+
+	if (dfd < 0)
+		return 0;
+	r = port_fstatat(dfd, leaf, &st) == 0 && st.type == PORT_REG;
+	port_close(dfd);
+	return r;
+}
+
+/* A hard link whose first came after it was offered: made now. 1 made
+ * (or there already), 0 not. */
+static int
+link_late(struct fs_run *s, const struct entry *e)
+{
+	const char *leaf, *tleaf;
+	int dfd, tfd, r = 0;
+
+	if (in_partial(s, e->path))
+		return 1;
+	if (!in_partial(s, e->target))
+		return 0;
+	dfd = path_parent(s->partial, e->path, 0, &leaf);
+	tfd = path_parent(s->partial, e->target, 0, &tleaf);
+	if (dfd >= 0 && tfd >= 0)
+		r = link_or_copy(s, e, tfd, tleaf, dfd, leaf);
+	if (dfd >= 0)
+		port_close(dfd);
+	if (tfd >= 0)
+		port_close(tfd);
+	return r;
+}
+
+/*
+ * One record of the manifest as the snapshot holds it: *keep 0 for a
+ * file that never arrived or a link to one (left out); 1 returned when
+ * the record is to be written anew (stored otherwise than offered).
+ */
+static int
+settle(struct fs_run *s, struct entry *e, int *keep)
+{
+	*keep = 1;
+	if (e->type == E_FILE && !(e->flags & EF_KEEP)) {
+		*keep = in_partial(s, e->path);
+		return *keep && s->amends > 0 &&
+		    amend_apply(s, e, e->path, e->plen);
+	}
+	if (e->type != E_HARD)
+		return 0;
+	if (!link_late(s, e)) {
+		*keep = 0;
+		s->out->files--;
+		s->out->bytes -= e->size;
+		s->out->failed++;
+		return 0;
+	}
+	return s->amends > 0 && amend_apply(s, e, e->target, e->tlen);
+}
+
+/* Line p[0..n) of the manifest into out, as settle() has it. 0 or -1. */
+static int
+settle_line(struct fs_run *s, struct linew *out, const char *p, size_t n)
+{
+	static uint8_t line[LINE_MAX_BYTES], xattr[XATTR_MAX];
+	static struct json j;
+	static struct entry e;
+	struct buf b;
+	int keep = 1;
+
+	if (json_parse(&j, p, n) < 0 || entry_parse(&j, &e, NULL) < 0 ||
+	    !settle(s, &e, &keep))
+		return keep ? linew_put(out, p, n) : 0;
+	if (entry_xattrs(&j, xattr, sizeof xattr, &e.xlen) < 0)
+		return -1;
+	e.xattr = xattr;
+	buf_init(&b, line, sizeof line);
+	if (entry_json(&b, &e, NULL) < 0)
+		return -1;
+	return linew_put(out, b.p, b.len);
+}
+
+/*
+ * When files never arrived, were stored otherwise than offered, or hard
+ * links wait for their first, rewrite the manifest so that it says
+ * exactly what the snapshot holds.
+ */
+static int
+settle_manifest(struct fs_run *s)
 {
 	static struct lines in;
 	static struct linew out;
-	static struct json j;
-	static struct entry e;
 	struct port_tmp t;
-	struct port_stat st;
-	const char *p, *leaf;
+	struct buf b;
+	const char *p;
 	size_t n;
-	int fd, r, dfd, keep;
+	int fd, r;
 
 	fd = port_openat_read(s->manifests, s->man.tmp);
 	if (fd < 0)
@@ -960,64 +1418,91 @@ drop_missing(struct fs_run *s)
 	}
 	lines_open(&in, fd);
 	linew_open(&out, t.fd);
-	r = lines_next(&in, &p, &n);	/* the header */
-	if (r == 1)
-		r = linew_put(&out, p, n);
-	while (r >= 0 && (r = lines_next(&in, &p, &n)) == 1) {
-		keep = 1;
-		if (json_parse(&j, p, n) == 0 && entry_parse(&j, &e, NULL) == 0 &&
-		    e.type == E_FILE) {
-			dfd = path_parent(s->partial, e.path, 0, &leaf);
-			keep = dfd >= 0 && port_fstatat(dfd, leaf, &st) == 0 &&
-			    st.type == PORT_REG;
-			if (dfd >= 0)
-				port_close(dfd);
-		}
-		if (keep && linew_put(&out, p, n) < 0)
+	s->amend_off = 0;
+	s->amend_have = 0;
+	/* The header, padded to its length again (read back, it is not):
+	 * its totals are written at commit, in place. */
+	r = lines_next(&in, &p, &n);
+	buf_init(&b, hdr, sizeof hdr);
+	if (r == 1 && (manifest_header(s, &b, 1) < 0 ||
+	    linew_put(&out, b.p, b.len) < 0))
+		r = -1;
+	while (r >= 0 && (r = lines_next(&in, &p, &n)) == 1)
+		if (settle_line(s, &out, p, n) < 0)
 			r = -1;
-	}
 	port_close(fd);
 	if (r < 0 || linew_close(&out) < 0 || port_fsync(t.fd) < 0) {
 		port_tmp_abort(&t);
 		return -1;
 	}
-	/* Swap: the filtered copy becomes the manifest being committed. */
+	/* Swap: the settled copy becomes the manifest being committed. */
 	port_tmp_abort(&s->man);
 	s->man = t;
 	return 0;
 }
 
-/* Keep only the newest keep snapshots of the backup (we hold its lock). */
-static void
-retain(struct fs_run *s, unsigned keep)
+/*
+ * Keep only the newest keep snapshots of the backup (we hold its lock),
+ * telling removed() of each that goes. ST_OK, ST_BUSY, ST_IO with text.
+ */
+static unsigned
+retain(struct fs_run *s, unsigned keep,
+    void (*removed)(void *arg, const struct snapinfo *si), void *arg,
+    char *text, size_t cap)
 {
+	static struct snapinfo si;
 	char name[SNAP_MAX] = "";
-	unsigned count = 0;
+	unsigned count = 0, st = ST_OK;
 	uint64_t freed = 0;
 
 	while (fs_next(s->backup, FS_SNAPS, name, name) == 1)
 		count++;
+	snprintf(text, cap, "pruned");
 	if (count <= keep)
-		return;
+		return ST_OK;
 	if (port_lock_byte(s->lock, LOCK_READ, PORT_LOCK_EXCL) < 0) {
-		info("backup %s: --keep %u waits for the next run: a restore of "
-		    "it is in progress", s->out->id, keep);
-		return;
+		snprintf(text, cap, "backup %s: --keep %u waits for the next "
+		    "run: a restore of it is in progress", s->out->id, keep);
+		info("%s", text);
+		return ST_BUSY;
 	}
 	name[0] = 0;
 	while (count > keep && fs_next(s->backup, FS_SNAPS, name,
 	    name) == 1) {
+		if (fs_info(s->backup, name, &si) < 0) {
+			memset(&si, 0, sizeof si);
+			snprintf(si.name, sizeof si.name, "%s", name);
+		}
 		if (fs_remove_snapshot(s->backup, name, &freed) < 0) {
-			msg("backup %s: cannot remove snapshot %s (--keep): %s",
-			    s->out->id, name, strerror(errno));
+			st = fail(text, cap, ST_IO, "cannot remove snapshot",
+			    name);
+			msg("backup %s: %s (--keep)", s->out->id, text);
 			break;
 		}
 		info("backup %s: removed snapshot %s (--keep %u)", s->out->id,
 		    name, keep);
+		if (removed != NULL)
+			removed(arg, &si);
 		count--;
 	}
 	port_lock_byte(s->lock, LOCK_READ, PORT_UNLOCK);
 	refund(s, freed);
+	return st;
+}
+
+static unsigned
+fs_retain(const store_class **ctx, unsigned keep,
+    void (*removed)(void *arg, const struct snapinfo *si), void *arg,
+    char *text, size_t cap)
+{
+	struct store_fs *fs = (struct store_fs *)ctx;
+
+	if (!fs->began || fs->run.partial >= 0) {
+		snprintf(text, cap, "retention without a committed run");
+		return ST_BAD_REQUEST;
+	}
+	return keep > 0 ? retain(&fs->run, keep, removed, arg, text, cap) :
+	    ST_OK;
 }
 
 /* The manifest with its final totals (and without files that never
@@ -1030,13 +1515,14 @@ finish_manifest(struct fs_run *s, char *text, size_t cap)
 	if (linew_close(&s->mw) < 0)
 		return fail(text, cap, ST_IO, "cannot write the manifest of",
 		    s->out->id);
+	if ((s->missing > 0 || s->amends > 0 || s->hard_pending > 0) &&
+	    settle_manifest(s) < 0)
+		return fail(text, cap, ST_IO, "cannot rewrite the manifest of",
+		    s->out->id);
 	buf_init(&b, hdr, sizeof hdr);
 	if (manifest_header(s, &b, 1) < 0 ||
 	    port_pwrite_all(s->man.fd, b.p, b.len, 1) < 0)
 		return fail(text, cap, ST_IO, "cannot finish the manifest of",
-		    s->out->id);
-	if (s->missing > 0 && drop_missing(s) < 0)
-		return fail(text, cap, ST_IO, "cannot rewrite the manifest of",
 		    s->out->id);
 	build_index(s);
 	return ST_OK;
@@ -1103,6 +1589,10 @@ publish(struct fs_run *s, char *text, size_t cap)
 static void
 after_commit(struct fs_run *s, unsigned keep)
 {
+	char text[MSG_MAX + 1];
+
+	close_fd(&s->amend_fd);
+	port_unlinkat(s->incoming, "amend", 0);
 	close_fd(&s->rlog.fd);
 	s->rlog_ok = 0;
 	port_unlinkat(s->backup, ".received", 0);
@@ -1124,7 +1614,7 @@ after_commit(struct fs_run *s, unsigned keep)
 		    "updated: %s", s->client_name, s->out->id, s->out->snap,
 		    "backup_state.json", strerror(errno));
 	if (keep > 0)
-		retain(s, keep);
+		retain(s, keep, NULL, NULL, text, sizeof text);
 }
 
 static unsigned
@@ -1178,6 +1668,7 @@ fs_end(const store_class **ctx)
 	close_fd(&s->res_lines.fd);
 	close_fd(&s->rlog.fd);
 	close_fd(&s->up_fd);
+	close_fd(&s->amend_fd);
 	close_fd(&s->prev);
 	close_fd(&s->manifests);
 	close_fd(&s->incoming);
@@ -1189,8 +1680,8 @@ fs_end(const store_class **ctx)
 
 const store_class store_fs_class = {
 	fs_client_ok,
-	fs_begin, fs_offer, fs_put_begin, fs_put_data, fs_put_end, fs_commit,
-	fs_end,
+	fs_begin, fs_offer, fs_put_begin, fs_put_data, fs_put_hole,
+	fs_put_end, fs_commit, fs_retain, fs_end,
 	fs_next_backup, fs_next_snapshot, fs_info_of,
 	fs_open_snapshot, fs_next_entry, fs_open_file, fs_read_file,
 	fs_close_file, fs_close_snapshot,

@@ -72,14 +72,25 @@ struct fs_run {
 	struct linew mw;
 	char last[PATH_CAP];
 	size_t last_len;
+	int any;		/* an entry was offered (the root must be first) */
 	/* the directories of the last entry, in the new and the previous
 	 * snapshot: sorted entries mostly share them */
 	struct dircache pdir, vdir;
-	/* the file being received */
+	/* the file being received: at logical offset up_bytes, holes
+	 * included; up_data bytes of it written, up_charged charged */
 	int up_fd;
+	int up_v2;		/* v2: any count of bytes, a trailer at the end */
 	struct md5 up_md5;
-	uint64_t up_bytes;
+	uint64_t up_bytes, up_data, up_charged;
 	unsigned missing;	/* files offered but not stored */
+	/* files stored otherwise than offered (a trailer's size, MD5 or
+	 * CHANGED), in path order, merged into the manifest at commit:
+	 * records of u16 path length, path, u64 size, MD5, u8 flags */
+	int amend_fd;
+	unsigned amends;
+	uint64_t amend_off;	/* read back at commit, in step */
+	int amend_have;
+	unsigned hard_pending;	/* hard links whose first is still to come */
 	/* --quota: what this run has charged that nothing committed or kept
 	 * in .partial holds yet (the entries' allowance, the upload in
 	 * flight), also written in .charged, so that the next run gives it

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_errors.sh — errors say what failed and exit with the documented status:
 # 2 usage or configuration, 3 network; --help works for both programs; an
-# unreadable file or a FIFO in the source is reported and does not hang.
+# unreadable file in the source is reported, and a FIFO is recorded without
+# being opened (no hang).
 . "$(dirname "$0")/lib.sh"
 
 SRC=$W/src
@@ -75,14 +76,20 @@ run_cairn --source "$SRC" --extensions "$W/no-extensions-file"
 check_rc 2 "an --extensions file that does not exist: exit 2"
 check_err_has "$W/no-extensions-file" "the message names the extensions file"
 
-# A FIFO is skipped and reported, never opened (that would hang).
+# A FIFO is recorded (protocol v2: in the manifest only), never opened
+# (that would hang).
 mkfifo "$SRC/pipe" || fail "test setup: mkfifo"
 printf 'other\n' >"$SRC/other.txt"
 run_cairn --source "$SRC" --json
-check_rc "0 1" "a FIFO in the source: exit 0 or 1, no hang"
-check_err 'pipe' "the FIFO is reported by name"
+check_rc 0 "a FIFO in the source: exit 0, no hang"
 ID=$(json_field "$RUN_OUT" id)
 SNAP=$(json_field "$RUN_OUT" snapshot)
+if [ -n "$ID" ] && grep -q '"path":"pipe","type":"fifo"' \
+	"$D/alice/$ID/.manifests/$SNAP.json"; then
+	ok "the FIFO is recorded in the manifest"
+else
+	fail "the FIFO is recorded in the manifest" "id='$ID' snapshot='$SNAP'"
+fi
 if [ -n "$ID" ] && cmp -s "$SRC/other.txt" "$D/alice/$ID/$SNAP/other.txt"; then
 	ok "the other files are backed up despite the FIFO"
 else

@@ -259,7 +259,7 @@ serve(int fd)
 	uint8_t body_b[TLS_NAME_MAX + 8];
 	struct buf b;
 	struct rd r;
-	unsigned type;
+	unsigned type, ver;
 	size_t n;
 	int rc;
 
@@ -281,8 +281,11 @@ serve(int fd)
 		switch (type) {
 		case T_HELLO:
 			buf_init(&b, body_b, sizeof body_b);
-			buf_u16(&b, PROTO_VERSION);
+			ver = rd_u16(&r) == PROTO_V2 ? PROTO_V2 : PROTO_V1;
+			buf_u16(&b, ver);
 			put_str(&b, conn.peer_cn, strlen(conn.peer_cn));
+			if (ver == PROTO_V2)
+				buf_u32(&b, 0);	/* server_flags */
 			if (reply(T_HELLO, ST_OK, "hello", &b) < 0)
 				return;
 			printf("sent HELLO reply\n");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,7 +109,8 @@ offer(const store_class **st, unsigned type, const char *path,
 		return s;
 	if (!CHECK((*st)->put_begin(st, &e, text, sizeof text) == ST_OK) ||
 	    !CHECK((*st)->put_data(st, data, e.size, text, sizeof text) ==
-	    ST_OK) || !CHECK((*st)->put_end(st, text, sizeof text) == ST_OK))
+	    ST_OK) ||
+	    !CHECK((*st)->put_end(st, NULL, text, sizeof text) == ST_OK))
 		fprintf(stderr, "  %s: %s\n", path, text);
 	return s;
 }
@@ -479,6 +481,346 @@ quota(const store_class **st)
 	CHECK((*st)->usage(st, "erin", &used) == 0 && used == 0);
 }
 
+/* ---- version 2 entries and uploads (the run group) --------------------- */
+
+static const struct backend *cur;	/* the one under test */
+
+/* The bytes allocated to a file of a snapshot where the backend keeps
+ * files on the local disk (fs), else -1. */
+static long long
+allocated(const char *client, const char *id, const char *snap,
+    const char *path)
+{
+	char p[512];
+	struct stat st;
+
+	if (strcmp(cur->name, "fs") != 0)
+		return -1;
+	snprintf(p, sizeof p, "%s/%s/%s/%s/%s", fs_dir, client, id, snap, path);
+	return stat(p, &st) < 0 ? -1 : (long long)st.st_blocks * 512;
+}
+
+/* A v2 entry: owned, with flags; a hard link's target, a file's
+ * content (n bytes of data, or its MD5 given). */
+static void
+mk2(struct entry *e, unsigned type, unsigned flags, const char *path,
+    const char *target)
+{
+	mk(e, type == E_HARD ? E_FILE : type, path, "");
+	e->type = type;
+	e->flags = flags;
+	e->owned = 1;
+	e->uid = 1234;
+	e->gid = 5678;
+	if (type == E_HARD || type == E_LINK) {
+		e->tlen = strlen(target);
+		memcpy(e->target, target, e->tlen + 1);
+	}
+}
+
+/* The MD5 of n zero bytes, then tail. */
+static void
+md5_hole_then(uint64_t n, const char *tail, uint8_t md[MD5_LEN])
+{
+	static const uint8_t z[4096];
+	struct md5 c;
+
+	md5_init(&c);
+	for (; n > 0; n -= n < sizeof z ? n : sizeof z)
+		md5_update(&c, z, n < sizeof z ? (size_t)n : sizeof z);
+	md5_update(&c, tail, strlen(tail));
+	md5_final(&c, md);
+}
+
+/* Send the oldest need by path (v2): a hole of hole bytes, data, then
+ * the trailer (size, md5, flags). put_end's status. */
+static unsigned
+put2(const store_class **st, const char *path, uint64_t hole,
+    const char *data, const struct put_trailer *t)
+{
+	static struct entry e;
+
+	entry_clear(&e, 0);
+	e.plen = strlen(path);
+	memcpy(e.path, path, e.plen + 1);
+	if (!CHECK((*st)->put_begin(st, &e, text, sizeof text) == ST_OK) ||
+	    (hole > 0 && !CHECK((*st)->put_hole(st, hole, text,
+	    sizeof text) == ST_OK)) ||
+	    !CHECK((*st)->put_data(st, data, strlen(data), text,
+	    sizeof text) == ST_OK))
+		fprintf(stderr, "  %s: %s\n", path, text);
+	return (*st)->put_end(st, t, text, sizeof text);
+}
+
+/* The entry at path of the newest snapshot of client's backup id, into
+ * *e: 1 found, 0 not. */
+static int
+entry_of(const store_class **st, const char *client, const char *id,
+    const char *path, struct entry *e)
+{
+	struct snapinfo si;
+	int got, found = 0;
+
+	if ((*st)->open_snapshot(st, client, id, NULL, &si, text,
+	    sizeof text) != ST_OK)
+		return 0;
+	while (!found && (got = (*st)->next_entry(st, e)) == 1)
+		found = strcmp(e->path, path) == 0;
+	(*st)->close_snapshot(st);
+	return found;
+}
+
+/* 1 if path in the newest snapshot of client's backup id holds data. */
+static int
+reads_newest(const store_class **st, const char *client, const char *id,
+    const char *path, const char *data)
+{
+	struct snapinfo si;
+	int r;
+
+	if ((*st)->open_snapshot(st, client, id, NULL, &si, text,
+	    sizeof text) != ST_OK)
+		return 0;
+	r = reads_back(st, path, data);
+	(*st)->close_snapshot(st);
+	return r;
+}
+
+/*
+ * A sparse upload: holes are not written, the MD5 covers them, the file
+ * reads back whole; a trailer that does not match what came leaves the
+ * file out, counted in failed.
+ */
+static void
+v2_holes(const store_class **st)
+{
+	static struct entry e, got;
+	struct put_trailer t = { 0 };
+	uint64_t hole = 3 * 1024 * 1024;
+
+	CHECK(begin(st, "gina", "/h") == ST_OK);
+	mk2(&e, E_DIR, 0, "", NULL);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+	mk2(&e, E_FILE, EF_SPARSE, "sparse", NULL);
+	e.size = hole + 4;
+	md5_hole_then(hole, "tail", e.md5);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_NEED);
+	t.size = e.size;
+	memcpy(t.md5, e.md5, MD5_LEN);
+	CHECK(put2(st, "sparse", hole, "tail", &t) == ST_OK);
+	mk2(&e, E_FILE, 0, "torn", NULL);
+	e.size = 4;
+	md5_hole_then(0, "torn", e.md5);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_NEED);
+	t.size = 5;	/* not what is sent */
+	CHECK(put2(st, "torn", 0, "torn", &t) == ST_BAD_DATA);
+	CHECK(commit(st) == ST_OK);
+	CHECK(run.files == 1 && run.bytes == hole + 4 && run.failed == 1);
+	CHECK(entry_of(st, "gina", run.id, "sparse", &got) &&
+	    got.size == hole + 4 && (got.flags & EF_SPARSE) && got.uid == 1234);
+	CHECK(!entry_of(st, "gina", run.id, "torn", &got));
+	if (strcmp(cur->name, "fs") == 0)
+		CHECK(allocated("gina", run.id, run.snap, "sparse") < 65536);
+	CHECK(entry_of(st, "gina", run.id, "", &got) && got.type == E_DIR);
+}
+
+/*
+ * A file that changed while read is stored as read: the trailer's size
+ * and MD5, flagged CHANGED, in the manifest and in the totals.
+ */
+static void
+v2_changed(const store_class **st)
+{
+	static struct entry e, got;
+	struct put_trailer t = { 0 };
+	const char *now = "it grew while it was read";
+
+	CHECK(begin(st, "gina", "/c") == ST_OK);
+	mk2(&e, E_FILE, 0, "log", NULL);
+	e.size = 3;
+	md5_hole_then(0, "old", e.md5);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_NEED);
+	t.size = strlen(now);
+	md5_hole_then(0, now, t.md5);
+	t.flags = EF_CHANGED;
+	CHECK(put2(st, "log", 0, now, &t) == ST_OK);
+	CHECK(commit(st) == ST_OK);
+	CHECK(run.files == 1 && run.bytes == strlen(now) && run.failed == 0);
+	CHECK(entry_of(st, "gina", run.id, "log", &got) &&
+	    got.size == strlen(now) && (got.flags & EF_CHANGED) &&
+	    memcmp(got.md5, t.md5, MD5_LEN) == 0);
+	CHECK(reads_newest(st, "gina", run.id, "log", now));
+}
+
+/* Offer a v2 hard link path → target: the status. */
+static unsigned
+offer_hard(const store_class **st, const char *path, const char *target,
+    const char *data)
+{
+	static struct entry e;
+
+	mk2(&e, E_HARD, 0, path, target);
+	e.size = strlen(data);
+	md5_hole_then(0, data, e.md5);
+	return (*st)->offer(st, &e, text, sizeof text);
+}
+
+/*
+ * Hard links are never asked for: made at once when their first is
+ * stored, at commit when it came later, dropped (failed) when it never
+ * came; a target that is not an earlier file is refused.
+ */
+static void
+v2_hard_links(const store_class **st)
+{
+	static struct entry e, got;
+	struct put_trailer t = { 0 };
+
+	CHECK(begin(st, "hank", "/l") == ST_OK);
+	mk2(&e, E_FILE, 0, "a", NULL);
+	e.size = 5;
+	md5_hole_then(0, "first", e.md5);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_NEED);
+	t.size = 5;
+	memcpy(t.md5, e.md5, MD5_LEN);
+	CHECK(offer_hard(st, "b", "a", "first") == ST_OK);	/* pending */
+	CHECK(put2(st, "a", 0, "first", &t) == ST_OK);
+	CHECK(offer_hard(st, "c", "a", "first") == ST_OK);	/* at once */
+	mk2(&e, E_DIR, 0, "d", NULL);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+	mk2(&e, E_FILE, 0, "x", NULL);
+	e.size = 4;
+	md5_hole_then(0, "lost", e.md5);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_NEED);
+	CHECK(offer_hard(st, "y", "x", "lost") == ST_OK);
+	t.size = 3;
+	CHECK(put2(st, "x", 0, "los", &t) == ST_BAD_DATA);
+	CHECK(commit(st) == ST_OK);
+	CHECK(run.files == 3 && run.bytes == 15 && run.failed == 2);
+	CHECK(entry_of(st, "hank", run.id, "b", &got) && got.type == E_HARD &&
+	    strcmp(got.target, "a") == 0);
+	CHECK(entry_of(st, "hank", run.id, "c", &got) && got.type == E_HARD);
+	CHECK(!entry_of(st, "hank", run.id, "y", &got));
+	CHECK(reads_newest(st, "hank", run.id, "b", "first") &&
+	    reads_newest(st, "hank", run.id, "c", "first"));
+	CHECK(begin(st, "hank", "/l") == ST_OK);
+	mk2(&e, E_DIR, 0, "d", NULL);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+	CHECK(offer_hard(st, "e", "d", "") == ST_BAD_REQUEST);
+	(*st)->end(st);
+}
+
+/*
+ * A hard link's target is found in the manifest of the run so far when
+ * it is not stored: a file left out is a target (the link is dropped),
+ * a path never offered is not, among many records.
+ */
+static void
+v2_hard_targets(const store_class **st)
+{
+	static struct entry e;
+	struct put_trailer t = { 0 };
+	char name[16];
+	int i;
+
+	CHECK(begin(st, "hank", "/t") == ST_OK);
+	for (i = 0; i < 600; i++) {
+		snprintf(name, sizeof name, "d%03d", i);
+		mk2(&e, E_DIR, 0, name, NULL);
+		CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+		if (i != 300)
+			continue;
+		mk2(&e, E_FILE, 0, "d300/m", NULL);
+		e.size = 4;
+		md5_hole_then(0, "gone", e.md5);
+		CHECK((*st)->offer(st, &e, text, sizeof text) == ST_NEED);
+		CHECK(put2(st, "d300/m", 0, "gon", &t) == ST_BAD_DATA);
+	}
+	CHECK(offer_hard(st, "z1", "d300/m", "gone") == ST_OK);
+	CHECK(offer_hard(st, "z2", "d300/n", "gone") == ST_BAD_REQUEST);
+	(*st)->end(st);
+	CHECK(begin(st, "hank", "/t") == ST_OK);
+	mk2(&e, E_DIR, 0, "a", NULL);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+	CHECK(offer_hard(st, "b", "a/never", "gone") == ST_BAD_REQUEST);
+	(*st)->end(st);
+}
+
+/*
+ * KEEP: the previous snapshot's version goes in, its record flagged
+ * KEEP; without one the file is left out (NOT_FOUND, failed). Special
+ * files and the root are recorded; the root only first.
+ */
+static void
+v2_keep_and_specials(const store_class **st)
+{
+	static struct entry e, got;
+
+	CHECK(begin(st, "hank", "/k") == ST_OK);
+	CHECK(offer(st, E_FILE, "f", "version one") == ST_NEED);
+	CHECK(commit(st) == ST_OK);
+	CHECK(begin(st, "hank", "/k") == ST_OK);
+	mk2(&e, E_DIR, 0, "", NULL);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+	mk2(&e, E_FIFO, 0, "a-fifo", NULL);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+	mk2(&e, E_CHR, 0, "b-dev", NULL);
+	e.major = 1;
+	e.minor = 3;
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+	mk2(&e, E_FILE, EF_KEEP, "f", NULL);
+	e.size = 99;
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_OK);
+	mk2(&e, E_FILE, EF_KEEP, "g", NULL);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_NOT_FOUND);
+	CHECK(commit(st) == ST_OK);
+	CHECK(run.files == 1 && run.kept == 1 && run.failed == 1);
+	CHECK(entry_of(st, "hank", run.id, "f", &got) &&
+	    (got.flags & EF_KEEP) && got.size == strlen("version one"));
+	CHECK(reads_newest(st, "hank", run.id, "f", "version one"));
+	CHECK(!entry_of(st, "hank", run.id, "g", &got));
+	CHECK(entry_of(st, "hank", run.id, "b-dev", &got) &&
+	    got.type == E_CHR && got.major == 1 && got.minor == 3);
+	CHECK(entry_of(st, "hank", run.id, "a-fifo", &got) &&
+	    got.type == E_FIFO);
+	CHECK(begin(st, "hank", "/k") == ST_OK);
+	CHECK(offer(st, E_DIR, "d", NULL) == ST_OK);
+	mk2(&e, E_DIR, 0, "", NULL);
+	CHECK((*st)->offer(st, &e, text, sizeof text) == ST_BAD_REQUEST);
+	(*st)->end(st);
+}
+
+static unsigned pruned_count;
+
+static void
+count_pruned(void *arg, const struct snapinfo *si)
+{
+	(void)arg;
+	if (si->name[0] != 0)
+		pruned_count++;
+}
+
+/* Retention after a commit tells of each snapshot it removes. */
+static void
+v2_retain(const store_class **st)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		CHECK(begin(st, "ivan", "/p") == ST_OK);
+		CHECK(offer(st, E_FILE, "f", i == 1 ? "two" : "one") ==
+		    ST_NEED);
+		if (i < 2)
+			CHECK(commit(st) == ST_OK);
+	}
+	CHECK((*st)->commit(st, 0, &run, text, sizeof text) == ST_OK);
+	pruned_count = 0;
+	CHECK((*st)->retain(st, 1, count_pruned, NULL, text, sizeof text) ==
+	    ST_OK);
+	(*st)->end(st);
+	CHECK(pruned_count == 2 && snapshots(st, "ivan", run.id) == 1);
+}
+
 void
 suite_store(void)
 {
@@ -487,6 +829,8 @@ suite_store(void)
 
 	for (i = 0; i < sizeof backends / sizeof backends[0]; i++) {
 		const struct backend *b = &backends[i];
+
+		cur = b;
 		if (!CHECK((st = b->open(0)) != NULL))
 			continue;
 		own_names(st);
@@ -500,6 +844,14 @@ suite_store(void)
 		busy(st);
 		log_quiet = 1;	/* read_holds' retention says it waits */
 		read_holds(st);
+		log_quiet = 0;
+		v2_holes(st);
+		v2_changed(st);
+		v2_hard_links(st);
+		v2_hard_targets(st);
+		v2_keep_and_specials(st);
+		log_quiet = 1;	/* the retention says what it removes */
+		v2_retain(st);
 		log_quiet = 0;
 		b->close(st);
 		if (!CHECK((st = b->open(QUOTA)) != NULL))
