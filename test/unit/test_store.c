@@ -141,15 +141,19 @@ static int
 reads_back(const store_class **st, const char *path, const char *data)
 {
 	char got[256];
-	uint64_t size;
+	uint64_t size, hole;
 	size_t have = 0;
 	long n;
 
 	if ((*st)->open_file(st, path, &size) < 0)
 		return 0;
-	while (have < sizeof got && (n = (*st)->read_file(st, got + have,
-	    sizeof got - have)) > 0)
-		have += (size_t)n;
+	while (have < sizeof got && ((n = (*st)->read_file(st, got + have,
+	    sizeof got - have, &hole)) > 0 || (n == 0 && hole > 0 &&
+	    hole <= sizeof got - have))) {
+		if (n == 0)
+			memset(got + have, 0, (size_t)hole);
+		have += n > 0 ? (size_t)n : (size_t)hole;
+	}
 	(*st)->close_file(st);
 	return size == strlen(data) && have == size &&
 	    memcmp(got, data, have) == 0;
