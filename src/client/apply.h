@@ -10,6 +10,8 @@
 #ifndef CAIRN_APPLY_H
 #define CAIRN_APPLY_H
 
+#include <stdint.h>
+
 #include "entry.h"
 
 /* What an entry is made as: an open fd (-1: none, use dfd/name), and
@@ -20,12 +22,17 @@ struct made {
 	const char *name;
 };
 
-/* Put e's owner, mode, xattrs and time on m: the failures, each
- * reported. A symlink gets no mode. */
-unsigned apply_meta(const struct made *m, const struct entry *e);
+/*
+ * Put e's owner, mode, xattrs and time on m, in that order (a symlink
+ * gets no mode). An owner or xattr that cannot be set is reported and
+ * counted in *bad. A mode or time that cannot be set is the caller's to
+ * report: -1 (errno), after the rest was tried; else 0.
+ */
+int apply_meta(const struct made *m, const struct entry *e, uint64_t *bad);
 /* Make the FIFO or device node e at dfd/name (one of another type there
- * goes, a directory stays and fails) with its metadata: the failures,
- * each reported. Device nodes need root. */
-unsigned apply_special(int dfd, const char *name, const struct entry *e);
+ * goes, a directory stays and fails) with its metadata; each failure is
+ * reported and counted in *bad. Device nodes need root. */
+void apply_special(int dfd, const char *name, const struct entry *e,
+    uint64_t *bad);
 
 #endif

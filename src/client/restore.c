@@ -153,7 +153,8 @@ already_there(struct rrun *r, int dfd, const char *leaf,
 		struct made m = { fd, dfd, leaf };
 
 		same = 1;
-		r->errors += apply_meta(&m, e);
+		if (apply_meta(&m, e, &r->errors) < 0)
+			failed(r, e, "cannot set the file's mode and time");
 	}
 	port_close(fd);
 	return same;
@@ -195,8 +196,8 @@ place_symlink(struct rrun *r, int dfd, const char *leaf,
 	uint64_t before = r->errors;
 
 	place_link(r, dfd, leaf, e);
-	if (r->errors == before)
-		r->errors += apply_meta(&m, e);
+	if (r->errors == before && apply_meta(&m, e, &r->errors) < 0)
+		failed(r, e, "cannot set the symlink's time");
 }
 
 /* An entry of the manifest: directories and symlinks are made now,
@@ -237,7 +238,7 @@ place(struct rrun *r, const struct entry *e)
 	case E_FIFO:
 	case E_CHR:
 	case E_BLK:
-		r->errors += apply_special(dfd, leaf, e);
+		apply_special(dfd, leaf, e, &r->errors);
 		break;
 	case E_FILE:
 		/* Hashing waits for pass two, when the server is not in
@@ -329,13 +330,25 @@ hash_zeros(struct md5 *c, uint64_t n)
 	}
 }
 
-/* Write what came at *off of t when *ok (a hole: nothing, the file's
- * length is set at the end). */
+/* Write the n bytes that came for offset off of t when *ok; *wpos is
+ * the file's own offset (holes are skipped: the file's length is set at
+ * the end). */
 static void
 receive_put(struct rrun *r, const struct entry *e, struct port_tmp *t,
-    int *ok, uint64_t off, size_t n)
+    int *ok, uint64_t off, size_t n, uint64_t *wpos)
 {
-	if (*ok && n > 0 && port_pwrite_all(t->fd, r->c.frame, n, off) < 0) {
+	int w;
+
+	if (!*ok || n == 0)
+		return;
+	/* At the file's offset, written in turn; after a hole, in place. */
+	if (off == *wpos) {
+		w = port_write_all(t->fd, r->c.frame, n);
+		*wpos += n;
+	} else {
+		w = port_pwrite_all(t->fd, r->c.frame, n, off);
+	}
+	if (w < 0) {
 		failed(r, e, "cannot write");
 		port_tmp_abort(t);
 		r->receiving = NULL;
@@ -351,7 +364,7 @@ receive(struct rrun *r, const struct entry *e, uint64_t size,
 {
 	struct md5 c;
 	struct rd rd;
-	uint64_t off, n;
+	uint64_t off, n, wpos = 0;
 	unsigned type;
 	size_t got;
 
@@ -368,7 +381,7 @@ receive(struct rrun *r, const struct entry *e, uint64_t size,
 			hash_zeros(&c, n);
 		} else {
 			md5_update(&c, r->c.frame, got);
-			receive_put(r, e, t, ok, off, got);
+			receive_put(r, e, t, ok, off, got, &wpos);
 		}
 		r->bytes += n;
 		progress(r, 0);
@@ -407,7 +420,11 @@ put_in_place(struct rrun *r, const struct entry *e, struct port_tmp *t,
 {
 	struct made m = { t->fd, dfd, t->tmp };
 
-	r->errors += apply_meta(&m, e);
+	if (apply_meta(&m, e, &r->errors) < 0) {
+		failed(r, e, "cannot put in place");
+		port_tmp_abort(t);
+		return;
+	}
 	if (port_tmp_rename(t, leaf) < 0) {	/* removed if it fails */
 		failed(r, e, "cannot put in place");
 		return;
@@ -613,6 +630,7 @@ link_all(struct rrun *r)
 static void
 finish_dir(struct rrun *r)
 {
+	struct made m;
 	const char *leaf;
 	int dfd, fd;
 
@@ -623,10 +641,11 @@ finish_dir(struct rrun *r)
 		return;
 	}
 	sweep(fd);
-	{
-		struct made m = { fd, dfd, leaf };
-		r->errors += apply_meta(&m, &ent);
-	}
+	m.fd = fd;
+	m.dfd = dfd;
+	m.name = leaf;
+	if (apply_meta(&m, &ent, &r->errors) < 0)
+		failed(r, &ent, "cannot set the directory's mode and time");
 	port_close(fd);
 }
 
@@ -637,6 +656,7 @@ finish_dirs(struct rrun *r)
 {
 	static struct entry root;
 	static uint8_t root_x[XATTR_MAX];
+	struct made m = { r->root, r->root, "." };
 	int have_root = 0;
 
 	sweep(r->root);
@@ -653,10 +673,8 @@ finish_dirs(struct rrun *r)
 		root.xattr = root_x;
 		have_root = 1;
 	}
-	if (have_root) {
-		struct made m = { r->root, r->root, "." };
-		r->errors += apply_meta(&m, &root);
-	}
+	if (have_root && apply_meta(&m, &root, &r->errors) < 0)
+		failed(r, &root, "cannot set the directory's mode and time");
 }
 
 /* ---- the run ------------------------------------------------------------- */
