@@ -200,8 +200,9 @@ place_symlink(struct rrun *r, int dfd, const char *leaf,
 		failed(r, e, "cannot set the symlink's time");
 }
 
-/* An entry of the manifest: directories and symlinks are made now,
- * files go to the work list. */
+/* An entry of the manifest: directories, symlinks, FIFOs and device
+ * nodes are made now; files, hard links, and the directories and root
+ * entry whose metadata waits for their contents go to the work list. */
 static void
 place(struct rrun *r, const struct entry *e)
 {
