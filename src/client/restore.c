@@ -57,7 +57,7 @@ static struct entry ent;
 static uint8_t line[LINE_MAX_BYTES];
 static char rline[LINE_MAX_BYTES];
 static uint8_t xattrs[XATTR_MAX], fxattrs[XATTR_MAX];
-static const uint8_t zeros[DATA_CHUNK];
+static uint8_t zeros[DATA_CHUNK];	/* never written: bss, not rodata */
 
 /*
  * The restore's temporary files are named RESTORE_TMP and 16 hex digits:
