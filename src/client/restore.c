@@ -55,7 +55,6 @@ static struct rrun rr;
 static struct json js, js2;
 static struct entry ent;
 static uint8_t line[LINE_MAX_BYTES];
-static char rline[LINE_MAX_BYTES];
 static uint8_t xattrs[XATTR_MAX], fxattrs[XATTR_MAX];
 static uint8_t zeros[DATA_CHUNK];	/* never written: bss, not rodata */
 
@@ -401,11 +400,13 @@ receive(struct rrun *r, const struct entry *e, uint64_t size,
 static void
 reread_xattrs(struct rrun *r, struct entry *e, uint64_t off)
 {
-	long n = port_pread(r->list.fd, rline, sizeof rline, off);
-	const char *nl = n > 0 ? memchr(rline, '\n', (size_t)n) : NULL;
+	/* line is free: the work list was written in pass one */
+	const char *rec = (const char *)line;
+	long n = port_pread(r->list.fd, line, sizeof line, off);
+	const char *nl = n > 0 ? memchr(rec, '\n', (size_t)n) : NULL;
 
 	e->xattr = fxattrs;
-	if (nl == NULL || json_parse(&js2, rline, (size_t)(nl - rline)) < 0 ||
+	if (nl == NULL || json_parse(&js2, rec, (size_t)(nl - rec)) < 0 ||
 	    entry_xattrs(&js2, fxattrs, sizeof fxattrs, &e->xlen) < 0) {
 		msg("%s: cannot read back its xattrs from the work list",
 		    shown_path(e));
