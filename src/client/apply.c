@@ -7,6 +7,10 @@
 #include "report.h"
 #include "util.h"
 
+/* uid and gid of an entry whose owner was not recorded (a v1 manifest's
+ * record; PROTOCOL.md, "Browsing, restoring and removing in v2"). */
+#define NO_OWNER 0xffffffffu
+
 /* e as messages name it: its path, or for the root entry the target. */
 static const char *
 named(const struct entry *e)
@@ -48,7 +52,8 @@ apply_meta(const struct made *m, const struct entry *e, uint64_t *bad)
 {
 	int r = 0, err = 0;
 
-	if (e->owned && port_euid() == 0 && (m->fd >= 0 ?
+	if (e->owned && !(e->uid == NO_OWNER && e->gid == NO_OWNER) &&
+	    port_euid() == 0 && (m->fd >= 0 ?
 	    port_fchown(m->fd, e->uid, e->gid) :
 	    port_lchownat(m->dfd, m->name, e->uid, e->gid)) < 0)
 		cannot(e, "owner", bad);

@@ -20,6 +20,7 @@
 
 #define WHO_MAX (TLS_NAME_MAX + 80)	/* "name (address:port)" */
 #define ITEM_MAX (PATH_CAP + 64)	/* the largest item body but entries */
+#define NO_OWNER 0xffffffffu	/* v2 I_ENTRY uid and gid: none recorded */
 
 /* Session states: each frame type is allowed in some of them. */
 enum {
@@ -441,6 +442,8 @@ send_entries(struct session *s, const char *id)
 
 	while ((got = (*s->st)->next_entry(s->st, &e)) == 1) {
 		buf_init(&b, b_store, sizeof b_store);
+		if (s->version == PROTO_V2 && !e.owned)
+			e.uid = e.gid = NO_OWNER;	/* a v1 manifest's */
 		if (s->version == PROTO_V2)
 			entry2_put(&b, &e);
 		else if (v1_view(&e))
