@@ -84,7 +84,7 @@ reply_frame(const char *name, unsigned type, unsigned status,
 	buf_init(&b, body, sizeof body);
 	reply_start(&b, status, text);
 	if (type == (T_HELLO | T_REPLY))
-		buf_u16(&b, PROTO_V1);
+		buf_u16(&b, PROTO_VERSION);
 	if (s1 != NULL) {
 		buf_u16(&b, (unsigned)strlen(s1));
 		buf_puts(&b, s1);

@@ -131,7 +131,7 @@ open_session(int flags, const char *source)
 		return;
 
 	buf_init(&b, out, sizeof out);
-	buf_u16(&b, PROTO_V1);
+	buf_u16(&b, PROTO_VERSION);
 	if (frame_send(&conn, T_HELLO, b.p, b.len) < 0 ||
 	    frame_recv(&conn, &type, in, &n) < 0)
 		die(2, "HELLO: connection lost: %s",
