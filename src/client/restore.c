@@ -45,6 +45,8 @@ struct rrun {
 	size_t last_len;
 	int have_last;
 	struct dircache tdir;	/* hard links' first paths */
+	char sub_for[PATH_CAP];	/* a first path that did not come back, */
+	char sub[PATH_CAP];	/* and the link fetched in its place */
 	/* the work list's record of each FETCH not answered yet, in order:
 	 * its xattrs are read back from there */
 	uint64_t rec[PIPELINE_MAX];
@@ -576,8 +578,26 @@ restored(int dfd, const char *leaf, const struct entry *e,
 	    st->mtime == e->mtime && st->mtime_ns == e->mtime_ns;
 }
 
+/* Where the hard link ent links to (into *tdfd, *tleaf, *ts): its first
+ * path when that came back; else the link of its inode fetched in its
+ * place, once it is in. NULL: neither. */
+static const char *
+link_source(struct rrun *r, int *tdfd, const char **tleaf,
+    struct port_stat *ts)
+{
+	*tdfd = dircache_parent(&r->tdir, r->root, ent.target, tleaf);
+	if (restored(*tdfd, *tleaf, &ent, ts))
+		return ent.target;
+	if (r->sub[0] == 0 || strcmp(r->sub_for, ent.target) != 0)
+		return NULL;
+	cconn_drain(&r->c);
+	*tdfd = dircache_parent(&r->tdir, r->root, r->sub, tleaf);
+	return restored(*tdfd, *tleaf, &ent, ts) ? r->sub : NULL;
+}
+
 /* The hard link ent: linked to its first path when that came back, else
- * fetched by its own path. */
+ * fetched by its own path (and the next links of its inode linked to
+ * it). */
 static void
 link_one(struct rrun *r)
 {
@@ -585,15 +605,16 @@ link_one(struct rrun *r)
 	const char *leaf, *tleaf;
 	int dfd, tdfd;
 
-	tdfd = dircache_parent(&r->tdir, r->root, ent.target, &tleaf);
+	if (link_source(r, &tdfd, &tleaf, &ts) == NULL) {
+		memcpy(r->sub_for, ent.target, ent.tlen + 1);
+		memcpy(r->sub, ent.path, ent.plen + 1);
+		fetch_one(r, r->lr.off);	/* its first did not come back */
+		return;
+	}
 	dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
 	if (dfd < 0) {
 		failed(r, &ent, "cannot reach its directory (a symlink or a "
 		    "file in the way?)");
-		return;
-	}
-	if (!restored(tdfd, tleaf, &ent, &ts)) {
-		fetch_one(r, r->lr.off);	/* its first did not come back */
 		return;
 	}
 	if (port_fstatat(dfd, leaf, &st) == 0) {
@@ -618,6 +639,7 @@ link_all(struct rrun *r)
 {
 	work_rewind(r);
 	dircache_init(&r->tdir);
+	r->sub[0] = 0;
 	while (work_next(r) == 1)
 		if (ent.type == E_HARD)
 			link_one(r);
