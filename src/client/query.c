@@ -49,6 +49,8 @@ struct listing {
 	unsigned snaps;
 	uint32_t backups;	/* I_BACKUP items received */
 	uint64_t files, bytes;
+	uint32_t failed;	/* of the snapshot listed last (v2) */
+	unsigned version;	/* the session's */
 };
 
 /* The table's row of the backup listed last (the listing of all). */
@@ -119,7 +121,24 @@ list_backup(void *ctx, struct rd *r)
 	return 0;
 }
 
-/* I_SNAPSHOT: name, files and bytes of one snapshot of the backup. */
+/* The table's row of the snapshot listed last (the listing of one
+ * backup), marked when the run left entries out or kept old ones. */
+static void
+list_snapshot_row(const struct listing *l)
+{
+	char name[TARGET_MAX], mark[64] = "";
+
+	if (l->failed > 0)
+		snprintf(mark, sizeof mark, "  (%lu entr%s kept from before or "
+		    "left out)", (unsigned long)l->failed, l->failed == 1 ?
+		    "y" : "ies");
+	report_printf(&l->rep, "%-24s  %10llu  %14llu%s\n",
+	    shown(l->newest, strlen(l->newest), name, sizeof name),
+	    (unsigned long long)l->files, (unsigned long long)l->bytes, mark);
+}
+
+/* I_SNAPSHOT: name, files, bytes, time and (v2) failed of one snapshot
+ * of the backup. */
 static int
 list_snapshot(void *ctx, struct rd *r)
 {
@@ -130,6 +149,10 @@ list_snapshot(void *ctx, struct rd *r)
 		die(EXIT_NET, "malformed listing");
 	l->files = rd_u64(r);
 	l->bytes = rd_u64(r);
+	rd_u64(r);	/* time */
+	l->failed = l->version == PROTO_V2 ? rd_u32(r) : 0;
+	if (r->err)
+		die(EXIT_NET, "malformed listing");
 	l->snaps++;
 	if (l->json) {
 		object_start(&b, l->first_snap ? "" : ",", "name", l->newest);
@@ -137,13 +160,14 @@ list_snapshot(void *ctx, struct rd *r)
 		buf_dec(&b, l->files);
 		json_put_key(&b, "bytes", 0);
 		buf_dec(&b, l->bytes);
+		if (l->failed > 0) {
+			json_put_key(&b, "failed", 0);
+			buf_dec(&b, l->failed);
+		}
 		buf_putc(&b, '}');
 		report_put(&l->rep, b.p, b.len);
 	} else if (l->with_id) {
-		char name[TARGET_MAX];
-		report_printf(&l->rep, "%-24s  %10llu  %14llu\n",
-		    shown(l->newest, strlen(l->newest), name, sizeof name),
-		    (unsigned long long)l->files, (unsigned long long)l->bytes);
+		list_snapshot_row(l);
 	}
 	l->first_snap = 0;
 	return 0;
@@ -183,6 +207,7 @@ list_run(const struct copts *o)
 	l.with_id = o->target != NULL;
 	l.first_backup = 1;
 	cconn_open(&conn, o);
+	l.version = conn.version;
 	cconn_buf(&conn, &b);
 	put_str(&b, o->target ? o->target : "", o->target ?
 	    strlen(o->target) : 0);

@@ -2,19 +2,23 @@
  * restore.c — cairn --restore: bring a snapshot back into a directory.
  *
  * Three passes, in fixed memory. First the server streams the snapshot's
- * manifest: directories and symlinks are made at once, files already
- * present with the right content are left alone, and the rest go to a
- * work list (an unlinked temporary file). Then the listed files are
- * fetched, pipelined, each verified by MD5 and renamed into place with its
- * mode and mtime. Last, directories get their modes and mtimes. Every
- * path is resolved beneath the target with O_NOFOLLOW at each step, so
- * nothing is written through a symlink or outside the target.
+ * manifest (v2 entries): directories, symlinks, FIFOs and device nodes
+ * are made at once, files already present with the right content are left
+ * alone, and the rest go to a work list (an unlinked temporary file).
+ * Then the listed files are fetched, pipelined, each verified by MD5 over
+ * its logical content (holes written as holes) and renamed into place
+ * with its metadata (apply.c); then hard links are linked to their first
+ * path, or fetched when it did not come back. Last, directories get their
+ * metadata, and the snapshot's root entry goes on the target itself.
+ * Every path is resolved beneath the target with O_NOFOLLOW at each step,
+ * so nothing is written through a symlink or outside the target.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "client.h"
 #include "conn.h"
 #include "path.h"
@@ -40,12 +44,21 @@ struct rrun {
 	char last[PATH_CAP];	/* the manifest's entry before, if any */
 	size_t last_len;
 	int have_last;
+	struct dircache tdir;	/* hard links' first paths */
+	char sub_for[PATH_CAP];	/* a first path that did not come back, */
+	char sub[PATH_CAP];	/* and the link fetched in its place */
+	/* the work list's record of each FETCH not answered yet, in order:
+	 * its xattrs are read back from there */
+	uint64_t rec[PIPELINE_MAX];
+	unsigned rec_head, rec_len;
 };
 
 static struct rrun rr;
-static struct json js;
+static struct json js, js2;
 static struct entry ent;
 static uint8_t line[LINE_MAX_BYTES];
+static uint8_t xattrs[XATTR_MAX], fxattrs[XATTR_MAX];
+static uint8_t zeros[DATA_CHUNK];	/* never written: bss, not rodata */
 
 /*
  * The restore's temporary files are named RESTORE_TMP and 16 hex digits:
@@ -138,11 +151,11 @@ already_there(struct rrun *r, int dfd, const char *leaf,
 		return 0;
 	if (cconn_hash(&r->c, fd, md) == 0 &&
 	    memcmp(md, e->md5, MD5_LEN) == 0) {
+		struct made m = { fd, dfd, leaf };
+
 		same = 1;
-		if (st.mode != e->mode)
-			port_fchmod(fd, e->mode);
-		if (st.mtime != e->mtime || st.mtime_ns != e->mtime_ns)
-			port_futime(fd, e->mtime, e->mtime_ns);
+		if (apply_meta(&m, e, &r->errors) < 0)
+			failed(r, e, "cannot set the file's mode and time");
 	}
 	port_close(fd);
 	return same;
@@ -175,8 +188,22 @@ place_link(struct rrun *r, int dfd, const char *leaf, const struct entry *e)
 		failed(r, e, "cannot make the symlink");
 }
 
-/* An entry of the manifest: directories and symlinks are made now,
- * files go to the work list. */
+/* The symlink e at dfd/leaf, with its owner, xattrs and mtime. */
+static void
+place_symlink(struct rrun *r, int dfd, const char *leaf,
+    const struct entry *e)
+{
+	struct made m = { -1, dfd, leaf };
+	uint64_t before = r->errors;
+
+	place_link(r, dfd, leaf, e);
+	if (r->errors == before && apply_meta(&m, e, &r->errors) < 0)
+		failed(r, e, "cannot set the symlink's time");
+}
+
+/* An entry of the manifest: directories, symlinks, FIFOs and device
+ * nodes are made now; files, hard links, and the directories and root
+ * entry whose metadata waits for their contents go to the work list. */
 static void
 place(struct rrun *r, const struct entry *e)
 {
@@ -184,8 +211,12 @@ place(struct rrun *r, const struct entry *e)
 	const char *leaf;
 	int dfd;
 
-	if (e->type == E_FILE)
+	if (ENTRY_HAS_DATA(e))
 		r->files++;
+	if (e->plen == 0) {	/* the root's own entry: in pass three */
+		work_put(r, e, 0);
+		return;
+	}
 	dfd = dircache_parent(&r->dir, r->root, e->path, &leaf);
 	if (dfd < 0) {
 		failed(r, e, "cannot reach its directory (a symlink or a "
@@ -204,12 +235,20 @@ place(struct rrun *r, const struct entry *e)
 		work_put(r, e, 0);
 		break;
 	case E_LINK:
-		place_link(r, dfd, leaf, e);
+		place_symlink(r, dfd, leaf, e);
+		break;
+	case E_FIFO:
+	case E_CHR:
+	case E_BLK:
+		apply_special(dfd, leaf, e, &r->errors);
 		break;
 	case E_FILE:
 		/* Hashing waits for pass two, when the server is not in
 		 * the middle of sending. */
 		work_put(r, e, maybe_there(dfd, leaf, e));
+		break;
+	case E_HARD:
+		work_put(r, e, 0);	/* linked after pass two */
 		break;
 	}
 }
@@ -220,7 +259,8 @@ item_entry(void *ctx, struct rd *rd)
 {
 	struct rrun *r = ctx;
 
-	if (entry_get(rd, &ent) < 0 || rd_end(rd) < 0)
+	if ((r->c.version == PROTO_V2 ? entry2_get(rd, &ent, E2_ITEM) :
+	    entry_get(rd, &ent)) < 0 || rd_end(rd) < 0)
 		die(EXIT_NET, "%s:%u sent a malformed entry", r->o->server,
 		    r->o->port);
 	/* In path order, each once, as the server checks our offers. */
@@ -280,82 +320,164 @@ read_manifest(struct rrun *r)
 
 /* ---- pass two: the files ------------------------------------------------- */
 
-/* A file's size bytes as DATA_TRANSFER frames, hashed into md and written
- * to t when *ok. */
+/* Hash n zero bytes (a hole) into c. */
+static void
+hash_zeros(struct md5 *c, uint64_t n)
+{
+	size_t k;
+
+	for (; n > 0; n -= k) {
+		k = n < sizeof zeros ? (size_t)n : sizeof zeros;
+		md5_update(c, zeros, k);
+	}
+}
+
+/* Write the n bytes that came for offset off of t when *ok; *wpos is
+ * the file's own offset (holes are skipped: the file's length is set at
+ * the end). */
+static void
+receive_put(struct rrun *r, const struct entry *e, struct port_tmp *t,
+    int *ok, uint64_t off, size_t n, uint64_t *wpos)
+{
+	int w;
+
+	if (!*ok || n == 0)
+		return;
+	/* At the file's offset, written in turn; after a hole, in place. */
+	if (off == *wpos) {
+		w = port_write_all(t->fd, r->c.frame, n);
+		*wpos += n;
+	} else {
+		w = port_pwrite_all(t->fd, r->c.frame, n, off);
+	}
+	if (w < 0) {
+		failed(r, e, "cannot write");
+		port_tmp_abort(t);
+		r->receiving = NULL;
+		*ok = 0;
+	}
+}
+
+/* A file's size bytes as DATA_TRANSFER and HOLE frames, hashed into md
+ * and written to t when *ok, holes left as holes. */
 static void
 receive(struct rrun *r, const struct entry *e, uint64_t size,
     struct port_tmp *t, int *ok, uint8_t md[MD5_LEN])
 {
 	struct md5 c;
-	uint64_t left;
+	struct rd rd;
+	uint64_t off, n, wpos = 0;
 	unsigned type;
-	size_t n;
+	size_t got;
 
 	md5_init(&c);
-	for (left = size; left > 0; left -= n) {
-		n = cconn_recv(&r->c, &type, "receiving a file");
-		if (type != T_DATA_TRANSFER || n == 0 || n > left)
+	for (off = 0; off < size; off += n) {
+		got = cconn_recv(&r->c, &type, "receiving a file");
+		rd_init(&rd, r->c.frame, got);
+		n = type == T_HOLE ? rd_u64(&rd) : got;
+		if ((type != T_DATA_TRANSFER && (type != T_HOLE ||
+		    rd_end(&rd) < 0)) || n == 0 || n > size - off)
 			die(EXIT_NET, "%s:%u sent a malformed file",
 			    r->o->server, r->o->port);
-		md5_update(&c, r->c.frame, n);
-		if (*ok && port_write_all(t->fd, r->c.frame, n) < 0) {
-			failed(r, e, "cannot write");
-			port_tmp_abort(t);
-			r->receiving = NULL;
-			*ok = 0;
+		if (type == T_HOLE) {
+			hash_zeros(&c, n);
+		} else {
+			md5_update(&c, r->c.frame, got);
+			receive_put(r, e, t, ok, off, got, &wpos);
 		}
 		r->bytes += n;
 		progress(r, 0);
 	}
+	if (*ok && port_ftruncate(t->fd, size) < 0) {
+		failed(r, e, "cannot write");
+		port_tmp_abort(t);
+		r->receiving = NULL;
+		*ok = 0;
+	}
 	md5_final(&c, md);
 }
 
-/* A FETCH answered: the file's data follows; put it in place. */
+/* The work list's record at off, for the xattrs of e (a copy of it
+ * whose pointer into the list's buffer went stale). */
 static void
-fetched(void *ctx, const struct entry *e, struct reply *rp)
+reread_xattrs(struct rrun *r, struct entry *e, uint64_t off)
 {
-	struct rrun *r = ctx;
-	struct port_tmp t;
-	uint8_t md[MD5_LEN];
-	uint64_t size;
-	const char *leaf;
-	int dfd, ok;
+	/* line is free: the work list was written in pass one */
+	const char *rec = (const char *)line;
+	long n = port_pread(r->list.fd, line, sizeof line, off);
+	const char *nl = n > 0 ? memchr(rec, '\n', (size_t)n) : NULL;
 
-	if (rp->status != ST_OK) {
-		msg("%s: not restored: %s", shown_path(e), rp->text);
+	e->xattr = fxattrs;
+	if (nl == NULL || json_parse(&js2, rec, (size_t)(nl - rec)) < 0 ||
+	    entry_xattrs(&js2, fxattrs, sizeof fxattrs, &e->xlen) < 0) {
+		msg("%s: cannot read back its xattrs from the work list",
+		    shown_path(e));
+		e->xlen = 0;
 		r->errors++;
-		return;
 	}
-	size = rd_u64(&rp->body);
-	dfd = dircache_parent(&r->dir, r->root, e->path, &leaf);
-	ok = dfd >= 0 && rtmp_open(&t, dfd) == 0;
-	if (!ok)
-		failed(r, e, "cannot write");
-	else
-		r->receiving = &t;
-	receive(r, e, size, &t, &ok, md);
-	r->receiving = NULL;
-	if (!ok)
-		return;
-	if (size != e->size || memcmp(md, e->md5, MD5_LEN) != 0) {
-		msg("%s: not restored: the data received does not match the "
-		    "manifest's %s", shown_path(e),
-		    size != e->size ? "size" : "MD5");
-		r->errors++;
-		port_tmp_abort(&t);
-		return;
-	}
-	if (port_fchmod(t.fd, e->mode) < 0 ||
-	    port_futime(t.fd, e->mtime, e->mtime_ns) < 0) {
+}
+
+/* Received and checked: metadata on the temporary t, then its name. */
+static void
+put_in_place(struct rrun *r, const struct entry *e, struct port_tmp *t,
+    int dfd, const char *leaf)
+{
+	struct made m = { t->fd, dfd, t->tmp };
+
+	if (apply_meta(&m, e, &r->errors) < 0) {
 		failed(r, e, "cannot put in place");
-		port_tmp_abort(&t);
+		port_tmp_abort(t);
 		return;
 	}
-	if (port_tmp_rename(&t, leaf) < 0) {	/* removed if it fails */
+	if (port_tmp_rename(t, leaf) < 0) {	/* removed if it fails */
 		failed(r, e, "cannot put in place");
 		return;
 	}
 	r->fetched++;
+}
+
+/* A FETCH answered: the file's data follows; put it in place. */
+static void
+fetched(void *ctx, const struct entry *ce, struct reply *rp)
+{
+	struct rrun *r = ctx;
+	static struct entry e;
+	struct port_tmp t;
+	uint8_t md[MD5_LEN];
+	uint64_t size, rec = r->rec[r->rec_head];
+	const char *leaf;
+	int dfd, ok;
+
+	r->rec_head = (r->rec_head + 1) % PIPELINE_MAX;
+	r->rec_len--;
+	e = *ce;
+	if (rp->status != ST_OK) {
+		msg("%s: not restored: %s", shown_path(&e), rp->text);
+		r->errors++;
+		return;
+	}
+	size = rd_u64(&rp->body);
+	dfd = dircache_parent(&r->dir, r->root, e.path, &leaf);
+	ok = dfd >= 0 && rtmp_open(&t, dfd) == 0;
+	if (!ok)
+		failed(r, &e, "cannot write");
+	else
+		r->receiving = &t;
+	receive(r, &e, size, &t, &ok, md);
+	r->receiving = NULL;
+	if (!ok)
+		return;
+	if (size != e.size || memcmp(md, e.md5, MD5_LEN) != 0) {
+		msg("%s: not restored: the data received does not match the "
+		    "manifest's %s", shown_path(&e),
+		    size != e.size ? "size" : "MD5");
+		r->errors++;
+		port_tmp_abort(&t);
+		return;
+	}
+	if (e.xlen > 0)
+		reread_xattrs(r, &e, rec);
+	put_in_place(r, &e, &t, dfd, leaf);
 }
 
 static const struct reply_row fetch_rows[] = {
@@ -383,64 +505,200 @@ kept(struct rrun *r)
 	return dfd >= 0 && already_there(r, dfd, leaf, &ent);
 }
 
+/* FETCH ent (read from the work list at rec), pipelined. */
+static void
+fetch_one(struct rrun *r, uint64_t rec)
+{
+	struct buf b;
+
+	cconn_room(&r->c);
+	cconn_buf(&r->c, &b);
+	put_str(&b, ent.path, ent.plen);
+	cconn_send(&r->c, T_FETCH, b.p, b.len, "asking for a file");
+	r->rec[(r->rec_head + r->rec_len++) % PIPELINE_MAX] = rec;
+	ent.xattr = NULL;	/* read back when the data has come */
+	cconn_push(&r->c, T_FETCH, &ent);
+}
+
+/* The next record of the work list into ent (and js), its xattrs
+ * decoded: 1, 0 at the end; a damaged list exits. */
+static int
+work_next(struct rrun *r)
+{
+	int got = entry_next(&r->lr, &js, &ent, NULL);
+
+	if (got == 1 && entry_xattrs(&js, xattrs, sizeof xattrs,
+	    &ent.xlen) < 0)
+		got = -1;
+	if (got < 0)
+		die(EXIT_USAGE, "the work list is damaged");
+	ent.xattr = xattrs;
+	return got;
+}
+
+/* Start reading the work list from its beginning. */
+static void
+work_rewind(struct rrun *r)
+{
+	if (port_rewind(r->list.fd) < 0)
+		die(EXIT_USAGE, "cannot read back the work list: %s",
+		    strerror(errno));
+	lines_open(&r->lr, r->list.fd);
+}
+
 /* Pass two: fetch every listed file, PIPELINE_MAX at a time. */
 static void
 fetch_all(struct rrun *r)
 {
-	struct buf b;
-	int got;
-
-	if (linew_close(&r->lw) < 0 || port_rewind(r->list.fd) < 0)
+	if (linew_close(&r->lw) < 0)
 		die(EXIT_USAGE, "cannot read back the work list: %s",
 		    strerror(errno));
-	lines_open(&r->lr, r->list.fd);
+	work_rewind(r);
 	cconn_pipeline(&r->c, &fetch_replies, r);
-	while ((got = entry_next(&r->lr, &js, &ent, NULL)) == 1) {
+	while (work_next(r) == 1) {
 		if (ent.type != E_FILE)
 			continue;
 		if (kept(r)) {
 			r->kept++;
 			continue;
 		}
-		cconn_room(&r->c);
-		cconn_buf(&r->c, &b);
-		put_str(&b, ent.path, ent.plen);
-		cconn_send(&r->c, T_FETCH, b.p, b.len, "asking for a file");
-		cconn_push(&r->c, T_FETCH, &ent);
+		fetch_one(r, r->lr.off);
 	}
-	if (got < 0)
-		die(EXIT_USAGE, "the work list is damaged");
 	cconn_drain(&r->c);
+}
+
+/* 1 if dfd/leaf is the file e restored (its size and mtime), so that a
+ * hard link to it is right; *st gets what is there. */
+static int
+restored(int dfd, const char *leaf, const struct entry *e,
+    struct port_stat *st)
+{
+	return dfd >= 0 && port_fstatat(dfd, leaf, st) == 0 &&
+	    st->type == PORT_REG && st->size == e->size &&
+	    st->mtime == e->mtime && st->mtime_ns == e->mtime_ns;
+}
+
+/* Where the hard link ent links to (into *tdfd, *tleaf, *ts): its first
+ * path when that came back; else the link of its inode fetched in its
+ * place, once it is in. NULL: neither. */
+static const char *
+link_source(struct rrun *r, int *tdfd, const char **tleaf,
+    struct port_stat *ts)
+{
+	*tdfd = dircache_parent(&r->tdir, r->root, ent.target, tleaf);
+	if (restored(*tdfd, *tleaf, &ent, ts))
+		return ent.target;
+	if (r->sub[0] == 0 || strcmp(r->sub_for, ent.target) != 0)
+		return NULL;
+	cconn_drain(&r->c);
+	*tdfd = dircache_parent(&r->tdir, r->root, r->sub, tleaf);
+	return restored(*tdfd, *tleaf, &ent, ts) ? r->sub : NULL;
+}
+
+/* The hard link ent: linked to its first path when that came back, else
+ * fetched by its own path (and the next links of its inode linked to
+ * it). */
+static void
+link_one(struct rrun *r)
+{
+	struct port_stat ts, st;
+	const char *leaf, *tleaf;
+	int dfd, tdfd;
+
+	if (link_source(r, &tdfd, &tleaf, &ts) == NULL) {
+		memcpy(r->sub_for, ent.target, ent.tlen + 1);
+		memcpy(r->sub, ent.path, ent.plen + 1);
+		fetch_one(r, r->lr.off);	/* its first did not come back */
+		return;
+	}
+	dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
+	if (dfd < 0) {
+		failed(r, &ent, "cannot reach its directory (a symlink or a "
+		    "file in the way?)");
+		return;
+	}
+	if (port_fstatat(dfd, leaf, &st) == 0) {
+		if (st.ino == ts.ino && st.dev == ts.dev) {
+			r->kept++;
+			return;
+		}
+		if (st.type == PORT_DIR) {
+			errno = EISDIR;
+			failed(r, &ent, "cannot make the hard link");
+			return;
+		}
+		port_unlinkat(dfd, leaf, 0);
+	}
+	if (port_linkat(tdfd, tleaf, dfd, leaf) < 0)
+		fetch_one(r, r->lr.off);	/* no links here: a copy */
+}
+
+/* Pass two, then: the hard links, once the files they name are in. */
+static void
+link_all(struct rrun *r)
+{
+	work_rewind(r);
+	dircache_init(&r->tdir);
+	r->sub[0] = 0;
+	while (work_next(r) == 1)
+		if (ent.type == E_HARD)
+			link_one(r);
+	cconn_drain(&r->c);
+	dircache_close(&r->tdir);
 }
 
 /* ---- pass three: directories --------------------------------------------- */
 
-/* Directory modes and mtimes, now that their contents are in; first,
- * what an earlier restore left in them goes. */
+/* The metadata of the directory ent, now that its contents are in;
+ * first, what an earlier restore left in it goes. */
 static void
-finish_dirs(struct rrun *r)
+finish_dir(struct rrun *r)
 {
+	struct made m;
 	const char *leaf;
 	int dfd, fd;
 
-	sweep(r->root);
-	if (port_rewind(r->list.fd) < 0)
+	dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
+	fd = dfd < 0 ? -1 : port_openat_dir(dfd, leaf);
+	if (fd < 0) {
+		failed(r, &ent, "cannot set the directory's mode and time");
 		return;
-	lines_open(&r->lr, r->list.fd);
-	while (entry_next(&r->lr, &js, &ent, NULL) == 1) {
+	}
+	sweep(fd);
+	m.fd = fd;
+	m.dfd = dfd;
+	m.name = leaf;
+	if (apply_meta(&m, &ent, &r->errors) < 0)
+		failed(r, &ent, "cannot set the directory's mode and time");
+	port_close(fd);
+}
+
+/* Directories' metadata, deepest last as the manifest has them, and the
+ * root entry's on the target itself, last of all. */
+static void
+finish_dirs(struct rrun *r)
+{
+	static struct entry root;
+	static uint8_t root_x[XATTR_MAX];
+	struct made m = { r->root, r->root, "." };
+	int have_root = 0;
+
+	sweep(r->root);
+	work_rewind(r);
+	while (work_next(r) == 1) {
 		if (ent.type != E_DIR)
 			continue;
-		dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
-		fd = dfd < 0 ? -1 : port_openat_dir(dfd, leaf);
-		if (fd >= 0)
-			sweep(fd);
-		if (fd < 0 || port_fchmod(fd, ent.mode) < 0 ||
-		    port_futime(fd, ent.mtime, ent.mtime_ns) < 0)
-			failed(r, &ent, "cannot set the directory's mode and "
-			    "time");
-		if (fd >= 0)
-			port_close(fd);
+		if (ent.plen > 0) {
+			finish_dir(r);
+			continue;
+		}
+		root = ent;
+		memcpy(root_x, ent.xattr, ent.xlen);
+		root.xattr = root_x;
+		have_root = 1;
 	}
+	if (have_root && apply_meta(&m, &root, &r->errors) < 0)
+		failed(r, &root, "cannot set the directory's mode and time");
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -533,6 +791,7 @@ restore_run(const struct copts *o)
 	    r->shown);
 	read_manifest(r);
 	fetch_all(r);
+	link_all(r);
 	finish_dirs(r);
 	progress(r, 1);
 	cconn_close(&r->c);

@@ -38,6 +38,21 @@ say(void *arg, const char *path, const char *what, int problem)
 	}
 }
 
+/* Hash n zero bytes (a hole) into m, using buf[cap] as room: n. */
+static uint64_t
+md5_zeros(struct md5 *m, uint8_t *buf, size_t cap, uint64_t n)
+{
+	uint64_t left;
+	size_t k;
+
+	memset(buf, 0, cap);
+	for (left = n; left > 0; left -= k) {
+		k = left < cap ? (size_t)left : cap;
+		md5_update(m, buf, k);
+	}
+	return n;
+}
+
 /* The file e of the open snapshot: there, of its size, and with
  * --read-data of its MD5. */
 static void
@@ -47,7 +62,7 @@ check_file(struct chk *c, const struct entry *e)
 	char what[120];
 	struct md5 m;
 	uint8_t md[MD5_LEN];
-	uint64_t size, got = 0;
+	uint64_t size, got = 0, hole;
 	long n = 0;
 
 	if ((*c->st)->open_file(c->st, e->path, &size) < 0) {
@@ -60,8 +75,12 @@ check_file(struct chk *c, const struct entry *e)
 		say(c, e->path, what, 1);
 	} else if (c->o->read_data) {
 		md5_init(&m);
-		while ((n = (*c->st)->read_file(c->st, data, sizeof data)) > 0) {
-			md5_update(&m, data, (size_t)n);
+		while ((n = (*c->st)->read_file(c->st, data, sizeof data,
+		    &hole)) > 0 || (n == 0 && hole > 0)) {
+			if (n == 0)
+				got += md5_zeros(&m, data, sizeof data, hole);
+			else
+				md5_update(&m, data, (size_t)n);
 			got += (uint64_t)n;
 		}
 		md5_final(&m, md);
@@ -82,7 +101,7 @@ check_snapshot(struct chk *c, const char *client, const char *id,
 	static struct entry e, last;
 	char text[MSG_MAX + 1];
 	struct snapinfo si;
-	uint64_t entries = 0, files = 0, bytes = 0;
+	uint64_t entries = 0, files = 0, bytes = 0, links = 0, lbytes = 0;
 	int got;
 
 	snprintf(c->where, sizeof c->where, "%s/%s/%s", client, id, snap);
@@ -98,15 +117,23 @@ check_snapshot(struct chk *c, const char *client, const char *id,
 		    e.plen) >= 0)
 			say(c, e.path, "out of order in the manifest", 1);
 		last = e;
-		if (e.type != E_FILE)
+		if (!ENTRY_HAS_DATA(&e))
 			continue;
-		files++;
-		bytes += e.size;
+		if (e.type == E_FILE) {
+			files++;
+			bytes += e.size;
+		} else {
+			links++;
+			lbytes += e.size;
+		}
 		check_file(c, &e);
 	}
 	if (got < 0)
 		say(c, NULL, "the manifest is damaged", 1);
-	if (files != si.files || bytes != si.bytes)
+	/* The totals count files, or (as v1 clients see them) files and
+	 * hard links. */
+	if ((files != si.files || bytes != si.bytes) &&
+	    (files + links != si.files || bytes + lbytes != si.bytes))
 		say(c, NULL, "the manifest's totals do not match its entries", 1);
 	(*c->st)->close_snapshot(c->st);
 	(*c->st)->verify(c->st, client, id, snap, say, c);

@@ -20,6 +20,7 @@
 
 #define WHO_MAX (TLS_NAME_MAX + 80)	/* "name (address:port)" */
 #define ITEM_MAX (PATH_CAP + 64)	/* the largest item body but entries */
+#define NO_OWNER 0xffffffffu	/* v2 I_ENTRY uid and gid: none recorded */
 
 /* Session states: each frame type is allowed in some of them. */
 enum {
@@ -562,6 +563,9 @@ list_backup(struct session *s, const char *id)
 		buf_u64(&b, si->files);
 		buf_u64(&b, si->bytes);
 		buf_u64(&b, (uint64_t)si->time);
+		if (s->version == PROTO_V2)
+			buf_u32(&b, si->failed > 0xffffffffu ? 0xffffffffu :
+			    (uint32_t)si->failed);
 		send_item(s, I_SNAPSHOT, &b);
 	}
 }
@@ -601,6 +605,26 @@ do_list(struct session *s, struct rd *r)
 	return 0;
 }
 
+/*
+ * Entry e as a v1 session sees it, as v1 would have stored it (PROTOCOL.md,
+ * "The v2 entry"): a hard link is a file (the tree holds it under both
+ * names); FIFOs, devices and the root entry are not sent (0). Owners and
+ * xattrs entry_put leaves out.
+ */
+static int
+v1_view(struct entry *e)
+{
+	if (e->plen == 0 || e->type == E_FIFO || e->type == E_CHR ||
+	    e->type == E_BLK)
+		return 0;
+	if (e->type == E_HARD) {
+		e->type = E_FILE;
+		e->target[0] = 0;
+		e->tlen = 0;
+	}
+	return 1;
+}
+
 /* The open snapshot's entries as items, then I_END with its status. */
 static void
 send_entries(struct session *s, const char *id)
@@ -613,7 +637,14 @@ send_entries(struct session *s, const char *id)
 
 	while ((got = (*s->st)->next_entry(s->st, &e)) == 1) {
 		buf_init(&b, b_store, sizeof b_store);
-		entry_put(&b, &e);
+		if (s->version == PROTO_V2 && !e.owned)
+			e.uid = e.gid = NO_OWNER;	/* a v1 manifest's */
+		if (s->version == PROTO_V2)
+			entry2_put(&b, &e);
+		else if (v1_view(&e))
+			entry_put(&b, &e);
+		else
+			continue;
 		if (send_item(s, I_ENTRY, &b) < 0)
 			break;
 	}
@@ -661,7 +692,31 @@ do_restore(struct session *s, struct rd *r)
 	return 0;
 }
 
-/* FETCH path: the file's size, then exactly that many bytes. */
+/* A hole of n bytes of a FETCHed file: a HOLE frame in v2, zeros in v1
+ * (PROTOCOL.md, "Browsing, restoring and removing in v2"). */
+static int
+send_hole(struct session *s, uint8_t *data, size_t cap, uint64_t n)
+{
+	uint8_t len_b[8];
+	struct buf b;
+	size_t k;
+
+	if (s->version == PROTO_V2) {
+		buf_init(&b, len_b, sizeof len_b);
+		buf_u64(&b, n);
+		return frame_send(&s->conn, T_HOLE, b.p, b.len);
+	}
+	memset(data, 0, cap);
+	for (; n > 0; n -= k) {
+		k = n < cap ? (size_t)n : cap;
+		if (frame_send(&s->conn, T_DATA_TRANSFER, data, k) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* FETCH path: the file's size, then exactly that many bytes of data and
+ * (v2) holes. */
 static int
 do_fetch(struct session *s, struct rd *r)
 {
@@ -669,8 +724,9 @@ do_fetch(struct session *s, struct rd *r)
 	static uint8_t data[DATA_CHUNK];
 	uint8_t body_b[8];
 	struct buf body;
-	uint64_t size, left;
+	uint64_t size, left, hole, n;
 	long got;
+	int sent;
 
 	if (get_str(r, path, sizeof path) < 0 || rd_end(r) < 0 ||
 	    path_check(path, strlen(path)) < 0)
@@ -683,16 +739,24 @@ do_fetch(struct session *s, struct rd *r)
 	buf_u64(&body, size);
 	if (reply(s, T_FETCH, ST_OK, "", &body) < 0)
 		goto out;
-	for (left = size; left > 0; left -= (uint64_t)got) {
+	for (left = size; left > 0; left -= n) {
 		size_t want = left < sizeof data ? (size_t)left : sizeof data;
-		got = (*s->st)->read_file(s->st, data, want);
-		if (got <= 0) {
-			/* Cannot happen to a stored file; the client's MD5
-			 * check catches it if it does. */
-			memset(data, 0, want);
-			got = (long)want;
+		got = (*s->st)->read_file(s->st, data, want, &hole);
+		if (got == 0 && hole > 0 && hole <= left) {
+			sent = send_hole(s, data, sizeof data, hole);
+			n = hole;
+		} else {
+			if (got <= 0) {
+				/* Cannot happen to a stored file; the
+				 * client's MD5 check catches it if it does. */
+				memset(data, 0, want);
+				got = (long)want;
+			}
+			n = (uint64_t)got;
+			sent = frame_send(&s->conn, T_DATA_TRANSFER, data,
+			    (size_t)got);
 		}
-		if (frame_send(&s->conn, T_DATA_TRANSFER, data, (size_t)got) < 0)
+		if (sent < 0)
 			break;
 	}
 out:

@@ -149,7 +149,8 @@ struct store_class {
 	 * name[SNAP_MAX]. */
 	int (*next_snapshot)(const store_class **ctx, const char *client,
 	    const char *id, const char *after, char *name);
-	/* A snapshot's totals and source (snap "" or NULL: the newest).
+	/* A snapshot's totals, failed count and source (snap "" or NULL:
+	 * the newest).
 	 * ST_OK, ST_NOT_FOUND (no such backup or snapshot, or not the
 	 * client's), ST_IO. */
 	unsigned (*info)(const store_class **ctx, const char *client,
@@ -162,13 +163,23 @@ struct store_class {
 	unsigned (*open_snapshot)(const store_class **ctx, const char *client,
 	    const char *id, const char *snap, struct snapinfo *si,
 	    char *text, size_t cap);
-	/* Its entries in path order: 1, 0 at the end, -1 if damaged. */
+	/* Its entries in path order, as recorded (v2 entries: owners,
+	 * xattrs pointing into the reader's storage until the next call,
+	 * specials and the root entry included; v1 manifests give owned 0):
+	 * 1, 0 at the end, -1 if damaged. */
 	int (*next_entry)(const store_class **ctx, struct entry *e);
-	/* One of its regular files: open with *size, read (> 0 bytes,
-	 * 0 at the end, -1), close. -1 from open: not in the snapshot. */
+	/*
+	 * One of its regular files (a hard link's name too): open with
+	 * *size, read, close. -1 from open: not in the snapshot. read goes
+	 * on from where the last call ended: data into p[cap] (its length,
+	 * > 0, *hole 0), or a hole the file does not store (0 with *hole its
+	 * length, > 0: that many zero bytes); 0 with *hole 0 at the end;
+	 * -1. A backend that cannot tell where holes are gives all as data.
+	 */
 	int (*open_file)(const store_class **ctx, const char *path,
 	    uint64_t *size);
-	long (*read_file)(const store_class **ctx, void *p, size_t cap);
+	long (*read_file)(const store_class **ctx, void *p, size_t cap,
+	    uint64_t *hole);
 	void (*close_file)(const store_class **ctx);
 	void (*close_snapshot)(const store_class **ctx);
 

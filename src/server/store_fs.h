@@ -112,9 +112,12 @@ struct fs_read {
 	int snap;		/* its directory, or -1 */
 	int file;		/* the file being read, or -1 */
 	int damaged;		/* its manifest could not be read */
+	uint64_t pos, size;	/* the file: where read_file is, its size */
+	uint64_t data_end;	/* the end of the data extent at pos */
 	struct dircache dir;
 	struct lines man;
 	struct json j;
+	uint8_t xattr[XATTR_MAX];	/* the last entry's xattrs */
 };
 
 struct store_fs {
@@ -201,7 +204,8 @@ unsigned fs_open_snapshot(const store_class **ctx, const char *client,
     size_t cap);
 int fs_next_entry(const store_class **ctx, struct entry *e);
 int fs_open_file(const store_class **ctx, const char *path, uint64_t *size);
-long fs_read_file(const store_class **ctx, void *p, size_t cap);
+long fs_read_file(const store_class **ctx, void *p, size_t cap,
+    uint64_t *hole);
 void fs_close_file(const store_class **ctx);
 void fs_close_snapshot(const store_class **ctx);
 unsigned fs_remove(const store_class **ctx, const char *client,

@@ -132,6 +132,7 @@ fs_info(int backup, const char *snap, struct snapinfo *si)
 		/* Totals are missing from a manifest cut short: 0. */
 		json_u64(&j, "files", &si->files);
 		json_u64(&j, "bytes", &si->bytes);
+		json_u64(&j, "failed", &si->failed);	/* v2; v1: 0 */
 		json_i64(&j, "time", &si->time);
 		json_str(&j, "source", si->source, sizeof si->source, &n);
 		r = 0;
@@ -655,12 +656,19 @@ int
 fs_next_entry(const store_class **ctx, struct entry *e)
 {
 	struct fs_read *r = &((struct store_fs *)ctx)->rd;
+	int got;
 
 	if (r->damaged)
 		return -1;
 	if (r->man.fd < 0)
 		return 0;
-	return entry_next(&r->man, &r->j, e, NULL);
+	got = entry_next(&r->man, &r->j, e, NULL);
+	if (got == 1) {
+		if (entry_xattrs(&r->j, r->xattr, sizeof r->xattr, &e->xlen) < 0)
+			return -1;
+		e->xattr = e->xlen > 0 ? r->xattr : NULL;
+	}
+	return got;
 }
 
 int
@@ -681,16 +689,61 @@ fs_open_file(const store_class **ctx, const char *path, uint64_t *size)
 		close_fd(&r->file);
 		return -1;
 	}
-	*size = st.size;
+	*size = r->size = st.size;
+	r->pos = r->data_end = 0;
+	return 0;
+}
+
+/* Where the data extent at or after r->pos ends, when r->pos is in a
+ * hole: the hole's length (0: r->pos is in data, now up to data_end). */
+static uint64_t
+next_extent(struct fs_read *r)
+{
+	int64_t d, h;
+
+	d = port_seek(r->file, r->pos, PORT_SEEK_DATA);
+	if (d < 0) {
+		/* ENXIO: only a hole is left; else the filesystem cannot
+		 * say, and all of it is data. */
+		if (errno == ENXIO)
+			return r->size - r->pos;
+		r->data_end = r->size;
+		return 0;
+	}
+	if ((uint64_t)d > r->pos)
+		return ((uint64_t)d < r->size ? (uint64_t)d : r->size) - r->pos;
+	h = port_seek(r->file, r->pos, PORT_SEEK_HOLE);
+	r->data_end = h < 0 || (uint64_t)h > r->size ? r->size : (uint64_t)h;
+	if (r->data_end <= r->pos)
+		r->data_end = r->size;
 	return 0;
 }
 
 long
-fs_read_file(const store_class **ctx, void *p, size_t cap)
+fs_read_file(const store_class **ctx, void *p, size_t cap, uint64_t *hole)
 {
 	struct fs_read *r = &((struct store_fs *)ctx)->rd;
+	uint64_t left;
+	long n;
 
-	return r->file < 0 ? -1 : port_read(r->file, p, cap, -1);
+	*hole = 0;
+	if (r->file < 0)
+		return -1;
+	if (r->pos >= r->size)
+		return 0;
+	if (r->pos >= r->data_end && (*hole = next_extent(r)) > 0) {
+		r->pos += *hole;
+		return 0;
+	}
+	left = r->data_end - r->pos;
+	n = port_pread(r->file, p, left < cap ? (size_t)left : cap, r->pos);
+	if (n == 0) {
+		errno = EIO;	/* shorter than it was: a stored file never is */
+		return -1;
+	}
+	if (n > 0)
+		r->pos += (uint64_t)n;
+	return n;
 }
 
 void

@@ -15,8 +15,31 @@
 typedef void (*say_fn)(void *arg, const char *path, const char *what,
     int problem);
 
-/* Entry e as the snapshot's tree (beneath sfd) holds it: its type, and a
- * link's target. */
+/* 1 if e is in the manifest only, not in the tree: FIFOs, devices and
+ * the root entry (store_fs.h). */
+static int
+manifest_only(const struct entry *e)
+{
+	return e->plen == 0 || e->type == E_FIFO || e->type == E_CHR ||
+	    e->type == E_BLK;
+}
+
+/* The hard link e: the same inode in the tree as its first path. */
+static void
+tree_hard(int sfd, struct dircache *dc, const struct entry *e,
+    const struct port_stat *st, say_fn say, void *arg)
+{
+	struct port_stat fst;
+	const char *leaf;
+	int dfd = dircache_parent(dc, sfd, e->target, &leaf);
+
+	if (dfd < 0 || port_fstatat(dfd, leaf, &fst) < 0 ||
+	    fst.ino != st->ino || fst.dev != st->dev || st->nlink < 2)
+		say(arg, e->path, "not a hard link to its first path", 1);
+}
+
+/* Entry e as the snapshot's tree (beneath sfd) holds it: its type, a
+ * link's target, a hard link's inode. */
 static void
 tree_entry(int sfd, struct dircache *dc, const struct entry *e, say_fn say,
     void *arg)
@@ -28,13 +51,13 @@ tree_entry(int sfd, struct dircache *dc, const struct entry *e, say_fn say,
 	int dfd = dircache_parent(dc, sfd, e->path, &leaf);
 
 	if (dfd < 0 || port_fstatat(dfd, leaf, &st) < 0) {
-		if (e->type != E_FILE)	/* files are told missing already */
+		if (!ENTRY_HAS_DATA(e))	/* files are told missing already */
 			say(arg, e->path, "missing from the snapshot", 1);
 		return;
 	}
 	if ((e->type == E_DIR && st.type != PORT_DIR) ||
 	    (e->type == E_LINK && st.type != PORT_LNK) ||
-	    (e->type == E_FILE && st.type != PORT_REG)) {
+	    (ENTRY_HAS_DATA(e) && st.type != PORT_REG)) {
 		say(arg, e->path, "not of the type the manifest says", 1);
 		return;
 	}
@@ -42,6 +65,8 @@ tree_entry(int sfd, struct dircache *dc, const struct entry *e, say_fn say,
 	    sizeof target)) < 0 || (size_t)n != e->tlen ||
 	    memcmp(target, e->target, e->tlen) != 0))
 		say(arg, e->path, "the link's target is not the manifest's", 1);
+	if (e->type == E_HARD)
+		tree_hard(sfd, dc, e, &st, say, arg);
 }
 
 /* A file of the manifest found through the MD5 index (a record with the
@@ -104,6 +129,8 @@ verify_snapshot(int bfd, const char *snap, say_fn say, void *arg)
 	lines_open(&l, man);
 	if (lines_next(&l, &p, &n) == 1)	/* the header */
 		while (entry_next(&l, &j, &e, NULL) == 1) {
+			if (manifest_only(&e))
+				continue;
 			entries++;
 			tree_entry(sfd, &dc, &e, say, arg);
 			if (ix && e.type == E_FILE)

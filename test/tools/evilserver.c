@@ -5,7 +5,8 @@
  *
  * Listens on 127.0.0.1:PORT with a valid server certificate, says
  * "listening" on stderr, and serves one connection over real TLS: it
- * answers HELLO, then RESTORE with a snapshot whose manifest is hostile
+ * answers HELLO (1 or 2, as a cairnd speaking both; entries go in the
+ * version asked for), then RESTORE with a snapshot whose manifest is hostile
  * in the way SCENARIO names, then FETCH requests, until the client
  * leaves; then it exits. A LIST, in any scenario, is answered with a
  * count of 2^32-1 backups and none of them. OUTSIDE is a directory
@@ -103,6 +104,7 @@ static uint8_t in[FRAME_MAX];
 static uint8_t out[FRAME_MAX];
 static char deep[DEEP_DEPTH * 3];
 static int hang_up;		/* leave without close_notify */
+static unsigned version = PROTO_V1;	/* what the client's HELLO asked */
 
 /* An item's path (OUTSIDE put in for '@'), into p[cap]. */
 static const char *
@@ -149,6 +151,36 @@ reply(unsigned req, unsigned status, const char *text, const struct buf *body)
 	return send_frame(T_REPLY | req, &b);
 }
 
+/*
+ * One entry as a v2 I_ENTRY carries it (PROTOCOL.md, "The v2 entry"),
+ * from raw parts as evil_entry: owner 0:0 with no names, no device
+ * numbers, no xattrs.
+ */
+static int
+evil_entry2(struct buf *b, unsigned type, const char *path, size_t plen,
+    uint64_t size, const uint8_t *md5, const char *target, size_t tlen)
+{
+	static const uint8_t zeros[MD5_LEN];
+
+	buf_u8(b, type);
+	buf_u8(b, 0);			/* flags */
+	put_str(b, path, plen);
+	buf_u64(b, size);
+	buf_u32(b, type == E_DIR ? 0755 : 0644);
+	buf_u64(b, (uint64_t)EVIL_MTIME);
+	buf_u32(b, 0);
+	buf_u32(b, 0);			/* uid, gid */
+	buf_u32(b, 0);
+	put_str(b, "", 0);		/* user, group */
+	put_str(b, "", 0);
+	buf_put(b, md5 != NULL ? md5 : zeros, MD5_LEN);
+	put_str(b, target, tlen);
+	buf_u32(b, 0);			/* major, minor */
+	buf_u32(b, 0);
+	buf_u16(b, 0);			/* xattrs */
+	return b->err ? -1 : 0;
+}
+
 /* RESTORE: the totals, then every item as a T_ITEM, then I_END. */
 static int
 restore(void)
@@ -187,8 +219,13 @@ restore(void)
 		evil_md5(it->content != NULL ? it->content : "", clen, md);
 		buf_init(&b, out, sizeof out);
 		buf_u8(&b, I_ENTRY);
-		evil_entry(&b, it->type, p, plen, clen,
-		    it->type == E_FILE ? md : NULL, MD5_LEN, target, tlen);
+		if (version == PROTO_V2)
+			evil_entry2(&b, it->type, p, plen, clen,
+			    it->type == E_FILE ? md : NULL, target, tlen);
+		else
+			evil_entry(&b, it->type, p, plen, clen,
+			    it->type == E_FILE ? md : NULL, MD5_LEN, target,
+			    tlen);
 		if (send_frame(T_ITEM, &b) < 0)
 			return -1;
 		printf("sent entry type %u \"%s\" (%zu bytes)%s%s size %zu\n",
@@ -259,7 +296,7 @@ serve(int fd)
 	uint8_t body_b[TLS_NAME_MAX + 8];
 	struct buf b;
 	struct rd r;
-	unsigned type, ver;
+	unsigned type;
 	size_t n;
 	int rc;
 
@@ -280,12 +317,13 @@ serve(int fd)
 		rd_init(&r, in, n);
 		switch (type) {
 		case T_HELLO:
+			/* As a cairnd speaking versions 1 and 2. */
+			version = rd_u16(&r) == PROTO_V2 ? PROTO_V2 : PROTO_V1;
 			buf_init(&b, body_b, sizeof body_b);
-			ver = rd_u16(&r) == PROTO_V2 ? PROTO_V2 : PROTO_V1;
-			buf_u16(&b, ver);
+			buf_u16(&b, version);
 			put_str(&b, conn.peer_cn, strlen(conn.peer_cn));
-			if (ver == PROTO_V2)
-				buf_u32(&b, 0);	/* server_flags */
+			if (version == PROTO_V2)
+				buf_u32(&b, 0);		/* server_flags */
 			if (reply(T_HELLO, ST_OK, "hello", &b) < 0)
 				return;
 			printf("sent HELLO reply\n");

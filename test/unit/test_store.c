@@ -18,11 +18,15 @@
 
 #define QUOTA 200000		/* bytes, for the quota checks */
 
-/* A backend opened on fresh, empty storage, with a quota or none. */
+/* A backend opened on fresh, empty storage, with a quota or none; and,
+ * for the reading checks, a stored file turned into one of size bytes
+ * with a hole after its first byte and 'y' last (NULL: cannot). */
 struct backend {
 	const char *name;
 	const store_class **(*open)(uint64_t quota);
 	void (*close)(const store_class **st);
+	int (*sparsify)(const char *client, const char *id, const char *snap,
+	    const char *path, uint64_t size);
 };
 
 static struct store_fs fs;
@@ -56,14 +60,34 @@ fs_close(const store_class **st)
 		fprintf(stderr, "  could not remove %s\n", fs_dir);
 }
 
+static int
+fs_sparsify(const char *client, const char *id, const char *snap,
+    const char *path, uint64_t size)
+{
+	char name[256];
+	FILE *f;
+	int r;
+
+	snprintf(name, sizeof name, "%s/%s/%s/%s/%s", fs_dir, client, id, snap,
+	    path);
+	if ((f = fopen(name, "r+")) == NULL)
+		return -1;
+	r = fseek(f, (long)size - 1, SEEK_SET) == 0 && fputc('y', f) == 'y' ?
+	    0 : -1;
+	return fclose(f) == 0 ? r : -1;
+}
+
 static const struct backend backends[] = {
-	{ "fs", fs_open, fs_close },
+	{ "fs", fs_open, fs_close, fs_sparsify },
 };
 
 /* ---- helpers -------------------------------------------------------------- */
 
 static struct store_run run;
 static char text[MSG_MAX + 1];
+static const uint8_t *mk_xattr;	/* when set, mk() gives these xattrs and
+				 * an owner */
+static size_t mk_xlen;
 
 static void
 mk(struct entry *e, unsigned type, const char *path, const char *data)
@@ -77,6 +101,13 @@ mk(struct entry *e, unsigned type, const char *path, const char *data)
 	e->mode = type == E_DIR ? 0755 : 0644;
 	e->mtime = 1700000000;
 	e->mtime_ns = 5;
+	if (mk_xattr != NULL) {
+		e->owned = 1;
+		e->uid = 1234;
+		e->gid = 5678;
+		e->xattr = mk_xattr;
+		e->xlen = mk_xlen;
+	}
 	if (type == E_FILE) {
 		e->size = strlen(data);
 		md5_init(&c);
@@ -143,15 +174,19 @@ static int
 reads_back(const store_class **st, const char *path, const char *data)
 {
 	char got[256];
-	uint64_t size;
+	uint64_t size, hole;
 	size_t have = 0;
 	long n;
 
 	if ((*st)->open_file(st, path, &size) < 0)
 		return 0;
-	while (have < sizeof got && (n = (*st)->read_file(st, got + have,
-	    sizeof got - have)) > 0)
-		have += (size_t)n;
+	while (have < sizeof got && ((n = (*st)->read_file(st, got + have,
+	    sizeof got - have, &hole)) > 0 || (n == 0 && hole > 0 &&
+	    hole <= sizeof got - have))) {
+		if (n == 0)
+			memset(got + have, 0, (size_t)hole);
+		have += n > 0 ? (size_t)n : (size_t)hole;
+	}
 	(*st)->close_file(st);
 	return size == strlen(data) && have == size &&
 	    memcmp(got, data, have) == 0;
@@ -341,6 +376,56 @@ internal_names(const store_class **st)
 		if (!CHECK(reads_back(st, path, names[i])))
 			fprintf(stderr, "  %s\n", path);
 	}
+	(*st)->close_snapshot(st);
+}
+
+/* A v2 entry reads back with its owner and xattrs; a file's holes read
+ * as holes (where the backend can say), the rest as data. */
+static void
+read_v2(const store_class **st, const struct backend *b)
+{
+	static const uint8_t xa[] = { 8, 'u', 's', 'e', 'r', '.', 'o', 'n',
+	    'e', 0, 2, 'h', 'i' };
+	static struct entry e;
+	static char data[65536];
+	struct snapinfo si;
+	uint64_t size, hole, have = 0, holes = 0;
+	long n;
+	int ok = 1;
+
+	CHECK(begin(st, "frank", "/v2") == ST_OK);
+	mk_xattr = xa;
+	mk_xlen = sizeof xa;
+	CHECK(offer(st, E_FILE, "f", "x") == ST_NEED);
+	mk_xattr = NULL;
+	CHECK(commit(st) == ST_OK);
+	CHECK((*st)->open_snapshot(st, "frank", run.id, NULL, &si, text,
+	    sizeof text) == ST_OK);
+	CHECK(si.failed == 0);
+	CHECK((*st)->next_entry(st, &e) == 1 && e.owned && e.uid == 1234 &&
+	    e.gid == 5678 && e.xlen == sizeof xa &&
+	    memcmp(e.xattr, xa, sizeof xa) == 0);
+	if (b->sparsify == NULL || !CHECK(b->sparsify("frank", run.id,
+	    si.name, "f", 1 << 20) == 0) ||
+	    !CHECK((*st)->open_file(st, "f", &size) == 0 && size == 1 << 20))
+		goto out;
+	while ((n = (*st)->read_file(st, data, sizeof data, &hole)) > 0 ||
+	    (n == 0 && hole > 0)) {
+		if (n == 0) {
+			holes += hole;
+			have += hole;
+			continue;
+		}
+		if (have == 0)
+			ok &= data[0] == 'x';
+		have += (uint64_t)n;
+		if (have == size)
+			ok &= data[n - 1] == 'y';
+	}
+	CHECK(n == 0 && have == size && ok);
+	CHECK(holes > 0 && holes < size);	/* ext4, tmpfs: they can say */
+out:
+	(*st)->close_file(st);
 	(*st)->close_snapshot(st);
 }
 
@@ -841,6 +926,7 @@ suite_store(void)
 		clients_apart(st);
 		removal(st);
 		internal_names(st);
+		read_v2(st, b);
 		busy(st);
 		log_quiet = 1;	/* read_holds' retention says it waits */
 		read_holds(st);
