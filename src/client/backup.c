@@ -970,9 +970,8 @@ finish(struct run *r)
 	int i;
 
 	cconn_drain(&r->c);
-	/* Committing syncs the snapshot's data: give it time. */
-	if (r->c.t.timeout_ms < COMMIT_WAIT_MS)
-		r->c.t.timeout_ms = COMMIT_WAIT_MS;
+	/* The commit may sync much data: the server sends KEEPALIVE while it
+	 * works, and our normal timeout holds (PROTOCOL.md, "Version 2"). */
 	cconn_buf(&r->c, &b);
 	buf_u32(&b, (uint32_t)r->errors);	/* the walk's counted in */
 	buf_u32(&b, r->o->keep);

@@ -16,6 +16,16 @@ file_bytes(const struct port_stat *st)
 	return st->blocks * 512 < st->size ? st->blocks * 512 : st->size;
 }
 
+static void (*tick_fn)(void *);
+static void *tick_arg;
+
+void
+rmtree_tick(void (*fn)(void *arg), void *arg)
+{
+	tick_fn = fn;
+	tick_arg = arg;
+}
+
 static int
 rmtree_level(int dfd, const char *name, int depth, uint64_t *freed)
 {
@@ -25,6 +35,8 @@ rmtree_level(int dfd, const char *name, int depth, uint64_t *freed)
 	enum port_type type;
 	int fd, r, e = 0;
 
+	if (tick_fn != NULL)
+		tick_fn(tick_arg);
 	if (port_fstatat(dfd, name, &st) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (st.type != PORT_DIR) {

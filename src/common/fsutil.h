@@ -7,6 +7,9 @@
 /* Remove dfd/name and everything beneath it, never following a symlink.
  * Missing is success. 0 or -1 (errno). */
 int rmtree_at(int dfd, const char *name);
+/* Call fn(arg) (NULL: nothing) after each entry the removals below make,
+ * so that a caller can speak while a large tree goes. */
+void rmtree_tick(void (*fn)(void *arg), void *arg);
 /* The same, adding to *freed the bytes of the regular files whose last
  * link went (the space given back). */
 int rmtree_count(int dfd, const char *name, uint64_t *freed);

@@ -20,8 +20,8 @@
 #define FRAME_MAX 65535		/* payload bytes; the header is separate */
 #define DATA_CHUNK 32768	/* file bytes per DATA_TRANSFER frame */
 #define PIPELINE_MAX 32		/* requests a client may have unanswered */
-#define KEEPALIVE_MS 15000	/* a client busy hashing says so this often */
-#define COMMIT_WAIT_MS 3600000	/* the server may sync a lot of data */
+#define KEEPALIVE_MS 15000	/* a peer busy for long (hashing, committing)
+				 * says so this often */
 #define TARGET_MAX 64		/* an ID or snapshot name in a request, NUL included */
 #define OFFER_BATCH_MAX 256	/* entries of one OFFER_BATCH (v2) */
 

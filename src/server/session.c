@@ -40,6 +40,7 @@ struct session {
 	const struct server_opts *o;
 	unsigned state;
 	unsigned version;	/* PROTO_V1 or PROTO_V2, from HELLO */
+	uint64_t alive_ms;	/* when we last spoke while the store worked */
 	int rc;			/* the exit status once DONE */
 	char who[WHO_MAX];
 	struct store_run run;
@@ -484,6 +485,24 @@ get_retention(struct rd *r, uint32_t *keep, int *later)
 }
 
 /*
+ * The store's tick while it commits or prunes for a v2 client: a KEEPALIVE
+ * when we have been silent for a third of KEEPALIVE_MS, so that the client
+ * keeps its normal timeout throughout (PROTOCOL.md, "Version 2").
+ */
+static void
+keep_alive(void *arg)
+{
+	struct session *s = arg;
+	uint64_t now = port_ms();
+
+	if (now - s->alive_ms < KEEPALIVE_MS / 3)
+		return;
+	s->alive_ms = now;
+	if (frame_send(&s->conn, T_KEEPALIVE, NULL, 0) == 0)
+		tls_flush(&s->conn);
+}
+
+/*
  * BACKUP_COMPLETE v2: {errors, retention, utc_offset}. The reply as soon
  * as the snapshot is committed; then, when pruning follows (prune 1),
  * an I_SNAPSHOT per snapshot removed and I_END. No pruning after a run
@@ -504,6 +523,8 @@ backup_complete_v2(struct session *s, struct rd *r)
 	if (later)
 		return fatal(s, ST_BAD_REQUEST, "retention by hour, day, week, "
 		    "month or year is not supported by this server yet");
+	s->alive_ms = port_ms();
+	(*s->st)->set_tick(s->st, keep_alive, s);
 	st = (*s->st)->commit(s->st, 0, &s->run, text, sizeof text);
 	prune = st == ST_OK && keep > 0 ? 1 : 0;
 	if (prune && append_only(s)) {

@@ -39,6 +39,7 @@
 #define ID_LEN 16		/* a backup id: 16 lower-case hex digits */
 #define SNAP_MAX 40		/* a snapshot name, NUL included */
 #define CLIENT_MAX 64		/* a client's name (its certificate's CN) */
+#define STORE_TICK_MS 5000	/* set_tick's longest silence */
 
 /* A committed snapshot, from its manifest. */
 struct snapinfo {
@@ -138,6 +139,14 @@ struct store_class {
 	/* Release the run, committed or not; an uncommitted snapshot stays
 	 * hidden, kept for the next run to reuse. Safe to call twice. */
 	void (*end)(const store_class **ctx);
+	/*
+	 * For the rest of the run (until end), call tick(arg) at least every
+	 * STORE_TICK_MS while commit or retain works long (the data's sync,
+	 * removals), so that the caller can tell its peer that it is alive.
+	 * tick may be called more often, and must be cheap.
+	 */
+	void (*set_tick)(const store_class **ctx, void (*tick)(void *arg),
+	    void *arg);
 
 	/* ---- the catalog: what a client may see ---- */
 

@@ -1467,6 +1467,7 @@ retain(struct fs_run *s, unsigned keep,
 		return ST_BUSY;
 	}
 	name[0] = 0;
+	rmtree_tick(s->tick, s->tick_arg);
 	while (count > keep && fs_next(s->backup, FS_SNAPS, name,
 	    name) == 1) {
 		if (fs_info(s->backup, name, &si) < 0) {
@@ -1485,6 +1486,7 @@ retain(struct fs_run *s, unsigned keep,
 			removed(arg, &si);
 		count--;
 	}
+	rmtree_tick(NULL, NULL);
 	port_lock_byte(s->lock, LOCK_READ, PORT_UNLOCK);
 	refund(s, freed);
 	return st;
@@ -1553,7 +1555,8 @@ publish(struct fs_run *s, char *text, size_t cap)
 	char name[SNAP_MAX + 8];
 	unsigned st;
 
-	if (port_syncfs(s->partial) < 0)
+	if ((s->tick != NULL ? port_syncfs_ticking(s->partial, STORE_TICK_MS,
+	    s->tick, s->tick_arg) : port_syncfs(s->partial)) < 0)
 		return fail(text, cap, ST_IO, "cannot sync the snapshot of",
 		    s->out->id);
 	snprintf(name, sizeof name, "%s.json", s->out->snap);
@@ -1639,11 +1642,21 @@ fs_commit(const store_class **ctx, unsigned keep, struct store_run *out,
 }
 
 static void
+fs_set_tick(const store_class **ctx, void (*tick)(void *arg), void *arg)
+{
+	struct fs_run *s = &((struct store_fs *)ctx)->run;
+
+	s->tick = tick;
+	s->tick_arg = arg;
+}
+
+static void
 fs_end(const store_class **ctx)
 {
 	struct store_fs *fs = (struct store_fs *)ctx;
 	struct fs_run *s = &fs->run;
 
+	s->tick = NULL;
 	if (!fs->began)
 		return;
 	fs->began = 0;
@@ -1681,7 +1694,7 @@ fs_end(const store_class **ctx)
 const store_class store_fs_class = {
 	fs_client_ok,
 	fs_begin, fs_offer, fs_put_begin, fs_put_data, fs_put_hole,
-	fs_put_end, fs_commit, fs_retain, fs_end,
+	fs_put_end, fs_commit, fs_retain, fs_end, fs_set_tick,
 	fs_next_backup, fs_next_snapshot, fs_info_of,
 	fs_open_snapshot, fs_next_entry, fs_open_file, fs_read_file,
 	fs_close_file, fs_close_snapshot,

@@ -100,6 +100,9 @@ struct fs_run {
 	uint64_t allow;		/* charged for entries so far */
 	uint64_t inflight;	/* the upload being received */
 	int ledger;		/* .charged, or -1 */
+	/* set_tick's: told while the commit and retention work */
+	void (*tick)(void *arg);
+	void *tick_arg;
 	/* files offered and needed, in the order their data must come */
 	unsigned need_head, need_count;
 	struct entry needs[NEED_MAX];

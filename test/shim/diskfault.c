@@ -5,7 +5,8 @@
  * name holds CAIRN_SLOW_PATH each take CAIRN_SLOW_MS more milliseconds
  * (default 50), as on a slow disk. Other writes (sockets, logs) go through.
  * fsync of the file or directory whose path is exactly CAIRN_FSYNC_EIO
- * fails with EIO, as on a failing disk.
+ * fails with EIO, as on a failing disk. Each syncfs takes CAIRN_SLOW_SYNC_MS
+ * milliseconds more, as a slow card flushing much data would.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -21,6 +22,7 @@
 
 ssize_t write(int fd, const void *p, size_t n);
 int fsync(int fd);
+int syncfs(int fd);
 
 /* 1 if fd is a regular file whose path holds the pattern in env var. */
 static int
@@ -76,6 +78,25 @@ fsync(int fd)
 			errno = EIO;
 			return -1;
 		}
+	}
+	return real(fd);
+}
+
+int
+syncfs(int fd)
+{
+	static int (*real)(int);
+	const char *ms = getenv("CAIRN_SLOW_SYNC_MS");
+	struct timespec ts;
+	long n;
+
+	if (real == NULL)
+		real = (int (*)(int))dlsym(RTLD_NEXT, "syncfs");
+	if (ms != NULL && (n = atol(ms)) > 0) {
+		ts.tv_sec = n / 1000;
+		ts.tv_nsec = n % 1000 * 1000000L;
+		while (nanosleep(&ts, &ts) < 0)
+			;
 	}
 	return real(fd);
 }
