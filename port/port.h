@@ -198,7 +198,8 @@ int64_t port_seek(int fd, uint64_t off, int whence);
 long port_user_name(uint32_t uid, char *out, size_t cap);
 long port_group_name(uint32_t gid, char *out, size_t cap);
 
-/* Absolute, symlink-free form of path into out[cap]. */
+/* Absolute, symlink-free name of the directory path into out[cap]
+ * (ENOTDIR when it is not one). */
 int port_realpath(const char *path, char *out, size_t cap);
 
 /* ---- directory listing -------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <sys/wait.h>
@@ -228,25 +229,112 @@ port_read_secret(const char *prompt, char *buf, size_t cap)
 
 /* ---- sockets ---------------------------------------------------------- */
 
+#define RESOLVE_MAX 8		/* addresses of a host tried in turn */
+
+struct addr {
+	socklen_t len;
+	struct sockaddr_storage ss;
+};
+
+/* A numeric IPv4 or IPv6 host into *a: 1, or 0 if it is not one. */
 static int
-resolve(const char *host, unsigned port, struct addrinfo **res)
+numeric(const char *host, unsigned port, struct addr *a)
 {
-	struct addrinfo hints;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
+
+	memset(a, 0, sizeof *a);
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		a->len = sizeof *s4;
+		return 1;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		a->len = sizeof *s6;
+		return 1;
+	}
+	return 0;
+}
+
+/* In the resolver's child: an errno (0: found), then the addresses. */
+static void
+resolve_child(const char *host, unsigned port, int out)
+{
+	struct addrinfo hints, *res, *ai;
+	struct addr a[RESOLVE_MAX];
 	char serv[8];
-	int r;
+	int r, e = 0, n = 0;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(serv, sizeof serv, "%u", port);
-	r = getaddrinfo(host, serv, &hints, res);
-	if (r != 0) {
-		errno = r == EAI_SYSTEM ? errno : EHOSTUNREACH;
-		if (r == EAI_NONAME)
-			errno = ENOENT;
+	r = getaddrinfo(host, serv, &hints, &res);
+	if (r != 0)
+		e = r == EAI_SYSTEM ? errno : r == EAI_NONAME ? ENOENT :
+		    EHOSTUNREACH;
+	for (ai = r == 0 ? res : NULL; ai != NULL && n < RESOLVE_MAX;
+	    ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof a[n].ss)
+			continue;
+		a[n].len = ai->ai_addrlen;
+		memcpy(&a[n].ss, ai->ai_addr, ai->ai_addrlen);
+		n++;
+	}
+	if (write(out, &e, sizeof e) == (ssize_t)sizeof e && n > 0 &&
+	    write(out, a, (size_t)n * sizeof a[0]) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * The addresses of host:port into a[RESOLVE_MAX]: their count, or -1
+ * (errno ENOENT for a name that does not exist, ETIMEDOUT). A name is
+ * looked up by the C library in a child process, which bounds the wait
+ * by timeout_ms and keeps what the resolver allocates out of this
+ * process: cairn links no allocator.
+ */
+static int
+resolve(const char *host, unsigned port, struct addr *a, int timeout_ms)
+{
+	int p[2], e = EIO;
+	long n = 0, r;
+	pid_t pid;
+
+	if (numeric(host, port, a))
+		return 1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		e = errno;
+		close(p[0]);
+		close(p[1]);
+		errno = e;
 		return -1;
 	}
-	return 0;
+	if (pid == 0) {
+		close(p[0]);
+		resolve_child(host, port, p[1]);
+	}
+	close(p[1]);
+	r = port_read(p[0], &e, sizeof e, timeout_ms);
+	if (r == (long)sizeof e && e == 0)
+		while ((r = port_read(p[0], (char *)a + n,
+		    RESOLVE_MAX * sizeof a[0] - (size_t)n, timeout_ms)) > 0)
+			n += r;
+	if (r < 0)
+		e = errno;
+	else if (e == 0 && n == 0)
+		e = ENOENT;
+	close(p[0]);
+	kill(pid, SIGKILL);	/* when it is late; else it is gone */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	errno = e;
+	return e == 0 ? (int)(n / (long)sizeof a[0]) : -1;
 }
 
 /*
@@ -256,32 +344,20 @@ resolve(const char *host, unsigned port, struct addrinfo **res)
 int
 port_tcp_listen(const char *host, unsigned port, int backlog)
 {
-	struct sockaddr_storage ss;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-	socklen_t len;
+	struct addr a;
 	int fd, one = 1, e;
 
-	memset(&ss, 0, sizeof ss);
 	if (strcmp(host, "localhost") == 0)
 		host = "127.0.0.1";
-	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		len = sizeof *s4;
-	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		len = sizeof *s6;
-	} else {
+	if (!numeric(host, port, &a)) {
 		errno = EINVAL;	/* not a numeric address */
 		return -1;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	if (bind(fd, (struct sockaddr *)&a.ss, a.len) < 0 ||
 	    listen(fd, backlog) < 0) {
 		e = errno;
 		close(fd);
@@ -329,20 +405,13 @@ port_tcp_accept(int lfd, char *peer, size_t cap)
 static int
 bind_from(int fd, int fam, const char *from)
 {
-	struct addrinfo hints, *res;
-	int r;
+	struct addr a;
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = fam;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
-	if (getaddrinfo(from, "0", &hints, &res) != 0) {
+	if (!numeric(from, 0, &a) || a.ss.ss_family != fam) {
 		errno = EINVAL;
 		return -1;
 	}
-	r = bind(fd, res->ai_addr, res->ai_addrlen);
-	freeaddrinfo(res);
-	return r;
+	return bind(fd, (struct sockaddr *)&a.ss, a.len);
 }
 
 int
@@ -355,23 +424,23 @@ int
 port_tcp_connect_from(const char *from, const char *host, unsigned port,
     int timeout_ms)
 {
-	struct addrinfo *res, *ai;
-	int fd = -1, e = ECONNREFUSED, one = 1, fl, r;
+	struct addr a[RESOLVE_MAX];
+	int fd = -1, e = ECONNREFUSED, one = 1, fl, r, i, n;
 	socklen_t elen;
 
-	if (resolve(host, port, &res) < 0)
+	if ((n = resolve(host, port, a, timeout_ms)) < 0)
 		return -1;
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+	for (i = 0; i < n && fd < 0; i++) {
+		fd = socket(a[i].ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			e = errno;
 			continue;
 		}
 		fl = fcntl(fd, F_GETFL);
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-		r = from == NULL ? 0 : bind_from(fd, ai->ai_family, from);
+		r = from == NULL ? 0 : bind_from(fd, a[i].ss.ss_family, from);
 		if (r == 0)
-			r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+			r = connect(fd, (struct sockaddr *)&a[i].ss, a[i].len);
 		if (r < 0 && errno == EINPROGRESS &&
 		    wait_fd(fd, POLLOUT, timeout_ms) > 0) {
 			elen = sizeof e;
@@ -391,7 +460,6 @@ port_tcp_connect_from(const char *from, const char *host, unsigned port,
 		close(fd);
 		fd = -1;
 	}
-	freeaddrinfo(res);
 	if (fd < 0)
 		errno = e;
 	return fd;
@@ -776,25 +844,73 @@ port_lock_byte(int fd, unsigned off, int how)
 	return -1;
 }
 
+/*
+ * Some calls have no *at form (the xattr calls before Linux 6.13, the
+ * kernel's getcwd), so they work in dfd's directory as the current one,
+ * then put the current one back. cairn is single-threaded and names every
+ * other file by descriptor, so the moment it spends elsewhere is seen by
+ * nothing.
+ */
+static int cwd_fd = -1;
+
+static int
+enter(int dfd)
+{
+	if (cwd_fd < 0)
+		cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd_fd < 0)
+		return -1;
+	return fchdir(dfd);
+}
+
+static void
+leave(void)
+{
+	int e = errno;
+
+	if (fchdir(cwd_fd) < 0)
+		abort();	/* never: it was our directory a moment ago */
+	errno = e;
+}
+
 int
 port_realpath(const char *path, char *out, size_t cap)
 {
-	char tmp[PATH_MAX];
+	long n;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (realpath(path, tmp) == NULL)
+	if (fd < 0)
 		return -1;
-	if (strlen(tmp) >= cap) {
-		errno = ENAMETOOLONG;
+	/* The kernel knows the directory's one true name: ask it there
+	 * (the library's realpath would bring the allocator). */
+	if (enter(fd) < 0) {
+		close(fd);
 		return -1;
 	}
-	memcpy(out, tmp, strlen(tmp) + 1);
-	return 0;
+	n = syscall(SYS_getcwd, out, cap);
+	leave();
+	close(fd);
+	if (n < 0 && errno == ERANGE)
+		errno = ENAMETOOLONG;
+	if (n > 0 && out[0] != '/')
+		errno = ENOENT;	/* "(unreachable)": not below our root */
+	return n > 0 && out[0] == '/' ? 0 : -1;
 }
 
 /* ---- directory listing ---------------------------------------------------- */
 
+/*
+ * Directories are read with getdents64 into a buffer of each open level:
+ * opendir would allocate one from the heap, and with it bring the C
+ * library's whole allocator into a server that needs none.
+ */
 struct port_dir {
-	DIR *d;
+	int fd;			/* 0: the slot is free (else fd + 1) */
+	size_t pos, len;
+	union {
+		uint64_t align;	/* records are 8-aligned */
+		char b[2048];
+	} buf;
 };
 
 static struct port_dir dirs[256];	/* one per open level; bounded */
@@ -806,41 +922,57 @@ port_dir_open(int dfd)
 	int fd;
 
 	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-		if (dirs[i].d == NULL)
+		if (dirs[i].fd == 0)
 			break;
 	if (i == sizeof dirs / sizeof dirs[0]) {
 		errno = EMFILE;
 		return NULL;
 	}
+	/* Its own descriptor, from the start (it shares dfd's offset). */
 	fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
-	dirs[i].d = fdopendir(fd);
-	if (dirs[i].d == NULL) {
+	if (lseek(fd, 0, SEEK_SET) < 0) {
 		close(fd);
 		return NULL;
 	}
-	rewinddir(dirs[i].d);
+	dirs[i].fd = fd + 1;
+	dirs[i].pos = dirs[i].len = 0;
 	return &dirs[i];
 }
+
+/* Offsets in a struct linux_dirent64: ino, off, reclen, type, name. */
+enum { DENT_RECLEN = 16, DENT_TYPE = 18, DENT_NAME = 19 };
 
 int
 port_dir_next(struct port_dir *d, const char **name, enum port_type *type)
 {
-	struct dirent *e;
+	const char *r;
+	long n;
+	uint16_t len;
 
 	for (;;) {
-		errno = 0;
-		e = readdir(d->d);
-		if (e == NULL)
-			return errno ? -1 : 0;
-		if (e->d_name[0] == '.' && (e->d_name[1] == 0 ||
-		    (e->d_name[1] == '.' && e->d_name[2] == 0)))
-			continue;
-		break;
+		if (d->pos >= d->len) {
+			n = syscall(SYS_getdents64, d->fd - 1, d->buf.b,
+			    sizeof d->buf.b);
+			if (n <= 0)
+				return n == 0 ? 0 : -1;
+			d->len = (size_t)n;
+			d->pos = 0;
+		}
+		r = d->buf.b + d->pos;
+		memcpy(&len, r + DENT_RECLEN, sizeof len);	/* native order */
+		if (len <= DENT_NAME || len > d->len - d->pos) {
+			errno = EIO;	/* never from a sane kernel */
+			return -1;
+		}
+		d->pos += len;
+		*name = r + DENT_NAME;
+		if (!(r[DENT_NAME] == '.' && (r[DENT_NAME + 1] == 0 ||
+		    (r[DENT_NAME + 1] == '.' && r[DENT_NAME + 2] == 0))))
+			break;
 	}
-	*name = e->d_name;
-	switch (e->d_type) {
+	switch ((unsigned char)r[DENT_TYPE]) {
 	case DT_REG: *type = PORT_REG; break;
 	case DT_DIR: *type = PORT_DIR; break;
 	case DT_LNK: *type = PORT_LNK; break;
@@ -853,9 +985,9 @@ port_dir_next(struct port_dir *d, const char **name, enum port_type *type)
 void
 port_dir_close(struct port_dir *d)
 {
-	if (d != NULL && d->d != NULL) {
-		closedir(d->d);
-		d->d = NULL;
+	if (d != NULL && d->fd != 0) {
+		close(d->fd - 1);
+		d->fd = 0;
 	}
 }
 
@@ -1239,34 +1371,6 @@ port_euid(void)
 	return (uint32_t)geteuid();
 }
 
-/*
- * Linux has no *at form of the xattr calls before 6.13, so these work on
- * dfd's directory as the current one and put the current one back. cairn
- * is single-threaded and names every other file by descriptor, so the
- * moment it spends elsewhere is seen by nothing.
- */
-static int cwd_fd = -1;
-
-static int
-enter(int dfd)
-{
-	if (cwd_fd < 0)
-		cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cwd_fd < 0)
-		return -1;
-	return fchdir(dfd);
-}
-
-static void
-leave(void)
-{
-	int e = errno;
-
-	if (fchdir(cwd_fd) < 0)
-		abort();	/* never: it was our directory a moment ago */
-	errno = e;
-}
-
 long
 port_xattr_list(int dfd, const char *name, char *buf, size_t cap)
 {
@@ -1314,36 +1418,63 @@ port_seek(int fd, uint64_t off, int whence)
 	return r < 0 ? -1 : (int64_t)r;
 }
 
-/* Field 0 of the line of path whose field 2 is id, into out[cap]. */
+/* If line (n bytes) is "name:x:id:..." with id's number, name into
+ * out[cap]: its length, else -1. */
+static long
+id_line(const char *line, size_t n, uint32_t id, char *out, size_t cap)
+{
+	const char *c1 = memchr(line, ':', n), *c2, *p;
+	uint64_t v = 0;
+
+	if (c1 == NULL || c1 == line || (size_t)(c1 - line) >= cap ||
+	    (c2 = memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - line))) == NULL)
+		return -1;
+	for (p = c2 + 1; p < line + n && *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (uint64_t)(*p - '0')) > 0xffffffffu)
+			return -1;
+	if (p == c2 + 1 || p == line + n || *p != ':' || v != id)
+		return -1;
+	memcpy(out, line, (size_t)(c1 - line));
+	out[c1 - line] = 0;
+	return (long)(c1 - line);
+}
+
+/* Field 0 of the line of path whose field 2 is id, into out[cap]; read
+ * with a fixed buffer (stdio would bring the allocator), lines longer
+ * than it skipped. */
 static long
 id_name(const char *path, uint32_t id, char *out, size_t cap)
 {
-	char line[512], *f, *end;
-	unsigned long v;
-	size_t n;
-	FILE *fp = fopen(path, "re");
+	char buf[4096], *nl;
+	size_t have = 0, at;
+	long n, r = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), skip = 0;
 
-	if (fp == NULL)
+	if (fd < 0)
 		return -1;
-	while (fgets(line, sizeof line, fp) != NULL) {
-		if ((f = strchr(line, ':')) == NULL ||
-		    (f = strchr(f + 1, ':')) == NULL)
-			continue;
-		errno = 0;
-		v = strtoul(f + 1, &end, 10);
-		if (errno != 0 || end == f + 1 || *end != ':' || v != id)
-			continue;
-		n = (size_t)(strchr(line, ':') - line);
-		if (n == 0 || n >= cap)
-			continue;
-		memcpy(out, line, n);
-		out[n] = 0;
-		fclose(fp);
-		return (long)n;
+	while (r < 0 && (n = read(fd, buf + have, sizeof buf - have)) > 0) {
+		have += (size_t)n;
+		at = 0;
+		while (r < 0 && (nl = memchr(buf + at, '\n', have - at))) {
+			if (!skip)
+				r = id_line(buf + at, (size_t)(nl - buf - at), id,
+				    out, cap);
+			skip = 0;
+			at = (size_t)(nl - buf) + 1;
+		}
+		memmove(buf, buf + at, have - at);
+		have -= at;
+		if (have == sizeof buf) {	/* a line too long: drop it */
+			have = 0;
+			skip = 1;
+		}
 	}
-	fclose(fp);
-	errno = ENOENT;
-	return -1;
+	if (r < 0 && have > 0 && !skip)
+		r = id_line(buf, have, id, out, cap);	/* no last newline */
+	close(fd);
+	if (r < 0)
+		errno = ENOENT;
+	return r;
 }
 
 long

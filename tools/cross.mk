@@ -31,9 +31,8 @@ CROSS_GNU_mipsel = mipsel-linux-gnu
 CROSS_MUSL_mipsel = mipsel-linux-musl
 CROSS_KNOWN = aarch64 armhf mipsel
 # MIPS code is the largest: a static executable needs no PIC calls
-# (-mno-shared), and link-time optimisation saves some 2 % more.
+# (-mno-shared), some 3 % less.
 CROSS_CFLAGS_mipsel = -mno-shared
-CROSS_LTO_mipsel = -flto=auto
 
 # The rules below come before the Makefile's own: keep its default goal.
 .DEFAULT_GOAL := all
@@ -49,7 +48,6 @@ CROSS_COMPILE = $(CROSS_GNU_$(CROSS))-
 MUSL_SPECS ?= /usr/lib/$(CROSS_MUSL_$(CROSS))/musl-gcc.specs
 CC_STATIC = $(CROSS_COMPILE)gcc -specs $(MUSL_SPECS)
 CFLAGS_STATIC += $(CROSS_CFLAGS_$(CROSS))
-LTO = $(CROSS_LTO_$(CROSS))
 AR_STATIC = $(CROSS_COMPILE)ar
 STRIP = $(CROSS_COMPILE)strip
 CROSS_CHECK = command -v $(CROSS_COMPILE)gcc >/dev/null && test -f $(MUSL_SPECS) \
