@@ -54,22 +54,6 @@ meta_owner(struct entry *e)
 #define XATTR_NAMES 65536	/* the kernel lists at most this much */
 #define XATTR_COUNT 4096	/* names of one entry we sort */
 
-/* 1 if name is in a namespace the protocol carries. */
-static int
-xattr_wanted(const char *name)
-{
-	static const char *const prefix[] = { "user.", "trusted.", "security." };
-	size_t i, k;
-
-	for (i = 0; i < sizeof prefix / sizeof prefix[0]; i++) {
-		k = strlen(prefix[i]);
-		if (strncmp(name, prefix[i], k) == 0 && name[k] != 0)
-			return 1;
-	}
-	return strcmp(name, "system.posix_acl_access") == 0 ||
-	    strcmp(name, "system.posix_acl_default") == 0;
-}
-
 /* The wanted names of list[0..n) into v[XATTR_COUNT], sorted by bytes:
  * their count. */
 static size_t
@@ -80,8 +64,7 @@ xattr_sorted(char *list, size_t n, const char **v)
 
 	for (off = 0; off < n; off += strlen(list + off) + 1) {
 		name = list + off;
-		if (!xattr_wanted(name) || strlen(name) > 255 ||
-		    k == XATTR_COUNT)
+		if (!xattr_name_ok(name, strlen(name)) || k == XATTR_COUNT)
 			continue;
 		for (i = k++; i > 0 && strcmp(v[i - 1], name) > 0; i--)
 			v[i] = v[i - 1];

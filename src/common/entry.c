@@ -10,8 +10,7 @@ entry_clear(struct entry *e, unsigned type)
 	e->type = type;
 }
 
-/* The namespaces an xattr name may be in (PROTOCOL.md, "The v2 entry"). */
-static int
+int
 xattr_name_ok(const char *s, size_t n)
 {
 	static const char *const prefix[] = { "user.", "trusted.", "security." };

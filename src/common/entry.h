@@ -77,6 +77,9 @@ void entry_clear(struct entry *e, unsigned type);
  * bytes with no duplicate, at most XATTR_MAX bytes. 0 or -1.
  */
 int xattr_check(const uint8_t *p, size_t n);
+/* 1 if s (n bytes) is a name the field may hold: 1–255 bytes, no NUL, in
+ * one of the namespaces xattr_check allows. */
+int xattr_name_ok(const char *s, size_t n);
 /*
  * Walk the records of a checked field: *off starts at 0; 1 with the
  * next name (nlen bytes, not terminated) and value, 0 at the end.

@@ -84,20 +84,30 @@ entry_put(struct buf *b, const struct entry *e)
 	return b->err ? -1 : 0;
 }
 
+/* A string of at most PATH_LEN_MAX bytes into out[PATH_CAP], *n its
+ * length: 0 or -1. */
+static int
+get_path(struct rd *r, char *out, size_t *n)
+{
+	const char *s = rd_str(r, PATH_LEN_MAX, n);
+
+	if (s == NULL)
+		return -1;
+	memcpy(out, s, *n);
+	out[*n] = 0;
+	return 0;
+}
+
 int
 entry_get(struct rd *r, struct entry *e)
 {
-	const char *s;
 	const uint8_t *md;
 	size_t n;
 
 	entry_clear(e, rd_u8(r));
-	s = rd_str(r, PATH_LEN_MAX, &n);
-	if (s == NULL || path_check(s, n) < 0)
+	if (get_path(r, e->path, &e->plen) < 0 ||
+	    path_check(e->path, e->plen) < 0)
 		return -1;
-	memcpy(e->path, s, n);
-	e->path[n] = 0;
-	e->plen = n;
 	e->size = rd_u64(r);
 	e->mode = rd_u32(r);
 	e->mtime = (int64_t)rd_u64(r);
@@ -105,12 +115,9 @@ entry_get(struct rd *r, struct entry *e)
 	md = rd_bytes(r, MD5_LEN);
 	if (md != NULL)
 		memcpy(e->md5, md, MD5_LEN);
-	s = rd_str(r, PATH_LEN_MAX, &n);
-	if (r->err || s == NULL)
+	if (get_path(r, e->target, &e->tlen) < 0 || r->err)
 		return -1;
-	memcpy(e->target, s, n);
-	e->target[n] = 0;
-	e->tlen = n;
+	n = e->tlen;
 	if (e->mode > 07777 || e->mtime_ns >= 1000000000u)
 		return -1;
 	switch (e->type) {
@@ -251,18 +258,13 @@ entry2_rules(const struct entry *e, unsigned ctx)
 int
 entry2_get(struct rd *r, struct entry *e, unsigned ctx)
 {
-	const char *s;
 	const uint8_t *p;
 	size_t n;
 
 	e->type = rd_u8(r);
 	e->flags = rd_u8(r);
-	s = rd_str(r, PATH_LEN_MAX, &n);
-	if (s == NULL)
+	if (get_path(r, e->path, &e->plen) < 0)
 		return -1;
-	memcpy(e->path, s, n);
-	e->path[n] = 0;
-	e->plen = n;
 	e->size = rd_u64(r);
 	e->mode = rd_u32(r);
 	e->mtime = (int64_t)rd_u64(r);
@@ -275,12 +277,8 @@ entry2_get(struct rd *r, struct entry *e, unsigned ctx)
 	p = rd_bytes(r, MD5_LEN);
 	if (p != NULL)
 		memcpy(e->md5, p, MD5_LEN);
-	s = rd_str(r, PATH_LEN_MAX, &n);
-	if (s == NULL)
+	if (get_path(r, e->target, &e->tlen) < 0)
 		return -1;
-	memcpy(e->target, s, n);
-	e->target[n] = 0;
-	e->tlen = n;
 	e->major = rd_u32(r);
 	e->minor = rd_u32(r);
 	n = rd_u16(r);

@@ -98,7 +98,9 @@ static void
 check_snapshot(struct chk *c, const char *client, const char *id,
     const char *snap)
 {
-	static struct entry e, last;
+	static struct entry e;
+	static char last[PATH_CAP];	/* the previous entry's path */
+	size_t llen = 0;
 	char text[MSG_MAX + 1];
 	struct snapinfo si;
 	uint64_t entries = 0, files = 0, bytes = 0, links = 0, lbytes = 0;
@@ -111,12 +113,11 @@ check_snapshot(struct chk *c, const char *client, const char *id,
 		say(c, NULL, text, 1);
 		return;
 	}
-	last.plen = 0;
 	while ((got = (*c->st)->next_entry(c->st, &e)) == 1) {
-		if (entries++ > 0 && path_cmp(last.path, last.plen, e.path,
-		    e.plen) >= 0)
+		if (entries++ > 0 && path_cmp(last, llen, e.path, e.plen) >= 0)
 			say(c, e.path, "out of order in the manifest", 1);
-		last = e;
+		memcpy(last, e.path, e.plen + 1);
+		llen = e.plen;
 		if (!ENTRY_HAS_DATA(&e))
 			continue;
 		if (e.type == E_FILE) {
