@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "md5.h"
+#include "util.h"
 
 /* The round functions of RFC 1321, in forms with a short dependency on b
  * (the value the previous step just produced). G is (b & d) | (c & ~d);
@@ -247,36 +248,15 @@ md5_hex(const uint8_t md[MD5_LEN], char out[MD5_HEXLEN + 1])
 	out[MD5_HEXLEN] = '\0';
 }
 
-/* The value of hex digit ch, or -1 if ch is not one. */
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Parse exactly 32 hex digits (either case) at s into md: 0 on success;
  * -1 if n is not 32 or a byte is not a hex digit, md left untouched. */
 int
 md5_unhex(const char *s, size_t n, uint8_t md[MD5_LEN])
 {
 	uint8_t tmp[MD5_LEN];
-	int hi, lo, i;
 
-	if (n != MD5_HEXLEN)
+	if (n != MD5_HEXLEN || unhex(s, MD5_LEN, tmp) < 0)
 		return -1;
-	for (i = 0; i < MD5_LEN; i++) {
-		hi = hexval(s[2 * i]);
-		lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		tmp[i] = (uint8_t)(hi << 4 | lo);
-	}
 	memcpy(md, tmp, MD5_LEN);
 	return 0;
 }

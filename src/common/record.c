@@ -310,8 +310,7 @@ int
 entry_xattrs(const struct json *j, uint8_t *out, size_t cap, size_t *n)
 {
 	static char hex[XATTR_MAX * 2 + 1];
-	size_t len, i;
-	int hi, lo;
+	size_t len;
 
 	*n = 0;
 	if (json_find(j, "xattrs") < 0)
@@ -319,13 +318,8 @@ entry_xattrs(const struct json *j, uint8_t *out, size_t cap, size_t *n)
 	if (json_str(j, "xattrs", hex, sizeof hex, &len) < 0 || len % 2 != 0 ||
 	    len / 2 > cap)
 		return -1;
-	for (i = 0; i < len / 2; i++) {
-		hi = hexval(hex[2 * i]);
-		lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (unhex(hex, len / 2, out) < 0)
+		return -1;
 	*n = len / 2;
 	return xattr_check(out, *n);
 }

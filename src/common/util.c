@@ -101,6 +101,22 @@ hexval(int c)
 }
 
 int
+unhex(const char *s, size_t n, uint8_t *out)
+{
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		hi = hexval(s[2 * i]);
+		lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int
 parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 {
 	uint64_t x = 0;

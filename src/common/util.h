@@ -48,6 +48,9 @@ const char *shown(const char *s, size_t n, char *out, size_t cap);
 
 /* Value of one hex digit (either case), or -1. */
 int hexval(int c);
+/* The 2n hex digits at s as n bytes into out: 0, or -1 at the first that
+ * is not a hex digit (out then partly written). */
+int unhex(const char *s, size_t n, uint8_t *out);
 
 /* Parse a decimal number in [min, max]; 0 or -1. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v);
