@@ -37,6 +37,10 @@ struct run {
 	struct dircache src_dir;	/* where the last file sent lives */
 	char source[PATH_CAP];
 	char id[TARGET_MAX], snap[TARGET_MAX];
+	/* the newest snapshot before this run (CHECK_SOURCE v2): what
+	 * percent and ETA are measured against; "" and 0 when none */
+	char prev[TARGET_MAX];
+	uint64_t prev_files, prev_bytes;
 	char refused[MSG_MAX + 1];	/* committed, but --keep was refused */
 	/* old state, read in step with the walk */
 	int old_ok;
@@ -778,8 +782,15 @@ check_source(struct run *r)
 	cconn_buf(&r->c, &b);
 	buf_u16(&b, (unsigned)len);
 	buf_put(&b, r->source, len);
+	buf_u8(&b, 0);	/* flags: DRY_RUN */
 	rp = cconn_request(&r->c, T_CHECK_SOURCE, &b, &k);
-	if (get_name(&rp->body, r->id) < 0 || get_name(&rp->body, r->snap) < 0)
+	if (get_name(&rp->body, r->id) < 0 ||
+	    get_name(&rp->body, r->snap) < 0 ||
+	    get_str(&rp->body, r->prev, sizeof r->prev) < 0)
+		die(EXIT_NET, "malformed reply from %s", r->o->server);
+	r->prev_files = rd_u64(&rp->body);
+	r->prev_bytes = rd_u64(&rp->body);
+	if (rd_end(&rp->body) < 0)
 		die(EXIT_NET, "malformed reply from %s", r->o->server);
 }
 
@@ -946,7 +957,7 @@ pruned(struct run *r)
 			break;
 		if (get_name(&rd, name) < 0)
 			die(EXIT_NET, "malformed item from %s", r->o->server);
-		info("removed snapshot %s (--keep %u)", name, r->o->keep);
+		info("removed snapshot %s (retention)", name);
 	}
 	if (rd_u8(&rd) != ST_OK && get_str(&rd, why, sizeof why) == 0) {
 		cconn_tidy(why, sizeof why);
@@ -955,8 +966,8 @@ pruned(struct run *r)
 }
 
 /*
- * Every reply in, BACKUP_COMPLETE {errors, keep_last, five retention
- * fields of the selection issue (0), utc_offset} commits the snapshot:
+ * Every reply in, BACKUP_COMPLETE {errors, the retention} commits the
+ * snapshot:
  * the reply names it and says whether pruning follows.
  */
 static void
@@ -967,16 +978,13 @@ finish(struct run *r)
 	struct reply *rp;
 	struct buf b;
 	unsigned prune;
-	int i;
 
 	cconn_drain(&r->c);
 	/* The commit may sync much data: the server sends KEEPALIVE while it
 	 * works, and our normal timeout holds (PROTOCOL.md, "Version 2"). */
 	cconn_buf(&r->c, &b);
 	buf_u32(&b, (uint32_t)r->errors);	/* the walk's counted in */
-	buf_u32(&b, r->o->keep);
-	for (i = 0; i < 6; i++)
-		buf_u32(&b, 0);	/* keep_hourly..yearly, utc_offset */
+	retention_put(&b, &r->o->keep);
 	rp = cconn_request(&r->c, T_BACKUP_COMPLETE, &b, &k);
 	/* DENIED: committed, but --keep refused (PROTOCOL.md). */
 	if (rp->status != ST_OK && rp->status != ST_DENIED)

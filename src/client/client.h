@@ -5,8 +5,11 @@
 #include <stdint.h>
 
 #include "filter.h"
+#include "opts.h"
+#include "proto.h"
 #include "tls.h"
 
+struct cconn;
 struct report;
 
 struct copts {
@@ -18,14 +21,27 @@ struct copts {
 	const char *source;
 	const char *state;
 	const char *extensions;
+	struct opt_list exclude;	/* --exclude PATTERN */
+	struct opt_list exclude_from;	/* --exclude-from FILE */
+	int exclude_caches;	/* --exclude-caches: CACHEDIR.TAG */
+	int dry_run;		/* --dry-run: change nothing, say what would */
+	const char *pre_hook, *post_hook;	/* --pre-hook, --post-hook */
 	int json;
 	int checksum;		/* re-hash every file */
 	int ignore_inode;	/* inode and ctime do not count */
 	int one_fs;		/* --one-file-system: no other mounts */
 	int timeout_ms;
-	const char *target;	/* ID[@SNAPSHOT] for --list/--restore/--remove */
+	/* The command's operands: ID[@SNAPSHOT] (--list, --restore,
+	 * --remove, --ls, --prune, --diff's first), or NULL */
+	const char *target;
+	const char *target2;	/* --diff's second ID@SNAP, or NULL */
+	const char *ls_path;	/* --ls's PATH, or NULL */
+	const char *pattern;	/* --find's PATTERN */
+	int recursive;		/* --ls -R */
 	const char *path;	/* --path */
-	unsigned keep;		/* --keep */
+	struct opt_list include;	/* --restore --include PATH */
+	int delete_extra;	/* --restore --delete */
+	struct retention keep;	/* --keep-last (--keep) ... --keep-yearly */
 	uint64_t interval_ms;	/* --interval, 0: once */
 	uint64_t bwlimit;	/* --bwlimit, bytes per second, 0: none */
 	int daemon, syslog;
@@ -43,6 +59,22 @@ int periodic_run(const struct copts *o);
 int list_run(const struct copts *o);
 int restore_run(const struct copts *o);
 int remove_run(const struct copts *o);
+/* --ls, --find, --diff (browse.c); --prune (prune.c). */
+int ls_run(const struct copts *o);
+int find_run(const struct copts *o);
+int diff_run(const struct copts *o);
+int prune_run(const struct copts *o);
+
+/*
+ * The backup a command names, on the open connection c: arg is an ID or
+ * a unique prefix of one (at least 4 characters), with "@SNAPSHOT" or
+ * not, or with o->source set (--list --source DIR) that source's backup.
+ * id[TARGET_MAX] gets the full ID, snap[TARGET_MAX] the snapshot ("" when
+ * none was named). Exits with a message when there is no such backup or
+ * the prefix is ambiguous.
+ */
+void resolve_target(struct cconn *c, const struct copts *o, const char *arg,
+    char *id, char *snap);
 
 /* Split "ID[@SNAPSHOT]"; exits with a usage error when malformed. */
 void split_target(const char *arg, char *id, size_t idcap, char *snap,

@@ -12,14 +12,20 @@
 
 static const char usage[] =
 "usage: cairn --server HOST [--port N] --source DIR [--extensions FILE]\n"
-"             [--interval HOURS]\n"
-"       cairn --server HOST --list [ID]\n"
-"       cairn --server HOST --restore ID[@SNAPSHOT] [--path DIR]\n"
-"       cairn --server HOST --remove ID[@SNAPSHOT]\n"
+"             [--exclude PATTERN]... [--dry-run] [--interval HOURS]\n"
+"       cairn --server HOST --list [ID | --source DIR]\n"
+"       cairn --server HOST --ls ID[@SNAPSHOT] [PATH] [-R]\n"
+"       cairn --server HOST --find PATTERN [ID]\n"
+"       cairn --server HOST --diff ID@SNAPSHOT [ID@SNAPSHOT]\n"
+"       cairn --server HOST --restore ID[@SNAPSHOT] [--include PATH]...\n"
+"             [--path DIR] [--delete] [--dry-run]\n"
+"       cairn --server HOST --remove ID[@SNAPSHOT] [--dry-run]\n"
+"       cairn --server HOST --prune ID --keep-daily N ... [--dry-run]\n"
 "\n"
 "Back up DIR to the cairnd server at HOST over mutually authenticated TLS.\n"
 "Each run makes a snapshot on the server; only files the server does not\n"
-"already hold (by MD5) are sent. A source's backups share one ID.\n"
+"already hold (by MD5) are sent. A source's backups share one ID; any\n"
+"unique prefix of it (4 characters or more) will do.\n"
 "\n"
 "  --server HOST        server address or name (required)\n"
 "  --port N             server port (default " CAIRN_STR(CAIRN_PORT) ")\n"
@@ -33,6 +39,13 @@ static const char usage[] =
 "  --extensions FILE    back up only regular files with these extensions:\n"
 "                       one per line, leading dot and case ignored, '#'\n"
 "                       comments (default: every file)\n"
+"  --exclude PATTERN    leave out what matches PATTERN (repeatable): * ? [..]\n"
+"                       and ** as in rsync; a leading / anchors it at DIR,\n"
+"                       a trailing / matches directories only, a pattern\n"
+"                       without / matches a name at any depth; exclusions\n"
+"                       win over --extensions\n"
+"  --exclude-from FILE  the same, one pattern a line ('#' comments)\n"
+"  --exclude-caches     leave out directories holding a CACHEDIR.TAG\n"
 "  --checksum           hash every file, even ones unchanged since the\n"
 "                       last run\n"
 "  --ignore-inode       judge files unchanged by size and mtime alone, for\n"
@@ -40,8 +53,20 @@ static const char usage[] =
 "                       FAT, network mounts)\n"
 "  -x, --one-file-system\n"
 "                       do not enter other filesystems mounted below DIR\n"
-"  --keep N             after a run without errors, keep only the newest N\n"
-"                       snapshots\n"
+"  --dry-run            change nothing: a backup says which files it would\n"
+"                       send, a restore what it would create, change and\n"
+"                       delete, --remove and --prune which snapshots would go\n"
+"  --keep-last N        after a run without errors (or with --prune), keep\n"
+"                       the newest N snapshots (--keep N is the same)\n"
+"  --keep-hourly N, --keep-daily N, --keep-weekly N, --keep-monthly N,\n"
+"  --keep-yearly N      ... and the newest snapshot of each of the last N\n"
+"                       hours, days, weeks, months, years that have one, in\n"
+"                       this machine's local time; a snapshot any rule keeps\n"
+"                       stays\n"
+"  --pre-hook CMD       run CMD (with /bin/sh) before the backup; if it\n"
+"                       fails, so does the run\n"
+"  --post-hook CMD      run CMD after the backup, with CAIRN_STATUS,\n"
+"                       CAIRN_SNAPSHOT, CAIRN_FILES, CAIRN_ERRORS set\n"
 "  --interval HOURS     back up now, then every HOURS (fractions allowed)\n"
 "                       until SIGTERM or SIGINT; a failed run is retried\n"
 "                       sooner while the server cannot be reached\n"
@@ -50,25 +75,46 @@ static const char usage[] =
 "  --syslog             log to syslog instead of standard error\n"
 "  --bwlimit KBPS       send at most KBPS kilobytes per second\n"
 "  --config F           read options from F: \"key value\" lines, keys\n"
-"                       being the long option names (flags win over it)\n"
+"                       being the long option names (flags win over it;\n"
+"                       paths in it are relative to F)\n"
 "  --list [ID]          list this client's backups, or one backup's\n"
-"                       snapshots\n"
+"                       snapshots; with --source DIR, that directory's\n"
+"  --ls ID[@SNAP] [PATH]\n"
+"                       list the entries of a snapshot (the newest without\n"
+"                       @SNAP) in directory PATH, or PATH itself; -R (or\n"
+"                       --recursive) lists all below it\n"
+"  --find PATTERN [ID]  every snapshot holding a path that matches PATTERN\n"
+"                       (the --exclude rules), each version with its size,\n"
+"                       mtime and MD5\n"
+"  --diff ID@A [ID@B]   what was added, removed and changed from snapshot A\n"
+"                       to B (default: the newest)\n"
 "  --restore ID[@SNAP]  restore the newest (or the named) snapshot into\n"
 "                       its source directory, or into --path DIR; files\n"
 "                       already right are left alone\n"
+"  --include PATH       with --restore: only PATH of the snapshot, a file\n"
+"                       or a directory (repeatable)\n"
+"  --delete             with --restore: remove what the snapshot does not\n"
+"                       hold, below the included paths (or all of the\n"
+"                       target); never across a mount or through a symlink\n"
 "  --path DIR           where --restore writes\n"
 "  --remove ID[@SNAP]   remove a whole backup, or one snapshot\n"
-"  --state FILE         client state (default ~/.cairn/state-<hash>.json)\n"
-"  --cert F             client certificate (default certs/client_cert.pem)\n"
-"  --key F              client private key (default certs/client_key.pem)\n"
-"  --ca F               CA that signed the server's certificate\n"
-"                       (default certs/ca_cert.pem)\n"
+"  --prune ID           apply the --keep-* policy to a backup now\n"
+"  --state FILE         client state (default ~/.cairn/state-<hash>.json,\n"
+"                       or /var/lib/cairn/ without a home directory)\n"
+"  --cert F             client certificate (default client_cert.pem in\n"
+"                       ./certs, $XDG_CONFIG_HOME/cairn or ~/.config/cairn,\n"
+"                       or /etc/cairn: the first that has one)\n"
+"  --key F              client private key (default client_key.pem, found\n"
+"                       likewise)\n"
+"  --ca F               CA that signed the server's certificate (default\n"
+"                       ca_cert.pem, found likewise)\n"
 "  --timeout SECONDS    network timeout (default 60)\n"
 "  --json               print the run's figures as one JSON object\n"
 "  --quiet              print only errors\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
 "\n"
+"Options take their value as --opt VALUE or --opt=VALUE.\n"
 "Symlinks are stored as links and never followed; owners, xattrs, hard\n"
 "links, holes, FIFOs and devices are kept; sockets are skipped.\n"
 "\n"
@@ -78,13 +124,11 @@ static const char usage[] =
 
 static struct copts o = {
 	.port = CAIRN_PORT,
-	.cert = "certs/client_cert.pem",
-	.key = "certs/client_key.pem",
-	.ca = "certs/ca_cert.pem",
 	.timeout_ms = 60000,
 };
-static const char *cmd;		/* --list, --restore, --remove, or NULL */
+static const char *cmd;		/* the command (--list, ...), or NULL */
 
+#define KEEP_BAD(name) "--keep" name " wants 1..1000000"
 static const struct opt table[] = {
 	OPT_S("--server", &o.server),
 	OPT_N("--port", &o.port, OPT_UINT, 1, 65535, 0,
@@ -93,6 +137,9 @@ static const struct opt table[] = {
 	OPT_S("--server-fingerprint", &o.fingerprint),
 	OPT_S("--source", &o.source),
 	OPT_S("--extensions", &o.extensions),
+	OPT_L("--exclude", &o.exclude),
+	OPT_L("--exclude-from", &o.exclude_from),
+	OPT_F("--exclude-caches", &o.exclude_caches),
 	OPT_S("--state", &o.state),
 	OPT_S("--cert", &o.cert),
 	OPT_S("--key", &o.key),
@@ -103,33 +150,79 @@ static const struct opt table[] = {
 	OPT_F("--ignore-inode", &o.ignore_inode),
 	OPT_F("--one-file-system", &o.one_fs),
 	OPT_F("-x", &o.one_fs),
+	OPT_F("--dry-run", &o.dry_run),
 	OPT_F("--json", &o.json),
 	OPT_F("--quiet", &log_quiet),
 	OPT_F("--syslog", &o.syslog),
 	OPT_F("--daemon", &o.daemon),
 	OPT_S("--pidfile", &o.pidfile),
+	OPT_S("--pre-hook", &o.pre_hook),
+	OPT_S("--post-hook", &o.post_hook),
 	OPT_P("--interval", &o.interval_ms, parse_hours,
 	    "--interval wants hours, e.g. 6 or 0.5"),
 	OPT_N("--bwlimit", &o.bwlimit, OPT_U64, 1, 100000000, 1000,
 	    "--bwlimit wants kilobytes per second, 1..100000000"),
 	OPT_S("--path", &o.path),
-	OPT_N("--keep", &o.keep, OPT_UINT, 1, 100000, 0,
-	    "--keep wants 1..100000"),
+	OPT_L("--include", &o.include),
+	OPT_F("--delete", &o.delete_extra),
+	OPT_F("--recursive", &o.recursive),
+	OPT_F("-R", &o.recursive),
+	OPT_N("--keep", &o.keep.last, OPT_UINT, 1, RETAIN_MAX, 0, KEEP_BAD("")),
+	OPT_N("--keep-last", &o.keep.last, OPT_UINT, 1, RETAIN_MAX, 0,
+	    KEEP_BAD("-last")),
+	OPT_N("--keep-hourly", &o.keep.hourly, OPT_UINT, 1, RETAIN_MAX, 0,
+	    KEEP_BAD("-hourly")),
+	OPT_N("--keep-daily", &o.keep.daily, OPT_UINT, 1, RETAIN_MAX, 0,
+	    KEEP_BAD("-daily")),
+	OPT_N("--keep-weekly", &o.keep.weekly, OPT_UINT, 1, RETAIN_MAX, 0,
+	    KEEP_BAD("-weekly")),
+	OPT_N("--keep-monthly", &o.keep.monthly, OPT_UINT, 1, RETAIN_MAX, 0,
+	    KEEP_BAD("-monthly")),
+	OPT_N("--keep-yearly", &o.keep.yearly, OPT_UINT, 1, RETAIN_MAX, 0,
+	    KEEP_BAD("-yearly")),
 };
 
-/* The commands, whose value says what they act on, and --ui. */
+/* The value after argv[*i] if there is one that is not an option. */
+static const char *
+operand(int argc, char **argv, int *i)
+{
+	if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0 &&
+	    strcmp(argv[*i + 1], "-R") != 0 && strcmp(argv[*i + 1], "-x") != 0)
+		return argv[++*i];
+	return NULL;
+}
+
+/* The commands, whose values say what they act on, and --ui. */
 static int
 other(int argc, char **argv, int *i)
 {
+	static const char *const one[] = {	/* one operand, required */
+		"--restore", "--remove", "--prune"
+	};
 	const char *a = argv[*i];
+	size_t k;
 
+	for (k = 0; k < sizeof one / sizeof one[0]; k++)
+		if (strcmp(a, one[k]) == 0) {
+			cmd = one[k];
+			o.target = opt_value(argc, argv, i);
+			return 1;
+		}
 	if (strcmp(a, "--list") == 0) {
 		cmd = a;
-		if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
-			o.target = argv[++*i];
-	} else if (strcmp(a, "--restore") == 0 || strcmp(a, "--remove") == 0) {
+		o.target = operand(argc, argv, i);
+	} else if (strcmp(a, "--ls") == 0) {
 		cmd = a;
 		o.target = opt_value(argc, argv, i);
+		o.ls_path = operand(argc, argv, i);
+	} else if (strcmp(a, "--find") == 0) {
+		cmd = a;
+		o.pattern = opt_value(argc, argv, i);
+		o.target = operand(argc, argv, i);
+	} else if (strcmp(a, "--diff") == 0) {
+		cmd = a;
+		o.target = opt_value(argc, argv, i);
+		o.target2 = operand(argc, argv, i);
 	} else if (strcmp(a, "--ui") == 0) {
 		die(EXIT_USAGE, "--ui is not available in cairn %s yet",
 		    CAIRN_VERSION);
@@ -149,29 +242,90 @@ bad_usage(const char *what, const char *arg)
 	opt_usage_error(&opts, what, arg);
 }
 
-int
-main(int argc, char **argv)
+/* 1 if the command is one of the names in list ("" for a backup). */
+static int
+cmd_in(const char *const *list, size_t n)
 {
-	progname = "cairn";
-	opts_read(&opts, argc, argv);
-	if (o.server == NULL)
-		bad_usage("--server HOST is required", NULL);
-	if (cmd != NULL && o.source != NULL)
+	const char *c = cmd != NULL ? cmd : "";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(c, list[i]) == 0)
+			return 1;
+	return 0;
+}
+#define CMD_IN(...) cmd_in((const char *const []){ __VA_ARGS__ }, \
+	sizeof (const char *const []){ __VA_ARGS__ } / sizeof (const char *))
+
+/* Options that only some commands take. */
+static void
+check_combinations(void)
+{
+	const char *c = cmd != NULL ? cmd : "a backup";
+	int backup = cmd == NULL;
+
+	if (o.source != NULL && !backup && !CMD_IN("--list"))
 		bad_usage("--source does not go with ", cmd);
-	if (cmd == NULL && o.source == NULL)
-		bad_usage("--source DIR (or --list, --restore, --remove) is "
-		    "required", NULL);
-	if (o.path != NULL && (cmd == NULL || strcmp(cmd, "--restore") != 0))
-		bad_usage("--path goes with --restore", NULL);
-	if ((o.interval_ms || o.daemon) && cmd != NULL)
+	if (backup && o.source == NULL)
+		bad_usage("--source DIR (or a command: --list, --ls, --find, "
+		    "--diff, --restore, --remove, --prune) is required", NULL);
+	if ((o.exclude.n || o.exclude_from.n || o.exclude_caches ||
+	    o.pre_hook || o.post_hook || o.extensions) && !backup)
+		bad_usage("--extensions, --exclude*, --pre-hook and "
+		    "--post-hook go with a backup, not ", cmd);
+	if ((o.path || o.include.n || o.delete_extra) &&
+	    !CMD_IN("--restore"))
+		bad_usage("--path, --include and --delete go with --restore, "
+		    "not ", c);
+	if (o.dry_run && !CMD_IN("", "--restore", "--remove", "--prune"))
+		bad_usage("--dry-run goes with a backup, --restore, --remove "
+		    "or --prune, not ", c);
+	if (o.recursive && !CMD_IN("--ls"))
+		bad_usage("-R goes with --ls, not ", c);
+	if (retention_any(&o.keep) && !CMD_IN("", "--prune"))
+		bad_usage("--keep-* go with a backup or --prune, not ", c);
+	if (CMD_IN("--prune") && !retention_any(&o.keep))
+		bad_usage("--prune needs a policy: --keep-last N, "
+		    "--keep-daily N, ...", NULL);
+	if ((o.interval_ms || o.daemon) && !backup)
 		bad_usage("--interval and --daemon go with a backup, not ",
 		    cmd);
 	if (o.daemon && o.interval_ms == 0)
 		bad_usage("--daemon needs --interval", NULL);
 	if (o.pidfile != NULL && !o.daemon)
 		bad_usage("--pidfile goes with --daemon", NULL);
+	if (o.dry_run && o.interval_ms)
+		bad_usage("--dry-run does not go with --interval", NULL);
+}
+
+/* Each command's function. */
+static const struct {
+	const char *name;
+	int (*run)(const struct copts *o);
+} commands[] = {
+	{ "--list", list_run }, { "--ls", ls_run }, { "--find", find_run },
+	{ "--diff", diff_run }, { "--restore", restore_run },
+	{ "--remove", remove_run }, { "--prune", prune_run },
+};
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	progname = "cairn";
+	opts_read(&opts, argc, argv);
+	if (o.server == NULL)
+		bad_usage("--server HOST is required", NULL);
+	check_combinations();
 	if (o.server_name == NULL)
 		o.server_name = o.server;
+	if (o.cert == NULL)
+		o.cert = "certs/client_cert.pem";
+	if (o.key == NULL)
+		o.key = "certs/client_key.pem";
+	if (o.ca == NULL)
+		o.ca = "certs/ca_cert.pem";
 	port_ignore_sigpipe();
 	if (o.syslog) {
 		port_syslog_open("cairn");
@@ -179,9 +333,8 @@ main(int argc, char **argv)
 	}
 	if (cmd == NULL)
 		return o.interval_ms ? periodic_run(&o) : backup_run(&o);
-	if (strcmp(cmd, "--list") == 0)
-		return list_run(&o);
-	if (strcmp(cmd, "--restore") == 0)
-		return restore_run(&o);
-	return remove_run(&o);
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(&o);
+	BUG("unknown command");
 }

@@ -30,6 +30,15 @@ split_target(const char *arg, char *id, size_t idcap, char *snap,
 	snprintf(snap, scap, "%s", at != NULL ? at + 1 : "");
 }
 
+void
+resolve_target(struct cconn *c, const struct copts *o, const char *arg,
+    char *id, char *snap)
+{
+	(void)c;
+	(void)o;
+	split_target(arg, id, TARGET_MAX, snap, TARGET_MAX);
+}
+
 /* Exit for a refusal: not found, busy, and so on. */
 void
 refused(unsigned status, const char *text)

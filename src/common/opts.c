@@ -33,6 +33,14 @@ opt_set(const struct opt *t, const char *s)
 		*(const char **)t->p = s;
 		return;
 	}
+	if (t->type == OPT_LIST) {
+		struct opt_list *l = t->p;
+		if (l->n == OPT_LIST_MAX)
+			die(EXIT_USAGE, "%s: at most %d of them", t->name,
+			    OPT_LIST_MAX);
+		l->v[l->n++] = s;
+		return;
+	}
 	if (t->parse != NULL ? t->parse(s, &v) < 0 :
 	    parse_u64(s, t->min, t->max, &v) < 0)
 		die(EXIT_USAGE, "%s", t->bad);

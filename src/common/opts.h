@@ -14,7 +14,17 @@ enum opt_type {
 	OPT_STR,	/* const char *, the value */
 	OPT_INT,	/* int: a number in min..max, times mul */
 	OPT_UINT,	/* unsigned, likewise */
-	OPT_U64		/* uint64_t, likewise, or what parse makes */
+	OPT_U64,	/* uint64_t, likewise, or what parse makes */
+	OPT_LIST	/* struct opt_list: each use adds its value */
+};
+
+#define OPT_LIST_MAX 64		/* values of one repeatable option */
+
+/* A repeatable option's values, in the order given (the --config file's
+ * first). */
+struct opt_list {
+	unsigned n;
+	const char *v[OPT_LIST_MAX];
 };
 
 struct opt {
@@ -33,6 +43,7 @@ struct opt {
 #define OPT_N(name, p, type, min, max, mul, bad) \
 	{ name, p, bad, NULL, min, max, mul, type }
 #define OPT_P(name, p, parse, bad) { name, p, bad, parse, 0, 0, 0, OPT_U64 }
+#define OPT_L(name, p) { name, p, NULL, NULL, 0, 0, 0, OPT_LIST }
 
 struct opts {
 	const char *usage;	/* the --help text */

@@ -288,3 +288,40 @@ entry2_get(struct rd *r, struct entry *e, unsigned ctx)
 		return -1;
 	return entry2_rules(e, ctx);
 }
+
+void
+retention_put(struct buf *b, const struct retention *k)
+{
+	buf_u32(b, k->last);
+	buf_u32(b, k->hourly);
+	buf_u32(b, k->daily);
+	buf_u32(b, k->weekly);
+	buf_u32(b, k->monthly);
+	buf_u32(b, k->yearly);
+	buf_u32(b, (uint32_t)k->utc_offset);
+}
+
+int
+retention_get(struct rd *r, struct retention *k)
+{
+	k->last = rd_u32(r);
+	k->hourly = rd_u32(r);
+	k->daily = rd_u32(r);
+	k->weekly = rd_u32(r);
+	k->monthly = rd_u32(r);
+	k->yearly = rd_u32(r);
+	k->utc_offset = (int32_t)rd_u32(r);
+	if (r->err || k->last > RETAIN_MAX || k->hourly > RETAIN_MAX ||
+	    k->daily > RETAIN_MAX || k->weekly > RETAIN_MAX ||
+	    k->monthly > RETAIN_MAX || k->yearly > RETAIN_MAX ||
+	    k->utc_offset < -UTC_OFFSET_MAX || k->utc_offset > UTC_OFFSET_MAX)
+		return -1;
+	return 0;
+}
+
+int
+retention_any(const struct retention *k)
+{
+	return (k->last | k->hourly | k->daily | k->weekly | k->monthly |
+	    k->yearly) != 0;
+}

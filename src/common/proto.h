@@ -39,15 +39,52 @@ enum {
 	T_RESTORE = 10,
 	T_FETCH = 11,
 	T_REMOVE = 12,
+	T_LS = 0x0d,		/* v2: the entries of a snapshot */
+	T_FIND = 0x0e,		/* v2: snapshots holding a matching path */
+	T_DIFF = 0x0f,		/* v2: what changed between two snapshots */
 	T_ITEM = 0x10,		/* server → client: one item of a listing */
 	T_OFFER_BATCH = 0x12,	/* v2: offers, one status each */
+	T_PRUNE = 0x11,		/* v2: apply a retention policy now */
 	T_HOLE = 0x13,		/* v2: a run of zero bytes in file data */
 	T_REPLY = 0x80,
 	T_ERROR = 0xff		/* server → client, then the server closes */
 };
 
 /* Kinds of T_ITEM. */
-enum { I_END = 0, I_BACKUP = 1, I_SNAPSHOT = 2, I_ENTRY = 3 };
+enum { I_END = 0, I_BACKUP = 1, I_SNAPSHOT = 2, I_ENTRY = 3, I_DIFF = 4 };
+
+/* Request flags (v2): CHECK_SOURCE, REMOVE, PRUNE; LS. */
+enum { RQ_DRY_RUN = 1 };
+enum { LS_RECURSIVE = 1 };
+#define INCLUDES_MAX 64		/* includes of one RESTORE (v2) */
+
+/* I_DIFF changes, and what differs in a changed entry (bits of `what`). */
+enum { D_ADDED = 1, D_REMOVED = 2, D_CHANGED = 3 };
+enum {
+	DW_TYPE = 1, DW_SIZE = 2, DW_CONTENT = 4, DW_MODE = 8, DW_OWNER = 16,
+	DW_MTIME = 32, DW_XATTRS = 64, DW_TARGET = 128, DW_DEVICE = 256,
+	DW_FLAGS = 512
+};
+
+/*
+ * A retention policy (PROTOCOL.md, BACKUP_COMPLETE): how many of the
+ * newest snapshots to keep, and one per hour, day, week, month and year
+ * for that many of each, the buckets in the client's local time
+ * (utc_offset seconds east of UTC). All 0: keep every snapshot.
+ */
+#define RETAIN_MAX 1000000
+#define UTC_OFFSET_MAX 64800
+struct retention {
+	uint32_t last, hourly, daily, weekly, monthly, yearly;
+	int32_t utc_offset;
+};
+/* The retention fields as BACKUP_COMPLETE and PRUNE carry them. */
+void retention_put(struct buf *b, const struct retention *k);
+/* Decode and check them (each 0..RETAIN_MAX, the offset within
+ * UTC_OFFSET_MAX): 0 or -1. */
+int retention_get(struct rd *r, struct retention *k);
+/* 1 if k asks for any retention. */
+int retention_any(const struct retention *k);
 
 /* Send one frame: header and payload (queued; tls_flush sends). */
 int frame_send(struct tls *t, unsigned type, const void *p, size_t n);

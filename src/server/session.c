@@ -15,37 +15,9 @@
 #include "proto.h"
 #include "serve.h"
 #include "session.h"
+#include "sessint.h"
 #include "store.h"
 #include "util.h"
-
-#define WHO_MAX (TLS_NAME_MAX + 80)	/* "name (address:port)" */
-#define ITEM_MAX (PATH_CAP + 64)	/* the largest item body but entries */
-#define NO_OWNER 0xffffffffu	/* v2 I_ENTRY uid and gid: none recorded */
-
-/* Session states: each frame type is allowed in some of them. */
-enum {
-	S_NEW = 1,		/* before HELLO */
-	S_READY = 2,		/* after HELLO, nothing under way */
-	S_BACKUP = 4,		/* a backup run (CHECK_SOURCE) */
-	S_RESTORE = 8		/* a snapshot open for FETCH (RESTORE) */
-};
-#define S_ANY (S_READY | S_BACKUP | S_RESTORE)
-
-/* What a handler returns besides 0 (go on) and -1 (malformed). */
-#define DONE 1
-
-struct session {
-	struct tls conn;
-	const store_class **st;
-	const struct server_opts *o;
-	unsigned state;
-	unsigned version;	/* PROTO_V1 or PROTO_V2, from HELLO */
-	uint64_t alive_ms;	/* when we last spoke while the store worked */
-	int rc;			/* the exit status once DONE */
-	char who[WHO_MAX];
-	struct store_run run;
-	struct snapinfo info;
-};
 
 static struct session ss;
 static uint8_t in[FRAME_MAX];
@@ -72,8 +44,8 @@ client_name_ok(const char *s)
 }
 
 /* The reply to a request of type: status, text, then body if not NULL. */
-static int
-reply(struct session *s, unsigned type, unsigned status, const char *text,
+int
+sess_reply(struct session *s, unsigned type, unsigned status, const char *text,
     struct buf *body)
 {
 	struct buf b;
@@ -88,8 +60,8 @@ reply(struct session *s, unsigned type, unsigned status, const char *text,
 }
 
 /* One T_ITEM frame: kind, then what b holds. */
-static int
-send_item(struct session *s, unsigned kind, struct buf *b)
+int
+sess_item(struct session *s, unsigned kind, struct buf *b)
 {
 	item[0] = (uint8_t)kind;
 	if (b->err || b->len > sizeof item - 1)
@@ -107,8 +79,8 @@ release(struct session *s)
 }
 
 /* Tell the client why we stop (logged once), then stop. */
-static int
-fatal(struct session *s, unsigned status, const char *text)
+int
+sess_fatal(struct session *s, unsigned status, const char *text)
 {
 	struct buf b;
 
@@ -123,8 +95,8 @@ fatal(struct session *s, unsigned status, const char *text)
 }
 
 /* 1 if the client may not remove or prune its backups (--append-only). */
-static int
-append_only(const struct session *s)
+int
+sess_append_only(const struct session *s)
 {
 	const struct names *l = s->o->append;
 	unsigned i;
@@ -163,8 +135,8 @@ names_load(struct names *l, const char *path)
 }
 
 /* A backup id and snapshot name as the client asked for them. */
-static int
-get_target(struct rd *r, char *id, size_t idcap, char *snap, size_t scap)
+int
+sess_target(struct rd *r, char *id, size_t idcap, char *snap, size_t scap)
 {
 	return get_str(r, id, idcap) < 0 || get_str(r, snap, scap) < 0 ||
 	    rd_end(r) < 0 ? -1 : 0;
@@ -176,7 +148,7 @@ get_target(struct rd *r, char *id, size_t idcap, char *snap, size_t scap)
 static uint32_t
 server_flags(const struct session *s)
 {
-	return (append_only(s) ? SF_APPEND_ONLY : 0) |
+	return (sess_append_only(s) ? SF_APPEND_ONLY : 0) |
 	    (s->o->quota > 0 ? SF_QUOTA : 0);
 }
 
@@ -190,7 +162,7 @@ do_hello(struct session *s, struct rd *r)
 	if (rd_end(r) < 0)
 		return -1;
 	if (version != PROTO_V1 && version != PROTO_V2)
-		return fatal(s, ST_BAD_REQUEST, "unsupported protocol version "
+		return sess_fatal(s, ST_BAD_REQUEST, "unsupported protocol version "
 		    "(this server speaks versions 1 and 2)");
 	s->version = version;
 	s->state = S_READY;
@@ -201,29 +173,40 @@ do_hello(struct session *s, struct rd *r)
 		buf_u32(&body, server_flags(s));
 	if (body.err)
 		BUG("HELLO body does not fit");
-	reply(s, T_HELLO, ST_OK, "hello", &body);
+	sess_reply(s, T_HELLO, ST_OK, "hello", &body);
 	return 0;
 }
 
+/*
+ * CHECK_SOURCE: v1 {source}, reply {id, snapshot}; v2 {source, flags},
+ * reply {id, snapshot, previous, previous_files, previous_bytes}: the
+ * newest snapshot's name and totals, for the client's percent and ETA.
+ */
 static int
 do_check_source(struct session *s, struct rd *r)
 {
 	char text[MSG_MAX + 1];
-	uint8_t body_b[ID_LEN + SNAP_MAX + 8];
+	uint8_t body_b[ID_LEN + 2 * SNAP_MAX + 32];
+	struct snapinfo *prev = &s->info;
 	struct buf body;
 	const char *src;
 	size_t slen;
-	unsigned st;
+	unsigned st, flags = 0;
 
 	src = rd_str(r, PATH_LEN_MAX, &slen);
-	if (rd_end(r) < 0 || slen == 0)
+	if (s->version == PROTO_V2)
+		flags = rd_u8(r);
+	if (rd_end(r) < 0 || slen == 0 || (flags & ~RQ_DRY_RUN) != 0)
 		return -1;
+	if (flags & RQ_DRY_RUN)
+		return sess_fatal(s, ST_BAD_REQUEST, "a dry run is not built "
+		    "yet");
 	st = (*s->st)->begin(s->st, s->conn.peer_cn, src, slen, &s->run, text,
 	    sizeof text);
 	if (st != ST_OK) {
 		if (st != ST_BUSY)
 			msg("%s", text);
-		reply(s, T_CHECK_SOURCE, st, text, NULL);
+		sess_reply(s, T_CHECK_SOURCE, st, text, NULL);
 		tls_flush(&s->conn);
 		s->rc = EXIT_REFUSED;
 		return DONE;
@@ -232,9 +215,17 @@ do_check_source(struct session *s, struct rd *r)
 	buf_init(&body, body_b, sizeof body_b);
 	put_str(&body, s->run.id, ID_LEN);
 	put_str(&body, s->run.snap, strlen(s->run.snap));
+	if (s->version == PROTO_V2) {
+		if ((*s->st)->info(s->st, s->conn.peer_cn, s->run.id, NULL,
+		    prev) != ST_OK)
+			memset(prev, 0, sizeof *prev);
+		put_str(&body, prev->name, strlen(prev->name));
+		buf_u64(&body, prev->files);
+		buf_u64(&body, prev->bytes);
+	}
 	if (body.err)
 		BUG("CHECK_SOURCE body does not fit");
-	reply(s, T_CHECK_SOURCE, ST_OK, text, &body);
+	sess_reply(s, T_CHECK_SOURCE, ST_OK, text, &body);
 	info("backup %s of %s begins snapshot %s", s->run.id, s->run.source,
 	    s->run.snap);
 	return 0;
@@ -251,8 +242,8 @@ do_offer(struct session *s, struct rd *r)
 		return -1;
 	st = (*s->st)->offer(s->st, &e, text, sizeof text);
 	if (st == ST_BAD_REQUEST || st == ST_IO || st == ST_QUOTA)
-		return fatal(s, st, text);
-	reply(s, T_OFFER, st, text, NULL);
+		return sess_fatal(s, st, text);
+	sess_reply(s, T_OFFER, st, text, NULL);
 	return 0;
 }
 
@@ -278,7 +269,7 @@ do_offer_batch(struct session *s, struct rd *r)
 			return -1;
 		st = (*s->st)->offer(s->st, &e, text, sizeof text);
 		if (st != ST_OK && st != ST_NEED && st != ST_NOT_FOUND)
-			return fatal(s, st, text);
+			return sess_fatal(s, st, text);
 		status[i] = (uint8_t)st;
 	}
 	if (rd_end(r) < 0)
@@ -286,7 +277,7 @@ do_offer_batch(struct session *s, struct rd *r)
 	buf_init(&body, body_b, sizeof body_b);
 	buf_u16(&body, count);
 	buf_put(&body, status, count);
-	reply(s, T_OFFER_BATCH, ST_OK, "", &body);
+	sess_reply(s, T_OFFER_BATCH, ST_OK, "", &body);
 	return 0;
 }
 
@@ -312,7 +303,7 @@ do_file_transfer(struct session *s, struct rd *r)
 	if (rd_end(r) < 0)
 		return -1;
 	st = (*s->st)->put_begin(s->st, &e, text, sizeof text);
-	return st == ST_OK ? 0 : fatal(s, st, text);
+	return st == ST_OK ? 0 : sess_fatal(s, st, text);
 }
 
 static int
@@ -322,7 +313,7 @@ do_data(struct session *s, struct rd *r)
 	unsigned st;
 
 	st = (*s->st)->put_data(s->st, r->p, r->len, text, sizeof text);
-	return st == ST_OK ? 0 : fatal(s, st, text);
+	return st == ST_OK ? 0 : sess_fatal(s, st, text);
 }
 
 /* HOLE (v2): that many zero bytes, not sent, stored as a hole. */
@@ -336,7 +327,7 @@ do_hole(struct session *s, struct rd *r)
 	if (rd_end(r) < 0 || n == 0)
 		return -1;
 	st = (*s->st)->put_hole(s->st, n, text, sizeof text);
-	return st == ST_OK ? 0 : fatal(s, st, text);
+	return st == ST_OK ? 0 : sess_fatal(s, st, text);
 }
 
 /* TRANSFER_COMPLETE: v1 empty, v2 the trailer {size, md5, flags}. */
@@ -362,8 +353,8 @@ do_transfer_complete(struct session *s, struct rd *r)
 		return -1;
 	st = (*s->st)->put_end(s->st, tp, text, sizeof text);
 	if (st == ST_BAD_REQUEST || st == ST_IO || st == ST_QUOTA)
-		return fatal(s, st, text);
-	reply(s, T_TRANSFER_COMPLETE, st, text, NULL);
+		return sess_fatal(s, st, text);
+	sess_reply(s, T_TRANSFER_COMPLETE, st, text, NULL);
 	return 0;
 }
 
@@ -392,7 +383,7 @@ complete_reply(struct session *s, unsigned st, const char *text, int prune)
 	}
 	if (body.err)
 		BUG("BACKUP_COMPLETE body does not fit");
-	reply(s, T_BACKUP_COMPLETE, st, text, &body);
+	sess_reply(s, T_BACKUP_COMPLETE, st, text, &body);
 	tls_flush(&s->conn);
 	if (st == ST_OK || st == ST_DENIED)
 		info("backup %s snapshot %s: %llu files, %llu received, %llu "
@@ -428,7 +419,7 @@ backup_complete_v1(struct session *s, struct rd *r)
 {
 	char text[MSG_MAX + 1];
 	uint32_t keep = r->len == 4 ? rd_u32(r) : 0;
-	int refuse_keep = keep > 0 && append_only(s);
+	int refuse_keep = keep > 0 && sess_append_only(s);
 	unsigned st;
 
 	if (rd_end(r) < 0)
@@ -458,30 +449,7 @@ pruned_item(void *arg, const struct snapinfo *si)
 	buf_u64(&b, si->bytes);
 	buf_u64(&b, (uint64_t)si->time);
 	buf_u32(&b, (uint32_t)si->failed);
-	send_item(s, I_SNAPSHOT, &b);
-}
-
-/* The v2 retention fields: keep_last into *keep; 0, or -1 when one is
- * out of range or not this server's yet (only keep_last is). */
-static int
-get_retention(struct rd *r, uint32_t *keep, int *later)
-{
-	uint32_t v;
-	int32_t off;
-	int i;
-
-	*later = 0;
-	for (i = 0; i < 6; i++) {
-		v = rd_u32(r);
-		if (v > 1000000)
-			return -1;
-		if (i == 0)
-			*keep = v;
-		else if (v != 0)
-			*later = 1;
-	}
-	off = (int32_t)rd_u32(r);
-	return r->err || off < -64800 || off > 64800 ? -1 : 0;
+	sess_item(s, I_SNAPSHOT, &b);
 }
 
 /*
@@ -489,8 +457,8 @@ get_retention(struct rd *r, uint32_t *keep, int *later)
  * when we have been silent for a third of KEEPALIVE_MS, so that the client
  * keeps its normal timeout throughout (PROTOCOL.md, "Version 2").
  */
-static void
-keep_alive(void *arg)
+void
+sess_alive(void *arg)
 {
 	struct session *s = arg;
 	uint64_t now = port_ms();
@@ -513,21 +481,23 @@ backup_complete_v2(struct session *s, struct rd *r)
 {
 	char text[MSG_MAX + 1];
 	uint8_t end_b[MSG_MAX + 4];
-	uint32_t errors = rd_u32(r), keep = 0;
+	uint32_t errors = rd_u32(r), keep;
+	struct retention k;
 	struct buf b;
 	unsigned st;
-	int later, prune;
+	int prune;
 
-	if (get_retention(r, &keep, &later) < 0 || rd_end(r) < 0)
+	if (retention_get(r, &k) < 0 || rd_end(r) < 0)
 		return -1;
-	if (later)
-		return fatal(s, ST_BAD_REQUEST, "retention by hour, day, week, "
+	keep = k.last;
+	if (k.hourly | k.daily | k.weekly | k.monthly | k.yearly)
+		return sess_fatal(s, ST_BAD_REQUEST, "retention by hour, day, week, "
 		    "month or year is not supported by this server yet");
 	s->alive_ms = port_ms();
-	(*s->st)->set_tick(s->st, keep_alive, s);
+	(*s->st)->set_tick(s->st, sess_alive, s);
 	st = (*s->st)->commit(s->st, 0, &s->run, text, sizeof text);
 	prune = st == ST_OK && keep > 0 ? 1 : 0;
-	if (prune && append_only(s)) {
+	if (prune && sess_append_only(s)) {
 		st = ST_DENIED;
 		prune = 0;
 		snprintf(text, sizeof text, "%s", append_only_keep);
@@ -547,7 +517,7 @@ backup_complete_v2(struct session *s, struct rd *r)
 		buf_u8(&b, st);
 		put_str(&b, st == ST_OK ? "" : text, st == ST_OK ? 0 :
 		    strlen(text) > MSG_MAX ? MSG_MAX : strlen(text));
-		send_item(s, I_END, &b);
+		sess_item(s, I_END, &b);
 		tls_flush(&s->conn);
 		st = ST_OK;	/* committed: the pruning's status is told */
 	}
@@ -575,7 +545,7 @@ list_backup(struct session *s, const char *id)
 	buf_init(&b, b_store, sizeof b_store);
 	put_str(&b, id, strlen(id));
 	put_str(&b, si->source, strlen(si->source));
-	send_item(s, I_BACKUP, &b);
+	sess_item(s, I_BACKUP, &b);
 	while ((*s->st)->next_snapshot(s->st, s->conn.peer_cn, id, name,
 	    name) == 1) {
 		(*s->st)->info(s->st, s->conn.peer_cn, id, name, si);
@@ -587,7 +557,7 @@ list_backup(struct session *s, const char *id)
 		if (s->version == PROTO_V2)
 			buf_u32(&b, si->failed > 0xffffffffu ? 0xffffffffu :
 			    (uint32_t)si->failed);
-		send_item(s, I_SNAPSHOT, &b);
+		sess_item(s, I_SNAPSHOT, &b);
 	}
 }
 
@@ -608,7 +578,7 @@ do_list(struct session *s, struct rd *r)
 		    name) < 0) {
 			snprintf(text, sizeof text, "backup %.40s: not found or "
 			    "not yours", id);
-			reply(s, T_LIST, ST_NOT_FOUND, text, NULL);
+			sess_reply(s, T_LIST, ST_NOT_FOUND, text, NULL);
 			return 0;
 		}
 		list_backup(s, id);
@@ -622,7 +592,7 @@ do_list(struct session *s, struct rd *r)
 	}
 	buf_init(&body, body_b, sizeof body_b);
 	buf_u32(&body, count);
-	reply(s, T_LIST, ST_OK, "listed", &body);
+	sess_reply(s, T_LIST, ST_OK, "listed", &body);
 	return 0;
 }
 
@@ -666,7 +636,7 @@ send_entries(struct session *s, const char *id)
 			entry_put(&b, &e);
 		else
 			continue;
-		if (send_item(s, I_ENTRY, &b) < 0)
+		if (sess_item(s, I_ENTRY, &b) < 0)
 			break;
 	}
 	if (got < 0) {
@@ -676,7 +646,7 @@ send_entries(struct session *s, const char *id)
 	buf_init(&b, b_store, sizeof b_store);
 	buf_u8(&b, got <= 0 && why[0] == 0 ? ST_OK : ST_IO);
 	put_str(&b, why, strlen(why));
-	send_item(s, I_END, &b);
+	sess_item(s, I_END, &b);
 }
 
 /*
@@ -692,12 +662,12 @@ do_restore(struct session *s, struct rd *r)
 	struct buf b;
 	unsigned st;
 
-	if (get_target(r, id, sizeof id, snap, sizeof snap) < 0)
+	if (sess_target(r, id, sizeof id, snap, sizeof snap) < 0)
 		return -1;
 	st = (*s->st)->open_snapshot(s->st, s->conn.peer_cn, id, snap, si,
 	    text, sizeof text);
 	if (st != ST_OK) {
-		reply(s, T_RESTORE, st, text, NULL);
+		sess_reply(s, T_RESTORE, st, text, NULL);
 		return 0;
 	}
 	buf_init(&b, b_store, sizeof b_store);
@@ -705,7 +675,7 @@ do_restore(struct session *s, struct rd *r)
 	put_str(&b, si->source, strlen(si->source));
 	buf_u64(&b, si->files);
 	buf_u64(&b, si->bytes);
-	if (reply(s, T_RESTORE, ST_OK, text, &b) < 0)
+	if (sess_reply(s, T_RESTORE, ST_OK, text, &b) < 0)
 		return 0;
 	info("restoring backup %s snapshot %s", id, si->name);
 	send_entries(s, id);
@@ -753,12 +723,12 @@ do_fetch(struct session *s, struct rd *r)
 	    path_check(path, strlen(path)) < 0)
 		return -1;
 	if ((*s->st)->open_file(s->st, path, &size) < 0) {
-		reply(s, T_FETCH, ST_NOT_FOUND, "not in the snapshot", NULL);
+		sess_reply(s, T_FETCH, ST_NOT_FOUND, "not in the snapshot", NULL);
 		return 0;
 	}
 	buf_init(&body, body_b, sizeof body_b);
 	buf_u64(&body, size);
-	if (reply(s, T_FETCH, ST_OK, "", &body) < 0)
+	if (sess_reply(s, T_FETCH, ST_OK, "", &body) < 0)
 		goto out;
 	for (left = size; left > 0; left -= n) {
 		size_t want = left < sizeof data ? (size_t)left : sizeof data;
@@ -795,10 +765,10 @@ do_remove(struct session *s, struct rd *r)
 	struct buf body;
 	unsigned st;
 
-	if (get_target(r, id, sizeof id, snap, sizeof snap) < 0)
+	if (sess_target(r, id, sizeof id, snap, sizeof snap) < 0)
 		return -1;
-	if (append_only(s)) {
-		reply(s, T_REMOVE, ST_DENIED, "this client is append-only: it "
+	if (sess_append_only(s)) {
+		sess_reply(s, T_REMOVE, ST_DENIED, "this client is append-only: it "
 		    "may not remove its backups (the administrator does, with "
 		    "cairnd --prune)", NULL);
 		return 0;
@@ -806,7 +776,7 @@ do_remove(struct session *s, struct rd *r)
 	st = (*s->st)->remove(s->st, s->conn.peer_cn, id, snap, &files,
 	    &bytes, text, sizeof text);
 	if (st != ST_OK) {
-		reply(s, T_REMOVE, st, text, NULL);
+		sess_reply(s, T_REMOVE, st, text, NULL);
 		return 0;
 	}
 	if (snap[0])
@@ -817,7 +787,7 @@ do_remove(struct session *s, struct rd *r)
 	put_str(&body, snap, strlen(snap));
 	buf_u64(&body, files);
 	buf_u64(&body, bytes);
-	reply(s, T_REMOVE, ST_OK, text, &body);
+	sess_reply(s, T_REMOVE, ST_OK, text, &body);
 	return 0;
 }
 
@@ -852,6 +822,10 @@ static const struct handler handlers[] = {
 	{ T_REMOVE, S_READY | S_RESTORE, S_READY, do_remove, "bad REMOVE" },
 	{ T_OFFER_BATCH, 0, S_BACKUP, do_offer_batch, "bad OFFER_BATCH" },
 	{ T_HOLE, 0, S_BACKUP, do_hole, "bad HOLE" },
+	{ T_LS, 0, S_READY | S_RESTORE, do_ls, "bad LS" },
+	{ T_FIND, 0, S_READY | S_RESTORE, do_find, "bad FIND" },
+	{ T_DIFF, 0, S_READY | S_RESTORE, do_diff, "bad DIFF" },
+	{ T_PRUNE, 0, S_READY, do_prune, "bad PRUNE" },
 };
 
 static const struct handler *
@@ -891,13 +865,13 @@ dispatch(struct session *s, unsigned type, size_t n)
 
 	rd_init(&r, in, n);
 	if (s->state == S_NEW && type != T_HELLO)
-		return fatal(s, ST_BAD_REQUEST, "HELLO must come first");
+		return sess_fatal(s, ST_BAD_REQUEST, "HELLO must come first");
 	if ((h = handler_of(type)) == NULL ||
 	    (s->state != S_NEW && (s->version == PROTO_V2 ? h->v2 : h->v1) == 0))
-		return fatal(s, ST_BAD_REQUEST, "unknown frame type");
+		return sess_fatal(s, ST_BAD_REQUEST, "unknown frame type");
 	if (!((s->version == PROTO_V2 ? h->v2 : h->v1) & s->state) ||
 	    (got = h->fn(s, &r)) < 0)
-		return fatal(s, ST_BAD_REQUEST, h->bad);
+		return sess_fatal(s, ST_BAD_REQUEST, h->bad);
 	return got;
 }
 
@@ -912,7 +886,7 @@ serve_frames(struct session *s)
 	do {
 		got = frame_recv(&s->conn, &type, in, &n);
 		if (got == -2)
-			got = fatal(s, ST_BAD_REQUEST, "malformed frame header");
+			got = sess_fatal(s, ST_BAD_REQUEST, "malformed frame header");
 		else if (got < 0)
 			return ended(s);
 		else
@@ -943,7 +917,7 @@ session_refuse(int fd, const char *peer, struct tls_conf *conf,
 	session_init(s, peer, o);
 	if (tls_server(&s->conn, conf, fd, hs_ms) < 0)
 		return EXIT_NET;
-	fatal(s, ST_BUSY, why);
+	sess_fatal(s, ST_BUSY, why);
 	return s->rc;
 }
 
@@ -960,7 +934,7 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 	case 0:
 		break;
 	case 1:
-		fatal(s, ST_DENIED, tls_chain_why(&s->conn));
+		sess_fatal(s, ST_DENIED, tls_chain_why(&s->conn));
 		return s->rc;
 	default:
 		msg("TLS handshake failed: %s", tls_why(&s->conn, why,
@@ -970,19 +944,19 @@ session_run(int fd, const char *peer, struct tls_conf *conf,
 	snprintf(who, sizeof who, "%.64s (%.70s)", s->conn.peer_cn, peer);
 	memcpy(s->who, who, sizeof who);
 	if (!client_name_ok(s->conn.peer_cn)) {
-		fatal(s, ST_DENIED, "the certificate's common name is not a "
+		sess_fatal(s, ST_DENIED, "the certificate's common name is not a "
 		    "usable client name (letters, digits, '.', '_', '-')");
 		return s->rc;
 	}
 	if (!(*s->st)->client_ok(s->st, s->conn.peer_cn)) {
-		fatal(s, ST_DENIED, "the certificate's common name is reserved "
+		sess_fatal(s, ST_DENIED, "the certificate's common name is reserved "
 		    "by the server's store (names ending in .json): issue the "
 		    "client another name");
 		return s->rc;
 	}
 	busy = serve_authenticated();	/* the loop's limits say */
 	if (busy != 0) {
-		fatal(s, ST_BUSY, o->busy(busy));
+		sess_fatal(s, ST_BUSY, o->busy(busy));
 		return s->rc;
 	}
 	s->conn.timeout_ms = o->idle_ms;

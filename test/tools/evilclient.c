@@ -155,6 +155,8 @@ open_session(int flags, const char *source)
 
 	buf_init(&b, out, sizeof out);
 	put_str(&b, source, strlen(source));
+	if (hello_version == PROTO_V2)
+		buf_u8(&b, 0);	/* flags */
 	if (frame_send(&conn, T_CHECK_SOURCE, b.p, b.len) < 0 ||
 	    frame_recv(&conn, &type, in, &n) < 0)
 		die(2, "CHECK_SOURCE: connection lost: %s",
