@@ -17,11 +17,45 @@
  * The suites cairn accepts: ECDHE key exchange, ECDSA certificates, AEAD
  * ciphers only. Keys and certificates are ECDSA on P-256, the one curve
  * linked in (RSA and the other curves would cost tens of KiB).
+ *
+ * Their order follows the CPU (DESIGN.md, "Transport"): AES-128-GCM first
+ * only where BearSSL has hardware AES and GHASH (x86 AES-NI and PCLMUL,
+ * POWER8), ChaCha20-Poly1305 first everywhere else, where it is several
+ * times faster than constant-time AES. A server with the hardware follows
+ * the client's order; one without it enforces its own, so that a router
+ * never pays for AES because its client has AES-NI.
  */
-static const uint16_t suites[] = {
+static const uint16_t suites_aes_first[] = {
+	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+};
+static const uint16_t suites_chacha_first[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 };
+
+int
+tls_aes_hw(void)
+{
+	return (br_aes_x86ni_ctr_get_vtable() != NULL &&
+	    br_ghash_pclmul_get() != 0) ||
+	    (br_aes_pwr8_ctr_get_vtable() != NULL && br_ghash_pwr8_get() != 0);
+}
+
+const char *
+tls_suite_name(const struct tls *t)
+{
+	br_ssl_session_parameters sp;
+
+	br_ssl_engine_get_session_parameters(t->eng, &sp);
+	switch (sp.cipher_suite) {
+	case BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+		return "ECDHE-ECDSA-AES128-GCM-SHA256";
+	case BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
+		return "ECDHE-ECDSA-CHACHA20-POLY1305";
+	}
+	return "none";
+}
 
 /* ---- loading PEM files ------------------------------------------------- */
 
@@ -403,7 +437,12 @@ engine_common(struct tls *t, br_ssl_engine_context *eng,
 	uint8_t seed[32];
 
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
+	if (tls_aes_hw())
+		br_ssl_engine_set_suites(eng, suites_aes_first,
+		    sizeof suites_aes_first / sizeof suites_aes_first[0]);
+	else
+		br_ssl_engine_set_suites(eng, suites_chacha_first,
+		    sizeof suites_chacha_first / sizeof suites_chacha_first[0]);
 	br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
@@ -967,6 +1006,9 @@ tls_server(struct tls *t, struct tls_conf *c, int fd, int timeout_ms)
 	br_ssl_server_set_single_ec(sc, c->chain, c->chain_len, &c->ec,
 	    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, &br_ec_p256_m31,
 	    br_ecdsa_i31_sign_asn1);
+	if (!tls_aes_hw())	/* ChaCha20 first, whatever the client says */
+		br_ssl_engine_add_flags(t->eng,
+		    BR_OPT_ENFORCE_SERVER_PREFERENCES);
 	/* Ask for a client certificate; without one the handshake fails. */
 	br_ssl_server_set_trust_anchor_names_alt(sc, c->ta, c->ta_len);
 	/* The client's name is its certificate's common name. */

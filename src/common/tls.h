@@ -132,6 +132,11 @@ int tls_pin(struct tls *t, const char *fp);
  * tls_why). */
 int tls_client(struct tls *t, struct tls_conf *c, int fd,
     const char *server_name, int timeout_ms);
+/* 1 if BearSSL has hardware AES and GHASH on this CPU: AES-128-GCM is
+ * then put first among the suites, else ChaCha20-Poly1305 (tls.c). */
+int tls_aes_hw(void);
+/* The suite the handshake chose, in OpenSSL's words ("none" before). */
+const char *tls_suite_name(const struct tls *t);
 /* Server side: handshake asking for a client certificate from the
  * anchors. Returns 0 with t->peer_cn set for an authenticated client;
  * 1 when the handshake completed but the client is not authenticated

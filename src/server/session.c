@@ -226,8 +226,8 @@ do_check_source(struct session *s, struct rd *r)
 	if (body.err)
 		BUG("CHECK_SOURCE body does not fit");
 	sess_reply(s, T_CHECK_SOURCE, ST_OK, text, &body);
-	info("backup %s of %s begins snapshot %s", s->run.id, s->run.source,
-	    s->run.snap);
+	info("backup %s of %s begins snapshot %s (%s)", s->run.id,
+	    s->run.source, s->run.snap, tls_suite_name(&s->conn));
 	return 0;
 }
 
