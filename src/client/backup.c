@@ -640,7 +640,7 @@ send_file(struct run *r, const struct entry *e)
 	int64_t size = -1;
 	int fd;
 
-	sent = *e;
+	entry_copy(&sent, e);
 	cconn_buf(&r->c, &b);
 	put_str(&b, e->path, e->plen);
 	cconn_send(&r->c, T_FILE_TRANSFER, b.p, b.len, "sending a file");

@@ -274,7 +274,7 @@ cconn_push(struct cconn *c, unsigned type, const struct entry *e)
 		BUG("pipeline overflow");
 	p = &c->q[(c->qhead + c->qlen++) % PIPELINE_MAX];
 	p->type = type;
-	p->e = *e;
+	entry_copy(&p->e, e);
 }
 
 void
@@ -290,7 +290,7 @@ cconn_take(struct cconn *c)
 	type = c->q[c->qhead].type;
 	rp = cconn_reply(c, type, &tab->check);
 	/* The slot is free once read: a handler may push a request. */
-	c->cur = c->q[c->qhead].e;
+	entry_copy(&c->cur, &c->q[c->qhead].e);
 	c->qhead = (c->qhead + 1) % PIPELINE_MAX;
 	c->qlen--;
 	for (i = 0; i < tab->n; i++)

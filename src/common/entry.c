@@ -1,4 +1,5 @@
 /* entry.c — entries and their xattr records; see entry.h. */
+#include <stddef.h>
 #include <string.h>
 
 #include "entry.h"
@@ -6,8 +7,31 @@
 void
 entry_clear(struct entry *e, unsigned type)
 {
-	memset(e, 0, sizeof *e);
+	memset(e, 0, offsetof(struct entry, path));
+	e->path[0] = 0;
+	memset(&e->plen, 0, offsetof(struct entry, target) -
+	    offsetof(struct entry, plen));
+	e->target[0] = 0;
+	memset(&e->tlen, 0, sizeof *e - offsetof(struct entry, tlen));
 	e->type = type;
+}
+
+/* The used bytes of one of e's path-sized buffers: n and its NUL. */
+static size_t
+used(size_t n)
+{
+	return n < PATH_CAP ? n + 1 : PATH_CAP;
+}
+
+void
+entry_copy(struct entry *d, const struct entry *s)
+{
+	memcpy(d, s, offsetof(struct entry, path));
+	memcpy(d->path, s->path, used(s->plen));
+	memcpy(&d->plen, &s->plen, offsetof(struct entry, target) -
+	    offsetof(struct entry, plen));
+	memcpy(d->target, s->target, used(s->tlen));
+	memcpy(&d->tlen, &s->tlen, sizeof *s - offsetof(struct entry, tlen));
 }
 
 int

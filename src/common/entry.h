@@ -65,8 +65,15 @@ struct entry {
 	size_t xlen;
 };
 
-/* Clear e to an empty entry of type type (every field zero). */
+/*
+ * Clear e to an empty entry of type type: every field zero, the path and
+ * target empty. Only their first byte is cleared (an entry is 8 KiB, and
+ * this runs for every entry): their text is always path[0..plen) and
+ * target[0..tlen), NUL-terminated.
+ */
 void entry_clear(struct entry *e, unsigned type);
+/* *d = *s, copying only the used part of path and target. */
+void entry_copy(struct entry *d, const struct entry *s);
 /* 1 if e's type carries file content (a file or a hard link). */
 #define ENTRY_HAS_DATA(e) ((e)->type == E_FILE || (e)->type == E_HARD)
 

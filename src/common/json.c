@@ -149,6 +149,39 @@ sdec_fill(struct sdec *d)
 	return 0;
 }
 
+/*
+ * 1 if the body of string token t is plain: no escape and no control
+ * character, so that it decodes to its own bytes. Almost every string of
+ * the state and the manifests is; the getters then take it whole instead
+ * of byte by byte through the decoder.
+ */
+static int
+plain(const struct json *j, int t)
+{
+	const unsigned char *p = (const unsigned char *)j->src + j->tok[t].start;
+	const unsigned char *end = (const unsigned char *)j->src + j->tok[t].end;
+
+	for (; p < end; p++)
+		if (*p < 0x20 || *p == '\\')
+			return 0;
+	return 1;
+}
+
+/* 1 if the body of string token t holds a backslash. */
+static int
+has_escape(const struct json *j, int t)
+{
+	return memchr(j->src + j->tok[t].start, '\\',
+	    (size_t)(j->tok[t].end - j->tok[t].start)) != NULL;
+}
+
+/* The length of string token t's body, as written. */
+static size_t
+raw_len(const struct json *j, int t)
+{
+	return (size_t)(j->tok[t].end - j->tok[t].start);
+}
+
 /* Next decoded byte (0..255), SDEC_END after the last, or SDEC_BAD. */
 static int
 sdec_next(struct sdec *d)
@@ -169,6 +202,8 @@ str_ok(const struct json *j, int t)
 	struct sdec d;
 	int c;
 
+	if (plain(j, t))
+		return 1;
 	sdec_init(&d, j, t);
 	while ((c = sdec_next(&d)) >= 0)
 		;
@@ -189,6 +224,14 @@ str_at(const struct json *j, int k, size_t pos, int sz)
 	    j->src[t->end] == '"' && t->size == sz && str_ok(j, k);
 }
 
+/* Whether string tokens a and b are written alike. */
+static int
+raw_same(const struct json *j, int a, int b)
+{
+	return raw_len(j, a) == raw_len(j, b) && memcmp(j->src +
+	    j->tok[a].start, j->src + j->tok[b].start, raw_len(j, a)) == 0;
+}
+
 /* Whether string tokens a and b decode to the same bytes (both valid). */
 static int
 str_same(const struct json *j, int a, int b)
@@ -196,6 +239,11 @@ str_same(const struct json *j, int a, int b)
 	struct sdec da, db;
 	int ca, cb;
 
+	/* Equal bodies decode alike; unequal ones without escapes differ. */
+	if (raw_same(j, a, b))
+		return 1;
+	if (!has_escape(j, a) && !has_escape(j, b))
+		return 0;
 	sdec_init(&da, j, a);
 	sdec_init(&db, j, b);
 	do {
@@ -205,13 +253,19 @@ str_same(const struct json *j, int a, int b)
 	return ca == cb;
 }
 
-/* Whether string token t decodes to key[0..klen). */
+/* Whether string token t (checked) decodes to key[0..klen), a key with
+ * no escape or control character. */
 static int
 str_is(const struct json *j, int t, const char *key, size_t klen)
 {
 	struct sdec d;
 	size_t i;
 
+	/* An escape only lengthens what it stands for, and key has none. */
+	if (raw_len(j, t) == klen)
+		return memcmp(j->src + j->tok[t].start, key, klen) == 0;
+	if (raw_len(j, t) < klen || !has_escape(j, t))
+		return 0;
 	sdec_init(&d, j, t);
 	for (i = 0; i < klen; i++)
 		if (sdec_next(&d) != (unsigned char)key[i])
@@ -256,23 +310,6 @@ prim_ok(const char *s, size_t n)
 	return i == n;
 }
 
-/* Index of the token after the value starting at token i (its subtree). */
-static int
-json_skip(const struct json *j, int i)
-{
-	int left = 1;
-
-	while (left > 0 && i < j->ntok) {
-		left--;
-		if (j->tok[i].type == JSMN_OBJECT)
-			left += 2 * j->tok[i].size;
-		else if (j->tok[i].type == JSMN_ARRAY)
-			left += j->tok[i].size;
-		i++;
-	}
-	return i;
-}
-
 /* What the grammar check expects next. */
 enum want { W_VALUE, W_VALUE_OR_CLOSE, W_KEY, W_KEY_OR_CLOSE, W_COLON,
     W_COMMA_OR_CLOSE, W_DONE };
@@ -280,10 +317,11 @@ enum want { W_VALUE, W_VALUE_OR_CLOSE, W_KEY, W_KEY_OR_CLOSE, W_COLON,
 /* The grammar check's state: where it is in the text and the tokens, and
  * the containers open around it. */
 struct chk {
-	const struct json *j;
+	struct json *j;
 	size_t pos;		/* in the text */
 	int k;			/* the next token */
 	int sp;			/* containers open */
+	int esc;		/* a key of the object has an escape */
 	enum want w;
 	struct {
 		int t;		/* container token */
@@ -296,15 +334,20 @@ struct chk {
 static int
 chk_key(struct chk *x, int c)
 {
-	const struct json *j = x->j;
-	int i;
+	struct json *j = x->j;
+	int i, esc;
 
 	if (c != '"' || x->k >= j->ntok || !str_at(j, x->k, x->pos, 1))
 		return -1;
-	if (x->sp == 1)
-		for (i = 1; i < x->k; i = json_skip(j, i + 1))
-			if (str_same(j, i, x->k))
+	if (x->sp == 1) {
+		esc = has_escape(j, x->k);
+		for (i = 0; i < j->nkey; i++)
+			if (esc || x->esc ? str_same(j, j->key[i], x->k) :
+			    raw_same(j, j->key[i], x->k))
 				return -1;
+		j->key[j->nkey++] = x->k;
+		x->esc |= esc;
+	}
 	x->st[x->sp - 1].n++;
 	x->pos = (size_t)j->tok[x->k].end + 1;
 	x->k++;
@@ -400,12 +443,14 @@ chk_comma(struct chk *x, int c)
  * what the text says. 0 if all agree, -1 otherwise.
  */
 static int
-check(const struct json *j)
+check(struct json *j)
 {
 	struct chk x;
 	int c, r;
 
 	x.j = j;
+	x.esc = 0;
+	j->nkey = 0;
 	x.pos = 0;
 	x.k = x.sp = 0;
 	x.w = W_VALUE;
@@ -454,6 +499,7 @@ json_parse(struct json *j, const char *src, size_t len)
 	j->src = src;
 	j->len = len;
 	j->ntok = 0;
+	j->nkey = 0;
 	/* jsmn keeps offsets in int and stops at a NUL. */
 	if (len == 0 || len > INT_MAX || memchr(src, 0, len) != NULL)
 		return -1;
@@ -464,6 +510,7 @@ json_parse(struct json *j, const char *src, size_t len)
 	j->ntok = r;
 	if (j->tok[0].type != JSMN_OBJECT || check(j) < 0) {
 		j->ntok = 0;
+		j->nkey = 0;
 		return -1;
 	}
 	return 0;
@@ -473,15 +520,11 @@ int
 json_find(const struct json *j, const char *key)
 {
 	size_t klen = strlen(key);
-	int i = 1, n;
+	int i;
 
-	if (j->ntok < 1 || j->tok[0].type != JSMN_OBJECT)
-		return -1;
-	for (n = 0; n < j->tok[0].size && i + 1 < j->ntok; n++) {
-		if (str_is(j, i, key, klen))
-			return i + 1;
-		i = json_skip(j, i + 1);
-	}
+	for (i = 0; i < j->nkey; i++)
+		if (str_is(j, j->key[i], key, klen))
+			return j->key[i] + 1;
 	return -1;
 }
 
@@ -499,6 +542,15 @@ json_tok_str(const struct json *j, int t, char *out, size_t cap,
 		out[0] = 0;
 	if (t < 0 || t >= j->ntok || j->tok[t].type != JSMN_STRING || cap == 0)
 		return -1;
+	if (plain(j, t)) {
+		if ((len = raw_len(j, t)) >= cap)
+			return -1;
+		memcpy(out, j->src + j->tok[t].start, len);
+		out[len] = 0;
+		if (n != NULL)
+			*n = len;
+		return 0;
+	}
 	sdec_init(&d, j, t);
 	while ((c = sdec_next(&d)) >= 0) {
 		if (len >= cap - 1) {

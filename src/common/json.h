@@ -32,6 +32,8 @@ struct json {
 	size_t len;
 	int ntok;
 	jsmntok_t tok[JSON_MAX_TOKENS];
+	int nkey;			/* the object's own keys: */
+	int key[JSON_MAX_TOKENS / 2];	/* their tokens, in order */
 };
 
 /*

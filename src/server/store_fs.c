@@ -778,7 +778,7 @@ offer_file(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
 		return ST_BAD_REQUEST;
 	}
 	n = &s->needs[(s->need_head + s->need_count++) % NEED_MAX];
-	*n = *e;
+	entry_copy(n, e);
 	n->xattr = NULL;	/* the frame's: gone once it is answered */
 	n->xlen = 0;
 	return ST_NEED;

@@ -182,6 +182,7 @@ entry_valid(struct entry *e, unsigned type, const uint8_t *x, size_t xlen)
 	raw_valid(&w, type);
 	entry_clear(e, type);
 	memcpy(e->path, w.path, w.plen);
+	e->path[w.plen] = 0;
 	e->plen = w.plen;
 	e->size = w.size;
 	e->mode = w.mode;
@@ -195,6 +196,7 @@ entry_valid(struct entry *e, unsigned type, const uint8_t *x, size_t xlen)
 	memcpy(e->md5, w.md5, MD5_LEN);
 	if (w.tlen > 0)
 		memcpy(e->target, w.target, w.tlen);
+	e->target[w.tlen] = 0;
 	e->tlen = w.tlen;
 	e->major = w.major;
 	e->minor = w.minor;
