@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "backupid.h"
 #include "client.h"
 #include "conn.h"
 #include "path.h"
@@ -51,6 +52,12 @@ struct rrun {
 	 * its xattrs are read back from there */
 	uint64_t rec[PIPELINE_MAX];
 	unsigned rec_head, rec_len;
+	/* --include: paths of the snapshot (into the options' strings),
+	 * and whether anything at or below each came */
+	unsigned ninc;
+	const char *inc[INCLUDES_MAX];
+	size_t inc_len[INCLUDES_MAX];
+	uint8_t inc_seen[INCLUDES_MAX];
 };
 
 static struct rrun rr;
@@ -161,7 +168,133 @@ already_there(struct rrun *r, int dfd, const char *leaf,
 	return same;
 }
 
+/* ---- the included paths -------------------------------------------------- */
+
+/*
+ * --include PATH: a path as the snapshot holds it, relative to the
+ * directory that was backed up (as --ls shows it); "./" before it and
+ * "/" after it are dropped. An absolute path is refused: the snapshot's
+ * source is not known until the server has answered.
+ */
+static void
+includes_set(struct rrun *r)
+{
+	const char *p;
+	size_t n;
+	unsigned i;
+
+	for (i = 0; i < r->o->include.n && i < INCLUDES_MAX; i++) {
+		p = r->o->include.v[i];
+		n = strlen(p);
+		while (n > 2 && p[0] == '.' && p[1] == '/') {
+			p += 2;
+			n -= 2;
+		}
+		while (n > 1 && p[n - 1] == '/')
+			n--;
+		if (p[0] == '/')
+			die(EXIT_USAGE, "--include %s: give the path as the "
+			    "snapshot holds it, relative to the directory "
+			    "backed up (for /etc/passwd of a backup of /etc: "
+			    "--include passwd; --ls shows them)", p);
+		if (path_check(p, n) < 0)
+			die(EXIT_USAGE, "--include %s: not a path of a snapshot "
+			    "(relative, no empty, \".\" or \"..\" components)",
+			    r->o->include.v[i]);
+		r->inc[i] = p;
+		r->inc_len[i] = n;
+		r->inc_seen[i] = 0;
+	}
+	r->ninc = i;
+}
+
+/* 1 if p[0..n) is at or below an included path (or none was given). */
+static int
+inc_within(const struct rrun *r, const char *p, size_t n)
+{
+	unsigned i;
+
+	for (i = 0; i < r->ninc; i++)
+		if (path_within(p, n, r->inc[i], r->inc_len[i]))
+			return 1;
+	return r->ninc == 0;
+}
+
+/* Check e against the includes: it must be at or below one, or a
+ * directory above one (the server's rule); note which it is in. */
+static void
+inc_check(struct rrun *r, const struct entry *e)
+{
+	unsigned i;
+	int ok = r->ninc == 0;
+
+	for (i = 0; i < r->ninc; i++) {
+		if (path_within(e->path, e->plen, r->inc[i], r->inc_len[i]))
+			ok = r->inc_seen[i] = 1;
+		else if (e->type == E_DIR && e->plen > 0 && path_within(
+		    r->inc[i], r->inc_len[i], e->path, e->plen))
+			ok = 1;
+	}
+	if (!ok)
+		die(EXIT_NET, "%s:%u sent an entry that is not within the "
+		    "included paths: %s", r->o->server, r->o->port,
+		    shown_path(e));
+}
+
+/* Each include nothing came for, in words (and counted as an error). */
+static void
+includes_missing(struct rrun *r)
+{
+	char sh[PATH_CAP];
+	unsigned i;
+
+	for (i = 0; i < r->ninc; i++) {
+		if (r->inc_seen[i])
+			continue;
+		shown(r->inc[i], r->inc_len[i], sh, sizeof sh);
+		msg("--include %s: not in snapshot %s", sh, r->snap);
+		r->errors++;
+	}
+}
+
 /* ---- pass one: the manifest ---------------------------------------------- */
+
+/* Why the directory of e cannot be reached, in words: which component of
+ * its path is a symlink (or not a directory) in the target. Nothing is
+ * followed: the restore will not write through a symlink. */
+static void
+unreachable(struct rrun *r, const struct entry *e)
+{
+	static char part[PATH_CAP], sh[PATH_CAP];
+	struct port_stat st;
+	const char *leaf;
+	size_t j;
+	int dfd, type = PORT_DIR;
+
+	for (j = 1; j < e->plen && type == PORT_DIR; j++) {
+		if (e->path[j] != '/')
+			continue;
+		memcpy(part, e->path, j);
+		part[j] = 0;
+		if ((dfd = path_parent(r->root, part, 0, &leaf)) < 0)
+			break;
+		if (port_fstatat(dfd, leaf, &st) == 0)
+			type = st.type;
+		port_close(dfd);
+	}
+	shown(part, strlen(part), sh, sizeof sh);
+	if (type == PORT_LNK)
+		msg("%s: not restored: %s/%s is a symlink in the target; "
+		    "restore with --path DIR, or remove the link",
+		    shown_path(e), r->shown, sh);
+	else if (type != PORT_DIR)
+		msg("%s: not restored: %s/%s is not a directory in the target",
+		    shown_path(e), r->shown, sh);
+	else
+		msg("%s: cannot reach its directory: %s", shown_path(e),
+		    strerror(errno));
+	r->errors++;
+}
 
 /* The symlink e at dfd/leaf, unless it is there already. */
 static void
@@ -207,7 +340,7 @@ place_symlink(struct rrun *r, int dfd, const char *leaf,
 static void
 place(struct rrun *r, const struct entry *e)
 {
-	struct port_stat st;
+	struct port_stat st = { .type = PORT_UNKNOWN };
 	const char *leaf;
 	int dfd;
 
@@ -219,14 +352,20 @@ place(struct rrun *r, const struct entry *e)
 	}
 	dfd = dircache_parent(&r->dir, r->root, e->path, &leaf);
 	if (dfd < 0) {
-		failed(r, e, "cannot reach its directory (a symlink or a "
-		    "file in the way?)");
+		unreachable(r, e);
 		return;
 	}
 	switch (e->type) {
 	case E_DIR:
 		if (port_mkdirat(dfd, leaf, 0700) < 0 && !(errno == EEXIST &&
 		    port_fstatat(dfd, leaf, &st) == 0 && st.type == PORT_DIR)) {
+			if (errno == EEXIST && st.type == PORT_LNK) {
+				msg("%s: not restored: it is a symlink in the "
+				    "target; restore with --path DIR, or remove "
+				    "the link", shown_path(e));
+				r->errors++;
+				return;
+			}
 			if (errno == EEXIST)
 				errno = ENOTDIR;
 			failed(r, e, "cannot make the directory");
@@ -272,6 +411,7 @@ item_entry(void *ctx, struct rd *rd)
 	memcpy(r->last, ent.path, ent.plen + 1);
 	r->last_len = ent.plen;
 	r->have_last = 1;
+	inc_check(r, &ent);
 	place(r, &ent);
 	progress(r, 0);
 	return 0;
@@ -585,7 +725,10 @@ static const char *
 link_source(struct rrun *r, int *tdfd, const char **tleaf,
     struct port_stat *ts)
 {
-	*tdfd = dircache_parent(&r->tdir, r->root, ent.target, tleaf);
+	/* A first path outside the includes was not restored now: what
+	 * is there may be anything. */
+	*tdfd = inc_within(r, ent.target, ent.tlen) ? dircache_parent(
+	    &r->tdir, r->root, ent.target, tleaf) : -1;
 	if (restored(*tdfd, *tleaf, &ent, ts))
 		return ent.target;
 	if (r->sub[0] == 0 || strcmp(r->sub_for, ent.target) != 0)
@@ -710,9 +853,23 @@ ask_restore(struct rrun *r, const char *snap)
 	struct reply *rp;
 	struct buf b;
 
+	unsigned i;
+
 	cconn_buf(&r->c, &b);
 	put_str(&b, r->id, strlen(r->id));
 	put_str(&b, snap, strlen(snap));
+	if (r->c.version == PROTO_V2) {
+		buf_u16(&b, r->ninc);
+		for (i = 0; i < r->ninc; i++)
+			put_str(&b, r->inc[i], r->inc_len[i]);
+		if (b.err)
+			die(EXIT_USAGE, "the included paths are too long for "
+			    "one request (at most about 64 KiB together)");
+	} else if (r->ninc > 0) {
+		die(EXIT_USAGE, "%s:%u speaks protocol version 1: it cannot "
+		    "restore a part of a snapshot (--include)", r->o->server,
+		    r->o->port);
+	}
 	rp = cconn_request(&r->c, T_RESTORE, &b, &check_query);
 	if (rp->status != ST_OK)
 		refused(rp->status, rp->text);
@@ -720,6 +877,31 @@ ask_restore(struct rrun *r, const char *snap)
 	    get_str(&rp->body, r->source, sizeof r->source) < 0)
 		die(EXIT_NET, "malformed reply from %s", r->o->server);
 	cconn_tidy(r->snap, sizeof r->snap);
+}
+
+/*
+ * Without --path the restore writes where the server says the backup
+ * came from: only if that source, with our own certificate's name, makes
+ * the id we asked for (PROTOCOL.md, "IDs people can type"), so a server
+ * cannot send us to write anywhere else.
+ */
+static void
+check_source(struct rrun *r)
+{
+	char id[ID_LEN + 1], sh[PATH_CAP];
+
+	if (r->o->path != NULL || r->source[0] == 0)
+		return;
+	backup_id(r->c.own_cn, r->source, strlen(r->source), id);
+	if (r->c.own_cn[0] != 0 && strcmp(id, r->id) == 0)
+		return;
+	shown(r->source, strlen(r->source), sh, sizeof sh);
+	if (r->c.own_cn[0] == 0)
+		die(EXIT_REFUSED, "cannot read our certificate's name to check "
+		    "that backup %s is of %s: give --path DIR", r->id, sh);
+	die(EXIT_REFUSED, "the server says backup %s is of %s, but our "
+	    "backup of %s is %s: not restoring there (give --path DIR to "
+	    "restore elsewhere)", r->id, sh, sh, id);
 }
 
 /* The restore directory (--path, or the snapshot's source), and the
@@ -783,13 +965,16 @@ restore_run(const struct copts *o)
 	r->o = o;
 	atexit(cleanup);
 	report_start(&r->rep, o->report);
-	split_target(o->target, r->id, sizeof r->id, snap, sizeof snap);
+	includes_set(r);
 	cconn_open(&r->c, o);
+	resolve_target(&r->c, o, o->target, r->id, snap);
 	ask_restore(r, snap);
+	check_source(r);
 	target_open(r);
 	info("restoring backup %s snapshot %s into %s", r->id, r->snap,
 	    r->shown);
 	read_manifest(r);
+	includes_missing(r);
 	fetch_all(r);
 	link_all(r);
 	finish_dirs(r);
