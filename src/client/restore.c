@@ -22,6 +22,7 @@
 #include "backupid.h"
 #include "client.h"
 #include "conn.h"
+#include "delete.h"
 #include "path.h"
 #include "port.h"
 #include "proto.h"
@@ -58,6 +59,11 @@ struct rrun {
 	const char *inc[INCLUDES_MAX];
 	size_t inc_len[INCLUDES_MAX];
 	uint8_t inc_seen[INCLUDES_MAX];
+	int whole;		/* the manifest came to its end, OK */
+	/* --delete: the snapshot's paths, and what went */
+	struct port_tmp dtmp;
+	struct dlist dl;
+	uint64_t deleted;
 };
 
 static struct rrun rr;
@@ -412,6 +418,10 @@ item_entry(void *ctx, struct rd *rd)
 	r->last_len = ent.plen;
 	r->have_last = 1;
 	inc_check(r, &ent);
+	if (r->o->delete_extra && dlist_put(&r->dl, ent.type, ent.path,
+	    ent.plen) < 0)
+		die(EXIT_USAGE, "cannot write the restore's list of paths in "
+		    "%s: %s", r->shown, strerror(errno));
 	place(r, &ent);
 	progress(r, 0);
 	return 0;
@@ -429,6 +439,8 @@ item_end(void *ctx, struct rd *rd)
 		cconn_tidy(text, sizeof text);
 		msg("the server could not read the whole snapshot: %s", text);
 		r->errors++;
+	} else {
+		r->whole = 1;
 	}
 	return 1;
 }
@@ -930,7 +942,35 @@ target_open(struct rrun *r)
 		    strerror(errno));
 	port_unlinkat(r->root, r->list.tmp, 0);
 	linew_open(&r->lw, r->list.fd);
+	if (r->o->delete_extra) {
+		if (rtmp_open(&r->dtmp, r->root) < 0)
+			die(EXIT_USAGE, "cannot write in %s: %s", r->shown,
+			    strerror(errno));
+		port_unlinkat(r->root, r->dtmp.tmp, 0);
+		dlist_open(&r->dl, r->dtmp.fd);
+	}
 	dircache_init(&r->dir);
+}
+
+/* --delete: what the target holds beneath the included paths (or all
+ * of it) and the snapshot does not goes, once the restore is done; not
+ * when the manifest did not come whole. */
+static void
+delete_run(struct rrun *r)
+{
+	struct dscope sc = { r->root, r->o->dry_run, r->shown, r->ninc,
+	    r->inc, r->inc_len, 0, 0 };
+
+	if (!r->whole) {
+		msg("the snapshot's list of entries did not come whole: "
+		    "nothing deleted");
+		r->errors++;
+		return;
+	}
+	delete_extra(&r->dl, &sc);
+	r->deleted = sc.deleted;
+	r->errors += sc.errors;
+	port_close(r->dtmp.fd);
 }
 
 /* Everything on disk, and the figures. */
@@ -938,8 +978,9 @@ static int
 restore_done(struct rrun *r)
 {
 	static const char *const keys[] = { "files", "bytes", "fetched",
-	    "errors" };
-	const uint64_t vals[] = { r->files, r->bytes, r->fetched, r->errors };
+	    "deleted", "errors" };
+	const uint64_t vals[] = { r->files, r->bytes, r->fetched, r->deleted,
+	    r->errors };
 
 	port_close(r->list.fd);
 	dircache_close(&r->dir);
@@ -949,10 +990,11 @@ restore_done(struct rrun *r)
 		report_json(&r->rep, r->id, r->snap, r->target, keys, vals,
 		    sizeof vals / sizeof vals[0]);
 	info("restored backup %s snapshot %s into %s: %llu files, %llu "
-	    "fetched (%llu bytes), %llu already right, %llu errors", r->id,
-	    r->snap, r->shown, (unsigned long long)r->files,
+	    "fetched (%llu bytes), %llu already right, %llu deleted, %llu "
+	    "errors", r->id, r->snap, r->shown, (unsigned long long)r->files,
 	    (unsigned long long)r->fetched, (unsigned long long)r->bytes,
-	    (unsigned long long)r->kept, (unsigned long long)r->errors);
+	    (unsigned long long)r->kept, (unsigned long long)r->deleted,
+	    (unsigned long long)r->errors);
 	return r->errors ? EXIT_PARTIAL : 0;
 }
 
@@ -970,6 +1012,9 @@ restore_run(const struct copts *o)
 	resolve_target(&r->c, o, o->target, r->id, snap);
 	ask_restore(r, snap);
 	check_source(r);
+	if (o->delete_extra && o->path == NULL && strcmp(r->source, "/") == 0)
+		die(EXIT_USAGE, "--delete into / is refused: give --path / if "
+		    "that is what you mean");
 	target_open(r);
 	info("restoring backup %s snapshot %s into %s", r->id, r->snap,
 	    r->shown);
@@ -978,6 +1023,8 @@ restore_run(const struct copts *o)
 	fetch_all(r);
 	link_all(r);
 	finish_dirs(r);
+	if (o->delete_extra)
+		delete_run(r);
 	progress(r, 1);
 	cconn_close(&r->c);
 	return restore_done(r);
