@@ -64,6 +64,7 @@ struct rrun {
 	struct port_tmp dtmp;
 	struct dlist dl;
 	uint64_t deleted;
+	uint64_t created, changed, alone;	/* --dry-run's */
 };
 
 static struct rrun rr;
@@ -398,6 +399,71 @@ place(struct rrun *r, const struct entry *e)
 	}
 }
 
+/* ---- --dry-run: what would be made or changed ---------------------------- */
+
+/* What differs between e and what the target holds (st): a list of
+ * words into w[cap], empty when nothing does. */
+static void
+differs(const struct entry *e, const struct port_stat *st, char *w,
+    size_t cap)
+{
+	static const int types[] = { [E_FILE] = PORT_REG, [E_DIR] = PORT_DIR,
+	    [E_LINK] = PORT_LNK, [E_HARD] = PORT_REG, [E_FIFO] = PORT_OTHER,
+	    [E_CHR] = PORT_OTHER, [E_BLK] = PORT_OTHER };
+	int want = e->type < sizeof types / sizeof types[0] ?
+	    types[e->type] : PORT_OTHER;
+
+	w[0] = 0;
+	if ((int)st->type != want) {
+		snprintf(w, cap, ", type");
+		return;
+	}
+	if (ENTRY_HAS_DATA(e) && st->size != e->size)
+		snprintf(w + strlen(w), cap - strlen(w), ", content");
+	if (e->type != E_LINK && (st->mode & 07777) != (e->mode & 07777))
+		snprintf(w + strlen(w), cap - strlen(w), ", mode");
+	if (port_euid() == 0 && e->uid != 0xffffffffu &&
+	    (st->uid != e->uid || st->gid != e->gid))
+		snprintf(w + strlen(w), cap - strlen(w), ", owner");
+	if (e->type != E_DIR && (st->mtime != e->mtime ||
+	    st->mtime_ns != e->mtime_ns))
+		snprintf(w + strlen(w), cap - strlen(w), ", times");
+}
+
+/* --dry-run: say what the restore would do with e, and do nothing.
+ * Content is judged by size and mtime (nothing is read or fetched). */
+static void
+dry_place(struct rrun *r, const struct entry *e)
+{
+	struct port_stat st;
+	const char *leaf;
+	char w[64];
+	int dfd;
+
+	if (ENTRY_HAS_DATA(e))
+		r->files++;
+	if (e->plen == 0)
+		return;
+	dfd = r->root < 0 ? -1 : dircache_parent(&r->dir, r->root, e->path,
+	    &leaf);
+	if (dfd < 0 && r->root >= 0 && errno != ENOENT) {
+		unreachable(r, e);
+		return;
+	}
+	if (dfd < 0 || port_fstatat(dfd, leaf, &st) < 0) {
+		info("would create %s", shown_path(e));
+		r->created++;
+		return;
+	}
+	differs(e, &st, w, sizeof w);
+	if (w[0] == 0) {
+		r->alone++;
+		return;
+	}
+	info("would change %s: %s", shown_path(e), w + 2);
+	r->changed++;
+}
+
 /* I_ENTRY: one entry of the manifest. */
 static int
 item_entry(void *ctx, struct rd *rd)
@@ -422,7 +488,10 @@ item_entry(void *ctx, struct rd *rd)
 	    ent.plen) < 0)
 		die(EXIT_USAGE, "cannot write the restore's list of paths in "
 		    "%s: %s", r->shown, strerror(errno));
-	place(r, &ent);
+	if (r->o->dry_run)
+		dry_place(r, &ent);
+	else
+		place(r, &ent);
 	progress(r, 0);
 	return 0;
 }
@@ -916,6 +985,28 @@ check_source(struct rrun *r)
 	    "restore elsewhere)", r->id, sh, sh, id);
 }
 
+/* --dry-run: the target opened if it is there (else everything would
+ * be created), nothing made in it: --delete's list of paths goes to
+ * $TMPDIR (or /tmp). */
+static void
+dry_open(struct rrun *r)
+{
+	const char *tmp = getenv("TMPDIR");
+	int dfd;
+
+	r->root = port_open_dir(r->target);
+	dircache_init(&r->dir);
+	if (!r->o->delete_extra)
+		return;
+	dfd = port_open_dir(tmp != NULL && tmp[0] != 0 ? tmp : "/tmp");
+	if (dfd < 0 || rtmp_open(&r->dtmp, dfd) < 0)
+		die(EXIT_USAGE, "cannot make a temporary file in %s: %s",
+		    tmp != NULL ? tmp : "/tmp", strerror(errno));
+	port_unlinkat(dfd, r->dtmp.tmp, 0);
+	port_close(dfd);
+	dlist_open(&r->dl, r->dtmp.fd);
+}
+
 /* The restore directory (--path, or the snapshot's source), and the
  * work list in it: a temporary file nobody else can see. */
 static void
@@ -930,6 +1021,10 @@ target_open(struct rrun *r)
 	if (r->target[0] == 0)
 		die(EXIT_USAGE, "the snapshot does not say where it came from: "
 		    "give --path DIR");
+	if (r->o->dry_run) {
+		dry_open(r);
+		return;
+	}
 	if (port_mkdir(r->target, 0700) < 0 && errno != EEXIST)
 		die(EXIT_USAGE, "cannot make the restore directory %s: %s",
 		    r->shown, strerror(errno));
@@ -971,6 +1066,31 @@ delete_run(struct rrun *r)
 	r->deleted = sc.deleted;
 	r->errors += sc.errors;
 	port_close(r->dtmp.fd);
+}
+
+/* --dry-run's figures: what would be created, changed, deleted, and
+ * how many entries would be left alone. */
+static int
+dry_done(struct rrun *r)
+{
+	static const char *const keys[] = { "files", "create", "change",
+	    "delete", "unchanged", "errors" };
+	const uint64_t vals[] = { r->files, r->created, r->changed,
+	    r->deleted, r->alone, r->errors };
+
+	if (r->root >= 0 && r->o->delete_extra)
+		delete_run(r);
+	if (r->o->json)
+		report_json(&r->rep, r->id, r->snap, r->target, keys, vals,
+		    sizeof vals / sizeof vals[0]);
+	info("dry run of backup %s snapshot %s into %s: %llu to create, %llu "
+	    "to change, %llu to delete, %llu left alone, %llu errors; nothing "
+	    "was changed", r->id, r->snap, r->shown,
+	    (unsigned long long)r->created, (unsigned long long)r->changed,
+	    (unsigned long long)r->deleted, (unsigned long long)r->alone,
+	    (unsigned long long)r->errors);
+	dircache_close(&r->dir);
+	return r->errors ? EXIT_PARTIAL : 0;
 }
 
 /* Everything on disk, and the figures. */
@@ -1020,6 +1140,10 @@ restore_run(const struct copts *o)
 	    r->shown);
 	read_manifest(r);
 	includes_missing(r);
+	if (o->dry_run) {
+		cconn_close(&r->c);
+		return dry_done(r);
+	}
 	fetch_all(r);
 	link_all(r);
 	finish_dirs(r);

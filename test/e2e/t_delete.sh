@@ -80,7 +80,27 @@ check_rc 0 "--delete --dry-run"
 check_eq "$(fingerprint "$T")" "$BEFORE" "the target's checksums are the same after"
 check_err "would delete keep/extra" "the deletions are listed"
 check_err "would delete keep/sub/out-dir" "a link is listed"
-check_eq "$(json_field "$RUN_OUT" deleted)" 4 "--json counts what would go"
+check_eq "$(json_field "$RUN_OUT" delete)" 4 "--json counts what would go"
+
+# ---- restore --dry-run: nothing changes, the report says what would ------------
+T=$W/t5
+run_cairn --restore "$ID" --path "$T"
+printf 'changed\n' >"$T/keep/a"
+chmod 0600 "$T/keep/sub/b"
+rm "$T/other/o"
+BEFORE=$(fingerprint "$T")
+run_cairn --restore "$ID" --path "$T" --dry-run --json
+check_rc 0 "restore --dry-run"
+check_eq "$(fingerprint "$T")" "$BEFORE" "restore --dry-run: the target's checksums are the same"
+check_err "would change keep/a: content" "a changed file's content is named"
+check_err "would change keep/sub/b: mode" "a changed mode is named"
+check_err "would create other/o" "a missing file would be created"
+check_eq "$(json_field "$RUN_OUT" create) $(json_field "$RUN_OUT" change)" "1 2" \
+	"--json counts what would be created and changed"
+run_cairn --restore "$ID" --path "$W/t6" --dry-run
+check_rc 0 "restore --dry-run into a directory that is not there"
+check_eq "$(ls -d "$W/t6" 2>/dev/null)" "" "it is not made"
+check_err "would create keep/sub/b" "everything would be created"
 
 # ---- / without --path ----------------------------------------------------------
 # The snapshot's source is / only for a backup of /: check the refusal by a
