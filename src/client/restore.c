@@ -1075,11 +1075,16 @@ dry_done(struct rrun *r)
 {
 	static const char *const keys[] = { "files", "create", "change",
 	    "delete", "unchanged", "errors" };
-	const uint64_t vals[] = { r->files, r->created, r->changed,
-	    r->deleted, r->alone, r->errors };
+	uint64_t vals[6];
 
 	if (r->root >= 0 && r->o->delete_extra)
 		delete_run(r);
+	vals[0] = r->files;
+	vals[1] = r->created;
+	vals[2] = r->changed;
+	vals[3] = r->deleted;
+	vals[4] = r->alone;
+	vals[5] = r->errors;
 	if (r->o->json)
 		report_json(&r->rep, r->id, r->snap, r->target, keys, vals,
 		    sizeof vals / sizeof vals[0]);
