@@ -42,6 +42,7 @@ handshake(struct cconn *c, const struct copts *o)
 		    "verified or the connection broke: %s", o->server, o->port,
 		    why);
 	}
+	tls_own_cn(&conf, c->own_cn, sizeof c->own_cn);
 	tls_conf_wipe(&conf);
 }
 

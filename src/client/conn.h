@@ -74,6 +74,7 @@ struct cconn {
 	struct tls t;
 	unsigned version;	/* the session's protocol version (2) */
 	uint32_t server_flags;	/* SF_* from the HELLO reply */
+	char own_cn[TLS_NAME_MAX + 1];	/* our certificate's CN, or "" */
 	uint64_t sent_ms;	/* when a frame last went to the server */
 	struct reply rp;	/* the last reply read */
 	/* the pipeline */

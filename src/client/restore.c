@@ -19,8 +19,10 @@
 #include <string.h>
 
 #include "apply.h"
+#include "backupid.h"
 #include "client.h"
 #include "conn.h"
+#include "delete.h"
 #include "path.h"
 #include "port.h"
 #include "proto.h"
@@ -51,6 +53,18 @@ struct rrun {
 	 * its xattrs are read back from there */
 	uint64_t rec[PIPELINE_MAX];
 	unsigned rec_head, rec_len;
+	/* --include: paths of the snapshot (into the options' strings),
+	 * and whether anything at or below each came */
+	unsigned ninc;
+	const char *inc[INCLUDES_MAX];
+	size_t inc_len[INCLUDES_MAX];
+	uint8_t inc_seen[INCLUDES_MAX];
+	int whole;		/* the manifest came to its end, OK */
+	/* --delete: the snapshot's paths, and what went */
+	struct port_tmp dtmp;
+	struct dlist dl;
+	uint64_t deleted;
+	uint64_t created, changed, alone;	/* --dry-run's */
 };
 
 static struct rrun rr;
@@ -161,7 +175,133 @@ already_there(struct rrun *r, int dfd, const char *leaf,
 	return same;
 }
 
+/* ---- the included paths -------------------------------------------------- */
+
+/*
+ * --include PATH: a path as the snapshot holds it, relative to the
+ * directory that was backed up (as --ls shows it); "./" before it and
+ * "/" after it are dropped. An absolute path is refused: the snapshot's
+ * source is not known until the server has answered.
+ */
+static void
+includes_set(struct rrun *r)
+{
+	const char *p;
+	size_t n;
+	unsigned i;
+
+	for (i = 0; i < r->o->include.n && i < INCLUDES_MAX; i++) {
+		p = r->o->include.v[i];
+		n = strlen(p);
+		while (n > 2 && p[0] == '.' && p[1] == '/') {
+			p += 2;
+			n -= 2;
+		}
+		while (n > 1 && p[n - 1] == '/')
+			n--;
+		if (p[0] == '/')
+			die(EXIT_USAGE, "--include %s: give the path as the "
+			    "snapshot holds it, relative to the directory "
+			    "backed up (for /etc/passwd of a backup of /etc: "
+			    "--include passwd; --ls shows them)", p);
+		if (path_check(p, n) < 0)
+			die(EXIT_USAGE, "--include %s: not a path of a snapshot "
+			    "(relative, no empty, \".\" or \"..\" components)",
+			    r->o->include.v[i]);
+		r->inc[i] = p;
+		r->inc_len[i] = n;
+		r->inc_seen[i] = 0;
+	}
+	r->ninc = i;
+}
+
+/* 1 if p[0..n) is at or below an included path (or none was given). */
+static int
+inc_within(const struct rrun *r, const char *p, size_t n)
+{
+	unsigned i;
+
+	for (i = 0; i < r->ninc; i++)
+		if (path_within(p, n, r->inc[i], r->inc_len[i]))
+			return 1;
+	return r->ninc == 0;
+}
+
+/* Check e against the includes: it must be at or below one, or a
+ * directory above one (the server's rule); note which it is in. */
+static void
+inc_check(struct rrun *r, const struct entry *e)
+{
+	unsigned i;
+	int ok = r->ninc == 0;
+
+	for (i = 0; i < r->ninc; i++) {
+		if (path_within(e->path, e->plen, r->inc[i], r->inc_len[i]))
+			ok = r->inc_seen[i] = 1;
+		else if (e->type == E_DIR && e->plen > 0 && path_within(
+		    r->inc[i], r->inc_len[i], e->path, e->plen))
+			ok = 1;
+	}
+	if (!ok)
+		die(EXIT_NET, "%s:%u sent an entry that is not within the "
+		    "included paths: %s", r->o->server, r->o->port,
+		    shown_path(e));
+}
+
+/* Each include nothing came for, in words (and counted as an error). */
+static void
+includes_missing(struct rrun *r)
+{
+	char sh[PATH_CAP];
+	unsigned i;
+
+	for (i = 0; i < r->ninc; i++) {
+		if (r->inc_seen[i])
+			continue;
+		shown(r->inc[i], r->inc_len[i], sh, sizeof sh);
+		msg("--include %s: not in snapshot %s", sh, r->snap);
+		r->errors++;
+	}
+}
+
 /* ---- pass one: the manifest ---------------------------------------------- */
+
+/* Why the directory of e cannot be reached, in words: which component of
+ * its path is a symlink (or not a directory) in the target. Nothing is
+ * followed: the restore will not write through a symlink. */
+static void
+unreachable(struct rrun *r, const struct entry *e)
+{
+	static char part[PATH_CAP], sh[PATH_CAP];
+	struct port_stat st;
+	const char *leaf;
+	size_t j;
+	int dfd, type = PORT_DIR;
+
+	for (j = 1; j < e->plen && type == PORT_DIR; j++) {
+		if (e->path[j] != '/')
+			continue;
+		memcpy(part, e->path, j);
+		part[j] = 0;
+		if ((dfd = path_parent(r->root, part, 0, &leaf)) < 0)
+			break;
+		if (port_fstatat(dfd, leaf, &st) == 0)
+			type = st.type;
+		port_close(dfd);
+	}
+	shown(part, strlen(part), sh, sizeof sh);
+	if (type == PORT_LNK)
+		msg("%s: not restored: %s/%s is a symlink in the target; "
+		    "restore with --path DIR, or remove the link",
+		    shown_path(e), r->shown, sh);
+	else if (type != PORT_DIR)
+		msg("%s: not restored: %s/%s is not a directory in the target",
+		    shown_path(e), r->shown, sh);
+	else
+		msg("%s: cannot reach its directory: %s", shown_path(e),
+		    strerror(errno));
+	r->errors++;
+}
 
 /* The symlink e at dfd/leaf, unless it is there already. */
 static void
@@ -207,7 +347,7 @@ place_symlink(struct rrun *r, int dfd, const char *leaf,
 static void
 place(struct rrun *r, const struct entry *e)
 {
-	struct port_stat st;
+	struct port_stat st = { .type = PORT_UNKNOWN };
 	const char *leaf;
 	int dfd;
 
@@ -219,14 +359,20 @@ place(struct rrun *r, const struct entry *e)
 	}
 	dfd = dircache_parent(&r->dir, r->root, e->path, &leaf);
 	if (dfd < 0) {
-		failed(r, e, "cannot reach its directory (a symlink or a "
-		    "file in the way?)");
+		unreachable(r, e);
 		return;
 	}
 	switch (e->type) {
 	case E_DIR:
 		if (port_mkdirat(dfd, leaf, 0700) < 0 && !(errno == EEXIST &&
 		    port_fstatat(dfd, leaf, &st) == 0 && st.type == PORT_DIR)) {
+			if (errno == EEXIST && st.type == PORT_LNK) {
+				msg("%s: not restored: it is a symlink in the "
+				    "target; restore with --path DIR, or remove "
+				    "the link", shown_path(e));
+				r->errors++;
+				return;
+			}
 			if (errno == EEXIST)
 				errno = ENOTDIR;
 			failed(r, e, "cannot make the directory");
@@ -253,6 +399,71 @@ place(struct rrun *r, const struct entry *e)
 	}
 }
 
+/* ---- --dry-run: what would be made or changed ---------------------------- */
+
+/* What differs between e and what the target holds (st): a list of
+ * words into w[cap], empty when nothing does. */
+static void
+differs(const struct entry *e, const struct port_stat *st, char *w,
+    size_t cap)
+{
+	static const int types[] = { [E_FILE] = PORT_REG, [E_DIR] = PORT_DIR,
+	    [E_LINK] = PORT_LNK, [E_HARD] = PORT_REG, [E_FIFO] = PORT_OTHER,
+	    [E_CHR] = PORT_OTHER, [E_BLK] = PORT_OTHER };
+	int want = e->type < sizeof types / sizeof types[0] ?
+	    types[e->type] : PORT_OTHER;
+
+	w[0] = 0;
+	if ((int)st->type != want) {
+		snprintf(w, cap, ", type");
+		return;
+	}
+	if (ENTRY_HAS_DATA(e) && st->size != e->size)
+		snprintf(w + strlen(w), cap - strlen(w), ", content");
+	if (e->type != E_LINK && (st->mode & 07777) != (e->mode & 07777))
+		snprintf(w + strlen(w), cap - strlen(w), ", mode");
+	if (port_euid() == 0 && e->uid != 0xffffffffu &&
+	    (st->uid != e->uid || st->gid != e->gid))
+		snprintf(w + strlen(w), cap - strlen(w), ", owner");
+	if (e->type != E_DIR && (st->mtime != e->mtime ||
+	    st->mtime_ns != e->mtime_ns))
+		snprintf(w + strlen(w), cap - strlen(w), ", times");
+}
+
+/* --dry-run: say what the restore would do with e, and do nothing.
+ * Content is judged by size and mtime (nothing is read or fetched). */
+static void
+dry_place(struct rrun *r, const struct entry *e)
+{
+	struct port_stat st;
+	const char *leaf;
+	char w[64];
+	int dfd;
+
+	if (ENTRY_HAS_DATA(e))
+		r->files++;
+	if (e->plen == 0)
+		return;
+	dfd = r->root < 0 ? -1 : dircache_parent(&r->dir, r->root, e->path,
+	    &leaf);
+	if (dfd < 0 && r->root >= 0 && errno != ENOENT) {
+		unreachable(r, e);
+		return;
+	}
+	if (dfd < 0 || port_fstatat(dfd, leaf, &st) < 0) {
+		info("would create %s", shown_path(e));
+		r->created++;
+		return;
+	}
+	differs(e, &st, w, sizeof w);
+	if (w[0] == 0) {
+		r->alone++;
+		return;
+	}
+	info("would change %s: %s", shown_path(e), w + 2);
+	r->changed++;
+}
+
 /* I_ENTRY: one entry of the manifest. */
 static int
 item_entry(void *ctx, struct rd *rd)
@@ -272,7 +483,15 @@ item_entry(void *ctx, struct rd *rd)
 	memcpy(r->last, ent.path, ent.plen + 1);
 	r->last_len = ent.plen;
 	r->have_last = 1;
-	place(r, &ent);
+	inc_check(r, &ent);
+	if (r->o->delete_extra && dlist_put(&r->dl, ent.type, ent.path,
+	    ent.plen) < 0)
+		die(EXIT_USAGE, "cannot write the restore's list of paths in "
+		    "%s: %s", r->shown, strerror(errno));
+	if (r->o->dry_run)
+		dry_place(r, &ent);
+	else
+		place(r, &ent);
 	progress(r, 0);
 	return 0;
 }
@@ -289,6 +508,8 @@ item_end(void *ctx, struct rd *rd)
 		cconn_tidy(text, sizeof text);
 		msg("the server could not read the whole snapshot: %s", text);
 		r->errors++;
+	} else {
+		r->whole = 1;
 	}
 	return 1;
 }
@@ -585,7 +806,10 @@ static const char *
 link_source(struct rrun *r, int *tdfd, const char **tleaf,
     struct port_stat *ts)
 {
-	*tdfd = dircache_parent(&r->tdir, r->root, ent.target, tleaf);
+	/* A first path outside the includes was not restored now: what
+	 * is there may be anything. */
+	*tdfd = inc_within(r, ent.target, ent.tlen) ? dircache_parent(
+	    &r->tdir, r->root, ent.target, tleaf) : -1;
 	if (restored(*tdfd, *tleaf, &ent, ts))
 		return ent.target;
 	if (r->sub[0] == 0 || strcmp(r->sub_for, ent.target) != 0)
@@ -710,9 +934,23 @@ ask_restore(struct rrun *r, const char *snap)
 	struct reply *rp;
 	struct buf b;
 
+	unsigned i;
+
 	cconn_buf(&r->c, &b);
 	put_str(&b, r->id, strlen(r->id));
 	put_str(&b, snap, strlen(snap));
+	if (r->c.version == PROTO_V2) {
+		buf_u16(&b, r->ninc);
+		for (i = 0; i < r->ninc; i++)
+			put_str(&b, r->inc[i], r->inc_len[i]);
+		if (b.err)
+			die(EXIT_USAGE, "the included paths are too long for "
+			    "one request (at most about 64 KiB together)");
+	} else if (r->ninc > 0) {
+		die(EXIT_USAGE, "%s:%u speaks protocol version 1: it cannot "
+		    "restore a part of a snapshot (--include)", r->o->server,
+		    r->o->port);
+	}
 	rp = cconn_request(&r->c, T_RESTORE, &b, &check_query);
 	if (rp->status != ST_OK)
 		refused(rp->status, rp->text);
@@ -720,6 +958,53 @@ ask_restore(struct rrun *r, const char *snap)
 	    get_str(&rp->body, r->source, sizeof r->source) < 0)
 		die(EXIT_NET, "malformed reply from %s", r->o->server);
 	cconn_tidy(r->snap, sizeof r->snap);
+}
+
+/*
+ * Without --path the restore writes where the server says the backup
+ * came from: only if that source, with our own certificate's name, makes
+ * the id we asked for (PROTOCOL.md, "IDs people can type"), so a server
+ * cannot send us to write anywhere else.
+ */
+static void
+check_source(struct rrun *r)
+{
+	char id[ID_LEN + 1], sh[PATH_CAP];
+
+	if (r->o->path != NULL || r->source[0] == 0)
+		return;
+	backup_id(r->c.own_cn, r->source, strlen(r->source), id);
+	if (r->c.own_cn[0] != 0 && strcmp(id, r->id) == 0)
+		return;
+	shown(r->source, strlen(r->source), sh, sizeof sh);
+	if (r->c.own_cn[0] == 0)
+		die(EXIT_REFUSED, "cannot read our certificate's name to check "
+		    "that backup %s is of %s: give --path DIR", r->id, sh);
+	die(EXIT_REFUSED, "the server says backup %s is of %s, but our "
+	    "backup of %s is %s: not restoring there (give --path DIR to "
+	    "restore elsewhere)", r->id, sh, sh, id);
+}
+
+/* --dry-run: the target opened if it is there (else everything would
+ * be created), nothing made in it: --delete's list of paths goes to
+ * $TMPDIR (or /tmp). */
+static void
+dry_open(struct rrun *r)
+{
+	const char *tmp = getenv("TMPDIR");
+	int dfd;
+
+	r->root = port_open_dir(r->target);
+	dircache_init(&r->dir);
+	if (!r->o->delete_extra)
+		return;
+	dfd = port_open_dir(tmp != NULL && tmp[0] != 0 ? tmp : "/tmp");
+	if (dfd < 0 || rtmp_open(&r->dtmp, dfd) < 0)
+		die(EXIT_USAGE, "cannot make a temporary file in %s: %s",
+		    tmp != NULL ? tmp : "/tmp", strerror(errno));
+	port_unlinkat(dfd, r->dtmp.tmp, 0);
+	port_close(dfd);
+	dlist_open(&r->dl, r->dtmp.fd);
 }
 
 /* The restore directory (--path, or the snapshot's source), and the
@@ -736,6 +1021,10 @@ target_open(struct rrun *r)
 	if (r->target[0] == 0)
 		die(EXIT_USAGE, "the snapshot does not say where it came from: "
 		    "give --path DIR");
+	if (r->o->dry_run) {
+		dry_open(r);
+		return;
+	}
 	if (port_mkdir(r->target, 0700) < 0 && errno != EEXIST)
 		die(EXIT_USAGE, "cannot make the restore directory %s: %s",
 		    r->shown, strerror(errno));
@@ -748,7 +1037,65 @@ target_open(struct rrun *r)
 		    strerror(errno));
 	port_unlinkat(r->root, r->list.tmp, 0);
 	linew_open(&r->lw, r->list.fd);
+	if (r->o->delete_extra) {
+		if (rtmp_open(&r->dtmp, r->root) < 0)
+			die(EXIT_USAGE, "cannot write in %s: %s", r->shown,
+			    strerror(errno));
+		port_unlinkat(r->root, r->dtmp.tmp, 0);
+		dlist_open(&r->dl, r->dtmp.fd);
+	}
 	dircache_init(&r->dir);
+}
+
+/* --delete: what the target holds beneath the included paths (or all
+ * of it) and the snapshot does not goes, once the restore is done; not
+ * when the manifest did not come whole. */
+static void
+delete_run(struct rrun *r)
+{
+	struct dscope sc = { r->root, r->o->dry_run, r->shown, r->ninc,
+	    r->inc, r->inc_len, 0, 0 };
+
+	if (!r->whole) {
+		msg("the snapshot's list of entries did not come whole: "
+		    "nothing deleted");
+		r->errors++;
+		return;
+	}
+	delete_extra(&r->dl, &sc);
+	r->deleted = sc.deleted;
+	r->errors += sc.errors;
+	port_close(r->dtmp.fd);
+}
+
+/* --dry-run's figures: what would be created, changed, deleted, and
+ * how many entries would be left alone. */
+static int
+dry_done(struct rrun *r)
+{
+	static const char *const keys[] = { "files", "create", "change",
+	    "delete", "unchanged", "errors" };
+	uint64_t vals[6];
+
+	if (r->root >= 0 && r->o->delete_extra)
+		delete_run(r);
+	vals[0] = r->files;
+	vals[1] = r->created;
+	vals[2] = r->changed;
+	vals[3] = r->deleted;
+	vals[4] = r->alone;
+	vals[5] = r->errors;
+	if (r->o->json)
+		report_json(&r->rep, r->id, r->snap, r->target, keys, vals,
+		    sizeof vals / sizeof vals[0]);
+	info("dry run of backup %s snapshot %s into %s: %llu to create, %llu "
+	    "to change, %llu to delete, %llu left alone, %llu errors; nothing "
+	    "was changed", r->id, r->snap, r->shown,
+	    (unsigned long long)r->created, (unsigned long long)r->changed,
+	    (unsigned long long)r->deleted, (unsigned long long)r->alone,
+	    (unsigned long long)r->errors);
+	dircache_close(&r->dir);
+	return r->errors ? EXIT_PARTIAL : 0;
 }
 
 /* Everything on disk, and the figures. */
@@ -756,8 +1103,9 @@ static int
 restore_done(struct rrun *r)
 {
 	static const char *const keys[] = { "files", "bytes", "fetched",
-	    "errors" };
-	const uint64_t vals[] = { r->files, r->bytes, r->fetched, r->errors };
+	    "deleted", "errors" };
+	const uint64_t vals[] = { r->files, r->bytes, r->fetched, r->deleted,
+	    r->errors };
 
 	port_close(r->list.fd);
 	dircache_close(&r->dir);
@@ -767,10 +1115,11 @@ restore_done(struct rrun *r)
 		report_json(&r->rep, r->id, r->snap, r->target, keys, vals,
 		    sizeof vals / sizeof vals[0]);
 	info("restored backup %s snapshot %s into %s: %llu files, %llu "
-	    "fetched (%llu bytes), %llu already right, %llu errors", r->id,
-	    r->snap, r->shown, (unsigned long long)r->files,
+	    "fetched (%llu bytes), %llu already right, %llu deleted, %llu "
+	    "errors", r->id, r->snap, r->shown, (unsigned long long)r->files,
 	    (unsigned long long)r->fetched, (unsigned long long)r->bytes,
-	    (unsigned long long)r->kept, (unsigned long long)r->errors);
+	    (unsigned long long)r->kept, (unsigned long long)r->deleted,
+	    (unsigned long long)r->errors);
 	return r->errors ? EXIT_PARTIAL : 0;
 }
 
@@ -783,16 +1132,28 @@ restore_run(const struct copts *o)
 	r->o = o;
 	atexit(cleanup);
 	report_start(&r->rep, o->report);
-	split_target(o->target, r->id, sizeof r->id, snap, sizeof snap);
+	includes_set(r);
 	cconn_open(&r->c, o);
+	resolve_target(&r->c, o, o->target, r->id, snap);
 	ask_restore(r, snap);
+	check_source(r);
+	if (o->delete_extra && o->path == NULL && strcmp(r->source, "/") == 0)
+		die(EXIT_USAGE, "--delete into / is refused: give --path / if "
+		    "that is what you mean");
 	target_open(r);
 	info("restoring backup %s snapshot %s into %s", r->id, r->snap,
 	    r->shown);
 	read_manifest(r);
+	includes_missing(r);
+	if (o->dry_run) {
+		cconn_close(&r->c);
+		return dry_done(r);
+	}
 	fetch_all(r);
 	link_all(r);
 	finish_dirs(r);
+	if (o->delete_extra)
+		delete_run(r);
 	progress(r, 1);
 	cconn_close(&r->c);
 	return restore_done(r);

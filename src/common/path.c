@@ -130,3 +130,9 @@ dircache_close(struct dircache *c)
 		port_close(c->fd);
 	c->fd = -1;
 }
+
+int
+path_within(const char *p, size_t n, const char *top, size_t k)
+{
+	return n >= k && memcmp(p, top, k) == 0 && (n == k || p[k] == '/');
+}

@@ -28,6 +28,10 @@ int name_check(const char *s, size_t n);
  */
 int path_cmp(const char *a, size_t an, const char *b, size_t bn);
 
+/* 1 if p[0..n) is top[0..k) or below it ("a/b" is within "a", "ab"
+ * is not), 0 otherwise. */
+int path_within(const char *p, size_t n, const char *top, size_t k);
+
 /*
  * Open the directory that holds the last component of the valid path p,
  * beneath root, never following a symlink (O_NOFOLLOW at every step).

@@ -362,6 +362,121 @@ tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
 	return load_key(c, key, unlock);
 }
 
+/* One DER element of p[0..n): *tag, its contents in *body[0..*blen);
+ * the bytes it takes, or 0 when it does not fit (lengths of up to two
+ * bytes: a name is short). */
+static size_t
+der_elt(const uint8_t *p, size_t n, unsigned *tag, const uint8_t **body,
+    size_t *blen)
+{
+	size_t h = 2, len, k, i;
+
+	if (n < 2 || (p[0] & 0x1f) == 0x1f)
+		return 0;
+	*tag = p[0];
+	len = p[1];
+	if (len & 0x80) {
+		k = len & 0x7f;
+		if (k == 0 || k > 2 || n < 2 + k)
+			return 0;
+		for (len = 0, i = 0; i < k; i++)
+			len = len << 8 | p[2 + i];
+		h += k;
+	}
+	if (len > n - h)
+		return 0;
+	*body = p + h;
+	*blen = len;
+	return h + len;
+}
+
+/* The CN of the attribute {OID, value} at a[0..n) into out[cap]: 1,
+ * 0 another attribute, -1 malformed. */
+static int
+dn_attr(const uint8_t *a, size_t n, char *out, size_t cap)
+{
+	const uint8_t *oid, *v;
+	size_t olen, vlen, k;
+	unsigned tag;
+
+	if ((k = der_elt(a, n, &tag, &oid, &olen)) == 0 || tag != 0x06)
+		return -1;
+	if (olen != 3 || memcmp(oid, "\x55\x04\x03", 3) != 0)
+		return 0;
+	if (der_elt(a + k, n - k, &tag, &v, &vlen) == 0 || vlen >= cap ||
+	    memchr(v, 0, vlen) != NULL || (tag != 0x0c && tag != 0x13 &&
+	    tag != 0x14 && tag != 0x16))
+		return -1;
+	memcpy(out, v, vlen);
+	out[vlen] = 0;
+	return 1;
+}
+
+int
+tls_dn_cn(const uint8_t *dn, size_t n, char *out, size_t cap)
+{
+	const uint8_t *names, *set, *atv;
+	size_t nlen, slen, alen, k, j;
+	unsigned tag;
+	int got;
+
+	out[0] = 0;
+	if (der_elt(dn, n, &tag, &names, &nlen) != n || tag != 0x30)
+		return -1;
+	for (; nlen > 0; names += k, nlen -= k) {
+		if ((k = der_elt(names, nlen, &tag, &set, &slen)) == 0 ||
+		    tag != 0x31)
+			return -1;
+		for (; slen > 0; set += j, slen -= j) {
+			if ((j = der_elt(set, slen, &tag, &atv, &alen)) == 0 ||
+			    tag != 0x30 ||
+			    (got = dn_attr(atv, alen, out, cap)) < 0)
+				return -1;
+			if (got)
+				return 0;
+		}
+	}
+	return -1;
+}
+
+/* The subject DN of our own certificate, into a fixed buffer. */
+struct own_dn {
+	uint8_t b[1024];
+	size_t len;
+	int overflow;
+};
+
+static void
+own_dn_append(void *ctx, const void *data, size_t n)
+{
+	struct own_dn *d = ctx;
+
+	if (d->overflow || n > sizeof d->b - d->len) {
+		d->overflow = 1;
+		return;
+	}
+	memcpy(d->b + d->len, data, n);
+	d->len += n;
+}
+
+int
+tls_own_cn(const struct tls_conf *c, char *out, size_t cap)
+{
+	static struct own_dn dn;
+	br_x509_decoder_context dc;
+
+	out[0] = 0;
+	if (c->chain_len == 0)
+		return -1;
+	dn.len = 0;
+	dn.overflow = 0;
+	br_x509_decoder_init(&dc, own_dn_append, &dn);
+	br_x509_decoder_push(&dc, c->chain[0].data, c->chain[0].data_len);
+	if (br_x509_decoder_get_pkey(&dc) == NULL || dn.overflow)
+		return -1;
+	return tls_dn_cn(dn.b, dn.len, out, cap);
+}
+
 void
 tls_conf_wipe(struct tls_conf *c)
 {

@@ -155,6 +155,14 @@ const uint8_t *tls_buffered(struct tls *t, size_t *len);
 /* Close the TLS session (close_notify) without closing fd. */
 void tls_close(struct tls *t);
 
+/* The common name of the subject DN dn[0..n) (DER) into out[cap]: the
+ * first CN, a string without NUL shorter than cap. 0, or -1 (out empty)
+ * when there is none or the DN is malformed. */
+int tls_dn_cn(const uint8_t *dn, size_t n, char *out, size_t cap);
+/* Our own certificate's CN (the first of c's chain), as tls_dn_cn. Call
+ * before tls_conf_wipe. */
+int tls_own_cn(const struct tls_conf *c, char *out, size_t cap);
+
 /* Why the connection failed, in words, and whether the peer refused our
  * certificate (a fatal alert about it). */
 const char *tls_why(struct tls *t, char *buf, size_t cap);

@@ -616,7 +616,65 @@ v1_view(struct entry *e)
 	return 1;
 }
 
-/* The open snapshot's entries as items, then I_END with its status. */
+/* The includes of a v2 RESTORE, kept while its entries stream. */
+static struct {
+	unsigned n;
+	size_t len[INCLUDES_MAX];
+	const char *p[INCLUDES_MAX];
+	char pool[FRAME_MAX];	/* they came in one frame */
+} inc;
+
+/* A v2 RESTORE's includes: u16 count (0..INCLUDES_MAX), then count
+ * valid paths; the request ends there. 0 or -1. */
+static int
+includes_get(struct rd *r)
+{
+	size_t used = 0, n;
+	const char *p;
+	unsigned i;
+
+	inc.n = rd_u16(r);
+	if (r->err || inc.n > INCLUDES_MAX)
+		return -1;
+	for (i = 0; i < inc.n; i++) {
+		p = rd_str(r, PATH_LEN_MAX, &n);
+		if (p == NULL || path_check(p, n) < 0 ||
+		    n + 1 > sizeof inc.pool - used)
+			return -1;
+		memcpy(inc.pool + used, p, n);
+		inc.pool[used + n] = 0;
+		inc.p[i] = inc.pool + used;
+		inc.len[i] = n;
+		used += n + 1;
+	}
+	return rd_end(r);
+}
+
+/*
+ * 1 if e goes out with the includes: at or below one of them, or a
+ * directory above one (so its mode comes back). Without includes every
+ * entry goes; with them the root entry does not (the restore directory
+ * itself is left as it is).
+ */
+static int
+included(const struct entry *e)
+{
+	size_t n = e->plen, k;
+	unsigned i;
+
+	if (inc.n == 0)
+		return 1;
+	for (i = 0; i < inc.n && n > 0; i++) {
+		k = inc.len[i];
+		if (path_within(e->path, n, inc.p[i], k) || (n < k &&
+		    e->type == E_DIR && path_within(inc.p[i], k, e->path, n)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The open snapshot's entries as items (those the includes take), then
+ * I_END with its status. */
 static void
 send_entries(struct session *s, const char *id)
 {
@@ -627,6 +685,8 @@ send_entries(struct session *s, const char *id)
 	int got;
 
 	while ((got = (*s->st)->next_entry(s->st, &e)) == 1) {
+		if (!included(&e))
+			continue;
 		buf_init(&b, b_store, sizeof b_store);
 		if (s->version == PROTO_V2 && !e.owned)
 			e.uid = e.gid = NO_OWNER;	/* a v1 manifest's */
@@ -650,8 +710,9 @@ send_entries(struct session *s, const char *id)
 }
 
 /*
- * RESTORE id [snapshot]: the snapshot's totals, then every entry of its
- * manifest as items, then I_END; FETCH requests may follow.
+ * RESTORE id [snapshot] (v2: and its includes): the snapshot's totals,
+ * then the entries of its manifest as items, then I_END; FETCH requests
+ * may follow.
  */
 static int
 do_restore(struct session *s, struct rd *r)
@@ -662,7 +723,10 @@ do_restore(struct session *s, struct rd *r)
 	struct buf b;
 	unsigned st;
 
-	if (sess_target(r, id, sizeof id, snap, sizeof snap) < 0)
+	inc.n = 0;
+	if (s->version == PROTO_V2 ? get_str(r, id, sizeof id) < 0 ||
+	    get_str(r, snap, sizeof snap) < 0 || includes_get(r) < 0 :
+	    sess_target(r, id, sizeof id, snap, sizeof snap) < 0)
 		return -1;
 	st = (*s->st)->open_snapshot(s->st, s->conn.peer_cn, id, snap, si,
 	    text, sizeof text);
@@ -677,7 +741,8 @@ do_restore(struct session *s, struct rd *r)
 	buf_u64(&b, si->bytes);
 	if (sess_reply(s, T_RESTORE, ST_OK, text, &b) < 0)
 		return 0;
-	info("restoring backup %s snapshot %s", id, si->name);
+	info("restoring backup %s snapshot %s%s", id, si->name,
+	    inc.n ? " (a part of it)" : "");
 	send_entries(s, id);
 	s->state = S_RESTORE;
 	return 0;

@@ -32,11 +32,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backupid.h"
 #include "entry.h"
 #include "status.h"
 #include "util.h"
 
-#define ID_LEN 16		/* a backup id: 16 lower-case hex digits */
 #define SNAP_MAX 40		/* a snapshot name, NUL included */
 #define CLIENT_MAX 64		/* a client's name (its certificate's CN) */
 #define STORE_TICK_MS 5000	/* set_tick's longest silence */
@@ -229,9 +229,5 @@ struct store_class {
 int store_is_id(const char *s, size_t n);
 /* 1 if s can be a snapshot name (short, not hidden, no '/' or NUL). */
 int store_is_snap(const char *s, size_t n);
-/* The id of client's backup of source: the first 16 hex digits of the
- * MD5 of client, NUL, source — the same in every backend. */
-void store_make_id(const char *client, const char *source, size_t slen,
-    char id[ID_LEN + 1]);
 
 #endif

@@ -559,7 +559,7 @@ fs_begin(const store_class **ctx, const char *client, const char *source,
 	snprintf(s->client_name, sizeof s->client_name, "%s", client);
 	memcpy(out->source, source, slen);
 	out->source[slen] = 0;
-	store_make_id(client, source, slen, out->id);
+	backup_id(client, source, slen, out->id);
 	if ((st = take_backup(s, text, cap)) != ST_OK ||
 	    (st = prepare(s, text, cap)) != ST_OK ||
 	    (st = start_manifest(s, text, cap)) != ST_OK) {

@@ -144,7 +144,8 @@ done
 # 2 and a valid OFFER_BATCH, each entry or frame one rule breaks.
 for s in hello3 v2offer v2batch0 v2batch257 v2batchshort v2batchtrail \
 	v2xattr v2xattrorder v2hardlater v2hardabsent v2harddir v2rootlate \
-	v2changed v2hole v2hole0; do
+	v2changed v2hole v2hole0 v2restore65 v2restorebad v2restoreshort \
+	v2restorenocount; do
 	evil "$s"
 	evil_says "$FATAL" "evilclient $s: T_ERROR BAD_REQUEST, then the server closes"
 	[ "$s" = hello3 ] && evil_says 'speaks versions 1 and 2' \
@@ -427,6 +428,17 @@ if evil_cairn escape --restore 0123456789abcdef --path "$W/target_escape"; then
 		ok "escape: no escape, BEL or CSI byte reaches the terminal"
 	fi
 	check_err_has '\x1b]0;owned\x07\x1b[2J' "escape: the message is shown, escaped"
+fi
+
+# A server naming as the snapshot's source a directory that is not the
+# backup asked for: without --path the client recomputes the id from its
+# own name and that source, and refuses (exit 4), writing nothing there.
+if evil_cairn source --restore 0123456789abcdef --json; then
+	check_rc 4 "source: a restore into a source of another id is refused (exit 4)"
+	check_err "backup 0123456789abcdef is of .*outside.*, but our backup of .* is [0-9a-f]{16}" \
+		"source: the message names both ids and the source"
+	check_eq "$(ls "$OUT/planted.txt" 2>/dev/null)" "" "source: nothing is written there"
+	outside_unchanged "source"
 fi
 
 # A listing that claims 2^32-1 backups and sends none.

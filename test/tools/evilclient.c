@@ -1253,6 +1253,53 @@ sc_v2hole0(const char *arg)
 	return expect_refusal();
 }
 
+/* A v2 RESTORE whose include list breaks a rule: count as written,
+ * then n includes of inc. */
+static int
+restore_includes(const char *what, unsigned count, const char *inc,
+    unsigned n)
+{
+	struct buf b;
+	unsigned i;
+
+	say("RESTORE with %s -> ", what);
+	buf_init(&b, out, sizeof out);
+	put_str(&b, "0123456789abcdef", 16);
+	put_str(&b, "", 0);
+	buf_u16(&b, count);
+	for (i = 0; i < n; i++)
+		put_str(&b, inc, strlen(inc));
+	send_frame(T_RESTORE, b.p, b.len);
+	return expect_refusal();
+}
+
+static int
+sc_v2restore65(const char *arg)
+{
+	return restore_includes("65 includes", 65, "a", 65);
+}
+
+static int
+sc_v2restorebad(const char *arg)
+{
+	return restore_includes("the include \"a/../../x\"", 1, "a/../../x",
+	    1);
+}
+
+static int
+sc_v2restoreshort(const char *arg)
+{
+	return restore_includes("a count of 2 and one include", 2, "a", 1);
+}
+
+static int
+sc_v2restorenocount(const char *arg)
+{
+	say("RESTORE without its include count -> ");
+	send_strs(T_RESTORE, "0123456789abcdef", "");
+	return expect_refusal();
+}
+
 static const struct scenario {
 	const char *name;
 	int (*run)(const char *arg);
@@ -1316,6 +1363,14 @@ static const struct scenario {
 	{ "v2changed", sc_v2changed, S_V2, "CHANGED in an offer" },
 	{ "v2hole", sc_v2hole, S_V2, "HOLE outside a transfer" },
 	{ "v2hole0", sc_v2hole0, S_V2, "HOLE of length 0 in a transfer" },
+	{ "v2restore65", sc_v2restore65, S_V2 | S_NO_SOURCE, "RESTORE with "
+	    "65 includes" },
+	{ "v2restorebad", sc_v2restorebad, S_V2 | S_NO_SOURCE, "RESTORE with "
+	    "an include that is not a valid path" },
+	{ "v2restoreshort", sc_v2restoreshort, S_V2 | S_NO_SOURCE, "RESTORE "
+	    "whose include count says more than it holds" },
+	{ "v2restorenocount", sc_v2restorenocount, S_V2 | S_NO_SOURCE,
+	    "RESTORE in v2 without its include count (truncated)" },
 };
 
 static void

@@ -51,49 +51,55 @@ struct scenario {
 	const char *what;
 	struct item items[4];	/* type 0 ends */
 	const char *refusal;	/* RESTORE answered NOT_FOUND with this */
+	const char *source;	/* the RESTORE reply's (NULL: /evil/source;
+				 * "@": OUTSIDE) */
 };
 
 /* A path starting with '@' is OUTSIDE followed by the rest. */
 static const struct scenario scenarios[] = {
 	{ "dotdot", "a file \"../escape.txt\"", {
 		{ E_FILE, "ok.txt", NULL, "fine\n", NULL, -1 },
-		{ E_FILE, "../escape.txt", NULL, "escaped\n", NULL, -1 } }, NULL },
+		{ E_FILE, "../escape.txt", NULL, "escaped\n", NULL, -1 } }, NULL, NULL },
 	{ "abs", "a file \"OUTSIDE/escape.txt\"", {
 		{ E_FILE, "ok.txt", NULL, "fine\n", NULL, -1 },
-		{ E_FILE, "@/escape.txt", NULL, "escaped\n", NULL, -1 } }, NULL },
+		{ E_FILE, "@/escape.txt", NULL, "escaped\n", NULL, -1 } }, NULL, NULL },
 	{ "linketc", "dir d, link d/l -> OUTSIDE, file d/l/passwd", {
 		{ E_DIR, "d", NULL, NULL, NULL, -1 },
 		{ E_LINK, "d/l", "@", NULL, NULL, -1 },
 		{ E_FILE, "d/l/passwd", NULL, "root::0:0::/:/bin/sh\n", NULL,
-		    -1 } }, NULL },
+		    -1 } }, NULL, NULL },
 	{ "linkdir", "link d -> OUTSIDE, then dir d, then file d/passwd", {
 		{ E_LINK, "d", "@", NULL, NULL, -1 },
 		{ E_DIR, "d", NULL, NULL, NULL, -1 },
 		{ E_FILE, "d/passwd", NULL, "root::0:0::/:/bin/sh\n", NULL,
-		    -1 } }, NULL },
+		    -1 } }, NULL, NULL },
 	{ "badmd5", "a file whose data does not match its MD5", {
 		{ E_FILE, "bad.txt", NULL, "0123456789", "abcdefghij",
-		    -1 } }, NULL },
+		    -1 } }, NULL, NULL },
 	{ "sizelie", "a 10-byte file that FETCH says is 5 bytes", {
 		{ E_FILE, "lie.txt", NULL, "0123456789", "01234", -1 } },
-	    NULL },
+	    NULL, NULL },
 	{ "overflow", "a 10-byte file, FETCH says 10 and sends 20", {
 		{ E_FILE, "over.txt", NULL, "0123456789",
-		    "0123456789abcdefghij", 10 } }, NULL },
+		    "0123456789abcdefghij", 10 } }, NULL, NULL },
 	{ "cut", "a 10-byte file: FETCH says 10, sends 5, then hangs up", {
 		{ E_FILE, "cut.txt", NULL, "0123456789", "01234", 10 } },
-	    NULL },
+	    NULL, NULL },
 	{ "deep", "a path of 2000 components, 5998 bytes", {
-		{ E_FILE, NULL, NULL, "deep\n", NULL, -1 } }, NULL },
+		{ E_FILE, NULL, NULL, "deep\n", NULL, -1 } }, NULL, NULL },
 	{ "twice", "file a.txt, then a.txt again", {
 		{ E_FILE, "a.txt", NULL, "first\n", NULL, -1 },
-		{ E_FILE, "a.txt", NULL, "second\n", NULL, -1 } }, NULL },
+		{ E_FILE, "a.txt", NULL, "second\n", NULL, -1 } }, NULL, NULL },
 	{ "unordered", "file b.txt, then a.txt", {
 		{ E_FILE, "b.txt", NULL, "bee\n", NULL, -1 },
-		{ E_FILE, "a.txt", NULL, "ay\n", NULL, -1 } }, NULL },
+		{ E_FILE, "a.txt", NULL, "ay\n", NULL, -1 } }, NULL, NULL },
 	{ "escape", "RESTORE refused with terminal escape sequences", {
 		{ 0, NULL, NULL, NULL, NULL, -1 } },
-	    "\033]0;owned\007\033[2J\033[31mnot found\033[0m\233" },
+	    "\033]0;owned\007\033[2J\033[31mnot found\033[0m\233", NULL },
+	{ "source", "a file planted.txt of a backup whose source is OUTSIDE "
+	    "(not the id asked for)", {
+		{ E_FILE, "planted.txt", NULL, "planted\n", NULL, -1 } },
+	    NULL, "@" },
 };
 
 static const char *outside = "/tmp/cairn-evil";
@@ -198,7 +204,10 @@ restore(void)
 	}
 	buf_init(&b, body_b, sizeof body_b);
 	put_str(&b, SNAPSHOT, strlen(SNAPSHOT));
-	put_str(&b, "/evil/source", 12);
+	if (sc->source != NULL)
+		put_str(&b, outside, strlen(outside));
+	else
+		put_str(&b, "/evil/source", 12);
 	buf_u64(&b, 1);
 	buf_u64(&b, 10);
 	if (reply(T_RESTORE, ST_OK, "restoring", &b) < 0)

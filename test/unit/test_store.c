@@ -452,7 +452,7 @@ busy(const store_class **st)
 	}
 	CHECK(read(ready[0], &c, 1) == 1 && c == 1);
 	CHECK(begin(st, "dave", "/busy") == ST_BUSY);
-	store_make_id("dave", "/busy", 5, run.id);
+	backup_id("dave", "/busy", 5, run.id);
 	CHECK((*st)->remove(st, "dave", run.id, "", &files, &bytes, text,
 	    sizeof text) == ST_BUSY);
 	CHECK(write(go[1], &c, 1) == 1);
@@ -558,7 +558,7 @@ quota(const store_class **st)
 	CHECK(begin(st, "erin", "/q3") == ST_OK);
 	CHECK(offer(st, E_FILE, "hundred", c) == ST_NEED);
 	CHECK(commit(st) == ST_OK);
-	store_make_id("erin", "/q2", 3, id1);
+	backup_id("erin", "/q2", 3, id1);
 	CHECK((*st)->remove(st, "erin", id1, "", &files, &bytes, text,
 	    sizeof text) == ST_OK);
 	CHECK((*st)->remove(st, "erin", run.id, "", &files, &bytes, text,
