@@ -37,10 +37,23 @@ store=$fsdir
 # counts so far, so it is a near copy of the session's): the session is the
 # largest of the other files.
 cg_run() {
-	say "callgrind: $1"
-	CAIRND_WRAP="valgrind --tool=callgrind --callgrind-out-file=$R/cg/cairnd.$1.%p" \
-	CAIRN_WRAP="valgrind --tool=callgrind --callgrind-out-file=$R/cg/cairn.$1.%p" \
-		cairn_run "cg.$1" --state "$R/state.$2.json" --source "$R/$2"
+	# one retry: a run under valgrind on a loaded machine has been seen
+	# to lose its connection (the log of the lost try is kept)
+	for try in 1 2; do
+		say "callgrind: $1 (try $try)"
+		rm -f "$R/cg/cairn.$1".* "$R/cg/cairnd.$1".*
+		keep=$failed
+		CAIRND_WRAP="valgrind --tool=callgrind --callgrind-out-file=$R/cg/cairnd.$1.%p" \
+		CAIRN_WRAP="valgrind --tool=callgrind --callgrind-out-file=$R/cg/cairn.$1.%p" \
+			cairn_run "cg.$1" --state "$R/state.$2.json" --source "$R/$2"
+		[ "$secs" != FAILED ] && { failed=$keep; break; }
+		cp "$R/log.cairn.cg.$1" "$R/log.cairn.cg.$1.try$try"
+		cp "$R/cairnd.cg.$1.log" "$R/cairnd.cg.$1.log.try$try"
+	done
+	if [ "$secs" = FAILED ]; then
+		cl=FAILED sv=FAILED
+		return 0
+	fi
 	# the listening process is the lowest pid: the session was forked later
 	main=$(ls "$R/cg" | sed -n "s/^cairnd\\.$1\\.\\([0-9]*\\)\$/\\1/p" | sort -n | head -n 1)
 	cl=$(cat "$R/cg/cairn.$1".* | awk '/^(summary|totals):/ { v = $2 } END { print v + 0 }')
@@ -58,6 +71,10 @@ cg_run rerun src;         f2c=$cl f2s=$sv
 
 line() {
 	awk -v l="$1" -v t="$2" -v e="$3" -v n="$files" -v b="$bytes" 'BEGIN {
+		if (t == "FAILED" || e == "FAILED") {
+			printf "  %-28s %14s (the run failed: see build/bench/run-callgrind)\n", l, "FAILED"
+			exit
+		}
 		d = t - e
 		printf "  %-28s %14.0f %14.0f %10.0f %8.2f\n", l, t, d, d / n, d / b
 	}'
