@@ -56,7 +56,7 @@ for c in append middle; do
 	rsync_run "d$c" --no-whole-file --stats "$R/$c/" "$rhost$rs/snap/"
 	printf '  %-28s %9s %14s %9s %14s\n' "1 MiB $( [ $c = append ] && echo appended || echo "changed in the middle")" \
 		"$cs" "${cb:-?}" "$secs" "$(rbytes "d$c")" >> "$out"
-	rm -rf "$R/$c"
+	rm -rf "${R:?}/$c"
 	fs_cleanup
 done
 exit "$failed"

@@ -47,7 +47,7 @@ linux)
 		ver=$(basename "$tarball" .tar.xz)
 		if [ ! -f "$cache/$ver.ok" ]; then
 			say "unpacking $tarball into build/bench/cache (once)"
-			rm -rf "$cache/$ver"
+			rm -rf "${cache:?}/$ver"
 			mkdir -p "$cache/$ver"
 			tar -xJf "$tarball" -C "$cache/$ver"
 			: > "$cache/$ver.ok"
