@@ -8,9 +8,12 @@
 #   make size       this build's two binaries against their budgets
 #   make test       every test: unit, end to end (ASan/UBSan build + static)
 #   make demo       a real backup and re-run over loopback TLS, explained
-#   make bench      cairn against rsync over ssh on a copy of /usr/share/doc
-#                   and man (backup, re-run, 1% re-run, restore), peak memory
-#                   up to 100 000 files, MD5 against openssl, binary sizes
+#   make bench      cairn against rsync over ssh, rsync --link-dest, restic
+#                   and the copy floors on a copy of /usr/share and a Linux
+#                   source tree, each store on a fresh ext4 (backup, re-run,
+#                   1% re-run, restore), peak memory up to 100 000 files,
+#                   callgrind instructions per file, a delta line, MD5
+#                   against openssl, binary sizes (BENCH_QUICK=1: a small run)
 #
 # Static builds use musl and never see /usr/include: BearSSL is built from
 # its Debian source package (tools/deps.sh) and its headers, with jsmn.h,

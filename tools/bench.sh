@@ -1,23 +1,35 @@
 #!/bin/sh
 # bench.sh — cairn against the tools people would use instead, side by side
-# in one run on the same tree (DESIGN.md, "Targets"):
+# in one run (make bench; issue 11's table):
 #
-#   1. backup, re-run, 1% re-run and restore of a real tree, cairn over
-#      loopback TLS against rsync -a over ssh to localhost, as ratios
-#      against the targets (tools/bench-tree.sh does the work);
-#   2. MD5 throughput of cairn's md5.c against `openssl speed`, both
-#      measured in this run on 16 KiB buffers, and the sizes of the
-#      release binaries;
-#   3. peak memory of cairn's client and server (and rsync's), on that tree
-#      and on generated trees of 10 000 and 100 000 files.
+#   1. per tree (BENCH_TREES), tools/bench-tree.sh: first backup, no-change
+#      re-run, 1% changed new snapshot, restore; cairn, rsync over ssh,
+#      rsync --link-dest, restic, and the floors (tar | tar + sync, cp -al,
+#      md5sum), each store on a fresh filesystem; ratios to the targets;
+#   2. tools/bench-mem.sh: peak memory of client and server as files grow;
+#   3. tools/bench-callgrind.sh: instructions per file and per byte of each
+#      side on a small fixed tree (skipped without valgrind);
+#   4. tools/bench-delta.sh: a big file changed by 1 MiB, cairn against
+#      rsync's delta transfer;
+#   5. MD5 throughput of md5.c against `openssl speed`, and the sizes of the
+#      release binaries.
 #
 # Prints numbers only; nothing here passes or fails on speed (exit 1 only
-# when a tool failed to run).
+# when a tool failed to run). The whole report is also kept in
+# build/bench/report.txt.
 #
 #   tools/bench.sh [seconds]	(MD5 seconds, default 3; needs
 #				build/static/md5bench, build/cairn, build/cairnd)
+#   BENCH_QUICK=1		a small run for development: one generated tree
+#				of 2 000 files, one run each, memory at 10 000
+#				files only, a 64 MiB delta file
+#   BENCH_TREES="usr-share linux"	the trees (also gen:N; see bench-tree.sh)
+#   BENCH_RUNS=N		best of N (default 2; 1 when quick)
+#   BENCH_MEM_FILES="10000 100000"	("" skips the memory test)
+#   BENCH_CG_FILES=2000, BENCH_DELTA_MB=1024 (0 skips the delta line)
 #   BENCH_SKIP_TREE=1		only MD5 and sizes
-#   BENCH_TREE, BENCH_FILES, BENCH_RUNS, BENCH_MEM_FILES: see bench-tree.sh
+#   BENCH_DROP_CACHES=1		drop the (whole machine's) page cache before
+#				each measurement; default: warm
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,21 +40,49 @@ if [ ! -x "$bench" ]; then
 	echo "bench: $bench missing; run: make build/static/md5bench" >&2
 	exit 2
 fi
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	: "${BENCH_TREES=gen:2000}" "${BENCH_RUNS=1}" "${BENCH_MEM_FILES=10000}"
+	: "${BENCH_DELTA_MB=64}"
+	secs=1
+fi
+export BENCH_RUNS="${BENCH_RUNS:-2}" BENCH_MEM_FILES="${BENCH_MEM_FILES-10000 100000}"
+export BENCH_DELTA_MB="${BENCH_DELTA_MB:-1024}"
+trees=${BENCH_TREES-usr-share linux}
+out=$top/build/bench/report.txt
+mkdir -p "$top/build/bench"
+rm -f "$top"/build/bench/report.*
+: > "$out"
 
+# part NAME SCRIPT [ARG] REPORT...: run a bench script, then print its
+# reports (also into report.txt), or say that it failed.
 status=0
+part() {
+	pname=$1 script=$2 arg=$3
+	shift 3
+	sh "$top/tools/$script" ${arg:+"$arg"} || status=1
+	for f in "$@"; do
+		if [ -f "$top/build/bench/$f" ]; then
+			cat "$top/build/bench/$f"
+			echo
+		else
+			echo "bench: $pname failed before its report (see above)"
+			echo
+			status=1
+		fi
+	done | tee -a "$out"
+}
+
 if [ "${BENCH_SKIP_TREE:-0}" != 1 ]; then
-	rm -f "$top/build/bench/report.table" "$top/build/bench/report.memory"
-	sh "$top/tools/bench-tree.sh" || status=1
-	if [ -f "$top/build/bench/report.table" ]; then
-		cat "$top/build/bench/report.table"
-	else
-		echo "bench: the tree benchmark failed before its report (see above)"
-		status=1
-	fi
-	echo
-	echo "== MD5 and binary sizes"
+	for t in $trees; do
+		part "tree $t" bench-tree.sh "$t" "report.$t.table" "report.$t.memory"
+	done
+	[ -n "$BENCH_MEM_FILES" ] && part memory bench-mem.sh "" report.memory
+	part callgrind bench-callgrind.sh "" report.callgrind
+	[ "$BENCH_DELTA_MB" != 0 ] && part delta bench-delta.sh "" report.delta
 fi
 
+{
+echo "== MD5 and binary sizes"
 # md5bench prints "md5 16384-byte blocks: NNN.N MB/s".
 line=$("$bench" "$secs")
 ours=$(printf '%s\n' "$line" | awk '{ v = $(NF - 1) } END { print v }')
@@ -58,7 +98,7 @@ if command -v openssl >/dev/null 2>&1; then
 	else
 		printf 'openssl md5 16384-byte blocks: %10.1f MB/s\n' "$theirs"
 		awk -v a="$ours" -v b="$theirs" \
-			'BEGIN { printf "cairn/openssl = %.2f\n", a / b }'
+			'BEGIN { printf "cairn/openssl = %.2f (target >= 0.9)\n", a / b }'
 	fi
 else
 	echo "openssl not found: no comparison"
@@ -68,11 +108,7 @@ for b in "$top/build/cairn" "$top/build/cairnd"; do
 	[ -f "$b" ] || continue
 	n=$(wc -c < "$b")
 	awk -v f="build/${b##*/}" -v n="$n" \
-		'BEGIN { printf "%-14s %9d bytes %8.1f KiB\n", f, n, n / 1024 }'
+		'BEGIN { printf "%-14s %9d bytes %8.1f KiB (static release)\n", f, n, n / 1024 }'
 done
-
-if [ "${BENCH_SKIP_TREE:-0}" != 1 ] && [ -f "$top/build/bench/report.memory" ]; then
-	echo
-	cat "$top/build/bench/report.memory"
-fi
+} | tee -a "$out"
 exit "$status"

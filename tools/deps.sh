@@ -10,7 +10,10 @@
 #                            qemu-user-static for aarch64, armhf, mipsel
 #                            (all three when no ARCH is named)
 #   tools/deps.sh bench      build dependencies plus what `make bench` compares
-#                            against: sshd, ssh, rsync, GNU time, procps
+#                            against and measures with: sshd, ssh, rsync,
+#                            restic, GNU time, procps, valgrind, e2fsprogs
+#                            (the Linux source tree is used when the
+#                            linux-source package is installed; not by default)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -148,7 +151,8 @@ cross)
 	fetch_bearssl
 	;;
 bench)
-	install_pkgs $PKGS openssh-server openssh-client rsync time procps
+	install_pkgs $PKGS openssh-server openssh-client rsync restic time procps \
+		valgrind e2fsprogs
 	fetch_bearssl
 	;;
 *)
