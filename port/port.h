@@ -261,6 +261,17 @@ long port_reap(int *status);
  * signal); its exit status (128 + signal when killed) or -1. */
 int port_waitpid(long pid);
 int port_kill(long pid, int sig);
+#define PORT_ENV_MAX 256	/* environment entries a command is given */
+/*
+ * Run the program argv[0] (a path) with argv, in our environment with
+ * env_add's "NAME=value" entries (NULL-terminated) put over it, and wait
+ * for it: *status gets its exit status (128 + signal when killed, 127
+ * when it could not be executed). It inherits descriptors 0-2 only,
+ * default signal dispositions and no blocked signals. 0, or -1 (errno)
+ * when it could not be started.
+ */
+int port_run(const char *const argv[], const char *const env_add[],
+    int *status);
 /* Detach from the terminal: fork (the parent exits 0), new session,
  * standard descriptors on /dev/null. 0 in the child, or -1. */
 int port_daemonize(void);

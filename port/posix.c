@@ -1236,6 +1236,66 @@ port_waitpid(long pid)
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
 }
 
+/* 1 if environment entry e names the same variable as "NAME=..." a. */
+static int
+env_same(const char *e, const char *a)
+{
+	size_t n = strcspn(a, "=");
+
+	return strncmp(e, a, n) == 0 && e[n] == '=';
+}
+
+/* In the child of port_run: the environment, descriptors, signals; then
+ * the program. Never returns. */
+static void
+run_child(const char *const argv[], const char *const env_add[])
+{
+	extern char **environ;
+	static char *envp[PORT_ENV_MAX + 1];
+	size_t n = 0, i, k;
+	sigset_t none;
+	int fd;
+
+	for (i = 0; environ[i] != NULL && n < PORT_ENV_MAX; i++) {
+		for (k = 0; env_add[k] != NULL; k++)
+			if (env_same(environ[i], env_add[k]))
+				break;
+		if (env_add[k] == NULL)
+			envp[n++] = environ[i];
+	}
+	for (k = 0; env_add[k] != NULL && n < PORT_ENV_MAX; k++)
+		envp[n++] = (char *)env_add[k];
+	envp[n] = NULL;
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(argv[0], (char *const *)argv, envp);
+	_exit(127);
+}
+
+int
+port_run(const char *const argv[], const char *const env_add[],
+    int *status)
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0)
+		run_child(argv, env_add);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) :
+	    WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
+	return 0;
+}
+
 int
 port_kill(long pid, int sig)
 {

@@ -65,6 +65,7 @@ struct run {
 	uint64_t files, sent, bytes_sent, errors;
 	uint64_t skipped;	/* sockets: counted, not said one by one */
 	uint64_t failed;	/* entries the server left out */
+	int committed;		/* BACKUP_COMPLETE said so */
 };
 
 /* Markers on a sent file's pending entry, for its reply. */
@@ -76,6 +77,7 @@ static struct walk walk;
 static struct links links;
 static uint8_t xattrs[XATTR_MAX];	/* the entry being offered's */
 static struct filter filter;
+static struct excl excl;
 static struct json js;
 static uint8_t line[LINE_MAX_BYTES];
 
@@ -990,6 +992,7 @@ finish(struct run *r)
 	if (rp->status != ST_OK && rp->status != ST_DENIED)
 		die(EXIT_REFUSED, "%s: %s", k.refusal, rp->text);
 	get_name(&rp->body, r->snap);
+	r->committed = 1;
 	rd_u64(&rp->body);	/* files, bytes, received: ours are shown */
 	rd_u64(&rp->body);
 	rd_u64(&rp->body);
@@ -1062,6 +1065,24 @@ backup_done(struct run *r)
 	return r->errors || r->failed ? EXIT_PARTIAL : 0;
 }
 
+void
+backup_figures(struct backup_figures *f)
+{
+	snprintf(f->id, sizeof f->id, "%s", run.id);
+	snprintf(f->snap, sizeof f->snap, "%s", run.committed ? run.snap : "");
+	f->files = run.files;
+	f->errors = run.errors + walk.errors;
+}
+
+int
+backup_prepare(const struct copts *o)
+{
+	if (o->extensions != NULL && filter_load(&filter, o->extensions) < 0)
+		return -1;
+	return excl_init(&excl, o->exclude.v, o->exclude.n,
+	    o->exclude_from.v, o->exclude_from.n, o->exclude_caches);
+}
+
 int
 backup_run(const struct copts *o)
 {
@@ -1072,9 +1093,10 @@ backup_run(const struct copts *o)
 	r->st_tmp.fd = -1;
 	r->start = port_time();
 	report_start(&r->rep, o->report);
-	if (o->extensions != NULL && filter_load(&filter, o->extensions) < 0)
+	if (backup_prepare(o) < 0)
 		return EXIT_USAGE;
 	source_open(r);
+	walk.excl = &excl;
 
 	cconn_open(&r->c, o);
 	cconn_pipeline(&r->c, &backup_replies, r);
@@ -1091,6 +1113,7 @@ backup_run(const struct copts *o)
 	}
 	walk_close(&walk);
 	r->errors += walk.errors;
+	walk.errors = 0;	/* counted: backup_figures adds what is left */
 	finish(r);
 	report_progress(&r->rep, 1, r->files, "sent", r->sent,
 	    r->bytes_sent);

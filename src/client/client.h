@@ -2,6 +2,7 @@
 #ifndef CAIRN_CLIENT_H
 #define CAIRN_CLIENT_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "filter.h"
@@ -53,6 +54,24 @@ struct copts {
 
 /* Back up o->source; returns the exit status. */
 int backup_run(const struct copts *o);
+/* Load --extensions and the exclusions: 0, or -1 with a message. */
+int backup_prepare(const struct copts *o);
+/* What the post-hook is told of a run (hooks.c). */
+struct backup_figures {
+	char id[TARGET_MAX];	/* the backup's, "" if not known yet */
+	char snap[TARGET_MAX];	/* the snapshot committed, or "" */
+	uint64_t files, errors;
+};
+/* The figures of this process's backup so far. */
+void backup_figures(struct backup_figures *f);
+/*
+ * A backup with its --pre-hook and --post-hook (hooks.c): the pre-hook,
+ * the run in a child process (*child its pid while it runs, when child
+ * is not NULL; killed at once if *stopping is set), the post-hook with
+ * the run's status. Without hooks, backup_run. The exit status.
+ */
+int hooks_backup(const struct copts *o, volatile long *child,
+    volatile sig_atomic_t *stopping);
 /* Back up now and then every interval until SIGTERM or SIGINT. */
 int periodic_run(const struct copts *o);
 /* --list, --restore, --remove: the exit status. */

@@ -332,7 +332,8 @@ main(int argc, char **argv)
 		log_syslog = 1;
 	}
 	if (cmd == NULL)
-		return o.interval_ms ? periodic_run(&o) : backup_run(&o);
+		return o.interval_ms ? periodic_run(&o) :
+		    hooks_backup(&o, NULL, NULL);
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(cmd, commands[i].name) == 0)
 			return commands[i].run(&o);

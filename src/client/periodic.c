@@ -32,13 +32,16 @@ on_stop(int sig)
 		port_kill(child, SIGTERM);
 }
 
-/* Run one backup in a child; its exit status. */
+/* Run one backup in a child (with its hooks, hooks.c); its exit
+ * status. */
 static int
 one_run(const struct copts *o)
 {
 	long pid;
 	int rc;
 
+	if (o->pre_hook != NULL || o->post_hook != NULL)
+		return hooks_backup(o, &child, &stopping);
 	pid = port_fork();
 	if (pid < 0) {
 		msg("cannot start a backup run: %s", strerror(errno));

@@ -124,6 +124,8 @@ walk_open(struct walk *w, const char *root, int one_fs)
 	w->descend = 0;
 	w->used = 0;
 	w->one_fs = one_fs;
+	w->excl = NULL;
+	w->excluded = 0;
 	lv->fd = port_open_dir(root);
 	if (lv->fd < 0)
 		return -1;
@@ -206,6 +208,22 @@ level_end(struct walk *w, struct walk_level *lv)
 	w->depth--;
 }
 
+/* 1 if the entry at w->path is excluded (a pattern, or a cache
+ * directory's tag): neither reported nor entered. */
+static int
+left_out(struct walk *w, const struct port_stat *st)
+{
+	int dir = st->type == PORT_DIR;
+
+	if (w->excl == NULL)
+		return 0;
+	if (!excl_match(w->excl, w->path, w->plen, dir) &&
+	    !(dir && excl_cache(w->excl, w->dfd, w->leaf)))
+		return 0;
+	w->excluded++;
+	return 1;
+}
+
 int
 walk_next(struct walk *w, struct port_stat *st)
 {
@@ -246,6 +264,8 @@ walk_next(struct walk *w, struct port_stat *st)
 			}
 			continue;
 		}
+		if (left_out(w, st))
+			continue;
 		w->descend = st->type == PORT_DIR &&
 		    (!w->one_fs || st->dev == w->dev);
 		return 1;

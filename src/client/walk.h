@@ -8,7 +8,8 @@
  * the last one taken), so any tree is walked in the same bounded memory.
  * Symlinks are reported, never followed. With one_fs, directories on
  * another filesystem than the root (mount points) are reported but not
- * entered.
+ * entered. With excl, what it leaves out is neither reported nor, for a
+ * directory, entered (counted in excluded).
  */
 #ifndef CAIRN_WALK_H
 #define CAIRN_WALK_H
@@ -16,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "filter.h"
 #include "port.h"
 #include "util.h"
 
@@ -46,6 +48,8 @@ struct walk {
 	int depth;
 	int descend;		/* the current entry is a directory to enter */
 	int one_fs;		/* stay on the root's filesystem */
+	const struct excl *excl;	/* what to leave out, or NULL */
+	uint64_t excluded;	/* entries left out by excl */
 	uint64_t dev;		/* the root's */
 	struct walk_level lv[WALK_DEPTH];
 	size_t used;
@@ -53,7 +57,8 @@ struct walk {
 };
 
 /* Start walking the directory root (named by the user), with one_fs
- * not entering other filesystems. 0 or -1. */
+ * not entering other filesystems; no exclusions until w->excl is set.
+ * 0 or -1. */
 int walk_open(struct walk *w, const char *root, int one_fs);
 /* The next entry: 1 with w->path, w->dfd, w->leaf and *st; 0 at the end.
  * Unreadable directories are reported (msg) and counted, not fatal. */

@@ -14,7 +14,7 @@
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= json frame path manifest pkcs8 pem entry2
+FUZZ_TARGETS ?= json frame path manifest pkcs8 pem entry2 glob
 FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
@@ -28,6 +28,7 @@ FUZZ_BASE = src/common/buf.c src/common/path.c src/common/util.c \
 fuzz_src_json = src/common/json.c $(FUZZ_BASE)
 fuzz_src_frame = src/common/proto.c $(FUZZ_BASE)
 fuzz_src_path = $(FUZZ_BASE)
+fuzz_src_glob = src/common/glob.c
 fuzz_src_manifest = src/common/record.c src/common/json.c $(FUZZ_BASE)
 fuzz_src_pkcs8 = src/common/pkcs8.c src/common/util.c port/posix.c
 fuzz_src_entry2 = src/common/proto.c src/common/record.c src/common/json.c \
