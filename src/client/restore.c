@@ -783,8 +783,8 @@ restore_run(const struct copts *o)
 	r->o = o;
 	atexit(cleanup);
 	report_start(&r->rep, o->report);
-	split_target(o->target, r->id, sizeof r->id, snap, sizeof snap);
 	cconn_open(&r->c, o);
+	resolve_target(&r->c, o, o->target, r->id, snap);
 	ask_restore(r, snap);
 	target_open(r);
 	info("restoring backup %s snapshot %s into %s", r->id, r->snap,
