@@ -66,12 +66,14 @@ int diff_run(const struct copts *o);
 int prune_run(const struct copts *o);
 
 /*
- * The backup a command names, on the open connection c: arg is an ID or
- * a unique prefix of one (at least 4 characters), with "@SNAPSHOT" or
- * not, or with o->source set (--list --source DIR) that source's backup.
- * id[TARGET_MAX] gets the full ID, snap[TARGET_MAX] the snapshot ("" when
- * none was named). Exits with a message when there is no such backup or
- * the prefix is ambiguous.
+ * The backup a command names, on the open connection c: arg is an ID, a
+ * unique prefix of one (at least 4 characters) or a source's absolute
+ * path, with "@SNAPSHOT" (or a unique prefix of its name) or not; NULL
+ * with o->source set (--list --source DIR): that source's backup. All
+ * but a full ID alone are matched on a LIST. id[TARGET_MAX] gets the full
+ * ID, snap[TARGET_MAX] the snapshot ("" when none was named). Exits 2
+ * for an ambiguous prefix (naming the candidates), 4 when nothing
+ * matches.
  */
 void resolve_target(struct cconn *c, const struct copts *o, const char *arg,
     char *id, char *snap);

@@ -34,7 +34,6 @@ split_target(const char *arg, char *id, size_t idcap, char *snap,
 
 #define ID_HEX 16		/* the characters of a full ID */
 #define ID_PREFIX_MIN 4		/* of a prefix */
-#define SNAP_NAME_LEN 20	/* YYYY-MM-DDTHH-MM-SSZ */
 #define CANDIDATES_MAX 8	/* named when a prefix is ambiguous */
 
 /* A backup that matched, with the snapshot of it that matched. */
@@ -242,14 +241,15 @@ resolve_target(struct cconn *c, const struct copts *o, const char *arg,
 	}
 	split_target(arg, id, TARGET_MAX, snap, TARGET_MAX);
 	n = strlen(id);
-	if (!lower_hex(id, n) || (n == ID_HEX && (snap[0] == 0 ||
-	    strlen(snap) >= SNAP_NAME_LEN)))
+	if (!lower_hex(id, n) || (n == ID_HEX && snap[0] == 0))
 		return;		/* the server's answer says it */
 	if (n < ID_PREFIX_MIN)
 		die(EXIT_USAGE, "%s: an ID prefix needs %d characters or more "
 		    "(see --list)", arg, ID_PREFIX_MIN);
 	m.prefix = id;
 	match_list(c, &m);
+	if (n == ID_HEX && m.n == 0)
+		return;		/* a full ID: as above */
 	resolved(&m, arg, id, snap);
 }
 

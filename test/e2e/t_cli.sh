@@ -246,9 +246,26 @@ run_cairn --restore "$SRC@$SNAP" --path "$W/out"
 check_rc 0 "--restore /abs/path@SNAPSHOT --path"
 check_tree "$SRC" "$W/out" "the source's snapshot came back"
 rm -rf "$W/out2"
-run_cairn --restore "$(echo "$ID" | cut -c 1-5)@$(echo "$SNAP" | cut -c 1-19)" --path "$W/out2"
-check_rc 0 "--restore PREFIX@SNAPSHOT-PREFIX"
-check_tree "$SRC" "$W/out2" "the prefixes named the snapshot"
+run_cairn --restore "$(echo "$ID" | cut -c 1-5)@$SNAP" --path "$W/out2"
+check_rc 0 "--restore PREFIX@SNAPSHOT (a name others start with: it is taken)"
+check_tree "$SRC" "$W/out2" "the prefix named the backup"
+# A snapshot prefix: unique (the newest's name but its last character,
+# when no other starts so), and one that several start with.
+run_cairn --list "$ID" --json
+list_snapshots "$RUN_OUT" "$ID" | cut -d ' ' -f 1 >"$W/snaps"
+NEWEST=$(tail -n 1 "$W/snaps")
+SP=${NEWEST%?}
+if [ "$(grep -c "^$SP" "$W/snaps")" = 1 ]; then
+	rm -rf "$W/out3"
+	run_cairn --restore "$ID@$SP" --path "$W/out3" --json
+	check_rc 0 "--restore ID@SNAPSHOT-PREFIX"
+	check_eq "$(json_field "$RUN_OUT" snapshot)" "$NEWEST" "the snapshot prefix named the newest"
+else
+	note "the newest snapshot's prefix $SP is not unique: that leg skipped"
+fi
+run_cairn --restore "$ID@$(head -c 4 "$W/snaps")" --path "$W/out4"
+check_rc 2 "a snapshot prefix several snapshots start with: exit 2"
+check_err_has "snapshots of backup $ID start with" "it says so"
 run_cairn --remove "$(echo "$IDB" | cut -c 1-8)" --json
 check_rc 0 "--remove with a prefix"
 check_eq "$(json_field "$RUN_OUT" id)" "$IDB" "--remove of a prefix removed the full ID"
