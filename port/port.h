@@ -47,7 +47,9 @@ long port_read_secret(const char *prompt, char *buf, size_t cap);
 int port_tcp_listen(const char *host, unsigned port, int backlog);
 /* Accept one connection; peer gets "address:port". */
 int port_tcp_accept(int lfd, char *peer, size_t cap);
-/* Connect to host:port within timeout_ms. */
+/* Connect to host:port within timeout_ms. A name that does not resolve
+ * fails with errno ENOENT (no such name) or EAGAIN (the resolver did not
+ * answer), which connecting itself never gives. */
 int port_tcp_connect(const char *host, unsigned port, int timeout_ms);
 /* The same from the numeric local address from (NULL: any). */
 int port_tcp_connect_from(const char *from, const char *host, unsigned port,

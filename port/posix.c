@@ -259,6 +259,12 @@ numeric(const char *host, unsigned port, struct addr *a)
 	return 0;
 }
 
+#ifdef EAI_NODATA
+#define NO_DATA_ERR EAI_NODATA	/* the name has no address */
+#else
+#define NO_DATA_ERR EAI_NONAME
+#endif
+
 /* In the resolver's child: an errno (0: found), then the addresses. */
 static void
 resolve_child(const char *host, unsigned port, int out)
@@ -274,8 +280,8 @@ resolve_child(const char *host, unsigned port, int out)
 	snprintf(serv, sizeof serv, "%u", port);
 	r = getaddrinfo(host, serv, &hints, &res);
 	if (r != 0)
-		e = r == EAI_SYSTEM ? errno : r == EAI_NONAME ? ENOENT :
-		    EHOSTUNREACH;
+		e = r == EAI_SYSTEM ? errno : r == EAI_NONAME ||
+		    r == NO_DATA_ERR ? ENOENT : EAGAIN;
 	for (ai = r == 0 ? res : NULL; ai != NULL && n < RESOLVE_MAX;
 	    ai = ai->ai_next) {
 		if (ai->ai_addrlen > sizeof a[n].ss)
@@ -292,7 +298,8 @@ resolve_child(const char *host, unsigned port, int out)
 
 /*
  * The addresses of host:port into a[RESOLVE_MAX]: their count, or -1
- * (errno ENOENT for a name that does not exist, ETIMEDOUT). A name is
+ * (errno ENOENT for a name that does not exist, EAGAIN when the resolver
+ * could not say or did not answer in time). A name is
  * looked up by the C library in a child process, which bounds the wait
  * by timeout_ms and keeps what the resolver allocates out of this
  * process: cairn links no allocator.
@@ -321,14 +328,14 @@ resolve(const char *host, unsigned port, struct addr *a, int timeout_ms)
 	}
 	close(p[1]);
 	r = port_read(p[0], &e, sizeof e, timeout_ms);
-	if (r == (long)sizeof e && e == 0)
+	if (r != (long)sizeof e)
+		e = EAGAIN;	/* no answer in time */
+	else if (e == 0) {
 		while ((r = port_read(p[0], (char *)a + n,
 		    RESOLVE_MAX * sizeof a[0] - (size_t)n, timeout_ms)) > 0)
 			n += r;
-	if (r < 0)
-		e = errno;
-	else if (e == 0 && n == 0)
-		e = ENOENT;
+		e = r < 0 ? EAGAIN : n == 0 ? ENOENT : 0;
+	}
 	close(p[0]);
 	kill(pid, SIGKILL);	/* when it is late; else it is gone */
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

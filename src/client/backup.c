@@ -116,7 +116,6 @@ static void
 state_path(const struct copts *o, const char *source, char *dir, size_t dcap,
     char *name, size_t ncap)
 {
-	const char *home = getenv("HOME");
 	struct md5 c;
 	uint8_t md[MD5_LEN];
 	char hex[MD5_HEXLEN + 1];
@@ -137,9 +136,8 @@ state_path(const struct copts *o, const char *source, char *dir, size_t dcap,
 	md5_update(&c, source, strlen(source));
 	md5_final(&c, md);
 	md5_hex(md, hex);
-	snprintf(dir, dcap, "%s/.cairn", home && *home ? home : ".");
+	state_dir(dir, dcap);
 	snprintf(name, ncap, "state-%.16s.json", hex);
-	port_mkdir(dir, 0700);
 }
 
 /* 1 if the object p[0..n) starts with the text pre. */

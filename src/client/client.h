@@ -85,15 +85,32 @@ int diff_run(const struct copts *o);
 int prune_run(const struct copts *o);
 
 /*
- * The backup a command names, on the open connection c: arg is an ID or
- * a unique prefix of one (at least 4 characters), with "@SNAPSHOT" or
- * not, or with o->source set (--list --source DIR) that source's backup.
- * id[TARGET_MAX] gets the full ID, snap[TARGET_MAX] the snapshot ("" when
- * none was named). Exits with a message when there is no such backup or
- * the prefix is ambiguous.
+ * The backup a command names, on the open connection c: arg is an ID, a
+ * unique prefix of one (at least 4 characters) or a source's absolute
+ * path, with "@SNAPSHOT" (or a unique prefix of its name) or not; NULL
+ * with o->source set (--list --source DIR): that source's backup. All
+ * but a full ID alone are matched on a LIST. id[TARGET_MAX] gets the full
+ * ID, snap[TARGET_MAX] the snapshot ("" when none was named). Exits 2
+ * for an ambiguous prefix (naming the candidates), 4 when nothing
+ * matches.
  */
 void resolve_target(struct cconn *c, const struct copts *o, const char *arg,
     char *id, char *snap);
+
+/* Where the state lives without --state and a home directory. */
+#define STATE_DIR_FALLBACK "/var/lib/cairn"
+
+/*
+ * The certificate, key and CA not given (paths.c): client_cert.pem,
+ * client_key.pem and ca_cert.pem from the first of ./certs,
+ * $XDG_CONFIG_HOME/cairn (or ~/.config/cairn) and /etc/cairn that holds
+ * a client_cert.pem. Exits 2 naming where it looked when none does.
+ */
+void cert_defaults(struct copts *o);
+/* The default state directory into dir[cap]: ~/.cairn, or /var/lib/cairn
+ * when HOME is unset, empty, not a directory or will not hold it (made
+ * 0700 as needed). Exits 2 naming both when neither will do. */
+void state_dir(char *dir, size_t cap);
 
 /* Split "ID[@SNAPSHOT]"; exits with a usage error when malformed. */
 void split_target(const char *arg, char *id, size_t idcap, char *snap,

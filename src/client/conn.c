@@ -1,6 +1,7 @@
 /* conn.c — the client's connection; see conn.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
@@ -13,6 +14,21 @@ static struct tls_conf conf;
 const struct check check_query = { NULL, "the server refused", 0, 0 };
 const struct check check_items = { NULL, "the server refused", 0, 1 };
 
+/* Exit 3 saying why o->server could not be reached: its name, or the
+ * connection. */
+static void __attribute__((noreturn))
+connect_failed(const struct copts *o)
+{
+	if (errno == ENOENT)
+		die(EXIT_NET, "cannot resolve %s: no such host (check --server)",
+		    o->server);
+	if (errno == EAGAIN)
+		die(EXIT_NET, "cannot resolve %s: the name service did not "
+		    "answer (check --server and the DNS settings)", o->server);
+	die(EXIT_NET, "cannot connect to %s:%u: %s (is cairnd running "
+	    "there?)", o->server, o->port, strerror(errno));
+}
+
 /* TCP and the TLS handshake, with the certificates of o. */
 static void
 handshake(struct cconn *c, const struct copts *o)
@@ -24,14 +40,15 @@ handshake(struct cconn *c, const struct copts *o)
 		die(EXIT_USAGE, "cannot load the client's certificates "
 		    "(make them with tools/gen-client-cert.sh, or give --cert, "
 		    "--key and --ca)");
+	if (tls_conf_client_ok(&conf, o->cert) < 0)
+		exit(EXIT_USAGE);
 	if (o->fingerprint != NULL && tls_pin(&c->t, o->fingerprint) < 0)
 		die(EXIT_USAGE, "--server-fingerprint wants the SHA-256 of the "
 		    "server's certificate, 64 hex digits (colons allowed), as "
 		    "`openssl x509 -noout -fingerprint -sha256` prints it");
 	fd = port_tcp_connect(o->server, o->port, o->timeout_ms);
 	if (fd < 0)
-		die(EXIT_NET, "cannot connect to %s:%u: %s (is cairnd running "
-		    "there?)", o->server, o->port, strerror(errno));
+		connect_failed(o);
 	if (tls_client(&c->t, &conf, fd, o->server_name, o->timeout_ms) < 0) {
 		tls_why(&c->t, why, sizeof why);
 		if (tls_refused(&c->t))

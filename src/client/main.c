@@ -135,15 +135,15 @@ static const struct opt table[] = {
 	    "--port wants 1..65535"),
 	OPT_S("--server-name", &o.server_name),
 	OPT_S("--server-fingerprint", &o.fingerprint),
-	OPT_S("--source", &o.source),
-	OPT_S("--extensions", &o.extensions),
+	OPT_SP("--source", &o.source),
+	OPT_SP("--extensions", &o.extensions),
 	OPT_L("--exclude", &o.exclude),
-	OPT_L("--exclude-from", &o.exclude_from),
+	OPT_LP("--exclude-from", &o.exclude_from),
 	OPT_F("--exclude-caches", &o.exclude_caches),
-	OPT_S("--state", &o.state),
-	OPT_S("--cert", &o.cert),
-	OPT_S("--key", &o.key),
-	OPT_S("--ca", &o.ca),
+	OPT_SP("--state", &o.state),
+	OPT_SP("--cert", &o.cert),
+	OPT_SP("--key", &o.key),
+	OPT_SP("--ca", &o.ca),
 	OPT_N("--timeout", &o.timeout_ms, OPT_INT, 1, 86400, 1000,
 	    "--timeout wants 1..86400 seconds"),
 	OPT_F("--checksum", &o.checksum),
@@ -155,14 +155,14 @@ static const struct opt table[] = {
 	OPT_F("--quiet", &log_quiet),
 	OPT_F("--syslog", &o.syslog),
 	OPT_F("--daemon", &o.daemon),
-	OPT_S("--pidfile", &o.pidfile),
+	OPT_SP("--pidfile", &o.pidfile),
 	OPT_S("--pre-hook", &o.pre_hook),
 	OPT_S("--post-hook", &o.post_hook),
 	OPT_P("--interval", &o.interval_ms, parse_hours,
 	    "--interval wants hours, e.g. 6 or 0.5"),
 	OPT_N("--bwlimit", &o.bwlimit, OPT_U64, 1, 100000000, 1000,
 	    "--bwlimit wants kilobytes per second, 1..100000000"),
-	OPT_S("--path", &o.path),
+	OPT_SP("--path", &o.path),
 	OPT_L("--include", &o.include),
 	OPT_F("--delete", &o.delete_extra),
 	OPT_F("--recursive", &o.recursive),
@@ -182,10 +182,15 @@ static const struct opt table[] = {
 	    KEEP_BAD("-yearly")),
 };
 
-/* The value after argv[*i] if there is one that is not an option. */
+/* The value after the '=' of argv[*i], or after argv[*i] if there is one
+ * that is not an option. */
 static const char *
 operand(int argc, char **argv, int *i)
 {
+	const char *v = opt_attached();
+
+	if (v != NULL)
+		return v;
 	if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0 &&
 	    strcmp(argv[*i + 1], "-R") != 0 && strcmp(argv[*i + 1], "-x") != 0)
 		return argv[++*i];
@@ -232,8 +237,14 @@ other(int argc, char **argv, int *i)
 	return 1;
 }
 
+/* What other() takes, for "did you mean". */
+static const char *const words[] = {
+	"--restore", "--remove", "--prune", "--list", "--ls", "--find",
+	"--diff", "--ui", NULL
+};
+
 static const struct opts opts = {
-	usage, table, sizeof table / sizeof table[0], other
+	usage, table, sizeof table / sizeof table[0], other, words
 };
 
 static void
@@ -266,6 +277,8 @@ check_combinations(void)
 
 	if (o.source != NULL && !backup && !CMD_IN("--list"))
 		bad_usage("--source does not go with ", cmd);
+	if (o.source != NULL && o.target != NULL && CMD_IN("--list"))
+		bad_usage("--list takes ID or --source DIR, not both", NULL);
 	if (backup && o.source == NULL)
 		bad_usage("--source DIR (or a command: --list, --ls, --find, "
 		    "--diff, --restore, --remove, --prune) is required", NULL);
@@ -320,12 +333,7 @@ main(int argc, char **argv)
 	check_combinations();
 	if (o.server_name == NULL)
 		o.server_name = o.server;
-	if (o.cert == NULL)
-		o.cert = "certs/client_cert.pem";
-	if (o.key == NULL)
-		o.key = "certs/client_key.pem";
-	if (o.ca == NULL)
-		o.ca = "certs/ca_cert.pem";
+	cert_defaults(&o);
 	port_ignore_sigpipe();
 	if (o.syslog) {
 		port_syslog_open("cairn");

@@ -2,10 +2,12 @@
  * query.c — the client's --list and --remove.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
 #include "conn.h"
+#include "port.h"
 #include "record.h"
 #include "report.h"
 
@@ -30,13 +32,225 @@ split_target(const char *arg, char *id, size_t idcap, char *snap,
 	snprintf(snap, scap, "%s", at != NULL ? at + 1 : "");
 }
 
+#define ID_HEX 16		/* the characters of a full ID */
+#define ID_PREFIX_MIN 4		/* of a prefix */
+#define CANDIDATES_MAX 8	/* named when a prefix is ambiguous */
+
+/* A backup that matched, with the snapshot of it that matched. */
+struct candidate {
+	char id[TARGET_MAX];
+	char source[SOURCE_SHOWN_MAX];
+	char snap[TARGET_MAX];	/* the snapshot the name picked, or "" */
+	unsigned snaps;		/* snapshots whose name starts so */
+	int exact;		/* one of them is the name itself */
+};
+
+/* What resolve_target looks for in a LIST of every backup. */
+struct matcher {
+	const char *prefix;	/* of the id, or NULL */
+	const char *source;	/* the source's path, or NULL */
+	const char *snap;	/* the snapshot named, maybe a prefix */
+	unsigned n;		/* backups that matched */
+	int cur;		/* the backup being listed is c[n - 1] */
+	struct candidate c[CANDIDATES_MAX];
+	char src[PATH_CAP];	/* the I_BACKUP being read */
+};
+
+/* 1 if s is n lower-case hex digits. */
+static int
+lower_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (hexval((unsigned char)s[i]) < 0 ||
+		    (s[i] >= 'A' && s[i] <= 'F'))
+			return 0;
+	return 1;
+}
+
+/* I_BACKUP: note it when its id starts with the prefix or its source is
+ * the one looked for. */
+static int
+match_backup(void *ctx, struct rd *r)
+{
+	struct matcher *m = ctx;
+	struct candidate *c;
+	char id[TARGET_MAX];
+
+	if (get_str(r, id, sizeof id) < 0 ||
+	    get_str(r, m->src, sizeof m->src) < 0)
+		die(EXIT_NET, "malformed listing");
+	m->cur = m->prefix != NULL ?
+	    strncmp(id, m->prefix, strlen(m->prefix)) == 0 :
+	    strcmp(m->src, m->source) == 0;
+	if (!m->cur)
+		return 0;
+	if (m->n++ >= CANDIDATES_MAX) {
+		m->cur = 0;
+		return 0;
+	}
+	c = &m->c[m->n - 1];
+	memset(c, 0, sizeof *c);
+	memcpy(c->id, id, sizeof id);
+	shown(m->src, strlen(m->src), c->source, sizeof c->source);
+	return 0;
+}
+
+/* I_SNAPSHOT of a matching backup: note it when its name starts with the
+ * snapshot named. */
+static int
+match_snapshot(void *ctx, struct rd *r)
+{
+	struct matcher *m = ctx;
+	struct candidate *c;
+	char name[TARGET_MAX];
+
+	if (!m->cur || m->snap[0] == 0)
+		return 0;
+	c = &m->c[m->n - 1];
+	if (get_str(r, name, sizeof name) < 0)
+		die(EXIT_NET, "malformed listing");
+	if (strncmp(name, m->snap, strlen(m->snap)) != 0 || c->exact)
+		return 0;
+	c->exact = strcmp(name, m->snap) == 0;
+	c->snaps++;
+	memcpy(c->snap, name, sizeof name);
+	return 0;
+}
+
+static const struct item_row match_items[] = {
+	{ I_BACKUP, match_backup },
+	{ I_SNAPSHOT, match_snapshot },
+};
+
+/* LIST every backup on c and match each as m says. */
+static void
+match_list(struct cconn *c, struct matcher *m)
+{
+	const struct item_row *h;
+	struct reply *rp;
+	struct buf b;
+
+	cconn_buf(c, &b);
+	put_str(&b, "", 0);
+	cconn_send(c, T_LIST, b.p, b.len, NULL);
+	for (;;) {
+		rp = cconn_reply(c, T_LIST, &check_items);
+		if (rp->type != T_ITEM && rp->status != ST_OK)
+			refused(rp->status, rp->text);
+		if (rp->type != T_ITEM)
+			return;
+		h = item_find(match_items, sizeof match_items /
+		    sizeof match_items[0], rd_u8(&rp->body));
+		if (h != NULL)
+			h->handle(m, &rp->body);
+	}
+}
+
+/* Exit 2 naming the backups an ambiguous prefix matches. */
+static void __attribute__((noreturn))
+ambiguous(const struct matcher *m, const char *arg)
+{
+	unsigned i;
+
+	msg("%s matches %u backups (give more of the ID):", arg, m->n);
+	for (i = 0; i < m->n && i < CANDIDATES_MAX; i++)
+		fprintf(stderr, "  %s  %s\n", m->c[i].id, m->c[i].source);
+	if (m->n > CANDIDATES_MAX)
+		fprintf(stderr, "  ... and %u more\n", m->n - CANDIDATES_MAX);
+	exit(EXIT_USAGE);
+}
+
+/* The source path to look for: dir's real path, or (when it is gone, as
+ * after a disaster) dir itself, absolute, without trailing slashes. */
+static void
+source_wanted(const char *dir, char *out, size_t cap)
+{
+	size_t n = strlen(dir);
+
+	if (port_realpath(dir, out, cap) == 0)
+		return;
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (dir[0] != '/' || n >= cap)
+		die(EXIT_REFUSED, "no backup of yours matches %s (give the "
+		    "source's absolute path)", dir);
+	memcpy(out, dir, n);
+	out[n] = 0;
+}
+
+/* Split "/source[@SNAPSHOT]" at its last '@' followed by no '/'. */
+static void
+split_source(const char *arg, char *dir, size_t cap, char *snap)
+{
+	const char *at = strrchr(arg, '@');
+	size_t n = strlen(arg);
+
+	if (at != NULL && strchr(at, '/') == NULL && at[1] != 0 &&
+	    strlen(at + 1) < TARGET_MAX)
+		n = (size_t)(at - arg);
+	else
+		at = NULL;
+	if (n >= cap)
+		die(EXIT_USAGE, "%s: path too long", arg);
+	memcpy(dir, arg, n);
+	dir[n] = 0;
+	snprintf(snap, TARGET_MAX, "%s", at != NULL ? at + 1 : "");
+}
+
+/* Take the one backup m matched into id, and the snapshot into snap. */
+static void
+resolved(const struct matcher *m, const char *arg, char *id, char *snap)
+{
+	char s[SOURCE_SHOWN_MAX];
+
+	if (m->n == 0)
+		die(EXIT_REFUSED, "no backup of yours matches %s",
+		    shown(arg, strlen(arg), s, sizeof s));
+	if (m->n > 1)
+		ambiguous(m, arg);
+	memcpy(id, m->c[0].id, TARGET_MAX);
+	if (m->c[0].exact || m->c[0].snaps == 1)
+		memcpy(snap, m->c[0].snap, TARGET_MAX);
+	else if (m->c[0].snaps > 1)
+		die(EXIT_USAGE, "%s: %u snapshots of backup %s start with %s "
+		    "(see --list %s)", arg, m->c[0].snaps, id, snap, id);
+}
+
 void
 resolve_target(struct cconn *c, const struct copts *o, const char *arg,
     char *id, char *snap)
 {
-	(void)c;
-	(void)o;
+	static struct matcher m;
+	static char dir[PATH_CAP], want[PATH_CAP];
+	size_t n;
+
+	memset(&m, 0, sizeof m);
+	m.snap = snap;
+	if (arg == NULL || arg[0] == '/') {
+		if (arg == NULL)
+			snprintf(dir, sizeof dir, "%s", o->source), snap[0] = 0;
+		else
+			split_source(arg, dir, sizeof dir, snap);
+		source_wanted(dir, want, sizeof want);
+		m.source = want;
+		match_list(c, &m);
+		resolved(&m, arg != NULL ? arg : o->source, id, snap);
+		return;
+	}
 	split_target(arg, id, TARGET_MAX, snap, TARGET_MAX);
+	n = strlen(id);
+	if (!lower_hex(id, n) || (n == ID_HEX && snap[0] == 0))
+		return;		/* the server's answer says it */
+	if (n < ID_PREFIX_MIN)
+		die(EXIT_USAGE, "%s: an ID prefix needs %d characters or more "
+		    "(see --list)", arg, ID_PREFIX_MIN);
+	m.prefix = id;
+	match_list(c, &m);
+	if (n == ID_HEX && m.n == 0)
+		return;		/* a full ID: as above */
+	resolved(&m, arg, id, snap);
 }
 
 /* Exit for a refusal: not found, busy, and so on. */
@@ -206,6 +420,7 @@ int
 list_run(const struct copts *o)
 {
 	static struct listing l;
+	char id[TARGET_MAX], snap[TARGET_MAX];
 	const struct item_row *h;
 	struct reply *rp;
 	struct buf b;
@@ -213,13 +428,19 @@ list_run(const struct copts *o)
 
 	report_start(&l.rep, o->report);
 	l.json = o->json;
-	l.with_id = o->target != NULL;
+	l.with_id = o->target != NULL || o->source != NULL;
 	l.first_backup = 1;
 	cconn_open(&conn, o);
 	l.version = conn.version;
+	id[0] = 0;
+	if (l.with_id) {
+		resolve_target(&conn, o, o->target, id, snap);
+		if (snap[0])
+			die(EXIT_USAGE, "--list takes a backup, not a snapshot "
+			    "(%s)", o->target);
+	}
 	cconn_buf(&conn, &b);
-	put_str(&b, o->target ? o->target : "", o->target ?
-	    strlen(o->target) : 0);
+	put_str(&b, id, strlen(id));
 	cconn_send(&conn, T_LIST, b.p, b.len, NULL);
 	for (;;) {
 		rp = cconn_reply(&conn, T_LIST, &check_items);
@@ -260,8 +481,8 @@ remove_run(const struct copts *o)
 	uint64_t files, bytes;
 
 	report_start(&rep, o->report);
-	split_target(o->target, id, sizeof id, snap, sizeof snap);
 	cconn_open(&conn, o);
+	resolve_target(&conn, o, o->target, id, snap);
 	cconn_buf(&conn, &b);
 	put_str(&b, id, strlen(id));
 	put_str(&b, snap, strlen(snap));

@@ -105,8 +105,10 @@ config_arg(int argc, char **argv)
 {
 	int i;
 
-	for (i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], "--config") == 0)
+	for (i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--config=", 9) == 0)
+			return argv[i] + 9;
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			return argv[i + 1];
 	return NULL;
 }

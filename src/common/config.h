@@ -31,7 +31,7 @@ int text_lines(const char *path, const char *what,
 
 /* Read path into c. 0, or -1 with a message naming the file and line. */
 int config_read(struct config *c, const char *path);
-/* The value following "--config" in argv, or NULL. */
+/* The value of "--config F" or "--config=F" in argv, or NULL. */
 const char *config_arg(int argc, char **argv);
 
 #endif

@@ -320,6 +320,35 @@ fail:
 	return -1;
 }
 
+/* 0 if the private key is the one of the certificate chain[0]; else a
+ * message naming both files, and -1. */
+static int
+key_matches(struct tls_conf *c, const char *cert, const char *key)
+{
+	br_x509_decoder_context dc;
+	const br_x509_pkey *pk;
+	uint8_t pub[BR_EC_KBUF_PUB_MAX_SIZE];
+	size_t n;
+
+	br_x509_decoder_init(&dc, NULL, NULL);
+	br_x509_decoder_push(&dc, c->chain[0].data, c->chain[0].data_len);
+	pk = br_x509_decoder_get_pkey(&dc);
+	if (pk == NULL) {
+		msg("cannot decode the certificate in %s (BearSSL error %d)",
+		    cert, br_x509_decoder_last_error(&dc));
+		return -1;
+	}
+	n = br_ec_compute_pub(&br_ec_p256_m31, NULL, pub, &c->ec);
+	if (pk->key_type != BR_KEYTYPE_EC || pk->key.ec.curve != c->ec.curve ||
+	    n == 0 || pk->key.ec.qlen != n ||
+	    memcmp(pk->key.ec.q, pub, n) != 0) {
+		msg("%s does not match %s: the key is not the certificate's "
+		    "(give the key made with it)", key, cert);
+		return -1;
+	}
+	return 0;
+}
+
 int
 tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
     const char *ca, tls_unlock_fn *unlock)
@@ -359,7 +388,9 @@ tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
 		msg("the certificate file %s holds no certificate", cert);
 		return -1;
 	}
-	return load_key(c, key, unlock);
+	if (load_key(c, key, unlock) < 0)
+		return -1;
+	return key_matches(c, cert, key);
 }
 
 /* One DER element of p[0..n): *tag, its contents in *body[0..*blen);
@@ -849,6 +880,22 @@ ee_check(const uint8_t *der, size_t len)
 			return why;
 	}
 	return 0;
+}
+
+int
+tls_conf_client_ok(const struct tls_conf *c, const char *cert)
+{
+	unsigned why = ee_check(c->chain[0].data, c->chain[0].data_len);
+
+	if (why == TLS_CHAIN_NOT_CLIENT)
+		msg("the certificate in %s is not for client authentication "
+		    "(its extended key usage lacks clientAuth): give a client "
+		    "certificate (tools/gen-client-cert.sh makes one)", cert);
+	else if (why == TLS_CHAIN_IS_CA)
+		msg("the certificate in %s is a CA's, not a client's", cert);
+	else if (why != 0)
+		msg("cannot read the certificate in %s", cert);
+	return why == 0 ? 0 : -1;
 }
 
 /* The serial number of a certificate (DER), leading zeros dropped:

@@ -108,12 +108,17 @@ typedef int tls_unlock_fn(const char *path, uint8_t *der, size_t len,
 /*
  * Load cert (chain), key and ca (trust anchors) from PEM files; an
  * encrypted key is handed to unlock (NULL: encrypted keys are refused).
- * On failure prints which file and why, and returns -1.
+ * The key must be the first certificate's. On failure prints which file
+ * and why, and returns -1.
  */
 int tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
     const char *ca, tls_unlock_fn *unlock);
 /* Forget the private key. */
 void tls_conf_wipe(struct tls_conf *c);
+/* 0 if the certificate loaded from cert may authenticate a client (no
+ * extended key usage, or one with clientAuth; not a CA); else -1 with a
+ * message naming the file. */
+int tls_conf_client_ok(const struct tls_conf *c, const char *cert);
 /*
  * Read a deny list: one certificate a line, a SHA-256 fingerprint (64 hex
  * digits, colons allowed, anything up to a '=' before it ignored: as

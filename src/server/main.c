@@ -282,14 +282,14 @@ static const struct opt table[] = {
 	OPT_S("--host", &so.host),
 	OPT_N("--port", &so.port, OPT_U64, 1, 65535, 0,
 	    "--port wants 1..65535"),
-	OPT_S("--dir", &so.dir),
-	OPT_S("--cert", &so.cert),
-	OPT_S("--key", &so.key),
-	OPT_S("--ca", &so.ca),
-	OPT_S("--key-pass-file", &keypass_file),
-	OPT_S("--deny", &so.deny),
+	OPT_SP("--dir", &so.dir),
+	OPT_SP("--cert", &so.cert),
+	OPT_SP("--key", &so.key),
+	OPT_SP("--ca", &so.ca),
+	OPT_SP("--key-pass-file", &keypass_file),
+	OPT_SP("--deny", &so.deny),
 	OPT_F("--append-only", &so.o.append_all),
-	OPT_S("--append-only-clients", &so.append_file),
+	OPT_SP("--append-only-clients", &so.append_file),
 	OPT_S("--prune", &so.prune),
 	OPT_N("--keep", &so.keep, OPT_UINT, 1, 1000000, 0,
 	    "--keep wants a number of snapshots, 1..1000000"),
@@ -308,7 +308,7 @@ static const struct opt table[] = {
 	OPT_P("--quota", &so.o.quota, parse_size,
 	    "--quota wants a size in bytes, e.g. 500M or 20G"),
 	OPT_F("--daemon", &so.daemon),
-	OPT_S("--pidfile", &so.pidfile),
+	OPT_SP("--pidfile", &so.pidfile),
 	OPT_F("--syslog", &so.syslog),
 	OPT_F("--quiet", &log_quiet),
 	OPT_F("--check", &so.check),
@@ -338,7 +338,7 @@ what_to_check(int argc, char **argv, int *i)
 }
 
 static const struct opts opts = {
-	usage, table, sizeof table / sizeof table[0], what_to_check
+	usage, table, sizeof table / sizeof table[0], what_to_check, NULL
 };
 
 /* --check or --prune on the store, then exit. */

@@ -5,6 +5,9 @@
 # certificate, and a CA certificate (basicConstraints CA:TRUE). One
 # without the extended key usage extension is still a client's.
 # The odd certificates are made here with openssl and the test CA.
+# cairn itself catches the first three before connecting (exit 2, naming
+# the file); the server's refusal of them is checked with evilclient,
+# which does not look at its own certificate.
 . "$(dirname "$0")/lib.sh"
 
 need_binaries
@@ -50,22 +53,27 @@ SRC=$W/src
 mkdir -p "$SRC"
 printf 'data\n' >"$SRC/a.txt"
 
-# refused NAME CERT KEY REGEX WHAT: a backup with CERT/KEY exits 4, says
-# REGEX, and leaves nothing in the store for it.
+# refused NAME CERT KEY REGEX WHAT: a backup with CERT/KEY exits 2 before
+# connecting, says REGEX naming CERT, and leaves nothing in the store; the
+# server, shown it by evilclient, refuses it and logs why.
 refused() {
 	_before=$(cd "$D" && find . | sort)
 	STATE=$W/state_$1.json
 	run_client "$2" "$3" "$CERTS/ca_cert.pem" --source "$SRC"
-	check_rc 4 "$5: refused (exit 4)"
-	check_err "$4" "$5: the refusal names the reason"
+	check_rc 2 "$5: cairn refuses it before connecting (exit 2)"
+	check_err "$4" "$5: the message says why"
+	check_err_has "$2" "$5: the message names the file"
 	check_eq "$(cd "$D" && find . | sort)" "$_before" "$5: nothing stored"
+	run_raw "$TOP/build/asan/evilclient" 127.0.0.1 "$PORT" localhost "$2" "$3" \
+		"$CERTS/ca_cert.pem" dotdot
+	check_rc 2 "$5: the server refuses it in the handshake (evilclient)"
 }
 
-refused srvonly "$W/srvonly_cert.pem" "$W/srvonly_key.pem" 'not for clients.*clientAuth' \
+refused srvonly "$W/srvonly_cert.pem" "$W/srvonly_key.pem" 'not for client authentication.*clientAuth' \
 	"a certificate for servers only (EKU serverAuth)"
-refused server "$CERTS/server_cert.pem" "$CERTS/server_key.pem" 'not for clients.*clientAuth' \
+refused server "$CERTS/server_cert.pem" "$CERTS/server_key.pem" 'not for client authentication.*clientAuth' \
 	"the server's own certificate as a client's"
-refused isca "$W/isca_cert.pem" "$W/isca_key.pem" 'is a CA certificate' \
+refused isca "$W/isca_cert.pem" "$W/isca_key.pem" "is a CA's" \
 	"a CA certificate (CA:TRUE) signed as a client's"
 if grep -q 'not for clients' "$SERVER_LOG" && grep -q 'is a CA certificate' "$SERVER_LOG"; then
 	ok "the server's log names the reasons"

@@ -39,7 +39,8 @@ check_rc 0 "cairn --version: exit 0"
 
 run_raw "$CAIRN" --no-such-flag
 check_rc 2 "cairn with an unknown flag: exit 2"
-check_err 'usage' "an unknown flag prints the usage on stderr"
+check_err 'see cairn --help' "an unknown flag points to --help on stderr"
+check_eq "$(wc -l <"$RUN_ERR" | tr -d ' ')" 1 "an unknown flag: one line, no help dump"
 check_err_has '--no-such-flag' "the message names the unknown flag"
 
 run_raw "$CAIRND" --no-such-flag
