@@ -1059,6 +1059,16 @@ finish(struct run *r)
 	cconn_close(&r->c);
 }
 
+/* Where a dry run keeps its hard links' spill file, or -1 (then the
+ * names of hard links go as files). */
+static int
+spill_dir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return port_open_dir(t != NULL && *t ? t : "/tmp");
+}
+
 /* Resolve and open the source, the filter and the state. */
 static void
 source_open(struct run *r)
@@ -1077,7 +1087,9 @@ source_open(struct run *r)
 	state_open(r);
 	state_tmp_prefix(r, prefix);
 	prefix[7] = 'h';	/* ".cairn-ht-": the hard links' spill file */
-	links_init(&links, r->st_dir, prefix);
+	/* A dry run leaves the state's directory alone: its spill file, a
+	 * temporary, goes to $TMPDIR (or /tmp). */
+	links_init(&links, o->dry_run ? spill_dir() : r->st_dir, prefix);
 }
 
 /* The state for the next run, and the figures of this one. */
@@ -1161,7 +1173,8 @@ backup_run(const struct copts *o)
 	report_measure(&r->rep, r->prev_bytes);
 	state_put_header(r);
 	offer_root(r);
-	info("backing up %s to %s:%u as backup %s", r->source, o->server,
+	info("%s %s to %s:%u as backup %s", o->dry_run ? "dry run: what a "
+	    "backup would send of" : "backing up", r->source, o->server,
 	    o->port, r->id);
 
 	while (walk_next(&walk, &st) > 0) {

@@ -57,18 +57,19 @@ report_measure(struct report *rp, uint64_t total)
 }
 
 /* ", P%, ETA T" for a measured run with a total, into out[cap]: P is
- * capped at 99 until the end, T left out once the total is passed. */
+ * capped at 99 until the last line (100), T left out once the total is
+ * passed. */
 static void
-eta(const struct report *rp, uint64_t ms, char *out, size_t cap)
+eta(const struct report *rp, int last, uint64_t ms, char *out, size_t cap)
 {
 	uint64_t done = rp->done_bytes, total = rp->total_bytes, pct, left;
 
 	out[0] = 0;
 	if (!rp->measured || total == 0)
 		return;
-	pct = done >= total ? 99 : (uint64_t)((double)done * 100.0 /
-	    (double)total);
-	if (done == 0 || done >= total) {
+	pct = last ? 100 : done >= total ? 99 : (uint64_t)((double)done *
+	    100.0 / (double)total);
+	if (last || done == 0 || done >= total) {
 		snprintf(out, cap, ", %llu%%", (unsigned long long)pct);
 		return;
 	}
@@ -99,7 +100,7 @@ report_progress(struct report *rp, int last, uint64_t files,
 		return;
 	rp->shown_ms = now;
 	secs = (now - rp->start_ms) / 1000 + 1;
-	eta(rp, now - rp->start_ms, tail, sizeof tail);
+	eta(rp, last, now - rp->start_ms, tail, sizeof tail);
 	if (rp->measured)
 		n = snprintf(line, sizeof line, "\r%s, %llu %s (%llu MB), %llu "
 		    "MB examined at %llu KB/s%s\033[K%s", nwords(files, "file",
