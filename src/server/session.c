@@ -553,8 +553,8 @@ backup_complete_dry(struct session *s, struct rd *r)
 	} else if (k.last > 0 && (errors > 0 || s->run.failed > 0)) {
 		prune = 2;
 		snprintf(text, sizeof text, "dry run: retention would be skipped: "
-		    "the run had %lu error(s) and %llu entries left out",
-		    (unsigned long)errors, (unsigned long long)s->run.failed);
+		    "the run had %s and %s left out", nwords(errors, "error",
+		    "errors"), nwords(s->run.failed, "entry", "entries"));
 	}
 	complete_reply(s, st, text, prune);
 	return complete_end(s, st);
