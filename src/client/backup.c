@@ -66,7 +66,16 @@ struct run {
 	uint64_t skipped;	/* sockets: counted, not said one by one */
 	uint64_t failed;	/* entries the server left out */
 	int committed;		/* BACKUP_COMPLETE said so */
+	uint64_t would, would_bytes;	/* --dry-run: files it would send */
 };
+
+/* The progress line: files walked, sent, and the bytes examined. */
+static void
+progress(struct run *r, int last)
+{
+	report_progress(&r->rep, last, r->files, "sent", r->sent,
+	    r->bytes_sent);
+}
 
 /* Markers on a sent file's pending entry, for its reply. */
 #define SENT_CHANGED EF_CHANGED	/* it changed while read */
@@ -332,6 +341,8 @@ state_tmp_prefix(const struct run *r, char out[PORT_TMP_PREFIX_MAX + 1])
 	snprintf(out, PORT_TMP_PREFIX_MAX + 1, ".cairn-st-%.8s-", hex);
 }
 
+/* The old state, and the new one's temporary (a dry run reads the old
+ * one only: no lock, nothing written). */
 static void
 state_open(struct run *r)
 {
@@ -340,9 +351,17 @@ state_open(struct run *r)
 	state_path(r->o, r->source, dir, sizeof dir, r->st_name,
 	    sizeof r->st_name);
 	r->st_dir = port_open_dir(dir);
+	if (r->st_dir < 0 && r->o->dry_run) {
+		r->old.fd = -1;
+		return;	/* never backed up from here: all is hashed */
+	}
 	if (r->st_dir < 0)
 		die(EXIT_USAGE, "cannot open the state directory %s: %s", dir,
 		    strerror(errno));
+	if (r->o->dry_run) {
+		old_open(r, dir);
+		return;
+	}
 	take_run_lock(r, dir);
 	old_open(r, dir);
 	md5_init(&r->st_sum);
@@ -359,6 +378,8 @@ state_open(struct run *r)
 static void
 state_line(struct run *r, const struct buf *b)
 {
+	if (r->o->dry_run)
+		return;
 	md5_update(&r->st_sum, b->p, b->len);
 	md5_update(&r->st_sum, "\n", 1);
 	if (b->err || linew_put(&r->st_w, b->p, b->len) < 0)
@@ -481,6 +502,27 @@ moved(const struct port_stat *a, const struct port_stat *b)
 
 #define HASH_TRIES 3		/* a file that keeps changing: offered as read */
 
+/* The MD5 of fd's content, with keepalives; the bytes read are examined
+ * (the progress line). 0 or -1 (errno). */
+static int
+hash_fd(struct run *r, int fd, uint8_t md[MD5_LEN])
+{
+	struct md5 m;
+	long n;
+
+	md5_init(&m);
+	while ((n = port_read(fd, r->c.data, sizeof r->c.data, -1)) > 0) {
+		md5_update(&m, r->c.data, (size_t)n);
+		cconn_keepalive(&r->c);
+		r->rep.done_bytes += (uint64_t)n;
+		progress(r, 0);
+	}
+	if (n < 0)
+		return -1;
+	md5_final(&m, md);
+	return 0;
+}
+
 /*
  * The MD5 of dfd/leaf, with keepalives, read again while the file moves
  * under the read (up to HASH_TRIES times); *st becomes the look taken
@@ -491,13 +533,15 @@ hash_file(struct run *r, int dfd, const char *leaf, struct port_stat *st,
     uint8_t md[MD5_LEN])
 {
 	struct port_stat before = *st;
+	uint64_t done = r->rep.done_bytes;
 	int fd, rc, i;
 
 	for (i = 0; i < HASH_TRIES; i++) {
+		r->rep.done_bytes = done;	/* a file read again counts once */
 		fd = port_openat_read(dfd, leaf);
 		if (fd < 0)
 			return -1;
-		rc = cconn_hash(&r->c, fd, md);
+		rc = hash_fd(r, fd, md);
 		if (rc == 0 && port_fstat(fd, st) < 0)
 			rc = -1;
 		port_close(fd);
@@ -533,7 +577,7 @@ send_part(struct run *r, struct md5 *m, const uint8_t *data, uint64_t n)
 	cconn_send(&r->c, T_DATA_TRANSFER, data, (size_t)n, "sending a file");
 	r->bytes_sent += n;
 	throttle(r, n);
-	report_progress(&r->rep, 0, r->files, "sent", r->sent, r->bytes_sent);
+	progress(r, 0);
 }
 
 #define ZERO_BLOCK 4096		/* all zeros: sent as a hole (sparse files) */
@@ -686,7 +730,12 @@ offer_replied(void *ctx, const struct entry *e, struct reply *rp)
 	if (count != 1 || rd_end(&rp->body) < 0)
 		die(EXIT_NET, "%s:%u sent a malformed reply to an offer",
 		    r->o->server, r->o->port);
-	if (st == ST_NEED && !(e->flags & EF_KEEP)) {
+	if (st == ST_NEED && !(e->flags & EF_KEEP) && r->o->dry_run) {
+		r->would++;
+		r->would_bytes += e->size;
+		if (!log_quiet && !r->o->json)
+			report_printf(&r->rep, "would send %s\n", shown_path(e));
+	} else if (st == ST_NEED && !(e->flags & EF_KEEP)) {
 		send_file(r, e);
 	} else if (st == ST_NOT_FOUND && (e->flags & EF_KEEP)) {
 		msg("%s: not in the new snapshot: no earlier version of it "
@@ -782,7 +831,7 @@ check_source(struct run *r)
 	cconn_buf(&r->c, &b);
 	buf_u16(&b, (unsigned)len);
 	buf_put(&b, r->source, len);
-	buf_u8(&b, 0);	/* flags: DRY_RUN */
+	buf_u8(&b, r->o->dry_run ? RQ_DRY_RUN : 0);
 	rp = cconn_request(&r->c, T_CHECK_SOURCE, &b, &k);
 	if (get_name(&rp->body, r->id) < 0 ||
 	    get_name(&rp->body, r->snap) < 0 ||
@@ -806,11 +855,14 @@ file_entry(struct run *r, struct entry *e, struct port_stat *st)
 	if (!filter_match(&filter, walk.leaf, strlen(walk.leaf)))
 		return -1;
 	r->files++;
-	if (links_find(&links, st, e))
+	if (links_find(&links, st, e)) {
+		r->rep.done_bytes += st->size;
 		return 0;
+	}
 	e->type = E_FILE;
-	if (!state_lookup(r, e, st) &&
-	    hash_file(r, walk.dfd, walk.leaf, st, e->md5) < 0) {
+	if (state_lookup(r, e, st))
+		r->rep.done_bytes += st->size;	/* known: examined */
+	else if (hash_file(r, walk.dfd, walk.leaf, st, e->md5) < 0) {
 		if (errno == ENOENT) {	/* vanished: not an error */
 			r->files--;
 			return -1;
@@ -957,7 +1009,8 @@ pruned(struct run *r)
 			break;
 		if (get_name(&rd, name) < 0)
 			die(EXIT_NET, "malformed item from %s", r->o->server);
-		info("removed snapshot %s (retention)", name);
+		info("%s snapshot %s (retention)", r->o->dry_run ?
+		    "would remove" : "removed", name);
 	}
 	if (rd_u8(&rd) != ST_OK && get_str(&rd, why, sizeof why) == 0) {
 		cconn_tidy(why, sizeof why);
@@ -1007,6 +1060,16 @@ finish(struct run *r)
 	cconn_close(&r->c);
 }
 
+/* Where a dry run keeps its hard links' spill file, or -1 (then the
+ * names of hard links go as files). */
+static int
+spill_dir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return port_open_dir(t != NULL && *t ? t : "/tmp");
+}
+
 /* Resolve and open the source, the filter and the state. */
 static void
 source_open(struct run *r)
@@ -1025,7 +1088,9 @@ source_open(struct run *r)
 	state_open(r);
 	state_tmp_prefix(r, prefix);
 	prefix[7] = 'h';	/* ".cairn-ht-": the hard links' spill file */
-	links_init(&links, r->st_dir, prefix);
+	/* A dry run leaves the state's directory alone: its spill file, a
+	 * temporary, goes to $TMPDIR (or /tmp). */
+	links_init(&links, o->dry_run ? spill_dir() : r->st_dir, prefix);
 }
 
 /* The state for the next run, and the figures of this one. */
@@ -1048,13 +1113,13 @@ backup_done(struct run *r)
 	links_close(&links);
 	snprintf(skipped, sizeof skipped, ", %llu skipped (sockets)",
 	    (unsigned long long)r->skipped);
-	info("backup %s snapshot %s: %llu files, %llu sent (%llu bytes), "
-	    "%llu errors%s", r->id, r->snap, (unsigned long long)r->files,
-	    (unsigned long long)r->sent, (unsigned long long)r->bytes_sent,
-	    (unsigned long long)r->errors, r->skipped > 0 ? skipped : "");
+	info("backup %s snapshot %s: %s, %llu sent (%s), %s%s", r->id, r->snap,
+	    nwords(r->files, "file", "files"), (unsigned long long)r->sent,
+	    nwords(r->bytes_sent, "byte", "bytes"),
+	    nwords(r->errors, "error", "errors"), r->skipped > 0 ? skipped : "");
 	if (r->failed > 0)
-		msg("%llu entries were left out of snapshot %s (see the "
-		    "messages above)", (unsigned long long)r->failed, r->snap);
+		msg("%s left out of snapshot %s (see the messages above)",
+		    nwords(r->failed, "entry was", "entries were"), r->snap);
 	if (r->refused[0]) {
 		msg("snapshot %s committed, but the server refused --keep: %s",
 		    r->snap, r->refused);
@@ -1081,6 +1146,32 @@ backup_prepare(const struct copts *o)
 	    o->exclude_from.v, o->exclude_from.n, o->exclude_caches);
 }
 
+/* A dry run's figures: what the server would have been sent, in the
+ * same names as a run's (--json adds "dry_run": true). Nothing saved. */
+static int
+dry_done(struct run *r)
+{
+	static const char *const keys[] = { "files", "sent", "bytes_sent",
+	    "unchanged", "errors", "skipped", "failed" };
+	const uint64_t vals[] = { r->files, r->would, r->would_bytes,
+	    r->files - r->would, r->errors, r->skipped, r->failed };
+
+	if (r->o->json)
+		report_json_as(&r->rep, r->id, r->snap, NULL, "dry_run", keys,
+		    vals, sizeof vals / sizeof vals[0]);
+	links_close(&links);
+	info("dry run of backup %s (snapshot %s): would send %s, %s (%s "
+	    "unchanged)%s", r->id, r->snap, nwords(r->would, "file", "files"),
+	    nwords(r->would_bytes, "byte", "bytes"),
+	    nwords(r->files - r->would, "file", "files"),
+	    r->errors ? "; see the errors above" : "");
+	if (r->refused[0]) {
+		msg("the server would refuse --keep: %s", r->refused);
+		return EXIT_REFUSED;
+	}
+	return r->errors ? EXIT_PARTIAL : 0;
+}
+
 int
 backup_run(const struct copts *o)
 {
@@ -1099,21 +1190,21 @@ backup_run(const struct copts *o)
 	cconn_open(&r->c, o);
 	cconn_pipeline(&r->c, &backup_replies, r);
 	check_source(r);
+	report_measure(&r->rep, r->prev_bytes);
 	state_put_header(r);
 	offer_root(r);
-	info("backing up %s to %s:%u as backup %s", r->source, o->server,
+	info("%s %s to %s:%u as backup %s", o->dry_run ? "dry run: what a "
+	    "backup would send of" : "backing up", r->source, o->server,
 	    o->port, r->id);
 
 	while (walk_next(&walk, &st) > 0) {
 		offer_entry(r, &st);
-		report_progress(&r->rep, 0, r->files, "sent", r->sent,
-		    r->bytes_sent);
+		progress(r, 0);
 	}
 	walk_close(&walk);
 	r->errors += walk.errors;
 	walk.errors = 0;	/* counted: backup_figures adds what is left */
 	finish(r);
-	report_progress(&r->rep, 1, r->files, "sent", r->sent,
-	    r->bytes_sent);
-	return backup_done(r);
+	progress(r, 1);
+	return o->dry_run ? dry_done(r) : backup_done(r);
 }

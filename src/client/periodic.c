@@ -100,6 +100,7 @@ periodic_run(const struct copts *o)
 	uint64_t start, backoff = 0;
 	int rc;
 
+	log_stamp = !log_syslog;	/* a daemon's log: each line dated */
 	if (o->daemon && port_daemonize() < 0)
 		die(EXIT_USAGE, "cannot detach from the terminal: %s",
 		    strerror(errno));

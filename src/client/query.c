@@ -499,9 +499,9 @@ remove_run(const struct copts *o)
 		report_json(&rep, id, snap, NULL, keys, vals, 3);
 	}
 	if (snap[0])
-		info("removed snapshot %s of backup %s (%llu files, %llu bytes)",
-		    snap, id, (unsigned long long)files,
-		    (unsigned long long)bytes);
+		info("removed snapshot %s of backup %s (%s, %s)", snap, id,
+		    nwords(files, "file", "files"), nwords(bytes, "byte",
+		    "bytes"));
 	else
 		info("removed backup %s", id);
 	return 0;

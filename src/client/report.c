@@ -13,6 +13,20 @@
 #define REPORT_LINE_MAX 1024	/* a progress line or a listing's row */
 #define REPORT_JSON_MAX (2 * PATH_CAP + 512)	/* a run's figures */
 
+static struct report *drawn;	/* the report whose line may be shown */
+
+/* Before a message on stderr: end the progress line, so that the message
+ * has a line of its own; the next report_progress draws it again. */
+static void
+clear_line(void)
+{
+	if (drawn == NULL || !drawn->on_screen)
+		return;
+	port_write_all(drawn->progress_fd, "\r\033[K", 4);
+	drawn->on_screen = 0;
+	drawn->shown_ms = 0;
+}
+
 void
 report_start(struct report *rp, const struct report *chosen)
 {
@@ -26,13 +40,56 @@ report_start(struct report *rp, const struct report *chosen)
 	}
 	rp->start_ms = port_ms();
 	rp->shown_ms = 0;
+	rp->on_screen = 0;
+	rp->measured = 0;
+	rp->done_bytes = rp->total_bytes = 0;
+	if (rp->progress_fd >= 0) {
+		drawn = rp;
+		log_before = clear_line;
+	}
+}
+
+void
+report_measure(struct report *rp, uint64_t total)
+{
+	rp->measured = 1;
+	rp->total_bytes = total;
+}
+
+/* ", P%, ETA T" for a measured run with a total, into out[cap]: P is
+ * capped at 99 until the last line (100), T left out once the total is
+ * passed. */
+static void
+eta(const struct report *rp, int last, uint64_t ms, char *out, size_t cap)
+{
+	uint64_t done = rp->done_bytes, total = rp->total_bytes, pct, left;
+
+	out[0] = 0;
+	if (!rp->measured || total == 0)
+		return;
+	pct = last ? 100 : done >= total ? 99 : (uint64_t)((double)done *
+	    100.0 / (double)total);
+	if (last || done == 0 || done >= total) {
+		snprintf(out, cap, ", %llu%%", (unsigned long long)pct);
+		return;
+	}
+	left = (uint64_t)((double)ms * (double)(total - done) / (double)done
+	    / 1000.0) + 1;
+	if (left >= 3600)
+		snprintf(out, cap, ", %llu%%, ETA %lluh%02llum",
+		    (unsigned long long)pct, (unsigned long long)(left / 3600),
+		    (unsigned long long)(left / 60 % 60));
+	else
+		snprintf(out, cap, ", %llu%%, ETA %llum%02llus",
+		    (unsigned long long)pct, (unsigned long long)(left / 60),
+		    (unsigned long long)(left % 60));
 }
 
 void
 report_progress(struct report *rp, int last, uint64_t files,
     const char *what, uint64_t count, uint64_t bytes)
 {
-	char line[REPORT_LINE_MAX];
+	char line[REPORT_LINE_MAX], tail[64];
 	uint64_t now, secs;
 	int n;
 
@@ -43,20 +100,40 @@ report_progress(struct report *rp, int last, uint64_t files,
 		return;
 	rp->shown_ms = now;
 	secs = (now - rp->start_ms) / 1000 + 1;
-	n = snprintf(line, sizeof line, "\r%llu files, %llu %s, %llu MB at "
-	    "%llu KB/s\033[K%s", (unsigned long long)files,
-	    (unsigned long long)count, what,
-	    (unsigned long long)(bytes / 1000000),
-	    (unsigned long long)(bytes / 1000 / secs), last ? "\r\033[K" : "");
+	eta(rp, last, now - rp->start_ms, tail, sizeof tail);
+	if (rp->measured)
+		n = snprintf(line, sizeof line, "\r%s, %llu %s (%llu MB), %llu "
+		    "MB examined at %llu KB/s%s\033[K%s", nwords(files, "file",
+		    "files"), (unsigned long long)count, what,
+		    (unsigned long long)(bytes / 1000000),
+		    (unsigned long long)(rp->done_bytes / 1000000),
+		    (unsigned long long)(rp->done_bytes / 1000 / secs), tail,
+		    last ? "\r\033[K" : "");
+	else
+		n = snprintf(line, sizeof line, "\r%s, %llu %s, %llu MB at "
+		    "%llu KB/s\033[K%s", nwords(files, "file", "files"),
+		    (unsigned long long)count, what,
+		    (unsigned long long)(bytes / 1000000),
+		    (unsigned long long)(bytes / 1000 / secs), last ?
+		    "\r\033[K" : "");
 	if (n > 0)
 		port_write_all(rp->progress_fd, line, (size_t)n < sizeof line ?
 		    (size_t)n : sizeof line - 1);
+	rp->on_screen = !last;
 }
 
 void
 report_json(const struct report *rp, const char *id, const char *snap,
     const char *path, const char *const *keys, const uint64_t *vals,
     size_t n)
+{
+	report_json_as(rp, id, snap, path, NULL, keys, vals, n);
+}
+
+void
+report_json_as(const struct report *rp, const char *id, const char *snap,
+    const char *path, const char *flag, const char *const *keys,
+    const uint64_t *vals, size_t n)
 {
 	static uint8_t line[REPORT_JSON_MAX];
 	struct buf b;
@@ -71,6 +148,10 @@ report_json(const struct report *rp, const char *id, const char *snap,
 	if (path != NULL) {
 		json_put_key(&b, "path", 0);
 		json_put_str(&b, path, strlen(path));
+	}
+	if (flag != NULL) {
+		json_put_key(&b, flag, 0);
+		buf_puts(&b, "true");
 	}
 	for (i = 0; i < n; i++) {
 		json_put_key(&b, keys[i], 0);

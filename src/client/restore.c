@@ -1114,12 +1114,12 @@ restore_done(struct rrun *r)
 	if (r->o->json)
 		report_json(&r->rep, r->id, r->snap, r->target, keys, vals,
 		    sizeof vals / sizeof vals[0]);
-	info("restored backup %s snapshot %s into %s: %llu files, %llu "
-	    "fetched (%llu bytes), %llu already right, %llu deleted, %llu "
-	    "errors", r->id, r->snap, r->shown, (unsigned long long)r->files,
-	    (unsigned long long)r->fetched, (unsigned long long)r->bytes,
-	    (unsigned long long)r->kept, (unsigned long long)r->deleted,
-	    (unsigned long long)r->errors);
+	info("restored backup %s snapshot %s into %s: %s, %llu fetched (%s), "
+	    "%llu already right, %llu deleted, %s", r->id, r->snap, r->shown,
+	    nwords(r->files, "file", "files"), (unsigned long long)r->fetched,
+	    nwords(r->bytes, "byte", "bytes"), (unsigned long long)r->kept,
+	    (unsigned long long)r->deleted,
+	    nwords(r->errors, "error", "errors"));
 	return r->errors ? EXIT_PARTIAL : 0;
 }
 

@@ -11,11 +11,15 @@ const char *progname = "cairn";
 int log_quiet;
 int log_syslog;
 const char *log_who;
+int log_stamp;
+void (*log_before)(void);
 
+/* One message: to syslog, or one line on stderr (after the time with
+ * log_stamp, and after log_before has cleared the way). */
 static void
 vmsg(int err, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[1024], when[21 + 1] = "";
 
 	size_t n = 0;
 
@@ -24,10 +28,30 @@ vmsg(int err, const char *fmt, va_list ap)
 	if (n >= sizeof line)
 		n = 0;
 	vsnprintf(line + n, sizeof line - n, fmt, ap);
-	if (log_syslog)
+	if (log_syslog) {
 		port_syslog(err, line);
-	else
-		fprintf(stderr, "%s: %s\n", progname, line);
+		return;
+	}
+	if (log_before != NULL)
+		log_before();
+	if (log_stamp) {
+		utc_iso(port_time(), when);
+		when[20] = ' ';
+		when[21] = 0;
+	}
+	fprintf(stderr, "%s%s: %s\n", when, progname, line);
+}
+
+const char *
+nwords(uint64_t n, const char *one, const char *many)
+{
+	static char out[NWORDS_MAX][48];
+	static unsigned next;
+	char *p = out[next++ % NWORDS_MAX];
+
+	snprintf(p, sizeof out[0], "%llu %s", (unsigned long long)n,
+	    n == 1 ? one : many);
+	return p;
 }
 
 void
@@ -233,4 +257,11 @@ wipe(void *p, size_t n)
 
 	while (n--)
 		*v++ = 0;
+}
+
+void
+utc_iso(int64_t t, char out[21])
+{
+	utc_name(t, out);
+	out[13] = out[16] = ':';
 }

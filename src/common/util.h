@@ -33,6 +33,11 @@ extern int log_quiet;		/* suppress informational messages */
 extern int log_syslog;		/* messages go to syslog, not stderr */
 extern const char *log_who;	/* when set, every message names it once:
 				 * "progname: who: message" (the peer) */
+extern int log_stamp;		/* messages on stderr begin with the UTC
+				 * time, "2026-12-02T01:13:34Z progname: " */
+extern void (*log_before)(void);	/* called before a message goes to
+					 * stderr (the progress line clears
+					 * itself) */
 
 /* "progname: message\n" on stderr. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -41,6 +46,11 @@ void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* msg(), then exit with code. */
 void die(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
+
+/* "1 file", "2 files": n and the word for it (one or many), in one of
+ * NWORDS_MAX rotating buffers: that many in one message at most. */
+#define NWORDS_MAX 6
+const char *nwords(uint64_t n, const char *one, const char *many);
 
 /* A printable rendering of n arbitrary bytes (escapes control and
  * non-ASCII bytes as \xNN) into out[cap], for messages. */
@@ -58,6 +68,8 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v);
 /* Format t (seconds since 1970, UTC) as 2026-11-28T15-04-05Z into
  * out[21]. */
 void utc_name(int64_t t, char out[21]);
+/* The same as ISO 8601, 2026-11-28T15:04:05Z, into out[21]. */
+void utc_iso(int64_t t, char out[21]);
 
 /* Hours with an optional fraction ("6", "0.5", "0.0005") in
  * milliseconds, at least 1. 0 or -1. */

@@ -428,6 +428,7 @@ main(int argc, char **argv)
 		port_syslog_open("cairnd");
 		log_syslog = 1;
 	}
+	log_stamp = !log_syslog;	/* the server's log: each line dated */
 	if (so.pidfile != NULL && !so.daemon)
 		die(EXIT_USAGE, "--pidfile goes with --daemon");
 

@@ -21,9 +21,10 @@ enum {
 	S_NEW = 1,		/* before HELLO */
 	S_READY = 2,		/* after HELLO, nothing under way */
 	S_BACKUP = 4,		/* a backup run (CHECK_SOURCE) */
-	S_RESTORE = 8		/* a snapshot open for FETCH (RESTORE) */
+	S_RESTORE = 8,		/* a snapshot open for FETCH (RESTORE) */
+	S_DRYRUN = 16		/* a dry run: offers answered, nothing stored */
 };
-#define S_ANY (S_READY | S_BACKUP | S_RESTORE)
+#define S_ANY (S_READY | S_BACKUP | S_RESTORE | S_DRYRUN)
 
 /* What a handler returns besides 0 (go on) and -1 (malformed). */
 #define DONE 1

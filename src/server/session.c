@@ -198,11 +198,8 @@ do_check_source(struct session *s, struct rd *r)
 		flags = rd_u8(r);
 	if (rd_end(r) < 0 || slen == 0 || (flags & ~RQ_DRY_RUN) != 0)
 		return -1;
-	if (flags & RQ_DRY_RUN)
-		return sess_fatal(s, ST_BAD_REQUEST, "a dry run is not built "
-		    "yet");
-	st = (*s->st)->begin(s->st, s->conn.peer_cn, src, slen, &s->run, text,
-	    sizeof text);
+	st = ((flags & RQ_DRY_RUN) ? (*s->st)->begin_dry : (*s->st)->begin)(
+	    s->st, s->conn.peer_cn, src, slen, &s->run, text, sizeof text);
 	if (st != ST_OK) {
 		if (st != ST_BUSY)
 			msg("%s", text);
@@ -211,7 +208,7 @@ do_check_source(struct session *s, struct rd *r)
 		s->rc = EXIT_REFUSED;
 		return DONE;
 	}
-	s->state = S_BACKUP;
+	s->state = (flags & RQ_DRY_RUN) ? S_DRYRUN : S_BACKUP;
 	buf_init(&body, body_b, sizeof body_b);
 	put_str(&body, s->run.id, ID_LEN);
 	put_str(&body, s->run.snap, strlen(s->run.snap));
@@ -226,8 +223,9 @@ do_check_source(struct session *s, struct rd *r)
 	if (body.err)
 		BUG("CHECK_SOURCE body does not fit");
 	sess_reply(s, T_CHECK_SOURCE, ST_OK, text, &body);
-	info("backup %s of %s begins snapshot %s (%s)", s->run.id,
-	    s->run.source, s->run.snap, tls_suite_name(&s->conn));
+	info("backup %s of %s %s snapshot %s (%s)", s->run.id, s->run.source,
+	    s->state == S_DRYRUN ? "dry run: would begin" : "begins",
+	    s->run.snap, tls_suite_name(&s->conn));
 	return 0;
 }
 
@@ -385,7 +383,11 @@ complete_reply(struct session *s, unsigned st, const char *text, int prune)
 		BUG("BACKUP_COMPLETE body does not fit");
 	sess_reply(s, T_BACKUP_COMPLETE, st, text, &body);
 	tls_flush(&s->conn);
-	if (st == ST_OK || st == ST_DENIED)
+	if (s->state == S_DRYRUN)
+		info("backup %s dry run: %llu files, %llu would be sent",
+		    run->id, (unsigned long long)run->files,
+		    (unsigned long long)run->received);
+	else if (st == ST_OK || st == ST_DENIED)
 		info("backup %s snapshot %s: %llu files, %llu received, %llu "
 		    "unchanged, %llu found by content, %llu from an interrupted "
 		    "run, %llu kept from before, %llu left out", run->id,
@@ -524,10 +526,46 @@ backup_complete_v2(struct session *s, struct rd *r)
 	return complete_end(s, st);
 }
 
+/*
+ * BACKUP_COMPLETE in a dry run: nothing committed; the figures of the
+ * offers (received: the files that would have been sent), and the same
+ * refusals and prune answer as a real run's. Which snapshots the
+ * retention would remove is not told yet: prune is 0 when it would run.
+ */
+static int
+backup_complete_dry(struct session *s, struct rd *r)
+{
+	char text[MSG_MAX + 1];
+	uint32_t errors = rd_u32(r);
+	struct retention k;
+	unsigned st = ST_OK;
+	int prune = 0;
+
+	if (retention_get(r, &k) < 0 || rd_end(r) < 0)
+		return -1;
+	if (k.hourly | k.daily | k.weekly | k.monthly | k.yearly)
+		return sess_fatal(s, ST_BAD_REQUEST, "retention by hour, day, week, "
+		    "month or year is not supported by this server yet");
+	snprintf(text, sizeof text, "dry run: nothing committed");
+	if (k.last > 0 && sess_append_only(s)) {
+		st = ST_DENIED;
+		snprintf(text, sizeof text, "%s", append_only_keep);
+	} else if (k.last > 0 && (errors > 0 || s->run.failed > 0)) {
+		prune = 2;
+		snprintf(text, sizeof text, "dry run: retention would be skipped: "
+		    "the run had %s and %s left out", nwords(errors, "error",
+		    "errors"), nwords(s->run.failed, "entry", "entries"));
+	}
+	complete_reply(s, st, text, prune);
+	return complete_end(s, st);
+}
+
 /* BACKUP_COMPLETE: commit, in the version's encoding. */
 static int
 do_backup_complete(struct session *s, struct rd *r)
 {
+	if (s->state == S_DRYRUN)
+		return backup_complete_dry(s, r);
 	return s->version == PROTO_V1 ? backup_complete_v1(s, r) :
 	    backup_complete_v2(s, r);
 }
@@ -877,7 +915,7 @@ static const struct handler handlers[] = {
 	{ T_DATA_TRANSFER, S_BACKUP, S_BACKUP, do_data, "stray data" },
 	{ T_TRANSFER_COMPLETE, S_BACKUP, S_BACKUP, do_transfer_complete,
 	    "bad TRANSFER_COMPLETE" },
-	{ T_BACKUP_COMPLETE, S_BACKUP, S_BACKUP, do_backup_complete,
+	{ T_BACKUP_COMPLETE, S_BACKUP, S_BACKUP | S_DRYRUN, do_backup_complete,
 	    "bad BACKUP_COMPLETE" },
 	{ T_KEEPALIVE, S_ANY, S_ANY, do_keepalive, "bad KEEPALIVE" },
 	{ T_LIST, S_READY | S_RESTORE, S_READY | S_RESTORE, do_list,
@@ -885,7 +923,8 @@ static const struct handler handlers[] = {
 	{ T_RESTORE, S_READY, S_READY, do_restore, "bad RESTORE" },
 	{ T_FETCH, S_RESTORE, S_RESTORE, do_fetch, "bad FETCH" },
 	{ T_REMOVE, S_READY | S_RESTORE, S_READY, do_remove, "bad REMOVE" },
-	{ T_OFFER_BATCH, 0, S_BACKUP, do_offer_batch, "bad OFFER_BATCH" },
+	{ T_OFFER_BATCH, 0, S_BACKUP | S_DRYRUN, do_offer_batch,
+	    "bad OFFER_BATCH" },
 	{ T_HOLE, 0, S_BACKUP, do_hole, "bad HOLE" },
 	{ T_LS, 0, S_READY | S_RESTORE, do_ls, "bad LS" },
 	{ T_FIND, 0, S_READY | S_RESTORE, do_find, "bad FIND" },
@@ -909,7 +948,7 @@ static int
 ended(struct session *s)
 {
 	char why[TLS_WHY_MAX];
-	int busy = s->state == S_BACKUP;
+	int busy = s->state == S_BACKUP || s->state == S_DRYRUN;
 
 	release(s);
 	if (!busy && s->conn.io_err == 0 && tls_error(&s->conn) == 0)

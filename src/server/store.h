@@ -91,6 +91,17 @@ struct store_class {
 	    const char *source, size_t slen, struct store_run *run,
 	    char *text, size_t cap);
 	/*
+	 * The same run read-only, for a dry run: no lock taken, nothing
+	 * made, moved or written in the store, run->snap the name begin
+	 * would give. offer then answers as begin's run would (the same
+	 * decisions: unchanged, interrupted run's copy, same content) and
+	 * remembers no need (run->received counts the ST_NEED answers);
+	 * put_begin, commit and retain refuse (ST_BAD_REQUEST). ST_OK, ST_IO.
+	 */
+	unsigned (*begin_dry)(const store_class **ctx, const char *client,
+	    const char *source, size_t slen, struct store_run *run,
+	    char *text, size_t cap);
+	/*
 	 * One entry, in path_cmp order (v1 or v2: a v1 entry has owned 0
 	 * and no xattrs, and is stored so): ST_OK (stored: a directory,
 	 * link, special file or root entry recorded, a hard link made or

@@ -133,11 +133,23 @@ charge_entry(struct fs_run *s, const struct entry *e, char *text, size_t cap)
  * of the files stored there become .resume and .resume.log, read in step
  * with this run's offers. Anything older is dropped.
  */
+static void
+resume_from(struct fs_run *s, const char *dir, const char *log)
+{
+	int fd;
+
+	s->resume = port_openat_dir(s->backup, dir);
+	fd = s->resume < 0 ? -1 : port_openat_read(s->backup, log);
+	if (fd < 0)
+		return;
+	lines_open(&s->res_lines, fd);
+	s->res_have = 1;	/* read lazily, at the first offer */
+}
+
 static int
 open_resume(struct fs_run *s)
 {
 	struct port_stat st;
-	int fd;
 
 	if (port_fstatat(s->backup, ".partial", &st) == 0 &&
 	    port_fstatat(s->backup, ".received", &st) == 0) {
@@ -151,13 +163,21 @@ open_resume(struct fs_run *s)
 	if (drop_tree(s, ".partial") < 0 ||
 	    rmtree_at(s->backup, ".received") < 0)
 		return -1;
-	s->resume = port_openat_dir(s->backup, ".resume");
-	fd = s->resume < 0 ? -1 : port_openat_read(s->backup, ".resume.log");
-	if (fd < 0)
-		return 0;
-	lines_open(&s->res_lines, fd);
-	s->res_have = 1;	/* read lazily, at the first offer */
+	resume_from(s, ".resume", ".resume.log");
 	return 0;
+}
+
+/* A dry run reads what open_resume would have moved, where it is. */
+static void
+peek_resume(struct fs_run *s)
+{
+	struct port_stat st;
+
+	if (port_fstatat(s->backup, ".partial", &st) == 0 &&
+	    port_fstatat(s->backup, ".received", &st) == 0)
+		resume_from(s, ".partial", ".received");
+	else
+		resume_from(s, ".resume", ".resume.log");
 }
 
 /* The next record of .resume.log (a log cut short just ends). */
@@ -189,15 +209,27 @@ log_received(struct fs_run *s, const struct entry *e)
 		s->rlog_ok = 0;	/* only reuse after a crash is lost */
 }
 
-/* Move the interrupted run's copy of e into place, if it has the same
- * content. 1 moved, 0 not. */
+/* 1 if a dry run may count on sdfd/sleaf being a stored file (a real
+ * run finds out by linking it). */
 static int
-reuse_partial(struct fs_run *s, const struct entry *e, int dfd,
-    const char *leaf)
+dry_present(const struct fs_run *s, int sdfd, const char *sleaf)
 {
-	const char *rleaf;
-	int rfd, c = 1;
+	struct port_stat st;
 
+	return !s->dry || (port_fstatat(sdfd, sleaf, &st) == 0 &&
+	    st.type == PORT_REG);
+}
+
+/* 1 if the interrupted run holds e with the same content: where, in
+ * *rfd (the cache's) and *rleaf. */
+static int
+find_resumed(struct fs_run *s, const struct entry *e, int *rfd,
+    const char **rleaf)
+{
+	int c = 1;
+
+	if (s->resume < 0 || !s->res_have)
+		return 0;
 	if (s->res_have == 1)
 		resume_advance(s);
 	while (s->res_have && (c = path_cmp(s->res_e.path, s->res_e.plen,
@@ -206,10 +238,8 @@ reuse_partial(struct fs_run *s, const struct entry *e, int dfd,
 	if (!s->res_have || c != 0 || s->res_e.size != e->size ||
 	    memcmp(s->res_e.md5, e->md5, MD5_LEN) != 0)
 		return 0;
-	rfd = dircache_parent(&s->rdir, s->resume, e->path, &rleaf);
-	if (rfd < 0 || port_renameat(rfd, rleaf, dfd, leaf) < 0)
-		return 0;
-	return 1;
+	*rfd = dircache_parent(&s->rdir, s->resume, e->path, rleaf);
+	return *rfd >= 0 && dry_present(s, *rfd, *rleaf);
 }
 
 /* The previous snapshot's MD5 index, if it has one. */
@@ -544,22 +574,33 @@ start_manifest(struct fs_run *s, char *text, size_t cap)
 
 static void fs_end(const store_class **ctx);
 
-static unsigned
-fs_begin(const store_class **ctx, const char *client, const char *source,
-    size_t slen, struct store_run *out, char *text, size_t cap)
+/* A run of client's source begun, real or dry: its names set. */
+static struct fs_run *
+run_start(const store_class **ctx, const char *client, const char *source,
+    size_t slen, struct store_run *out, int dry)
 {
 	struct store_fs *fs = (struct store_fs *)ctx;
 	struct fs_run *s = &fs->run;
-	unsigned st;
 
 	fs_end(ctx);
 	memset(out, 0, sizeof *out);
-	run_init(s, fs->root, fs->quota, out);
+	run_init(s, fs->root, dry ? 0 : fs->quota, out);
+	s->dry = dry;
 	fs->began = 1;
 	snprintf(s->client_name, sizeof s->client_name, "%s", client);
 	memcpy(out->source, source, slen);
 	out->source[slen] = 0;
 	backup_id(client, source, slen, out->id);
+	return s;
+}
+
+static unsigned
+fs_begin(const store_class **ctx, const char *client, const char *source,
+    size_t slen, struct store_run *out, char *text, size_t cap)
+{
+	struct fs_run *s = run_start(ctx, client, source, slen, out, 0);
+	unsigned st;
+
 	if ((st = take_backup(s, text, cap)) != ST_OK ||
 	    (st = prepare(s, text, cap)) != ST_OK ||
 	    (st = start_manifest(s, text, cap)) != ST_OK) {
@@ -567,6 +608,42 @@ fs_begin(const store_class **ctx, const char *client, const char *source,
 		return st;
 	}
 	snprintf(text, cap, "snapshot %s of backup %s", out->snap, out->id);
+	return ST_OK;
+}
+
+/*
+ * A dry run: what prepare reads, opened read-only where it is (a backup
+ * never run has none of it), and the name the snapshot would get. No
+ * lock is taken and nothing is made, moved or removed; the quota is not
+ * checked.
+ */
+static unsigned
+fs_begin_dry(const store_class **ctx, const char *client, const char *source,
+    size_t slen, struct store_run *out, char *text, size_t cap)
+{
+	struct fs_run *s = run_start(ctx, client, source, slen, out, 1);
+
+	s->client = port_openat_dir(s->root, client);
+	if (s->client >= 0)
+		s->backup = port_openat_dir(s->client, out->id);
+	if (s->backup < 0 && errno != ENOENT) {
+		fail(text, cap, ST_IO, "cannot open the backup", out->id);
+		fs_end(ctx);
+		return ST_IO;
+	}
+	if (s->backup >= 0) {
+		s->manifests = port_openat_dir(s->backup, ".manifests");
+		peek_resume(s);
+		open_prev(s);
+	}
+	if (pick_snapshot(s) < 0) {
+		no_name(s, text, cap);
+		fs_end(ctx);
+		return ST_IO;
+	}
+	open_indexes(s);
+	snprintf(text, cap, "dry run: snapshot %s of backup %s", out->snap,
+	    out->id);
 	return ST_OK;
 }
 
@@ -644,15 +721,12 @@ link_or_copy(struct fs_run *s, const struct entry *e, int sdfd,
 	return copy_file(s, e, sdfd, sleaf, dfd, leaf) == 0;
 }
 
-/* Hard-link (or copy) the previous snapshot's copy of e, if it has the
- * same content. 1 done, 0 not. */
+/* 1 if the previous snapshot holds e at its path with the same
+ * content: where, in *pfd (the cache's) and *pleaf. */
 static int
-link_previous(struct fs_run *s, const struct entry *e, int dfd,
-    const char *leaf)
+find_previous(struct fs_run *s, const struct entry *e, int *pfd,
+    const char **pleaf)
 {
-	const char *pleaf;
-	int pfd;
-
 	while (s->prev_have && path_cmp(s->prev_e.path, s->prev_e.plen,
 	    e->path, e->plen) < 0)
 		prev_advance(s);
@@ -661,27 +735,25 @@ link_previous(struct fs_run *s, const struct entry *e, int dfd,
 	    s->prev_e.size != e->size ||
 	    memcmp(s->prev_e.md5, e->md5, MD5_LEN) != 0)
 		return 0;
-	pfd = dircache_parent(&s->vdir, s->prev, e->path, &pleaf);
-	if (pfd < 0)
-		return 0;
-	return link_or_copy(s, e, pfd, pleaf, dfd, leaf);
+	*pfd = dircache_parent(&s->vdir, s->prev, e->path, pleaf);
+	return *pfd >= 0 && dry_present(s, *pfd, *pleaf);
 }
 
 /*
- * Link (or copy) a file of the previous snapshot with e's content found by
- * MD5 alone, wherever it was: a renamed or copied file is not sent again.
+ * A file of the previous snapshot with e's content, found by MD5 alone,
+ * wherever it was (a renamed or copied file is not sent again): 1 with
+ * *pfd (the caller closes it) and *pleaf, or 0.
  */
 static int
-link_same_content(struct fs_run *s, const struct entry *e, int dfd,
-    const char *leaf)
+find_content(struct fs_run *s, const struct entry *e, int *pfd,
+    const char **pleaf)
 {
 	static char line[LINE_MAX_BYTES];
 	static struct json j;
 	static struct entry pe;
-	const char *pleaf, *nl;
+	const char *nl;
 	uint64_t off;
 	long n;
-	int pfd, r;
 
 	if (!s->pidx_ok || s->prev_lines.fd < 0 ||
 	    mdindex_find(&s->pidx, e->md5, &off) != 1)
@@ -692,12 +764,12 @@ link_same_content(struct fs_run *s, const struct entry *e, int dfd,
 	    entry_parse(&j, &pe, NULL) < 0 || pe.type != E_FILE ||
 	    pe.size != e->size || memcmp(pe.md5, e->md5, MD5_LEN) != 0)
 		return 0;
-	pfd = path_parent(s->prev, pe.path, 0, &pleaf);
-	if (pfd < 0)
-		return 0;
-	r = link_or_copy(s, e, pfd, pleaf, dfd, leaf);
-	port_close(pfd);
-	return r;
+	*pfd = path_parent(s->prev, pe.path, 0, pleaf);
+	if (*pfd >= 0 && dry_present(s, *pfd, *pleaf))
+		return 1;
+	if (*pfd >= 0)
+		port_close(*pfd);
+	return 0;
 }
 
 /* 1 if e may come next: no transfer open, and after the last entry. */
@@ -746,32 +818,45 @@ quota_room(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 
 /*
  * A file: linked from the previous snapshot, moved from an interrupted
- * run, linked by content, or else needed (ST_NEED), in that order.
+ * run, linked by content, or else needed (ST_NEED), in that order. The
+ * finders decide; a dry run only skips what they would have done.
  */
 static unsigned
 offer_file(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
     char *text, size_t cap)
 {
 	struct entry *n;
+	const char *sleaf;
 	unsigned st;
+	int sfd, r;
 
 	s->out->files++;
 	s->out->bytes += e->size;
-	if (link_previous(s, e, dfd, leaf)) {
+	if (find_previous(s, e, &sfd, &sleaf) &&
+	    (s->dry || link_or_copy(s, e, sfd, sleaf, dfd, leaf))) {
 		s->out->linked++;
 		return ST_OK;
 	}
-	if (s->resume >= 0 && s->res_have && reuse_partial(s, e, dfd, leaf)) {
+	if (find_resumed(s, e, &sfd, &sleaf) &&
+	    (s->dry || port_renameat(sfd, sleaf, dfd, leaf) == 0)) {
 		s->out->reused++;
 		log_received(s, e);
 		return ST_OK;
 	}
-	if (link_same_content(s, e, dfd, leaf)) {
-		s->out->deduped++;
-		return ST_OK;
+	if (find_content(s, e, &sfd, &sleaf)) {
+		r = s->dry || link_or_copy(s, e, sfd, sleaf, dfd, leaf);
+		port_close(sfd);
+		if (r) {
+			s->out->deduped++;
+			return ST_OK;
+		}
 	}
 	if ((st = quota_room(s, e, text, cap)) != ST_OK)
 		return st;
+	if (s->dry) {	/* never sent: no need is outstanding */
+		s->out->received++;
+		return ST_NEED;
+	}
 	if (s->need_count == NEED_MAX) {
 		snprintf(text, cap, "too many files offered ahead of their data "
 		    "(at most %d)", NEED_MAX);
@@ -805,7 +890,8 @@ offer_keep(struct fs_run *s, const struct entry *e, int dfd,
 	    path_cmp(pe->path, pe->plen, e->path, e->plen) != 0 ||
 	    entry_xattrs(&prev_j, xattr, sizeof xattr, &pe->xlen) < 0 ||
 	    (pfd = dircache_parent(&s->vdir, s->prev, e->path, &pleaf)) < 0 ||
-	    !link_or_copy(s, pe, pfd, pleaf, dfd, leaf)) {
+	    !dry_present(s, pfd, pleaf) ||
+	    (!s->dry && !link_or_copy(s, pe, pfd, pleaf, dfd, leaf))) {
 		s->out->failed++;
 		return ST_NOT_FOUND;
 	}
@@ -893,6 +979,21 @@ recorded_file(struct fs_run *s, const char *path, size_t plen)
 	return 0;
 }
 
+/* A dry run's hard link: nothing is recorded to look its target up in,
+ * so only its order is checked (an earlier path). */
+static unsigned
+dry_hard(struct fs_run *s, const struct entry *e, char *text, size_t cap)
+{
+	if (path_cmp(e->target, e->tlen, e->path, e->plen) >= 0) {
+		snprintf(text, cap, "a hard link whose target is not an "
+		    "earlier file of this backup");
+		return ST_BAD_REQUEST;
+	}
+	s->out->files++;
+	s->out->bytes += e->size;
+	return ST_OK;
+}
+
 /*
  * A hard link: made now when its first path is stored already, else at
  * commit once that has arrived (a first that never does drops it). Its
@@ -906,6 +1007,8 @@ offer_hard(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
 	const char *tleaf;
 	int tfd, r = 0;
 
+	if (s->dry)
+		return dry_hard(s, e, text, cap);
 	tfd = path_parent(s->partial, e->target, 0, &tleaf);
 	if (tfd >= 0 && port_fstatat(tfd, tleaf, &st) == 0)
 		r = st.type == PORT_REG ? 1 : -1;
@@ -930,13 +1033,22 @@ offer_hard(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
 	return ST_OK;
 }
 
-/* A directory or a symlink, made in the partial snapshot. */
+/* A directory or a symlink, made in the partial snapshot (a dry run's
+ * directories: the last one offered, whose parents are all directories
+ * too, as entries come in path_cmp order). */
 static unsigned
-offer_other(const struct entry *e, int dfd, const char *leaf, char *text,
-    size_t cap)
+offer_other(struct fs_run *s, const struct entry *e, int dfd,
+    const char *leaf, char *text, size_t cap)
 {
 	struct port_stat st;
 
+	if (s->dry && (e->type == E_DIR || e->type == E_LINK)) {
+		if (e->type == E_DIR) {
+			memcpy(s->dry_dir, e->path, e->plen + 1);
+			s->dry_dlen = e->plen;
+		}
+		return ST_OK;
+	}
 	if (e->type == E_DIR) {
 		if (port_mkdirat(dfd, leaf, 0755) < 0 && !(errno == EEXIST &&
 		    port_fstatat(dfd, leaf, &st) == 0 && st.type == PORT_DIR))
@@ -954,6 +1066,20 @@ offer_other(const struct entry *e, int dfd, const char *leaf, char *text,
 	return ST_BAD_REQUEST;
 }
 
+/* A dry run's parent check: e's parent is the source root or one of
+ * the directories of offer_other's last one. 0 or -1. */
+static int
+dry_parent(const struct fs_run *s, const struct entry *e)
+{
+	const char *slash = strrchr(e->path, '/');
+	size_t n = slash == NULL ? 0 : (size_t)(slash - e->path);
+
+	if (n == 0)
+		return 0;
+	return n <= s->dry_dlen && memcmp(s->dry_dir, e->path, n) == 0 &&
+	    (n == s->dry_dlen || s->dry_dir[n] == '/') ? 0 : -1;
+}
+
 static unsigned
 fs_offer(const store_class **ctx, const struct entry *e, char *text,
     size_t cap)
@@ -966,8 +1092,8 @@ fs_offer(const store_class **ctx, const struct entry *e, char *text,
 
 	if (!in_order(s, e, text, cap))
 		return ST_BAD_REQUEST;
-	if (e->plen > 0 &&
-	    (dfd = dircache_parent(&s->pdir, s->partial, e->path, &leaf)) < 0) {
+	if (e->plen > 0 && (s->dry ? dry_parent(s, e) :
+	    (dfd = dircache_parent(&s->pdir, s->partial, e->path, &leaf))) < 0) {
 		snprintf(text, cap, "the parent directory of this entry was "
 		    "not offered, or is not a directory");
 		return ST_BAD_REQUEST;
@@ -984,14 +1110,14 @@ fs_offer(const store_class **ctx, const struct entry *e, char *text,
 	else if (e->type == E_HARD)
 		st = offer_hard(s, e, dfd, leaf, text, cap);
 	else
-		st = offer_other(e, dfd, leaf, text, cap);
+		st = offer_other(s, e, dfd, leaf, text, cap);
 	if (st == ST_NOT_FOUND) {
 		snprintf(text, cap, "no previous version to keep");
 		return st;
 	}
 	if (st != ST_OK && st != ST_NEED)
 		return st;
-	if (manifest_add(s, rec, text, cap) != ST_OK)
+	if (!s->dry && manifest_add(s, rec, text, cap) != ST_OK)
 		return ST_IO;
 	snprintf(text, cap, "%s", st == ST_OK ? "have it" : "send it");
 	return st;
@@ -1499,7 +1625,7 @@ fs_retain(const store_class **ctx, unsigned keep,
 {
 	struct store_fs *fs = (struct store_fs *)ctx;
 
-	if (!fs->began || fs->run.partial >= 0) {
+	if (!fs->began || fs->run.partial >= 0 || fs->run.dry) {
 		snprintf(text, cap, "retention without a committed run");
 		return ST_BAD_REQUEST;
 	}
@@ -1627,6 +1753,10 @@ fs_commit(const store_class **ctx, unsigned keep, struct store_run *out,
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
 	unsigned st;
 
+	if (s->dry) {
+		snprintf(text, cap, "a dry run commits nothing");
+		return ST_BAD_REQUEST;
+	}
 	if (s->need_count > 0 || s->up_fd >= 0) {
 		snprintf(text, cap, "%u file(s) were offered but never sent",
 		    s->need_count + (s->up_fd >= 0));
@@ -1693,7 +1823,7 @@ fs_end(const store_class **ctx)
 
 const store_class store_fs_class = {
 	fs_client_ok,
-	fs_begin, fs_offer, fs_put_begin, fs_put_data, fs_put_hole,
+	fs_begin, fs_begin_dry, fs_offer, fs_put_begin, fs_put_data, fs_put_hole,
 	fs_put_end, fs_commit, fs_retain, fs_end, fs_set_tick,
 	fs_next_backup, fs_next_snapshot, fs_info_of,
 	fs_open_snapshot, fs_next_entry, fs_open_file, fs_read_file,

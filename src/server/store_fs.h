@@ -103,6 +103,11 @@ struct fs_run {
 	/* set_tick's: told while the commit and retention work */
 	void (*tick)(void *arg);
 	void *tick_arg;
+	/* a dry run (begin_dry): nothing is written; the last directory
+	 * offered, for the parent check */
+	int dry;
+	char dry_dir[PATH_CAP];
+	size_t dry_dlen;
 	/* files offered and needed, in the order their data must come */
 	unsigned need_head, need_count;
 	struct entry needs[NEED_MAX];

@@ -152,6 +152,24 @@ for s in hello3 v2offer v2batch0 v2batch257 v2batchshort v2batchtrail \
 		"evilclient hello3: the refusal names the versions cairnd speaks"
 done
 
+# Dry runs (PROTOCOL.md, "Backing up in v2"): no FILE_TRANSFER in DRYRUN,
+# no unknown CHECK_SOURCE flag bits, and the offers' parent rule kept.
+for _dry in v2dryft v2dryflags "v2dryflags 255" v2dryparent \
+	"v2dryparent absent"; do
+	# shellcheck disable=SC2086
+	evil $_dry
+	evil_says "$FATAL" "evilclient $_dry: T_ERROR BAD_REQUEST, then the server closes"
+done
+for _dry in v2dryft v2dryparent; do
+	_id=$(printf 'alice\000/evilclient/%s' "$_dry" | md5sum | cut -c1-16)
+	if [ ! -e "$D/alice/$_id" ]; then
+		ok "evilclient $_dry: the dry run made nothing in the store"
+	else
+		fail "evilclient $_dry: the dry run made nothing in the store" \
+			"$(ls -la "$D/alice/$_id")"
+	fi
+done
+
 # A file one byte short, and one of the right size whose MD5 is not the
 # offer's: BAD_DATA, the session goes on, and the snapshot holds the good
 # file only (issue 12, item 19: the MD5 check alone must catch the second).

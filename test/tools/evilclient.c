@@ -46,7 +46,8 @@ enum {
 	S_NO_HELLO = 2,		/* the TLS handshake only */
 	S_NO_TLS = 4,		/* the TCP connection only */
 	S_NO_CONNECT = 8,	/* nothing: the scenario connects itself */
-	S_V2 = 16		/* HELLO 2 (and the v2 reply) */
+	S_V2 = 16,		/* HELLO 2 (and the v2 reply) */
+	S_DRY = 32		/* CHECK_SOURCE with DRY_RUN (a v2 dry run) */
 };
 
 /* Verdicts. */
@@ -156,7 +157,7 @@ open_session(int flags, const char *source)
 	buf_init(&b, out, sizeof out);
 	put_str(&b, source, strlen(source));
 	if (hello_version == PROTO_V2)
-		buf_u8(&b, 0);	/* flags */
+		buf_u8(&b, (flags & S_DRY) ? RQ_DRY_RUN : 0);	/* flags */
 	if (frame_send(&conn, T_CHECK_SOURCE, b.p, b.len) < 0 ||
 	    frame_recv(&conn, &type, in, &n) < 0)
 		die(2, "CHECK_SOURCE: connection lost: %s",
@@ -1300,6 +1301,63 @@ sc_v2restorenocount(const char *arg)
 	return expect_refusal();
 }
 
+/* A dry run: a file the server would need, then its FILE_TRANSFER
+ * (never allowed in DRYRUN). */
+static int
+sc_v2dryft(const char *arg)
+{
+	static uint8_t md[MD5_LEN];
+	struct e2 e = { E_FILE, 0, "f", 4, md, NULL, NULL, 0 };
+	struct buf b;
+
+	port_random(md, sizeof md);	/* the server cannot have it */
+	say("dry run: ");
+	batch_ok("OFFER_BATCH file \"f\"", &e, ST_NEED);
+	say("FILE_TRANSFER \"f\" -> ");
+	buf_init(&b, out, sizeof out);
+	put_str(&b, "f", 1);
+	send_frame(T_FILE_TRANSFER, b.p, b.len);
+	return expect_refusal();
+}
+
+/* CHECK_SOURCE with flag bits no version defines (ARG: the byte, default
+ * 0x02). */
+static int
+sc_v2dryflags(const char *arg)
+{
+	uint64_t v = 2;
+	struct buf b;
+
+	if (arg != NULL && parse_u64(arg, 2, 255, &v) < 0)
+		die(2, "v2dryflags wants a flag byte, 2..255");
+	say("CHECK_SOURCE flags 0x%02x -> ", (unsigned)v);
+	buf_init(&b, out, sizeof out);
+	put_str(&b, "/evilclient/v2dryflags", 22);
+	buf_u8(&b, (unsigned)v);
+	send_frame(T_CHECK_SOURCE, b.p, b.len);
+	return expect_refusal();
+}
+
+/* A dry run keeps the parent rule: "a" a directory, "a/f" a file, then
+ * "a/f/g" (its parent a file), or (ARG "absent") "b/c" (no parent). */
+static int
+sc_v2dryparent(const char *arg)
+{
+	static uint8_t md[MD5_LEN];
+	struct e2 f = { E_FILE, 0, "a/f", 4, md, NULL, NULL, 0 };
+	struct e2 g = { E_DIR, 0, "a/f/g", 0, NULL, NULL, NULL, 0 };
+	struct e2 c = { E_DIR, 0, "b/c", 0, NULL, NULL, NULL, 0 };
+	int absent = arg != NULL && strcmp(arg, "absent") == 0;
+
+	port_random(md, sizeof md);
+	say("dry run: ");
+	batch_ok("OFFER_BATCH dir \"a\"", &dir_a, ST_OK);
+	batch_ok("OFFER_BATCH file \"a/f\"", &f, ST_NEED);
+	say("OFFER_BATCH dir \"%s\" -> ", absent ? "b/c" : "a/f/g");
+	send_batch(1, absent ? &c : &g, 1, 0);
+	return expect_refusal();
+}
+
 static const struct scenario {
 	const char *name;
 	int (*run)(const char *arg);
@@ -1371,6 +1429,12 @@ static const struct scenario {
 	    "whose include count says more than it holds" },
 	{ "v2restorenocount", sc_v2restorenocount, S_V2 | S_NO_SOURCE,
 	    "RESTORE in v2 without its include count (truncated)" },
+	{ "v2dryft", sc_v2dryft, S_V2 | S_DRY, "a dry run, then a "
+	    "FILE_TRANSFER of a needed file" },
+	{ "v2dryflags", sc_v2dryflags, S_V2 | S_NO_SOURCE, "CHECK_SOURCE "
+	    "with unknown flag bits (ARG, default 0x02)" },
+	{ "v2dryparent", sc_v2dryparent, S_V2 | S_DRY, "a dry run: an entry "
+	    "under a file (ARG \"absent\": under no directory)" },
 };
 
 static void
