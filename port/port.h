@@ -248,6 +248,9 @@ int port_tmp_clean_as(int dfd, const char *prefix);
 /* ---- clock, entropy, processes, signals -------------------------------- */
 
 int64_t port_time(void);		/* wall clock, seconds since 1970 */
+/* Seconds east of UTC of the local time zone at time t (TZ, the system's
+ * zone), 0 when it cannot be told. */
+int32_t port_utc_offset(int64_t t);
 uint64_t port_ms(void);			/* monotonic milliseconds */
 /* Fill p with n bytes from the kernel's generator (getrandom, blocking
  * until seeded, or /dev/urandom). */

@@ -1133,6 +1133,26 @@ port_time(void)
 	return (int64_t)ts.tv_sec;
 }
 
+int32_t
+port_utc_offset(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	int64_t y, m, era, yoe, doy, days, local;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return 0;
+	/* The local fields read as UTC (days from the civil date). */
+	m = tm.tm_mon + 1;
+	y = (int64_t)tm.tm_year + 1900 - (m <= 2);
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + tm.tm_mday - 1;
+	days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+	local = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	return (int32_t)(local - t);
+}
+
 uint64_t
 port_ms(void)
 {

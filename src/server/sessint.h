@@ -56,6 +56,9 @@ int sess_append_only(const struct session *s);
  * end of the request. 0 or -1. */
 int sess_target(struct rd *r, char *id, size_t idcap, char *snap,
     size_t scap);
+/* Entry e as v2 items carry it (browse.c): a record with no owner
+ * (a v1 manifest's) goes with uid and gid NO_OWNER. 0 or -1. */
+int sess_entry2(struct buf *b, struct entry *e);
 /* Tell the client we are alive if the store has been working long
  * (a tick of set_tick, also for long listings). */
 void sess_alive(void *arg);

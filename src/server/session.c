@@ -726,10 +726,8 @@ send_entries(struct session *s, const char *id)
 		if (!included(&e))
 			continue;
 		buf_init(&b, b_store, sizeof b_store);
-		if (s->version == PROTO_V2 && !e.owned)
-			e.uid = e.gid = NO_OWNER;	/* a v1 manifest's */
 		if (s->version == PROTO_V2)
-			entry2_put(&b, &e);
+			sess_entry2(&b, &e);
 		else if (v1_view(&e))
 			entry_put(&b, &e);
 		else

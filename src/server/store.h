@@ -40,6 +40,7 @@
 #define SNAP_MAX 40		/* a snapshot name, NUL included */
 #define CLIENT_MAX 64		/* a client's name (its certificate's CN) */
 #define STORE_TICK_MS 5000	/* set_tick's longest silence */
+#define STORE_CURSORS 2		/* manifest readers beside the open snapshot */
 
 /* A committed snapshot, from its manifest. */
 struct snapinfo {
@@ -202,6 +203,27 @@ struct store_class {
 	    uint64_t *hole);
 	void (*close_file)(const store_class **ctx);
 	void (*close_snapshot)(const store_class **ctx);
+
+	/* ---- cursors: manifests read beside the open snapshot ---- */
+
+	/*
+	 * The context holds STORE_CURSORS readers of snapshots' entries,
+	 * apart from the snapshot open for files, so that a listing can walk
+	 * one manifest, or two in step (LS, FIND, DIFF), in a session that
+	 * is restoring. Cursor c (0 .. STORE_CURSORS - 1) opens snap of
+	 * backup id (snap "" or NULL: the newest), closing what it had open:
+	 * ST_OK with *si, ST_NOT_FOUND (text says why), ST_IO. cursor_next
+	 * gives its entries as next_entry does (xattrs in the cursor's own
+	 * storage until its next call): 1, 0 at the end (or not open), -1 if
+	 * damaged. A cursor holds no lock: a removal may go on while it
+	 * reads, and it reads the manifest as it was opened.
+	 */
+	unsigned (*cursor_open)(const store_class **ctx, unsigned c,
+	    const char *client, const char *id, const char *snap,
+	    struct snapinfo *si, char *text, size_t cap);
+	int (*cursor_next)(const store_class **ctx, unsigned c,
+	    struct entry *e);
+	void (*cursor_close)(const store_class **ctx, unsigned c);
 
 	/* ---- removal and quotas ---- */
 

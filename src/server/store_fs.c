@@ -1828,6 +1828,7 @@ const store_class store_fs_class = {
 	fs_next_backup, fs_next_snapshot, fs_info_of,
 	fs_open_snapshot, fs_next_entry, fs_open_file, fs_read_file,
 	fs_close_file, fs_close_snapshot,
+	fs_cursor_open, fs_cursor_next, fs_cursor_close,
 	fs_remove, fs_usage_of,
 	fs_next_client, fs_verify
 };

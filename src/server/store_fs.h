@@ -128,12 +128,21 @@ struct fs_read {
 	uint8_t xattr[XATTR_MAX];	/* the last entry's xattrs */
 };
 
+/* A cursor: a manifest read beside the open snapshot. */
+struct fs_cursor {
+	int damaged;		/* its header could not be read */
+	struct lines man;	/* man.fd -1: closed */
+	struct json j;
+	uint8_t xattr[XATTR_MAX];	/* the last entry's xattrs */
+};
+
 struct store_fs {
 	const store_class *vtable;
 	int root;		/* DIR */
 	uint64_t quota;		/* bytes a client may store; 0: no limit */
 	int began;
 	struct fs_read rd;
+	struct fs_cursor cur[STORE_CURSORS];
 	struct fs_run run;
 };
 
@@ -216,6 +225,11 @@ long fs_read_file(const store_class **ctx, void *p, size_t cap,
     uint64_t *hole);
 void fs_close_file(const store_class **ctx);
 void fs_close_snapshot(const store_class **ctx);
+unsigned fs_cursor_open(const store_class **ctx, unsigned c,
+    const char *client, const char *id, const char *snap,
+    struct snapinfo *si, char *text, size_t cap);
+int fs_cursor_next(const store_class **ctx, unsigned c, struct entry *e);
+void fs_cursor_close(const store_class **ctx, unsigned c);
 unsigned fs_remove(const store_class **ctx, const char *client,
     const char *id, const char *snap, uint64_t *files, uint64_t *bytes,
     char *text, size_t cap);

@@ -652,23 +652,109 @@ fs_open_snapshot(const store_class **ctx, const char *client, const char *id,
 	return ST_OK;
 }
 
+/* The next entry of manifest l (parsed in j), its xattrs into
+ * xattr[XATTR_MAX]: 1, 0 at the end, -1 if damaged. */
+static int
+manifest_entry(struct lines *l, struct json *j, uint8_t *xattr,
+    struct entry *e)
+{
+	int got;
+
+	if (l->fd < 0)
+		return 0;
+	got = entry_next(l, j, e, NULL);
+	if (got == 1) {
+		if (entry_xattrs(j, xattr, XATTR_MAX, &e->xlen) < 0)
+			return -1;
+		e->xattr = e->xlen > 0 ? xattr : NULL;
+	}
+	return got;
+}
+
 int
 fs_next_entry(const store_class **ctx, struct entry *e)
 {
 	struct fs_read *r = &((struct store_fs *)ctx)->rd;
-	int got;
 
-	if (r->damaged)
+	return r->damaged ? -1 : manifest_entry(&r->man, &r->j, r->xattr, e);
+}
+
+/* ---- cursors ------------------------------------------------------------ */
+
+void
+fs_cursor_close(const store_class **ctx, unsigned c)
+{
+	struct store_fs *fs = (struct store_fs *)ctx;
+
+	if (c < STORE_CURSORS)
+		close_fd(&fs->cur[c].man.fd);
+}
+
+/* Backup bfd's snapshot snap ("" or NULL: the newest) into name[SNAP_MAX]:
+ * 0, or -1 with text saying there is none. */
+static int
+snap_named(int bfd, const char *id, const char *snap, char *name,
+    char *text, size_t cap)
+{
+	if (snap == NULL || snap[0] == 0) {
+		if (fs_newest(bfd, name) == 0 && name[0] != 0)
+			return 0;
+		snprintf(text, cap, "backup %.40s has no snapshot yet", id);
 		return -1;
-	if (r->man.fd < 0)
-		return 0;
-	got = entry_next(&r->man, &r->j, e, NULL);
-	if (got == 1) {
-		if (entry_xattrs(&r->j, r->xattr, sizeof r->xattr, &e->xlen) < 0)
-			return -1;
-		e->xattr = e->xlen > 0 ? r->xattr : NULL;
 	}
-	return got;
+	if (store_is_snap(snap, strlen(snap))) {
+		snprintf(name, SNAP_MAX, "%s", snap);
+		return 0;
+	}
+	snprintf(text, cap, "backup %.40s has no snapshot %.40s", id, snap);
+	return -1;
+}
+
+unsigned
+fs_cursor_open(const store_class **ctx, unsigned c, const char *client,
+    const char *id, const char *snap, struct snapinfo *si, char *text,
+    size_t cap)
+{
+	struct store_fs *fs = (struct store_fs *)ctx;
+	struct fs_cursor *k = &fs->cur[c];
+	char name[SNAP_MAX];
+	const char *p;
+	size_t n;
+	int bfd, fd = -1;
+	unsigned st = ST_NOT_FOUND;
+
+	fs_cursor_close(ctx, c);
+	bfd = fs_open_backup(fs->root, client, id);
+	if (bfd < 0) {
+		snprintf(text, cap, "backup %.40s: not found or not yours", id);
+		return errno == ENOENT ? ST_NOT_FOUND : ST_IO;
+	}
+	if (snap_named(bfd, id, snap, name, text, cap) == 0) {
+		fd = fs_open_manifest(bfd, name);
+		if (fd < 0 || fs_info(bfd, name, si) < 0)
+			snprintf(text, cap, "backup %.40s has no snapshot "
+			    "%.40s", id, name);
+		else
+			st = ST_OK;
+	}
+	port_close(bfd);
+	if (st != ST_OK) {
+		if (fd >= 0)
+			port_close(fd);
+		return st;
+	}
+	lines_open(&k->man, fd);
+	k->damaged = lines_next(&k->man, &p, &n) < 0;	/* the header */
+	snprintf(text, cap, "open");
+	return ST_OK;
+}
+
+int
+fs_cursor_next(const store_class **ctx, unsigned c, struct entry *e)
+{
+	struct fs_cursor *k = &((struct store_fs *)ctx)->cur[c];
+
+	return k->damaged ? -1 : manifest_entry(&k->man, &k->j, k->xattr, e);
 }
 
 int
@@ -927,10 +1013,14 @@ int
 store_fs_init(struct store_fs *fs, const char *dir, uint64_t quota,
     char *text, size_t cap)
 {
+	unsigned c;
+
 	memset(fs, 0, offsetof(struct store_fs, run));
 	fs->vtable = &store_fs_class;
 	fs->quota = quota;
 	fs->rd.snap = fs->rd.file = fs->rd.man.fd = fs->rd.lock = -1;
+	for (c = 0; c < STORE_CURSORS; c++)
+		fs->cur[c].man.fd = -1;
 	dircache_init(&fs->rd.dir);
 	if (port_mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		snprintf(text, cap, "cannot create the store directory %s: %s",
@@ -951,8 +1041,12 @@ store_fs_init(struct store_fs *fs, const char *dir, uint64_t quota,
 void
 store_fs_close(struct store_fs *fs)
 {
+	unsigned c;
+
 	fs->vtable->end(&fs->vtable);
 	fs_close_snapshot(&fs->vtable);
+	for (c = 0; c < STORE_CURSORS; c++)
+		fs_cursor_close(&fs->vtable, c);
 	if (fs->root >= 0)
 		port_close(fs->root);
 	fs->root = -1;

@@ -132,6 +132,7 @@ printf 'alice a\n' >"$SRC/a.txt"
 printf 'alice docs b\n' >"$SRC/docs/b.txt"
 run_cairn --source "$SRC" --json
 check_rc 0 "alice backs up before the hostile clients"
+ALICE_ID=$(json_field "$RUN_OUT" id)
 
 # ---- hostile clients ----------------------------------------------------------
 for s in dotdot abs updown nul longcomp longpath md5len unknowntype order \
@@ -169,6 +170,18 @@ for _dry in v2dryft v2dryparent; do
 			"$(ls -la "$D/alice/$_id")"
 	fi
 done
+# LS, FIND and DIFF (v2): a path with "..", unknown flags, patterns too
+# long, ill-formed or empty are fatal; LS in a v1 session is an unknown
+# frame; a DIFF of snapshots that do not exist is NOT_FOUND.
+for s in v2lsdotdot v2lsflags lsv1 v2findlong v2findbad v2findempty; do
+	evil "$s"
+	evil_says "$FATAL" "evilclient $s: T_ERROR BAD_REQUEST, then the server closes"
+	[ "$s" = lsv1 ] && evil_says 'unknown frame type' \
+		"evilclient lsv1: LS is unknown in version 1"
+done
+evil v2diffnone "$ALICE_ID"
+evil_says '-> 0x8f NOT_FOUND\(11\) "backup [0-9a-f]* has no snapshot 1999' \
+	"evilclient v2diffnone: NOT_FOUND, the snapshot named"
 
 # A file one byte short, and one of the right size whose MD5 is not the
 # offer's: BAD_DATA, the session goes on, and the snapshot holds the good
@@ -463,6 +476,22 @@ fi
 if evil_cairn escape --list; then
 	check_rc 3 "listlie: a listing short of its count fails (exit 3)"
 	check_err 'listed 4294967295 backups but sent 0' "listlie: cairn says what is missing"
+fi
+
+# LS entries out of order, an I_DIFF with an unknown change, an I_ENTRY
+# in a DIFF: exit 3, malformed.
+if evil_cairn unordered --ls 0123456789abcdef; then
+	check_rc 3 "evilserver unordered: --ls refuses entries out of order (exit 3)"
+	check_err 'malformed listing .*out of order' "evilserver unordered: --ls says so"
+fi
+if evil_cairn diffcode --diff 0123456789abcdef@2026-01-01T00-00-00Z; then
+	check_rc 3 "evilserver diffcode: --diff refuses change 9 (exit 3)"
+	check_err 'malformed difference' "evilserver diffcode: --diff says so"
+fi
+if evil_cairn diffentry --diff 0123456789abcdef@2026-01-01T00-00-00Z; then
+	check_rc 3 "evilserver diffentry: --diff refuses an I_ENTRY (exit 3)"
+	check_err 'malformed difference' "evilserver diffentry: --diff says so"
+	check_eq "$(cat "$RUN_OUT")" "" "evilserver diffentry: nothing printed"
 fi
 
 outside_unchanged "at the end"

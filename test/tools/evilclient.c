@@ -1358,6 +1358,102 @@ sc_v2dryparent(const char *arg)
 	return expect_refusal();
 }
 
+/* ---- LS, FIND, DIFF (v2) -------------------------------------------------- */
+
+/* LS {id, "", path, flags} of backup ARG (or an unknown one). */
+static void
+send_ls(const char *arg, const char *path, size_t plen, unsigned flags)
+{
+	const char *id = arg != NULL ? arg : "0123456789abcdef";
+	struct buf b;
+
+	buf_init(&b, out, sizeof out);
+	put_str(&b, id, strlen(id));
+	put_str(&b, "", 0);
+	put_str(&b, path, plen);
+	buf_u8(&b, flags);
+	send_frame(T_LS, b.p, b.len);
+}
+
+static int
+sc_v2lsdotdot(const char *arg)
+{
+	say("LS path \"a/../../x\" -> ");
+	send_ls(arg, "a/../../x", 9, 0);
+	return expect_refusal();
+}
+
+static int
+sc_v2lsflags(const char *arg)
+{
+	say("LS flags 0x82 -> ");
+	send_ls(arg, "", 0, 0x82);
+	return expect_refusal();
+}
+
+static int
+sc_lsv1(const char *arg)
+{
+	say("LS in a v1 session -> ");
+	send_ls(arg, "", 0, 0);
+	return expect_refusal();
+}
+
+/* FIND {pattern, ""}. */
+static void
+send_find(const char *pat, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b, out, sizeof out);
+	put_str(&b, pat, n);
+	put_str(&b, "", 0);
+	send_frame(T_FIND, b.p, b.len);
+}
+
+static int
+sc_v2findlong(const char *arg)
+{
+	static char pat[4096];
+
+	memset(pat, 'a', sizeof pat);
+	say("FIND a pattern of 4096 bytes -> ");
+	send_find(pat, sizeof pat);
+	return expect_refusal();
+}
+
+static int
+sc_v2findbad(const char *arg)
+{
+	say("FIND \"[a-\" -> ");
+	send_find("[a-", 3);
+	return expect_refusal();
+}
+
+static int
+sc_v2findempty(const char *arg)
+{
+	say("FIND \"\" -> ");
+	send_find("", 0);
+	return expect_refusal();
+}
+
+static int
+sc_v2diffnone(const char *arg)
+{
+	const char *id = arg != NULL ? arg : "0123456789abcdef";
+	struct buf b;
+
+	say("DIFF of snapshots that do not exist -> ");
+	buf_init(&b, out, sizeof out);
+	put_str(&b, id, strlen(id));
+	put_str(&b, "1999-01-01T00-00-00Z", 20);
+	put_str(&b, "1999-01-02T00-00-00Z", 20);
+	send_frame(T_DIFF, b.p, b.len);
+	return expect_refusal();
+}
+
+
 static const struct scenario {
 	const char *name;
 	int (*run)(const char *arg);
@@ -1435,6 +1531,17 @@ static const struct scenario {
 	    "with unknown flag bits (ARG, default 0x02)" },
 	{ "v2dryparent", sc_v2dryparent, S_V2 | S_DRY, "a dry run: an entry "
 	    "under a file (ARG \"absent\": under no directory)" },
+	{ "v2lsdotdot", sc_v2lsdotdot, S_V2 | S_NO_SOURCE, "LS of "
+	    "\"a/../../x\" in backup ARG" },
+	{ "v2lsflags", sc_v2lsflags, S_V2 | S_NO_SOURCE, "LS with unknown "
+	    "flags" },
+	{ "lsv1", sc_lsv1, S_NO_SOURCE, "LS in a v1 session" },
+	{ "v2findlong", sc_v2findlong, S_V2 | S_NO_SOURCE, "FIND of a "
+	    "4096-byte pattern" },
+	{ "v2findbad", sc_v2findbad, S_V2 | S_NO_SOURCE, "FIND \"[a-\"" },
+	{ "v2findempty", sc_v2findempty, S_V2 | S_NO_SOURCE, "FIND \"\"" },
+	{ "v2diffnone", sc_v2diffnone, S_V2 | S_NO_SOURCE, "DIFF of snapshots "
+	    "of backup ARG that do not exist: NOT_FOUND" },
 };
 
 static void

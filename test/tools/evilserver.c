@@ -6,7 +6,7 @@
  * Listens on 127.0.0.1:PORT with a valid server certificate, says
  * "listening" on stderr, and serves one connection over real TLS: it
  * answers HELLO (1 or 2, as a cairnd speaking both; entries go in the
- * version asked for), then RESTORE with a snapshot whose manifest is hostile
+ * version asked for), then RESTORE (or LS, DIFF) with a snapshot whose manifest is hostile
  * in the way SCENARIO names, then FETCH requests, until the client
  * leaves; then it exits. A LIST, in any scenario, is answered with a
  * count of 2^32-1 backups and none of them. OUTSIDE is a directory
@@ -92,6 +92,10 @@ static const struct scenario scenarios[] = {
 		{ E_FILE, "a.txt", NULL, "second\n", NULL, -1 } }, NULL, NULL },
 	{ "unordered", "file b.txt, then a.txt", {
 		{ E_FILE, "b.txt", NULL, "bee\n", NULL, -1 },
+		{ E_FILE, "a.txt", NULL, "ay\n", NULL, -1 } }, NULL, NULL },
+	{ "diffcode", "DIFF: an I_DIFF of change 9 (LS: as unordered)", {
+		{ E_FILE, "a.txt", NULL, "ay\n", NULL, -1 } }, NULL, NULL },
+	{ "diffentry", "DIFF: an I_ENTRY where only I_DIFF or I_END may come", {
 		{ E_FILE, "a.txt", NULL, "ay\n", NULL, -1 } }, NULL, NULL },
 	{ "escape", "RESTORE refused with terminal escape sequences", {
 		{ 0, NULL, NULL, NULL, NULL, -1 } },
@@ -251,6 +255,57 @@ restore(void)
 	return 0;
 }
 
+/*
+ * LS and DIFF (v2): the reply, then the scenario's items as I_ENTRY (LS,
+ * and DIFF in diffentry) or I_DIFF (added; change 9 in diffcode), then
+ * I_END.
+ */
+static int
+browse(unsigned req, struct rd *r)
+{
+	static uint8_t body_b[256];
+	char id[TARGET_MAX], a[TARGET_MAX], path[PATH_CAP];
+	unsigned kind = req == T_LS || strcmp(sc->name, "diffentry") == 0 ?
+	    I_ENTRY : I_DIFF;
+	const struct item *it;
+	uint8_t md[MD5_LEN];
+	struct buf b;
+	size_t plen, clen;
+
+	if (get_str(r, id, sizeof id) < 0 || get_str(r, a, sizeof a) < 0)
+		return -1;
+	buf_init(&b, body_b, sizeof body_b);
+	if (req == T_DIFF)
+		put_str(&b, a, strlen(a));
+	put_str(&b, SNAPSHOT, strlen(SNAPSHOT));
+	if (reply(req, ST_OK, "listing", &b) < 0)
+		return -1;
+	printf("sent %s reply OK\n", req == T_LS ? "LS" : "DIFF");
+	for (it = sc->items; it->type != 0; it++) {
+		const char *p = item_path(it, path, sizeof path, &plen);
+
+		clen = it->content != NULL ? strlen(it->content) : 0;
+		evil_md5(it->content != NULL ? it->content : "", clen, md);
+		buf_init(&b, out, sizeof out);
+		buf_u8(&b, kind);
+		if (kind == I_DIFF) {
+			buf_u8(&b, strcmp(sc->name, "diffcode") == 0 ? 9 :
+			    D_ADDED);
+			buf_u16(&b, 0);
+		}
+		evil_entry2(&b, it->type, p, plen, clen, it->type == E_FILE ?
+		    md : NULL, "", 0);
+		if (send_frame(T_ITEM, &b) < 0)
+			return -1;
+		printf("sent item kind %u \"%s\"\n", kind, p);
+	}
+	buf_init(&b, out, sizeof out);
+	buf_u8(&b, I_END);
+	buf_u8(&b, ST_OK);
+	put_str(&b, "", 0);
+	return send_frame(T_ITEM, &b);
+}
+
 /* FETCH: the item's bytes, or as much of a lie as the scenario wants. */
 static int
 fetch(struct rd *r)
@@ -343,6 +398,11 @@ serve(int fd)
 			break;
 		case T_FETCH:
 			if (fetch(&r) < 0)
+				return;
+			break;
+		case T_LS:
+		case T_DIFF:
+			if (browse(type, &r) < 0)
 				return;
 			break;
 		case T_LIST:

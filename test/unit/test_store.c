@@ -291,6 +291,57 @@ read_back(const store_class **st)
 	    sizeof text) == ST_NOT_FOUND);
 }
 
+/* Two cursors read two snapshots in step, beside the one open for
+ * files, which they leave alone. */
+static void
+cursors_in_step(const store_class **st)
+{
+	static const char *const old[] = { "d", "d/a", "d/l" };
+	static const char *const now[] = { "d", "d/a", "d/b", "e", "e/moved" };
+	static struct entry e0, e1, e;
+	char first[SNAP_MAX];
+	struct snapinfo si;
+	size_t i;
+	int g0 = 1, g1 = 1;
+
+	CHECK((*st)->next_snapshot(st, "alice", run.id, "", first) == 1);
+	CHECK((*st)->open_snapshot(st, "alice", run.id, NULL, &si, text,
+	    sizeof text) == ST_OK);
+	CHECK((*st)->cursor_open(st, 0, "alice", run.id, first, &si, text,
+	    sizeof text) == ST_OK && strcmp(si.name, first) == 0);
+	CHECK((*st)->cursor_open(st, 1, "alice", run.id, "", &si, text,
+	    sizeof text) == ST_OK && strcmp(si.name, run.snap) == 0);
+	CHECK((*st)->next_entry(st, &e) == 1 && strcmp(e.path, "d") == 0);
+	for (i = 0; i < 5; i++) {
+		if (i < 3)
+			g0 = (*st)->cursor_next(st, 0, &e0);
+		g1 = (*st)->cursor_next(st, 1, &e1);
+		CHECK(i >= 3 || (g0 == 1 && strcmp(e0.path, old[i]) == 0));
+		CHECK(g1 == 1 && strcmp(e1.path, now[i]) == 0);
+	}
+	CHECK((*st)->cursor_next(st, 0, &e0) == 0);
+	CHECK((*st)->cursor_next(st, 1, &e1) == 0);
+	CHECK((*st)->next_entry(st, &e) == 1 && strcmp(e.path, "d/a") == 0);
+	CHECK(reads_back(st, "d/b", "blueberry"));
+	/* Reopening starts again; a closed cursor is at its end. */
+	CHECK((*st)->cursor_open(st, 1, "alice", run.id, first, &si, text,
+	    sizeof text) == ST_OK);
+	CHECK((*st)->cursor_next(st, 1, &e1) == 1 && strcmp(e1.path, "d") == 0);
+	(*st)->cursor_close(st, 1);
+	(*st)->cursor_close(st, 1);
+	CHECK((*st)->cursor_next(st, 1, &e1) == 0);
+	CHECK((*st)->cursor_open(st, 0, "alice", run.id,
+	    "1999-01-01T00-00-00Z", &si, text, sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->cursor_open(st, 0, "alice", run.id, "../x", &si, text,
+	    sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->cursor_open(st, 0, "alice", "0123456789abcdef", NULL,
+	    &si, text, sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->cursor_open(st, 0, "bob", run.id, NULL, &si, text,
+	    sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->cursor_next(st, 0, &e0) == 0);
+	(*st)->close_snapshot(st);
+}
+
 /* One client never sees another's backups. */
 static void
 clients_apart(const store_class **st)
@@ -923,6 +974,7 @@ suite_store(void)
 		abort_then_resume(st);
 		found_by_path_and_md5(st);
 		read_back(st);
+		cursors_in_step(st);
 		clients_apart(st);
 		removal(st);
 		internal_names(st);
