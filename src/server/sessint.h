@@ -55,6 +55,11 @@ int sess_append_only(const struct session *s);
  * end of the request. 0 or -1. */
 int sess_target(struct rd *r, char *id, size_t idcap, char *snap,
     size_t scap);
+/* A snapshot removed (or that would be) by a retention, as a v2
+ * I_SNAPSHOT item to the session arg: the store's removed() callback. */
+void sess_pruned(void *arg, const struct snapinfo *si);
+/* I_END {status, text unless ST_OK}, flushed. */
+void sess_end_item(struct session *s, unsigned st, const char *text);
 /* Tell the client we are alive if the store has been working long
  * (a tick of set_tick, also for long listings). */
 void sess_alive(void *arg);
