@@ -247,6 +247,9 @@ int port_tmp_clean_as(int dfd, const char *prefix);
 
 int64_t port_time(void);		/* wall clock, seconds since 1970 */
 uint64_t port_ms(void);			/* monotonic milliseconds */
+/* The local time's offset from UTC at time t (TZ, /etc/localtime), in
+ * seconds east of UTC; 0 when it cannot be told. */
+int32_t port_utc_offset(int64_t t);
 /* Fill p with n bytes from the kernel's generator (getrandom, blocking
  * until seeded, or /dev/urandom). */
 int port_random(void *p, size_t n);

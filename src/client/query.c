@@ -265,6 +265,7 @@ remove_run(const struct copts *o)
 	cconn_buf(&conn, &b);
 	put_str(&b, id, strlen(id));
 	put_str(&b, snap, strlen(snap));
+	buf_u8(&b, o->dry_run ? RQ_DRY_RUN : 0);	/* v2: the flags */
 	rp = cconn_request(&conn, T_REMOVE, &b, &check_query);
 	if (rp->status != ST_OK)
 		refused(rp->status, rp->text);
@@ -278,10 +279,12 @@ remove_run(const struct copts *o)
 		report_json(&rep, id, snap, NULL, keys, vals, 3);
 	}
 	if (snap[0])
-		info("removed snapshot %s of backup %s (%llu files, %llu bytes)",
-		    snap, id, (unsigned long long)files,
-		    (unsigned long long)bytes);
+		info("%s snapshot %s of backup %s (%llu files, %llu bytes)",
+		    o->dry_run ? "would remove" : "removed", snap, id,
+		    (unsigned long long)files, (unsigned long long)bytes);
 	else
-		info("removed backup %s", id);
+		info("%s backup %s (%llu files, %llu bytes in its snapshots)",
+		    o->dry_run ? "would remove" : "removed", id,
+		    (unsigned long long)files, (unsigned long long)bytes);
 	return 0;
 }
