@@ -177,6 +177,7 @@ $(AO)/%.so: test/shim/%.c test/shim/shim.h
 	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
 
 asan: $(AO)/cairn $(AO)/cairnd $(AO)/unit $(AO)/nolink.so $(AO)/oldclock.so \
+	$(AO)/fakeclock.so \
 	$(AO)/diskfault.so $(AO)/nofutime.so $(AO)/trace.so $(AO)/sweep.so \
 	$(patsubst test/tools/%.c,$(AO)/%,$(TOOL_SRC))
 
