@@ -151,6 +151,14 @@ for s in hello3 v2offer v2batch0 v2batch257 v2batchshort v2batchtrail \
 		"evilclient hello3: the refusal names the versions cairnd speaks"
 done
 
+# PRUNE and REMOVE v2, after a valid dry PRUNE and REMOVE (NOT_FOUND, not
+# fatal): each bad field fatal.
+for s in v2prunebig v2pruneoffset v2pruneflags v2pruneshort v2prunenone \
+	v2removeflags v2removeshort; do
+	evil "$s"
+	evil_says "$FATAL" "evilclient $s: T_ERROR BAD_REQUEST, then the server closes"
+done
+
 # A file one byte short, and one of the right size whose MD5 is not the
 # offer's: BAD_DATA, the session goes on, and the snapshot holds the good
 # file only (issue 12, item 19: the MD5 check alone must catch the second).
