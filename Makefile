@@ -80,7 +80,7 @@ UNIT_SRC = $(wildcard test/unit/*.c)
 # Parts of the programs the unit tests drive: the store (its contract test
 # runs against the local backend) and the client's report.
 STORE_SRC = $(wildcard src/server/store*.c) src/server/mdindex.c
-UNIT_LINK = $(STORE_SRC) src/client/report.c
+UNIT_LINK = $(STORE_SRC) src/server/retain.c src/client/report.c
 TOOL_SRC = $(wildcard test/tools/*.c)
 
 # S: this target's static BearSSL (build/static, or build/<name> when
@@ -180,6 +180,7 @@ $(AO)/%.so: test/shim/%.c test/shim/shim.h
 	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
 
 asan: $(AO)/cairn $(AO)/cairnd $(AO)/unit $(AO)/nolink.so $(AO)/oldclock.so \
+	$(AO)/fakeclock.so \
 	$(AO)/diskfault.so $(AO)/nofutime.so $(AO)/trace.so $(AO)/sweep.so \
 	$(patsubst test/tools/%.c,$(AO)/%,$(TOOL_SRC))
 

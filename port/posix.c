@@ -1137,20 +1137,16 @@ int32_t
 port_utc_offset(int64_t t)
 {
 	time_t tt = (time_t)t;
-	struct tm tm;
-	int64_t y, m, era, yoe, doy, days, local;
+	struct tm l, g;
+	long days;
 
-	if (localtime_r(&tt, &tm) == NULL)
+	if (localtime_r(&tt, &l) == NULL || gmtime_r(&tt, &g) == NULL)
 		return 0;
-	/* The local fields read as UTC (days from the civil date). */
-	m = tm.tm_mon + 1;
-	y = (int64_t)tm.tm_year + 1900 - (m <= 2);
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + tm.tm_mday - 1;
-	days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-	local = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-	return (int32_t)(local - t);
+	/* The two dates are at most a day apart. */
+	days = l.tm_year != g.tm_year ? (l.tm_year > g.tm_year ? 1 : -1) :
+	    l.tm_yday - g.tm_yday;
+	return (int32_t)(((days * 24 + l.tm_hour - g.tm_hour) * 60 +
+	    l.tm_min - g.tm_min) * 60 + l.tm_sec - g.tm_sec);
 }
 
 uint64_t

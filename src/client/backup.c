@@ -993,11 +993,12 @@ offer_root(struct run *r)
 static void
 pruned(struct run *r)
 {
-	static char name[TARGET_MAX], why[MSG_MAX + 1];
+	static char name[TARGET_MAX], why[MSG_MAX + 1], policy[160];
 	struct rd rd;
 	unsigned type, kind;
 	size_t n;
 
+	retention_text(&r->o->keep, policy, sizeof policy);
 	for (;;) {
 		n = cconn_recv(&r->c, &type, "while pruning");
 		rd_init(&rd, r->c.frame, n);
@@ -1009,8 +1010,8 @@ pruned(struct run *r)
 			break;
 		if (get_name(&rd, name) < 0)
 			die(EXIT_NET, "malformed item from %s", r->o->server);
-		info("%s snapshot %s (retention)", r->o->dry_run ?
-		    "would remove" : "removed", name);
+		info("%s snapshot %s (retention: %s)", r->o->dry_run ?
+		    "would remove" : "removed", name, policy);
 	}
 	if (rd_u8(&rd) != ST_OK && get_str(&rd, why, sizeof why) == 0) {
 		cconn_tidy(why, sizeof why);
@@ -1028,6 +1029,7 @@ finish(struct run *r)
 {
 	static const struct check k = { "committing the snapshot",
 	    "the server could not commit the snapshot", 0, 0 };
+	struct retention keep = r->o->keep;
 	struct reply *rp;
 	struct buf b;
 	unsigned prune;
@@ -1037,7 +1039,9 @@ finish(struct run *r)
 	 * works, and our normal timeout holds (PROTOCOL.md, "Version 2"). */
 	cconn_buf(&r->c, &b);
 	buf_u32(&b, (uint32_t)r->errors);	/* the walk's counted in */
-	retention_put(&b, &r->o->keep);
+	/* The buckets are the client's local days (PROTOCOL.md). */
+	keep.utc_offset = port_utc_offset(port_time());
+	retention_put(&b, &keep);
 	rp = cconn_request(&r->c, T_BACKUP_COMPLETE, &b, &k);
 	/* DENIED: committed, but --keep refused (PROTOCOL.md). */
 	if (rp->status != ST_OK && rp->status != ST_DENIED)

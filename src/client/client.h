@@ -115,6 +115,9 @@ void state_dir(char *dir, size_t cap);
 /* Split "ID[@SNAPSHOT]"; exits with a usage error when malformed. */
 void split_target(const char *arg, char *id, size_t idcap, char *snap,
     size_t scap);
+/* A policy in words ("--keep-last 3 --keep-daily 7") into out[cap]:
+ * 0, or -1 if cut short (prune.c). */
+int retention_text(const struct retention *k, char *out, size_t cap);
 /* Exit 4 with the server's reason. */
 void refused(unsigned status, const char *text) __attribute__((noreturn));
 

@@ -486,6 +486,7 @@ remove_run(const struct copts *o)
 	cconn_buf(&conn, &b);
 	put_str(&b, id, strlen(id));
 	put_str(&b, snap, strlen(snap));
+	buf_u8(&b, o->dry_run ? RQ_DRY_RUN : 0);	/* v2: the flags */
 	rp = cconn_request(&conn, T_REMOVE, &b, &check_query);
 	if (rp->status != ST_OK)
 		refused(rp->status, rp->text);
@@ -499,10 +500,14 @@ remove_run(const struct copts *o)
 		report_json(&rep, id, snap, NULL, keys, vals, 3);
 	}
 	if (snap[0])
-		info("removed snapshot %s of backup %s (%s, %s)", snap, id,
+		info("%s snapshot %s of backup %s (%s, %s)",
+		    o->dry_run ? "would remove" : "removed", snap, id,
 		    nwords(files, "file", "files"), nwords(bytes, "byte",
 		    "bytes"));
 	else
-		info("removed backup %s", id);
+		info("%s backup %s (%s, %s in its snapshots)",
+		    o->dry_run ? "would remove" : "removed", id,
+		    nwords(files, "file", "files"), nwords(bytes, "byte",
+		    "bytes"));
 	return 0;
 }

@@ -239,7 +239,7 @@ prune_run(const store_class **st, const char *client, const char *id,
 		name[0] = 0;
 		if ((*st)->next_snapshot(st, client, id, name, name) != 1)
 			break;
-		if ((*st)->remove(st, client, id, name, &files, &bytes, text,
+		if ((*st)->remove(st, client, id, name, 0, &files, &bytes, text,
 		    sizeof text) != ST_OK) {
 			msg("%s/%s/%s: %s", client, id, name, text);
 			return 1;

@@ -59,6 +59,11 @@ int sess_target(struct rd *r, char *id, size_t idcap, char *snap,
 /* Entry e as v2 items carry it (browse.c): a record with no owner
  * (a v1 manifest's) goes with uid and gid NO_OWNER. 0 or -1. */
 int sess_entry2(struct buf *b, struct entry *e);
+/* A snapshot removed (or that would be) by a retention, as a v2
+ * I_SNAPSHOT item to the session arg: the store's removed() callback. */
+void sess_pruned(void *arg, const struct snapinfo *si);
+/* I_END {status, text unless ST_OK}, flushed. */
+void sess_end_item(struct session *s, unsigned st, const char *text);
 /* Tell the client we are alive if the store has been working long
  * (a tick of set_tick, also for long listings). */
 void sess_alive(void *arg);

@@ -438,8 +438,8 @@ backup_complete_v1(struct session *s, struct rd *r)
 }
 
 /* One snapshot removed by the retention, as a v2 I_SNAPSHOT item. */
-static void
-pruned_item(void *arg, const struct snapinfo *si)
+void
+sess_pruned(void *arg, const struct snapinfo *si)
 {
 	static uint8_t b_store[ITEM_MAX];
 	struct session *s = arg;
@@ -472,6 +472,21 @@ sess_alive(void *arg)
 		tls_flush(&s->conn);
 }
 
+/* I_END with st and, unless OK, text. */
+void
+sess_end_item(struct session *s, unsigned st, const char *text)
+{
+	uint8_t end_b[MSG_MAX + 4];
+	size_t n = st == ST_OK ? 0 : strlen(text);
+	struct buf b;
+
+	buf_init(&b, end_b, sizeof end_b);
+	buf_u8(&b, st);
+	put_str(&b, text, n > MSG_MAX ? MSG_MAX : n);
+	sess_item(s, I_END, &b);
+	tls_flush(&s->conn);
+}
+
 /*
  * BACKUP_COMPLETE v2: {errors, retention, utc_offset}. The reply as soon
  * as the snapshot is committed; then, when pruning follows (prune 1),
@@ -482,23 +497,17 @@ static int
 backup_complete_v2(struct session *s, struct rd *r)
 {
 	char text[MSG_MAX + 1];
-	uint8_t end_b[MSG_MAX + 4];
-	uint32_t errors = rd_u32(r), keep;
+	uint32_t errors = rd_u32(r);
 	struct retention k;
-	struct buf b;
 	unsigned st;
 	int prune;
 
 	if (retention_get(r, &k) < 0 || rd_end(r) < 0)
 		return -1;
-	keep = k.last;
-	if (k.hourly | k.daily | k.weekly | k.monthly | k.yearly)
-		return sess_fatal(s, ST_BAD_REQUEST, "retention by hour, day, week, "
-		    "month or year is not supported by this server yet");
 	s->alive_ms = port_ms();
 	(*s->st)->set_tick(s->st, sess_alive, s);
 	st = (*s->st)->commit(s->st, 0, &s->run, text, sizeof text);
-	prune = st == ST_OK && keep > 0 ? 1 : 0;
+	prune = st == ST_OK && retention_any(&k) ? 1 : 0;
 	if (prune && sess_append_only(s)) {
 		st = ST_DENIED;
 		prune = 0;
@@ -513,14 +522,9 @@ backup_complete_v2(struct session *s, struct rd *r)
 	}
 	complete_reply(s, st, text, prune);
 	if (prune == 1) {
-		st = (*s->st)->retain(s->st, keep, pruned_item, s, text,
+		st = (*s->st)->retain(s->st, &k, 0, sess_pruned, s, text,
 		    sizeof text);
-		buf_init(&b, end_b, sizeof end_b);
-		buf_u8(&b, st);
-		put_str(&b, st == ST_OK ? "" : text, st == ST_OK ? 0 :
-		    strlen(text) > MSG_MAX ? MSG_MAX : strlen(text));
-		sess_item(s, I_END, &b);
-		tls_flush(&s->conn);
+		sess_end_item(s, st, text);
 		st = ST_OK;	/* committed: the pruning's status is told */
 	}
 	return complete_end(s, st);
@@ -856,7 +860,25 @@ out:
 	return 0;
 }
 
-/* REMOVE id [snapshot]: one snapshot, or the whole backup. */
+/* REMOVE's request: v1 {id, snapshot}; v2 adds {u8 flags}, DRY_RUN the
+ * only bit. 0 or -1. */
+static int
+remove_request(struct session *s, struct rd *r, char *id, size_t idcap,
+    char *snap, size_t scap, int *dry)
+{
+	unsigned flags = 0;
+
+	if (get_str(r, id, idcap) < 0 || get_str(r, snap, scap) < 0)
+		return -1;
+	if (s->version == PROTO_V2)
+		flags = rd_u8(r);
+	*dry = (flags & RQ_DRY_RUN) != 0;
+	return r->err || (flags & ~(unsigned)RQ_DRY_RUN) != 0 ||
+	    rd_end(r) < 0 ? -1 : 0;
+}
+
+/* REMOVE id [snapshot]: one snapshot, or the whole backup; v2's dry run
+ * answers the same and removes nothing. */
 static int
 do_remove(struct session *s, struct rd *r)
 {
@@ -865,8 +887,9 @@ do_remove(struct session *s, struct rd *r)
 	uint64_t files, bytes;
 	struct buf body;
 	unsigned st;
+	int dry;
 
-	if (sess_target(r, id, sizeof id, snap, sizeof snap) < 0)
+	if (remove_request(s, r, id, sizeof id, snap, sizeof snap, &dry) < 0)
 		return -1;
 	if (sess_append_only(s)) {
 		sess_reply(s, T_REMOVE, ST_DENIED, "this client is append-only: it "
@@ -874,15 +897,15 @@ do_remove(struct session *s, struct rd *r)
 		    "cairnd --prune)", NULL);
 		return 0;
 	}
-	st = (*s->st)->remove(s->st, s->conn.peer_cn, id, snap, &files,
+	st = (*s->st)->remove(s->st, s->conn.peer_cn, id, snap, dry, &files,
 	    &bytes, text, sizeof text);
 	if (st != ST_OK) {
 		sess_reply(s, T_REMOVE, st, text, NULL);
 		return 0;
 	}
-	if (snap[0])
+	if (!dry && snap[0])
 		info("removed snapshot %s of backup %s", snap, id);
-	else
+	else if (!dry)
 		info("removed backup %s", id);
 	buf_init(&body, body_b, sizeof body_b);
 	put_str(&body, snap, strlen(snap));

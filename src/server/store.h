@@ -42,6 +42,8 @@
 #define STORE_TICK_MS 5000	/* set_tick's longest silence */
 #define STORE_CURSORS 2		/* manifest readers beside the open snapshot */
 
+struct retention;		/* proto.h */
+
 /* A committed snapshot, from its manifest. */
 struct snapinfo {
 	char name[SNAP_MAX];
@@ -135,19 +137,26 @@ struct store_class {
 	    const struct put_trailer *t, char *text, size_t cap);
 	/*
 	 * Make the snapshot durable and visible, then with keep > 0 remove
-	 * all but the newest keep snapshots. ST_OK with run's totals.
+	 * all but the newest keep snapshots (v1's --keep, as v1 did it; v2
+	 * passes 0 and calls retain). ST_OK with run's totals.
 	 */
 	unsigned (*commit)(const store_class **ctx, unsigned keep,
 	    struct store_run *run, char *text, size_t cap);
 	/*
-	 * After a commit (with keep 0): remove all but the newest keep
-	 * snapshots of the backup, oldest first, telling removed(arg, its
-	 * info) of each as it goes. ST_OK, ST_BUSY (a restore holds them:
-	 * nothing removed), ST_IO (a removal failed: the rest stay).
+	 * After a commit with keep 0, or in a dry run's session: apply the
+	 * retention policy k (retain.h: restic's rules, the fidelity guard)
+	 * to the backup's snapshots, removing those it does not keep, oldest
+	 * first, telling removed(arg, its info) of each as it goes. dry: remove
+	 * nothing and take no lock, tell each that would go; in a dry run's
+	 * session (nothing committed) the snapshot the run would have made
+	 * counts as the newest. A policy of all 0 keeps every snapshot.
+	 * ST_OK, ST_BUSY (a restore holds them: nothing removed), ST_IO (a
+	 * removal failed: the rest stay), ST_BAD_REQUEST (no run, or a run
+	 * neither committed nor dry).
 	 */
-	unsigned (*retain)(const store_class **ctx, unsigned keep,
-	    void (*removed)(void *arg, const struct snapinfo *si), void *arg,
-	    char *text, size_t cap);
+	unsigned (*retain)(const store_class **ctx, const struct retention *k,
+	    int dry, void (*removed)(void *arg, const struct snapinfo *si),
+	    void *arg, char *text, size_t cap);
 	/* Release the run, committed or not; an uncommitted snapshot stays
 	 * hidden, kept for the next run to reuse. Safe to call twice. */
 	void (*end)(const store_class **ctx);
@@ -230,11 +239,26 @@ struct store_class {
 	/*
 	 * Remove snapshot snap of backup id, or with snap "" the whole
 	 * backup, under the backup's lock; *files and *bytes get what it
-	 * held. ST_OK, ST_NOT_FOUND, ST_BUSY (a run holds the lock), ST_IO.
+	 * held. dry: the same checks and figures, nothing removed. ST_OK,
+	 * ST_NOT_FOUND, ST_BUSY (a run or a restore holds it), ST_IO.
 	 */
 	unsigned (*remove)(const store_class **ctx, const char *client,
-	    const char *id, const char *snap, uint64_t *files,
+	    const char *id, const char *snap, int dry, uint64_t *files,
 	    uint64_t *bytes, char *text, size_t cap);
+	/*
+	 * PRUNE: apply the retention policy k to backup id outside a run,
+	 * under the backup's locks (dry: the same checks, nothing removed).
+	 * First planned(arg, how many snapshots go), then removed(arg, its
+	 * info) of each as it goes (or would), oldest first. Never removes the
+	 * newest snapshot (retain.h's guard). ST_OK, ST_NOT_FOUND, ST_BUSY (a
+	 * run or a restore holds the backup), ST_IO (before planned: nothing
+	 * removed; after: a removal failed, the rest stay).
+	 */
+	unsigned (*prune)(const store_class **ctx, const char *client,
+	    const char *id, const struct retention *k, int dry,
+	    void (*planned)(void *arg, unsigned count),
+	    void (*removed)(void *arg, const struct snapinfo *si), void *arg,
+	    char *text, size_t cap);
 	/* The bytes client's backups take in the store. 0 or -1. */
 	int (*usage)(const store_class **ctx, const char *client,
 	    uint64_t *bytes);

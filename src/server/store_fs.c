@@ -1568,69 +1568,92 @@ settle_manifest(struct fs_run *s)
 }
 
 /*
- * Keep only the newest keep snapshots of the backup (we hold its lock),
- * telling removed() of each that goes. ST_OK, ST_BUSY, ST_IO with text.
+ * Apply policy k to the run's backup (the run's lock held; dry: take no
+ * other), telling removed() of each that goes, or would. guard 0 only
+ * for v1's --keep. ST_OK, ST_BUSY, ST_IO with text.
  */
 static unsigned
-retain(struct fs_run *s, unsigned keep,
+retain(struct fs_run *s, const struct retention *k, int guard, int dry,
     void (*removed)(void *arg, const struct snapinfo *si), void *arg,
     char *text, size_t cap)
 {
-	static struct snapinfo si;
-	char name[SNAP_MAX] = "";
-	unsigned count = 0, st = ST_OK;
-	uint64_t freed = 0;
+	static struct fs_prune p;
+	unsigned st;
 
-	while (fs_next(s->backup, FS_SNAPS, name, name) == 1)
-		count++;
 	snprintf(text, cap, "pruned");
-	if (count <= keep)
+	if (!retention_any(k))
 		return ST_OK;
-	if (port_lock_byte(s->lock, LOCK_READ, PORT_LOCK_EXCL) < 0) {
-		snprintf(text, cap, "backup %s: --keep %u waits for the next "
-		    "run: a restore of it is in progress", s->out->id, keep);
+	if (!dry && port_lock_byte(s->lock, LOCK_READ, PORT_LOCK_EXCL) < 0) {
+		snprintf(text, cap, "backup %s: its retention waits for the "
+		    "next run: a restore of it is in progress", s->out->id);
 		info("%s", text);
 		return ST_BUSY;
 	}
-	name[0] = 0;
-	rmtree_tick(s->tick, s->tick_arg);
-	while (count > keep && fs_next(s->backup, FS_SNAPS, name,
-	    name) == 1) {
-		if (fs_info(s->backup, name, &si) < 0) {
-			memset(&si, 0, sizeof si);
-			snprintf(si.name, sizeof si.name, "%s", name);
-		}
-		if (fs_remove_snapshot(s->backup, name, &freed) < 0) {
-			st = fail(text, cap, ST_IO, "cannot remove snapshot",
-			    name);
-			msg("backup %s: %s (--keep)", s->out->id, text);
-			break;
-		}
-		info("backup %s: removed snapshot %s (--keep %u)", s->out->id,
-		    name, keep);
-		if (removed != NULL)
-			removed(arg, &si);
-		count--;
+	memset(&p, 0, sizeof p);
+	p.backup = s->backup;
+	retain_init(&p.plan, k, guard);
+	p.dry = dry;
+	p.extra = !s->committed;
+	p.extra_time = s->time != 0 ? s->time : port_time();
+	p.removed = removed;
+	p.arg = arg;
+	p.tick = s->tick;
+	p.tick_arg = s->tick_arg;
+	st = fs_apply_retention(&p, NULL, text, cap);
+	if (st != ST_OK)
+		msg("backup %s: %s (retention)", s->out->id, text);
+	if (!dry) {
+		port_lock_byte(s->lock, LOCK_READ, PORT_UNLOCK);
+		refund(s, p.freed);
 	}
-	rmtree_tick(NULL, NULL);
-	port_lock_byte(s->lock, LOCK_READ, PORT_UNLOCK);
-	refund(s, freed);
 	return st;
 }
 
+/* The retention's removals logged, for the administrator. */
+static void
+retain_logged(void *arg, const struct snapinfo *si)
+{
+	struct fs_run *s = arg;
+
+	info("backup %s: removed snapshot %s (retention)", s->out->id,
+	    si->name);
+}
+
+/* What the caller's removed() hears, logged first. */
+struct told {
+	struct fs_run *s;
+	void (*removed)(void *arg, const struct snapinfo *si);
+	void *arg;
+};
+
+static void
+retain_told(void *arg, const struct snapinfo *si)
+{
+	struct told *t = arg;
+
+	retain_logged(t->s, si);
+	if (t->removed != NULL)
+		t->removed(t->arg, si);
+}
+
 static unsigned
-fs_retain(const store_class **ctx, unsigned keep,
+fs_retain(const store_class **ctx, const struct retention *k, int dry,
     void (*removed)(void *arg, const struct snapinfo *si), void *arg,
     char *text, size_t cap)
 {
 	struct store_fs *fs = (struct store_fs *)ctx;
+	struct told t;
 
-	if (!fs->began || fs->run.partial >= 0 || fs->run.dry) {
+	if (!fs->began || (!fs->run.committed && !dry)) {
 		snprintf(text, cap, "retention without a committed run");
 		return ST_BAD_REQUEST;
 	}
-	return keep > 0 ? retain(&fs->run, keep, removed, arg, text, cap) :
-	    ST_OK;
+	if (dry)
+		return retain(&fs->run, k, 1, 1, removed, arg, text, cap);
+	t.s = &fs->run;
+	t.removed = removed;
+	t.arg = arg;
+	return retain(&fs->run, k, 1, 0, retain_told, &t, text, cap);
 }
 
 /* The manifest with its final totals (and without files that never
@@ -1719,6 +1742,7 @@ static void
 after_commit(struct fs_run *s, unsigned keep)
 {
 	char text[MSG_MAX + 1];
+	struct retention k;
 
 	close_fd(&s->amend_fd);
 	port_unlinkat(s->incoming, "amend", 0);
@@ -1742,8 +1766,12 @@ after_commit(struct fs_run *s, unsigned keep)
 		msg("snapshot %s/%s/%s committed, but %s could not be "
 		    "updated: %s", s->client_name, s->out->id, s->out->snap,
 		    "backup_state.json", strerror(errno));
-	if (keep > 0)
-		retain(s, keep, NULL, NULL, text, sizeof text);
+	s->committed = 1;
+	if (keep > 0) {
+		memset(&k, 0, sizeof k);
+		k.last = keep;
+		retain(s, &k, 0, 0, retain_logged, s, text, sizeof text);
+	}
 }
 
 static unsigned
@@ -1829,6 +1857,6 @@ const store_class store_fs_class = {
 	fs_open_snapshot, fs_next_entry, fs_open_file, fs_read_file,
 	fs_close_file, fs_close_snapshot,
 	fs_cursor_open, fs_cursor_next, fs_cursor_close,
-	fs_remove, fs_usage_of,
+	fs_remove, fs_prune, fs_usage_of,
 	fs_next_client, fs_verify
 };

@@ -20,7 +20,8 @@
  * rename into .manifests), then one rename of .partial commits it.
  *
  * store_fs.c runs a backup; store_fs_cat.c answers the catalog, reads
- * snapshots, removes them and keeps the state file and the usage counts.
+ * snapshots, removes them and keeps the state file and the usage counts;
+ * store_fs_retain.c applies a retention policy.
  */
 #ifndef CAIRN_STORE_FS_H
 #define CAIRN_STORE_FS_H
@@ -33,6 +34,7 @@
 #include "path.h"
 #include "port.h"
 #include "record.h"
+#include "retain.h"
 #include "store.h"
 
 #define COPY_CHUNK 32768	/* bytes per read when a file is copied */
@@ -100,6 +102,7 @@ struct fs_run {
 	uint64_t allow;		/* charged for entries so far */
 	uint64_t inflight;	/* the upload being received */
 	int ledger;		/* .charged, or -1 */
+	int committed;		/* commit has made the snapshot visible */
 	/* set_tick's: told while the commit and retention work */
 	void (*tick)(void *arg);
 	void *tick_arg;
@@ -208,6 +211,30 @@ enum { LOCK_RUN = 0, LOCK_READ = 1 };
 int fs_lock(int backup, unsigned which, int how);
 
 
+/*
+ * Retention (store_fs_retain.c): the policy plan (retain_init done by the
+ * caller) over the snapshots of backup (-1: none yet), oldest first, and
+ * with extra the dry run's snapshot to be, as the newest. The caller holds
+ * the locks a removal needs (none when dry).
+ */
+struct fs_prune {
+	int backup;
+	struct retain_plan plan;
+	int dry;
+	int extra;
+	int64_t extra_time;
+	void (*removed)(void *arg, const struct snapinfo *si);
+	void *arg;
+	void (*tick)(void *arg);	/* while removing, or NULL */
+	void *tick_arg;
+	uint64_t freed;			/* bytes given back */
+};
+/* Tell planned(arg, how many go) (if not NULL), then remove each that
+ * goes (dry: none), telling removed(arg, its info). ST_OK, or ST_IO with
+ * text when a removal failed (the rest stay). */
+unsigned fs_apply_retention(struct fs_prune *p,
+    void (*planned)(void *arg, unsigned count), char *text, size_t cap);
+
 /* The methods of store_fs_cat.c (see store.h for their contracts). */
 int fs_client_ok(const store_class **ctx, const char *client);
 int fs_next_backup(const store_class **ctx, const char *client,
@@ -231,7 +258,12 @@ unsigned fs_cursor_open(const store_class **ctx, unsigned c,
 int fs_cursor_next(const store_class **ctx, unsigned c, struct entry *e);
 void fs_cursor_close(const store_class **ctx, unsigned c);
 unsigned fs_remove(const store_class **ctx, const char *client,
-    const char *id, const char *snap, uint64_t *files, uint64_t *bytes,
+    const char *id, const char *snap, int dry, uint64_t *files,
+    uint64_t *bytes, char *text, size_t cap);
+unsigned fs_prune(const store_class **ctx, const char *client,
+    const char *id, const struct retention *k, int dry,
+    void (*planned)(void *arg, unsigned count),
+    void (*removed)(void *arg, const struct snapinfo *si), void *arg,
     char *text, size_t cap);
 int fs_usage_of(const store_class **ctx, const char *client,
     uint64_t *bytes);

@@ -843,7 +843,7 @@ fs_close_file(const store_class **ctx)
 /* One snapshot of the locked backup bfd, with what it held. */
 static unsigned
 remove_one(struct store_fs *fs, const char *client, int bfd, const char *id,
-    const char *snap, uint64_t *files, uint64_t *bytes, char *text,
+    const char *snap, int dry, uint64_t *files, uint64_t *bytes, char *text,
     size_t cap)
 {
 	static struct snapinfo si;
@@ -860,6 +860,8 @@ remove_one(struct store_fs *fs, const char *client, int bfd, const char *id,
 	fs_info(bfd, snap, &si);
 	*files = si.files;
 	*bytes = si.bytes;
+	if (dry)
+		return ST_OK;
 	if (fs_remove_snapshot(bfd, snap, &freed) < 0) {
 		snprintf(text, cap, "cannot remove snapshot %.40s: %s", snap,
 		    strerror(errno));
@@ -876,7 +878,8 @@ remove_one(struct store_fs *fs, const char *client, int bfd, const char *id,
 /* The whole locked backup bfd of the client's directory cfd. */
 static unsigned
 remove_all(struct store_fs *fs, const char *client, int cfd, int bfd,
-    const char *id, uint64_t *files, uint64_t *bytes, char *text, size_t cap)
+    const char *id, int dry, uint64_t *files, uint64_t *bytes, char *text,
+    size_t cap)
 {
 	static struct snapinfo si;
 	char cur[SNAP_MAX] = "";
@@ -888,6 +891,8 @@ remove_all(struct store_fs *fs, const char *client, int cfd, int bfd,
 		*files += si.files;
 		*bytes += si.bytes;
 	}
+	if (dry)
+		return ST_OK;
 	if (fs->quota > 0 && count_backup(bfd, &charged) < 0)
 		charged = 0;
 	if (remove_backup(cfd, id, &freed) < 0) {
@@ -910,9 +915,54 @@ reading(const struct store_fs *fs, const char *client, const char *id)
 	    strcmp(fs->rd.id, id) == 0;
 }
 
+/*
+ * The backup id of client, opened and locked for a removal: its run's
+ * lock, then its readers' lock, exclusive. ST_OK with *cfd, *bfd and
+ * *lock open (the caller closes them), else ST_NOT_FOUND, ST_BUSY or
+ * ST_IO with text and nothing open.
+ */
+static unsigned
+lock_backup(struct store_fs *fs, const char *client, const char *id,
+    int *cfd, int *bfd, int *lock, char *text, size_t cap)
+{
+	unsigned st = ST_OK;
+
+	*cfd = port_openat_dir(fs->root, client);
+	*bfd = *cfd < 0 || !store_is_id(id, strlen(id)) ? -1 :
+	    port_openat_dir(*cfd, id);
+	*lock = -1;
+	if (*bfd < 0) {
+		snprintf(text, cap, "backup %.40s: not found or not yours", id);
+		st = ST_NOT_FOUND;
+		goto out;
+	}
+	*lock = fs_lock(*bfd, LOCK_RUN, PORT_LOCK_EXCL);
+	if (*lock < 0 && errno == EWOULDBLOCK) {
+		snprintf(text, cap, "backup %s is busy: a run of it is in "
+		    "progress", id);
+		st = ST_BUSY;
+	} else if (*lock < 0) {
+		snprintf(text, cap, "cannot lock backup %s: %s", id,
+		    strerror(errno));
+		st = ST_IO;
+	} else if (reading(fs, client, id) ||
+	    port_lock_byte(*lock, LOCK_READ, PORT_LOCK_EXCL) < 0) {
+		snprintf(text, cap, "backup %s is busy: a restore of it is in "
+		    "progress", id);
+		st = ST_BUSY;
+	}
+out:
+	if (st != ST_OK) {
+		close_fd(lock);
+		close_fd(bfd);
+		close_fd(cfd);
+	}
+	return st;
+}
+
 unsigned
 fs_remove(const store_class **ctx, const char *client, const char *id,
-    const char *snap, uint64_t *files, uint64_t *bytes, char *text,
+    const char *snap, int dry, uint64_t *files, uint64_t *bytes, char *text,
     size_t cap)
 {
 	struct store_fs *fs = (struct store_fs *)ctx;
@@ -920,40 +970,50 @@ fs_remove(const store_class **ctx, const char *client, const char *id,
 	int cfd, bfd, lock;
 
 	*files = *bytes = 0;
-	cfd = port_openat_dir(fs->root, client);
-	bfd = cfd < 0 || !store_is_id(id, strlen(id)) ? -1 :
-	    port_openat_dir(cfd, id);
-	if (bfd < 0) {
-		if (cfd >= 0)
-			port_close(cfd);
-		snprintf(text, cap, "backup %.40s: not found or not yours", id);
-		return ST_NOT_FOUND;
-	}
-	lock = fs_lock(bfd, LOCK_RUN, PORT_LOCK_EXCL);
-	if (lock < 0 && errno == EWOULDBLOCK) {
-		snprintf(text, cap, "backup %s is busy: a run of it is in "
-		    "progress", id);
-		st = ST_BUSY;
-	} else if (lock < 0) {
-		snprintf(text, cap, "cannot lock backup %s: %s", id,
-		    strerror(errno));
-		st = ST_IO;
-	} else if (reading(fs, client, id) ||
-	    port_lock_byte(lock, LOCK_READ, PORT_LOCK_EXCL) < 0) {
-		snprintf(text, cap, "backup %s is busy: a restore of it is in "
-		    "progress", id);
-		st = ST_BUSY;
-	} else if (snap != NULL && snap[0] != 0) {
-		st = remove_one(fs, client, bfd, id, snap, files, bytes, text,
-		    cap);
-	} else {
-		st = remove_all(fs, client, cfd, bfd, id, files, bytes, text,
-		    cap);
-	}
+	st = lock_backup(fs, client, id, &cfd, &bfd, &lock, text, cap);
+	if (st != ST_OK)
+		return st;
+	if (snap != NULL && snap[0] != 0)
+		st = remove_one(fs, client, bfd, id, snap, dry, files, bytes,
+		    text, cap);
+	else
+		st = remove_all(fs, client, cfd, bfd, id, dry, files, bytes,
+		    text, cap);
 	if (st == ST_OK)
-		snprintf(text, cap, "removed");
-	if (lock >= 0)
-		port_close(lock);
+		snprintf(text, cap, dry ? "would be removed" : "removed");
+	port_close(lock);
+	port_close(bfd);
+	port_close(cfd);
+	return st;
+}
+
+unsigned
+fs_prune(const store_class **ctx, const char *client, const char *id,
+    const struct retention *k, int dry,
+    void (*planned)(void *arg, unsigned count),
+    void (*removed)(void *arg, const struct snapinfo *si), void *arg,
+    char *text, size_t cap)
+{
+	static struct fs_prune p;
+	struct store_fs *fs = (struct store_fs *)ctx;
+	unsigned st;
+	int cfd, bfd, lock;
+
+	st = lock_backup(fs, client, id, &cfd, &bfd, &lock, text, cap);
+	if (st != ST_OK)
+		return st;
+	memset(&p, 0, sizeof p);
+	p.backup = bfd;
+	retain_init(&p.plan, k, 1);
+	p.dry = dry;
+	p.removed = removed;
+	p.arg = arg;
+	p.tick = fs->run.tick;
+	p.tick_arg = fs->run.tick_arg;
+	st = fs_apply_retention(&p, planned, text, cap);
+	if (fs->quota > 0 && p.freed > 0)
+		fs_charge(fs->root, client, -(int64_t)p.freed, 0, NULL);
+	port_close(lock);
 	port_close(bfd);
 	port_close(cfd);
 	return st;

@@ -182,6 +182,13 @@ done
 evil v2diffnone "$ALICE_ID"
 evil_says '-> 0x8f NOT_FOUND\(11\) "backup [0-9a-f]* has no snapshot 1999' \
 	"evilclient v2diffnone: NOT_FOUND, the snapshot named"
+# PRUNE and REMOVE v2, after a valid dry PRUNE and REMOVE (NOT_FOUND, not
+# fatal): each bad field fatal.
+for s in v2prunebig v2pruneoffset v2pruneflags v2pruneshort v2prunenone \
+	v2removeflags v2removeshort; do
+	evil "$s"
+	evil_says "$FATAL" "evilclient $s: T_ERROR BAD_REQUEST, then the server closes"
+done
 
 # A file one byte short, and one of the right size whose MD5 is not the
 # offer's: BAD_DATA, the session goes on, and the snapshot holds the good

@@ -1083,6 +1083,123 @@ v2_refused(const char *what, const struct e2 *e, unsigned count, size_t n,
 	return expect_refusal();
 }
 
+/* ---- PRUNE and REMOVE v2 (PROTOCOL.md, "Browsing, restoring and removing
+ * in v2") ---- */
+
+#define NO_SUCH_ID "0000000000000000"
+
+/* PRUNE of id with policy k and flags, cut bytes short of its end. */
+static void
+send_prune(const struct retention *k, unsigned flags, size_t cut)
+{
+	struct buf b;
+
+	buf_init(&b, out, sizeof out);
+	put_str(&b, NO_SUCH_ID, strlen(NO_SUCH_ID));
+	retention_put(&b, k);
+	buf_u8(&b, flags);
+	send_frame(T_PRUNE, b.p, b.len - cut);
+}
+
+/* REMOVE v2 of no such backup, with flags (none: the v1 encoding). */
+static void
+send_remove(int with_flags, unsigned flags)
+{
+	struct buf b;
+
+	buf_init(&b, out, sizeof out);
+	put_str(&b, NO_SUCH_ID, strlen(NO_SUCH_ID));
+	put_str(&b, "", 0);
+	if (with_flags)
+		buf_u8(&b, flags);
+	send_frame(T_REMOVE, b.p, b.len);
+}
+
+/* After a valid dry PRUNE and REMOVE (answered NOT_FOUND, not fatal),
+ * what must be refused. */
+static void
+valid_first(void)
+{
+	static const struct retention one = { 1, 0, 0, 0, 0, 0, 0 };
+	struct answer a;
+
+	send_prune(&one, RQ_DRY_RUN, 0);
+	expect("PRUNE --dry-run of no such backup", T_PRUNE, ST_NOT_FOUND, &a);
+	send_remove(1, RQ_DRY_RUN);
+	expect("REMOVE --dry-run of no such backup", T_REMOVE, ST_NOT_FOUND,
+	    &a);
+	say("PRUNE and REMOVE --dry-run of no such backup -> NOT_FOUND; ");
+}
+
+static int
+prune_refused(const char *what, const struct retention *k, unsigned flags,
+    size_t cut)
+{
+	valid_first();
+	say("PRUNE %s -> ", what);
+	send_prune(k, flags, cut);
+	return expect_refusal();
+}
+
+static int
+sc_v2prunebig(const char *arg)
+{
+	const struct retention k = { 0, 0, RETAIN_MAX + 1, 0, 0, 0, 0 };
+
+	return prune_refused("keep_daily 1000001", &k, 0, 0);
+}
+
+static int
+sc_v2pruneoffset(const char *arg)
+{
+	const struct retention k = { 1, 0, 0, 0, 0, 0, UTC_OFFSET_MAX + 1 };
+
+	return prune_refused("utc_offset 64801", &k, 0, 0);
+}
+
+static int
+sc_v2pruneflags(const char *arg)
+{
+	const struct retention k = { 1, 0, 0, 0, 0, 0, 0 };
+
+	return prune_refused("flags 0x02", &k, 2, 0);
+}
+
+static int
+sc_v2pruneshort(const char *arg)
+{
+	const struct retention k = { 1, 0, 0, 0, 0, 0, 0 };
+
+	return prune_refused("without its flags and a byte of utc_offset", &k,
+	    0, 2);
+}
+
+static int
+sc_v2prunenone(const char *arg)
+{
+	const struct retention k = { 0, 0, 0, 0, 0, 0, -3600 };
+
+	return prune_refused("with a policy of all 0", &k, 0, 0);
+}
+
+static int
+sc_v2removeflags(const char *arg)
+{
+	valid_first();
+	say("REMOVE flags 0x80 -> ");
+	send_remove(1, 0x80);
+	return expect_refusal();
+}
+
+static int
+sc_v2removeshort(const char *arg)
+{
+	valid_first();
+	say("REMOVE without its flags (v1's encoding) -> ");
+	send_remove(0, 0);
+	return expect_refusal();
+}
+
 static int
 sc_hello3(const char *arg)
 {
@@ -1499,6 +1616,20 @@ static const struct scenario {
 	{ "drip", sc_drip, S_NO_TLS, "a ClientHello, one byte every 2 s: "
 	    "closed within --idle S" },
 	{ "hello3", sc_hello3, S_NO_HELLO, "HELLO 3" },
+	{ "v2prunebig", sc_v2prunebig, S_V2 | S_NO_SOURCE, "PRUNE keeping "
+	    "more than 1000000" },
+	{ "v2pruneoffset", sc_v2pruneoffset, S_V2 | S_NO_SOURCE, "PRUNE with "
+	    "utc_offset out of range" },
+	{ "v2pruneflags", sc_v2pruneflags, S_V2 | S_NO_SOURCE, "PRUNE with an "
+	    "unknown flag" },
+	{ "v2pruneshort", sc_v2pruneshort, S_V2 | S_NO_SOURCE, "PRUNE cut "
+	    "short" },
+	{ "v2prunenone", sc_v2prunenone, S_V2 | S_NO_SOURCE, "PRUNE without "
+	    "a policy" },
+	{ "v2removeflags", sc_v2removeflags, S_V2 | S_NO_SOURCE, "REMOVE v2 "
+	    "with an unknown flag" },
+	{ "v2removeshort", sc_v2removeshort, S_V2 | S_NO_SOURCE, "REMOVE v2 "
+	    "without its flags" },
 	{ "v2offer", sc_v2offer, S_V2, "a v1 OFFER in a v2 session" },
 	{ "v2batch0", sc_v2batch0, S_V2, "OFFER_BATCH with count 0" },
 	{ "v2batch257", sc_v2batch257, S_V2, "OFFER_BATCH of 257 entries" },

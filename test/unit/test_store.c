@@ -84,6 +84,7 @@ static const struct backend backends[] = {
 /* ---- helpers -------------------------------------------------------------- */
 
 static struct store_run run;
+static const struct retention last1 = { 1, 0, 0, 0, 0, 0, 0 };
 static char text[MSG_MAX + 1];
 static const uint8_t *mk_xattr;	/* when set, mk() gives these xattrs and
 				 * an owner */
@@ -354,7 +355,7 @@ clients_apart(const store_class **st)
 	CHECK((*st)->info(st, "bob", run.id, NULL, &si) == ST_NOT_FOUND);
 	CHECK((*st)->open_snapshot(st, "bob", run.id, NULL, &si, text,
 	    sizeof text) == ST_NOT_FOUND);
-	CHECK((*st)->remove(st, "bob", run.id, "", &files, &bytes, text,
+	CHECK((*st)->remove(st, "bob", run.id, "", 0, &files, &bytes, text,
 	    sizeof text) == ST_NOT_FOUND);
 	CHECK((*st)->next_backup(st, "alice", "", id) == 1 &&
 	    strcmp(id, run.id) == 0);
@@ -378,13 +379,13 @@ removal(const store_class **st)
 	uint64_t files, bytes;
 
 	CHECK((*st)->next_snapshot(st, "alice", run.id, "", first) == 1);
-	CHECK((*st)->remove(st, "alice", run.id, first, &files, &bytes, text,
+	CHECK((*st)->remove(st, "alice", run.id, first, 0, &files, &bytes, text,
 	    sizeof text) == ST_OK);
 	CHECK(files == 1 && bytes == 5);
 	CHECK(snapshots(st, "alice", run.id) == 2);
-	CHECK((*st)->remove(st, "alice", run.id, first, &files, &bytes, text,
+	CHECK((*st)->remove(st, "alice", run.id, first, 0, &files, &bytes, text,
 	    sizeof text) == ST_NOT_FOUND);
-	CHECK((*st)->remove(st, "alice", run.id, "", &files, &bytes, text,
+	CHECK((*st)->remove(st, "alice", run.id, "", 0, &files, &bytes, text,
 	    sizeof text) == ST_OK);
 	CHECK(files == 5 && bytes == 31);
 	CHECK((*st)->next_backup(st, "alice", "", id) == 0);
@@ -504,8 +505,12 @@ busy(const store_class **st)
 	CHECK(read(ready[0], &c, 1) == 1 && c == 1);
 	CHECK(begin(st, "dave", "/busy") == ST_BUSY);
 	backup_id("dave", "/busy", 5, run.id);
-	CHECK((*st)->remove(st, "dave", run.id, "", &files, &bytes, text,
+	CHECK((*st)->remove(st, "dave", run.id, "", 0, &files, &bytes, text,
 	    sizeof text) == ST_BUSY);
+	CHECK((*st)->remove(st, "dave", run.id, "", 1, &files, &bytes, text,
+	    sizeof text) == ST_BUSY);
+	CHECK((*st)->prune(st, "dave", run.id, &last1, 0, NULL, NULL, NULL,
+	    text, sizeof text) == ST_BUSY);
 	CHECK(write(go[1], &c, 1) == 1);
 	CHECK(waitpid(pid, &status, 0) == pid && status == 0);
 	CHECK(begin(st, "dave", "/busy") == ST_OK);
@@ -543,9 +548,9 @@ read_holds(const store_class **st)
 		_exit(0);
 	}
 	CHECK(read(ready[0], &c, 1) == 1 && c == 1);
-	CHECK((*st)->remove(st, "frank", run.id, "", &files, &bytes, text,
+	CHECK((*st)->remove(st, "frank", run.id, "", 0, &files, &bytes, text,
 	    sizeof text) == ST_BUSY);
-	CHECK((*st)->remove(st, "frank", run.id, run.snap, &files, &bytes,
+	CHECK((*st)->remove(st, "frank", run.id, run.snap, 0, &files, &bytes,
 	    text, sizeof text) == ST_BUSY);
 	CHECK(begin(st, "frank", "/r") == ST_OK);
 	CHECK(offer(st, E_FILE, "f", "read me") == ST_OK);
@@ -556,10 +561,10 @@ read_holds(const store_class **st)
 	CHECK(waitpid(pid, &status, 0) == pid && status == 0);
 	CHECK((*st)->open_snapshot(st, "frank", run.id, NULL, &si, text,
 	    sizeof text) == ST_OK);
-	CHECK((*st)->remove(st, "frank", run.id, "", &files, &bytes, text,
+	CHECK((*st)->remove(st, "frank", run.id, "", 0, &files, &bytes, text,
 	    sizeof text) == ST_BUSY);
 	(*st)->close_snapshot(st);
-	CHECK((*st)->remove(st, "frank", run.id, "", &files, &bytes, text,
+	CHECK((*st)->remove(st, "frank", run.id, "", 0, &files, &bytes, text,
 	    sizeof text) == ST_OK);
 	close(ready[0]);
 	close(ready[1]);
@@ -604,15 +609,15 @@ quota(const store_class **st)
 	CHECK(offer(st, E_FILE, "hundred", filled(c, 100000, 'c')) ==
 	    ST_QUOTA);
 	(*st)->end(st);
-	CHECK((*st)->remove(st, "erin", id1, "", &files, &bytes, text,
+	CHECK((*st)->remove(st, "erin", id1, "", 0, &files, &bytes, text,
 	    sizeof text) == ST_OK);
 	CHECK(begin(st, "erin", "/q3") == ST_OK);
 	CHECK(offer(st, E_FILE, "hundred", c) == ST_NEED);
 	CHECK(commit(st) == ST_OK);
 	backup_id("erin", "/q2", 3, id1);
-	CHECK((*st)->remove(st, "erin", id1, "", &files, &bytes, text,
+	CHECK((*st)->remove(st, "erin", id1, "", 0, &files, &bytes, text,
 	    sizeof text) == ST_OK);
-	CHECK((*st)->remove(st, "erin", run.id, "", &files, &bytes, text,
+	CHECK((*st)->remove(st, "erin", run.id, "", 0, &files, &bytes, text,
 	    sizeof text) == ST_OK);
 	CHECK((*st)->usage(st, "erin", &used) == 0 && used == 0);
 }
@@ -936,10 +941,23 @@ count_pruned(void *arg, const struct snapinfo *si)
 		pruned_count++;
 }
 
-/* Retention after a commit tells of each snapshot it removes. */
+static unsigned planned_count;
+
+static void
+count_planned(void *arg, unsigned n)
+{
+	(void)arg;
+	planned_count = n;
+}
+
+/* Retention after a commit tells of each snapshot it removes (dry: of
+ * each it would, removing none); PRUNE likewise, first how many go. */
 static void
 v2_retain(const store_class **st)
 {
+	struct retention k = last1;
+	struct snapinfo si;
+	uint64_t files, bytes;
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -949,12 +967,52 @@ v2_retain(const store_class **st)
 		if (i < 2)
 			CHECK(commit(st) == ST_OK);
 	}
+	CHECK((*st)->retain(st, &k, 0, count_pruned, NULL, text,
+	    sizeof text) == ST_BAD_REQUEST);	/* not committed */
 	CHECK((*st)->commit(st, 0, &run, text, sizeof text) == ST_OK);
 	pruned_count = 0;
-	CHECK((*st)->retain(st, 1, count_pruned, NULL, text, sizeof text) ==
-	    ST_OK);
+	CHECK((*st)->retain(st, &k, 1, count_pruned, NULL, text,
+	    sizeof text) == ST_OK);
+	CHECK(pruned_count == 2 && snapshots(st, "ivan", run.id) == 3);
+	pruned_count = 0;
+	k.daily = 1;	/* one day: its newest, the newest */
+	CHECK((*st)->retain(st, &k, 0, count_pruned, NULL, text,
+	    sizeof text) == ST_OK);
 	(*st)->end(st);
 	CHECK(pruned_count == 2 && snapshots(st, "ivan", run.id) == 1);
+	for (i = 0; i < 2; i++) {
+		CHECK(begin(st, "ivan", "/p") == ST_OK);
+		CHECK(commit(st) == ST_OK);
+	}
+	k = last1;
+	planned_count = 99;
+	pruned_count = 0;
+	CHECK((*st)->prune(st, "ivan", run.id, &k, 1, count_planned,
+	    count_pruned, NULL, text, sizeof text) == ST_OK);
+	CHECK(planned_count == 2 && pruned_count == 2 &&
+	    snapshots(st, "ivan", run.id) == 3);
+	CHECK((*st)->remove(st, "ivan", run.id, run.snap, 1, &files, &bytes,
+	    text, sizeof text) == ST_OK && snapshots(st, "ivan", run.id) == 3);
+	CHECK((*st)->info(st, "ivan", run.id, NULL, &si) == ST_OK);
+	CHECK((*st)->remove(st, "ivan", run.id, "", 1, &files, &bytes, text,
+	    sizeof text) == ST_OK && files >= si.files && files > 0 &&
+	    snapshots(st, "ivan", run.id) == 3);
+	k.last = 2;
+	planned_count = 99;
+	pruned_count = 0;
+	CHECK((*st)->prune(st, "ivan", run.id, &k, 0, count_planned,
+	    count_pruned, NULL, text, sizeof text) == ST_OK);
+	CHECK(planned_count == 1 && pruned_count == 1 &&
+	    snapshots(st, "ivan", run.id) == 2);
+	planned_count = 99;
+	CHECK((*st)->prune(st, "ivan", run.id, &k, 0, count_planned,
+	    count_pruned, NULL, text, sizeof text) == ST_OK &&
+	    planned_count == 0);
+	CHECK((*st)->prune(st, "bob", run.id, &k, 0, count_planned,
+	    count_pruned, NULL, text, sizeof text) == ST_NOT_FOUND);
+	CHECK((*st)->prune(st, "ivan", "0123456789abcdef", &k, 1,
+	    count_planned, count_pruned, NULL, text, sizeof text) ==
+	    ST_NOT_FOUND);
 }
 
 void
