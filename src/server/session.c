@@ -532,9 +532,10 @@ backup_complete_v2(struct session *s, struct rd *r)
 
 /*
  * BACKUP_COMPLETE in a dry run: nothing committed; the figures of the
- * offers (received: the files that would have been sent), and the same
- * refusals and prune answer as a real run's. Which snapshots the
- * retention would remove is not told yet: prune is 0 when it would run.
+ * offers (received: the files that would have been sent), the same
+ * refusals and prune answer as a real run's, and with prune 1 the
+ * snapshots the retention would remove, the run's own counted as the
+ * newest (PROTOCOL.md, BACKUP_COMPLETE).
  */
 static int
 backup_complete_dry(struct session *s, struct rd *r)
@@ -543,24 +544,29 @@ backup_complete_dry(struct session *s, struct rd *r)
 	uint32_t errors = rd_u32(r);
 	struct retention k;
 	unsigned st = ST_OK;
-	int prune = 0;
+	int prune;
 
 	if (retention_get(r, &k) < 0 || rd_end(r) < 0)
 		return -1;
-	if (k.hourly | k.daily | k.weekly | k.monthly | k.yearly)
-		return sess_fatal(s, ST_BAD_REQUEST, "retention by hour, day, week, "
-		    "month or year is not supported by this server yet");
 	snprintf(text, sizeof text, "dry run: nothing committed");
-	if (k.last > 0 && sess_append_only(s)) {
+	prune = retention_any(&k) ? 1 : 0;
+	if (prune && sess_append_only(s)) {
 		st = ST_DENIED;
+		prune = 0;
 		snprintf(text, sizeof text, "%s", append_only_keep);
-	} else if (k.last > 0 && (errors > 0 || s->run.failed > 0)) {
+	} else if (prune && (errors > 0 || s->run.failed > 0)) {
 		prune = 2;
 		snprintf(text, sizeof text, "dry run: retention would be skipped: "
 		    "the run had %s and %s left out", nwords(errors, "error",
 		    "errors"), nwords(s->run.failed, "entry", "entries"));
 	}
 	complete_reply(s, st, text, prune);
+	if (prune == 1) {
+		st = (*s->st)->retain(s->st, &k, 1, sess_pruned, s, text,
+		    sizeof text);
+		sess_end_item(s, st, text);
+		st = ST_OK;
+	}
 	return complete_end(s, st);
 }
 

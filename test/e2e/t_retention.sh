@@ -130,6 +130,23 @@ check_rc 0 "--prune --dry-run --json"
 check_eq "$(json_field "$RUN_OUT" count)" 3 "would remove three, the newest kept"
 check_eq "$(json_field "$RUN_OUT" dry_run)" true "says it is a dry run"
 
+# A dry-run backup with a retention: the snapshots the run would prune,
+# its own would-be snapshot counted as the newest; nothing removed.
+epoch 2024 1 3 10 0 >"$CLOCK"
+LEFT=$(snapshots_of "$D/alice/$ID")
+run_cairn --source "$SRC" --keep-last 2 --dry-run
+check_rc 0 "a dry-run backup with --keep-last 2"
+check_err_has "would remove snapshot $S1 (retention: --keep-last 2)" \
+	"it names the oldest as one that would go"
+check_err_has "would remove snapshot $S2 (retention: --keep-last 2)" \
+	"and the next"
+if grep -q "would remove snapshot $S7" "$RUN_ERR"; then
+	fail "the newest but the run's own would stay" "$(cat "$RUN_ERR")"
+else
+	ok "the newest but the run's own would stay"
+fi
+check_eq "$(snapshots_of "$D/alice/$ID")" "$LEFT" "the dry run removed nothing"
+
 # A backup's own retention, after a run without errors.
 epoch 2024 1 3 10 0 >"$CLOCK"
 printf 'eight\n' >"$SRC/n.txt"
