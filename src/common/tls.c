@@ -364,14 +364,15 @@ tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
 
 /* One DER element of p[0..n): *tag, its contents in *body[0..*blen);
  * the bytes it takes, or 0 when it does not fit (lengths of up to two
- * bytes: a name is short). */
+ * bytes: a name is short) or its tag is of a class BearSSL refuses
+ * (application, private) or takes more than a byte. */
 static size_t
 der_elt(const uint8_t *p, size_t n, unsigned *tag, const uint8_t **body,
     size_t *blen)
 {
 	size_t h = 2, len, k, i;
 
-	if (n < 2 || (p[0] & 0x1f) == 0x1f)
+	if (n < 2 || (p[0] & 0x1f) == 0x1f || (p[0] & 0x40) != 0)
 		return 0;
 	*tag = p[0];
 	len = p[1];
@@ -469,6 +470,16 @@ utf16_next(const uint8_t *v, size_t n, size_t *i, int le, uint32_t *c)
 	return 0;
 }
 
+/* 1 if tag (its constructed bit aside) is one of the string types that
+ * BearSSL reads: UTF8, Numeric, Printable, Teletex, IA5, BMP. */
+static int
+string_tag(unsigned tag)
+{
+	tag &= ~0x20u;
+	return tag == 0x0c || tag == 0x12 || tag == 0x13 || tag == 0x14 ||
+	    tag == 0x16 || tag == 0x1e;
+}
+
 /* The string value v[0..n) of type tag as UTF-8 into out[cap]: 0, or -1
  * (a type that is no string, bytes that do not decode, no room). UTF-16
  * is big-endian unless it starts with a little-endian byte order mark. */
@@ -479,8 +490,7 @@ dn_string(unsigned tag, const uint8_t *v, size_t n, char *out, size_t cap)
 	uint32_t c;
 	int le = tag == 0x1e && n >= 2 && v[0] == 0xff && v[1] == 0xfe, r;
 
-	if (tag != 0x0c && tag != 0x12 && tag != 0x13 && tag != 0x14 &&
-	    tag != 0x16 && tag != 0x1e)
+	if (!string_tag(tag) || (tag & 0x20) != 0)
 		return -1;
 	if (cap > 256)		/* BearSSL's pad */
 		cap = 256;
@@ -509,8 +519,10 @@ dn_atv(const uint8_t *a, size_t n, int *cn, unsigned *vtag,
 	unsigned tag;
 
 	if ((k = der_elt(a, n, &tag, &oid, &olen)) == 0 || tag != 0x06 ||
-	    der_elt(a + k, n - k, vtag, v, vlen) != n - k)
-		return -1;
+	    k == n || der_elt(a + k, n - k, vtag, v, vlen) != n - k ||
+	    (string_tag(*vtag) && (*vtag & 0x20) != 0) ||
+	    (*vtag == 0x1e && *vlen % 2 != 0))
+		return -1;	/* what makes BearSSL refuse the certificate */
 	*cn = olen == 3 && memcmp(oid, "\x55\x04\x03", 3) == 0;
 	return 0;
 }

@@ -221,6 +221,26 @@ bad_der(void)
 	CHECK(tls_dn_cn(dn, 0, out, sizeof out) == -1 && out[0] == 0);
 	name(b, rdn(b, 10, 0x0c, "Org only"));		/* no CN */
 	EXPECT(NULL);
+	/* What the fuzzer found: parts of the DN after the CN, or no CN's,
+	 * that make BearSSL refuse the certificate. */
+	k = rdn(b, 3, 0x0c, "router1");
+	k += rdn(b + k, 10, 0x2c, "Org");		/* a constructed string */
+	name(b, k);
+	EXPECT(NULL);
+	k = rdn(b, 3, 0x0c, "router1");
+	k += rdn(b + k, 10, 0x55, "Org");		/* application class */
+	name(b, k);
+	EXPECT(NULL);
+	k = rdn(b, 3, 0x0c, "router1");
+	k += bc_tlv(b + k, 0x31, s, bc_tlv(s, 0x30, "\x06\x03\x55\x04\x0a",
+	    5));					/* no value */
+	name(b, k);
+	EXPECT(NULL);
+	k = rdn(b, 3, 0x0c, "router1");
+	j = atv(s, 3, 0x1e, "\0a\0", 3);		/* odd UTF-16, later */
+	k += bc_tlv(b + k, 0x31, s, j);
+	name(b, k);
+	EXPECT(NULL);
 }
 
 void
