@@ -395,14 +395,15 @@ tls_conf_load(struct tls_conf *c, const char *cert, const char *key,
 
 /* One DER element of p[0..n): *tag, its contents in *body[0..*blen);
  * the bytes it takes, or 0 when it does not fit (lengths of up to two
- * bytes: a name is short). */
+ * bytes: a name is short) or its tag is of a class BearSSL refuses
+ * (application, private) or takes more than a byte. */
 static size_t
 der_elt(const uint8_t *p, size_t n, unsigned *tag, const uint8_t **body,
     size_t *blen)
 {
 	size_t h = 2, len, k, i;
 
-	if (n < 2 || (p[0] & 0x1f) == 0x1f)
+	if (n < 2 || (p[0] & 0x1f) == 0x1f || (p[0] & 0x40) != 0)
 		return 0;
 	*tag = p[0];
 	len = p[1];
@@ -421,52 +422,173 @@ der_elt(const uint8_t *p, size_t n, unsigned *tag, const uint8_t **body,
 	return h + len;
 }
 
-/* The CN of the attribute {OID, value} at a[0..n) into out[cap]: 1,
- * 0 another attribute, -1 malformed. */
+/*
+ * The CN is the server's name for us, as BearSSL's X.509 engine gives it
+ * there (its name elements): the string converted to UTF-8 as it does.
+ * A code point BearSSL would refuse (NUL, a surrogate, a noncharacter)
+ * makes the name unreadable; a byte order mark leading the name is
+ * dropped.
+ */
 static int
-dn_attr(const uint8_t *a, size_t n, char *out, size_t cap)
+cn_put(char *out, size_t cap, size_t *len, uint32_t c)
 {
-	const uint8_t *oid, *v;
-	size_t olen, vlen, k;
+	static const uint8_t lead[5] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+	size_t k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4, i;
+
+	if (c == 0xfeff && *len == 0)
+		return 0;
+	if (c == 0 || c > 0x10ffff || (c >= 0xfdd0 && c <= 0xfedf) ||
+	    (c >= 0xd800 && c <= 0xdfff) || (c & 0xffff) >= 0xfffe ||
+	    k >= cap - *len)
+		return -1;
+	if (k == 1) {
+		out[(*len)++] = (char)c;
+		return 0;
+	}
+	out[(*len)++] = (char)(uint8_t)(lead[k] | c >> (6 * (k - 1)));
+	for (i = k - 1; i-- > 0;)
+		out[(*len)++] = (char)(uint8_t)(0x80 | (c >> (6 * i) & 0x3f));
+	return 0;
+}
+
+/* One code point of UTF-8 at v[*i..n): *c, or -1 if it is malformed
+ * (overlong, truncated, past U+10FFFF). */
+static int
+utf8_next(const uint8_t *v, size_t n, size_t *i, uint32_t *c)
+{
+	static const uint32_t min[4] = { 0, 0x80, 0x800, 0x10000 };
+	uint8_t b = v[(*i)++];
+	size_t k = b < 0x80 ? 0 : b < 0xc0 ? 4 : b < 0xe0 ? 1 :
+	    b < 0xf0 ? 2 : b < 0xf8 ? 3 : 4, j;
+
+	if (k == 4 || n - *i < k)
+		return -1;
+	*c = k == 0 ? b : b & (0x3fu >> k);
+	for (j = 0; j < k; j++) {
+		if ((v[*i] & 0xc0) != 0x80)
+			return -1;
+		*c = *c << 6 | (v[(*i)++] & 0x3fu);
+	}
+	return *c >= min[k] ? 0 : -1;
+}
+
+/* One 16-bit unit (le: little-endian) at v[*i..n) into *u, or -1. */
+static int
+utf16_unit(const uint8_t *v, size_t n, size_t *i, int le, uint32_t *u)
+{
+	if (n - *i < 2)
+		return -1;
+	*u = le ? (uint32_t)v[*i + 1] << 8 | v[*i] :
+	    (uint32_t)v[*i] << 8 | v[*i + 1];
+	*i += 2;
+	return 0;
+}
+
+/* One code point of UTF-16 at v[*i..n): *c, or -1 (cut, or a surrogate
+ * out of its pair). */
+static int
+utf16_next(const uint8_t *v, size_t n, size_t *i, int le, uint32_t *c)
+{
+	uint32_t lo;
+
+	if (utf16_unit(v, n, i, le, c) < 0 || (*c >= 0xdc00 && *c <= 0xdfff))
+		return -1;
+	if (*c < 0xd800 || *c > 0xdbff)
+		return 0;
+	if (utf16_unit(v, n, i, le, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+		return -1;
+	*c = 0x10000 + ((*c - 0xd800) << 10) + (lo - 0xdc00);
+	return 0;
+}
+
+/* 1 if tag (its constructed bit aside) is one of the string types that
+ * BearSSL reads: UTF8, Numeric, Printable, Teletex, IA5, BMP. */
+static int
+string_tag(unsigned tag)
+{
+	tag &= ~0x20u;
+	return tag == 0x0c || tag == 0x12 || tag == 0x13 || tag == 0x14 ||
+	    tag == 0x16 || tag == 0x1e;
+}
+
+/* The string value v[0..n) of type tag as UTF-8 into out[cap]: 0, or -1
+ * (a type that is no string, bytes that do not decode, no room). UTF-16
+ * is big-endian unless it starts with a little-endian byte order mark. */
+static int
+dn_string(unsigned tag, const uint8_t *v, size_t n, char *out, size_t cap)
+{
+	size_t len = 0, i = 0;
+	uint32_t c;
+	int le = tag == 0x1e && n >= 2 && v[0] == 0xff && v[1] == 0xfe, r;
+
+	if (!string_tag(tag) || (tag & 0x20) != 0)
+		return -1;
+	if (cap > 256)		/* BearSSL's pad */
+		cap = 256;
+	for (i = le ? 2 : 0; i < n;) {
+		if (tag == 0x0c)
+			r = utf8_next(v, n, &i, &c);
+		else if (tag == 0x1e)
+			r = utf16_next(v, n, &i, le, &c);
+		else
+			r = 0, c = v[i++];	/* Latin-1 */
+		if (r < 0 || cn_put(out, cap, &len, c) < 0)
+			return -1;
+	}
+	out[len] = 0;
+	return 0;
+}
+
+/* The attribute {OID, value} at a[0..n): *cn set if it is the CN, its
+ * value's tag and contents in *vtag, *v[0..*vlen). 0, or -1 malformed. */
+static int
+dn_atv(const uint8_t *a, size_t n, int *cn, unsigned *vtag,
+    const uint8_t **v, size_t *vlen)
+{
+	const uint8_t *oid;
+	size_t olen, k;
 	unsigned tag;
 
-	if ((k = der_elt(a, n, &tag, &oid, &olen)) == 0 || tag != 0x06)
-		return -1;
-	if (olen != 3 || memcmp(oid, "\x55\x04\x03", 3) != 0)
-		return 0;
-	if (der_elt(a + k, n - k, &tag, &v, &vlen) == 0 || vlen >= cap ||
-	    memchr(v, 0, vlen) != NULL || (tag != 0x0c && tag != 0x13 &&
-	    tag != 0x14 && tag != 0x16))
-		return -1;
-	memcpy(out, v, vlen);
-	out[vlen] = 0;
-	return 1;
+	if ((k = der_elt(a, n, &tag, &oid, &olen)) == 0 || tag != 0x06 ||
+	    k == n || der_elt(a + k, n - k, vtag, v, vlen) != n - k ||
+	    (string_tag(*vtag) && (*vtag & 0x20) != 0) ||
+	    (*vtag == 0x1e && *vlen % 2 != 0))
+		return -1;	/* what makes BearSSL refuse the certificate */
+	*cn = olen == 3 && memcmp(oid, "\x55\x04\x03", 3) == 0;
+	return 0;
 }
 
 int
 tls_dn_cn(const uint8_t *dn, size_t n, char *out, size_t cap)
 {
-	const uint8_t *names, *set, *atv;
-	size_t nlen, slen, alen, k, j;
-	unsigned tag;
-	int got;
+	const uint8_t *names, *set, *atv, *v;
+	size_t nlen, slen, alen, vlen, k, j;
+	unsigned tag, vtag;
+	int cn, got = 0;
 
+	if (cap == 0)
+		return -1;
 	out[0] = 0;
 	if (der_elt(dn, n, &tag, &names, &nlen) != n || tag != 0x30)
 		return -1;
 	for (; nlen > 0; names += k, nlen -= k) {
 		if ((k = der_elt(names, nlen, &tag, &set, &slen)) == 0 ||
-		    tag != 0x31)
-			return -1;
+		    tag != 0x31 || slen == 0)
+			goto bad;
 		for (; slen > 0; set += j, slen -= j) {
 			if ((j = der_elt(set, slen, &tag, &atv, &alen)) == 0 ||
 			    tag != 0x30 ||
-			    (got = dn_attr(atv, alen, out, cap)) < 0)
-				return -1;
-			if (got)
-				return 0;
+			    dn_atv(atv, alen, &cn, &vtag, &v, &vlen) < 0)
+				goto bad;
+			if (cn && !got++ &&
+			    dn_string(vtag, v, vlen, out, cap) < 0)
+				goto bad;
 		}
 	}
+	if (out[0] != 0)
+		return 0;
+bad:
+	out[0] = 0;
 	return -1;
 }
 

@@ -161,8 +161,9 @@ const uint8_t *tls_buffered(struct tls *t, size_t *len);
 void tls_close(struct tls *t);
 
 /* The common name of the subject DN dn[0..n) (DER) into out[cap]: the
- * first CN, a string without NUL shorter than cap. 0, or -1 (out empty)
- * when there is none or the DN is malformed. */
+ * first CN in UTF-8, as the server's BearSSL reads it, non-empty and
+ * shorter than cap. 0, or -1 (out empty) when there is none, it does not
+ * decode or fit, or the DN is malformed. */
 int tls_dn_cn(const uint8_t *dn, size_t n, char *out, size_t cap);
 /* Our own certificate's CN (the first of c's chain), as tls_dn_cn. Call
  * before tls_conf_wipe. */

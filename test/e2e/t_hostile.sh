@@ -479,6 +479,27 @@ if evil_cairn source --restore 0123456789abcdef --json; then
 	outside_unchanged "source"
 fi
 
+# A server naming / as the snapshot's source, for the id our own name
+# and / make, so that only the rule against --delete into / without
+# --path stops the restore (exit 2) before anything is written. The act
+# sends no entries, and --include of a path that is nowhere keeps even a
+# broken client's deletions to where nothing is.
+root_cn=$(openssl x509 -in "$CERTS/client_cert.pem" -noout -subject \
+	-nameopt sep_multiline,utf8 | sed -n 's/^ *CN=//p')
+root_id=$(printf '%s\000/' "$root_cn" | md5sum | cut -c 1-16)
+root_before=$(ls -A /)
+if evil_cairn root --restore "$root_id" --delete --include "cairn-absent-$$"; then
+	check_rc 2 "root: --delete into / without --path is refused (exit 2)"
+	check_err 'delete into / is refused: give --path / if that is what you mean' \
+		"root: the message says what to do"
+	check_eq "$(ls -A /)" "$root_before" "root: nothing written or deleted in /"
+	if grep -q 'FETCH' "$W/evil_root.out"; then
+		fail "root: nothing fetched" "$(grep FETCH "$W/evil_root.out" | head -n 3)"
+	else
+		ok "root: nothing fetched"
+	fi
+fi
+
 # A listing that claims 2^32-1 backups and sends none.
 if evil_cairn escape --list; then
 	check_rc 3 "listlie: a listing short of its count fails (exit 3)"

@@ -251,6 +251,33 @@ run_cairn --restore "$ID" --path "$T4" --json
 check_rc 0 "alice still restores her backup"
 check_tree "$SRC" "$T4" "alice's restore equals her source"
 
+# ---- into the original place, where a directory is now a symlink ------------------
+# The source's docs became a symlink to the outside since the backup: a
+# restore without --path names that component, says what to do, and
+# writes nothing through it; the rest is restored.
+SRC5=$W/src5
+mkdir -p "$SRC5/docs"
+printf 'docs a\n' >"$SRC5/docs/a.txt"
+printf 'top level\n' >"$SRC5/top.txt"
+run_cairn --source "$SRC5" --json
+check_rc 0 "alice backs up src5"
+ID5=$(json_field "$RUN_OUT" id)
+rm -rf "$SRC5/docs" "$SRC5/top.txt"
+ln -s "$OUT" "$SRC5/docs"
+run_cairn --restore "$ID5" --json
+check_rc 1 "original place, src5/docs -> outside: exit 1"
+check_err "docs/a\.txt: not restored: .*src5/docs is a symlink in the target; restore with --path DIR, or remove the link" \
+	"original place, src5/docs -> outside: the message names the link and what to do"
+outside_unchanged "original place, src5/docs -> outside"
+check_eq "$(readlink "$SRC5/docs")" "$OUT" "original place: the link is left as it was"
+check_eq "$(ls -A "$OUT" | sort | tr '\n' ' ')" "sentinel.txt victim.txt " \
+	"original place: nothing new in the link's directory"
+if cmp -s "$SRC/top.txt" "$SRC5/top.txt"; then
+	ok "original place: top.txt beside the link is restored"
+else
+	fail "original place: top.txt beside the link is restored" "$(ls -la "$SRC5" 2>&1)"
+fi
+
 outside_unchanged "at the end"
 
 finish

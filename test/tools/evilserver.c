@@ -52,7 +52,7 @@ struct scenario {
 	struct item items[4];	/* type 0 ends */
 	const char *refusal;	/* RESTORE answered NOT_FOUND with this */
 	const char *source;	/* the RESTORE reply's (NULL: /evil/source;
-				 * "@": OUTSIDE) */
+				 * "@": OUTSIDE; else itself) */
 };
 
 /* A path starting with '@' is OUTSIDE followed by the rest. */
@@ -104,6 +104,9 @@ static const struct scenario scenarios[] = {
 	    "(not the id asked for)", {
 		{ E_FILE, "planted.txt", NULL, "planted\n", NULL, -1 } },
 	    NULL, "@" },
+	{ "root", "a backup whose source is / (restore --delete without "
+	    "--path must be refused), no entries", {
+		{ 0, NULL, NULL, NULL, NULL, -1 } }, NULL, "/" },
 };
 
 static const char *outside = "/tmp/cairn-evil";
@@ -208,8 +211,10 @@ restore(void)
 	}
 	buf_init(&b, body_b, sizeof body_b);
 	put_str(&b, SNAPSHOT, strlen(SNAPSHOT));
-	if (sc->source != NULL)
+	if (sc->source != NULL && strcmp(sc->source, "@") == 0)
 		put_str(&b, outside, strlen(outside));
+	else if (sc->source != NULL)
+		put_str(&b, sc->source, strlen(sc->source));
 	else
 		put_str(&b, "/evil/source", 12);
 	buf_u64(&b, 1);
