@@ -488,6 +488,50 @@ sess_end_item(struct session *s, unsigned st, const char *text)
 }
 
 /*
+ * Whether the retention k follows the run (PROTOCOL.md, BACKUP_COMPLETE):
+ * 0 none was asked, or an append-only client's (*st DENIED, text says
+ * why); 1 it follows; 2 it is skipped after a run with errors or entries
+ * left out (text says so).
+ */
+static int
+prune_answer(struct session *s, const struct retention *k, uint32_t errors,
+    int dry, unsigned *st, char *text, size_t cap)
+{
+	if (!retention_any(k))
+		return 0;
+	if (sess_append_only(s)) {
+		*st = ST_DENIED;
+		snprintf(text, cap, "%s", append_only_keep);
+		return 0;
+	}
+	if (errors == 0 && s->run.failed == 0)
+		return 1;
+	snprintf(text, cap, "%s %s; retention %s: the run had %s and %s left "
+	    "out, and the server never prunes after a run with errors",
+	    dry ? "dry run of snapshot" : "committed snapshot", s->run.snap,
+	    dry ? "would be skipped" : "skipped",
+	    nwords(errors, "error", "errors"),
+	    nwords(s->run.failed, "entry", "entries"));
+	return 2;
+}
+
+/* The BACKUP_COMPLETE reply (text[MSG_MAX + 1]), then with prune 1 the
+ * snapshots the retention removes (dry: would remove) as items, I_END. */
+static int
+complete_prune(struct session *s, const struct retention *k, int dry,
+    unsigned st, char *text, int prune)
+{
+	complete_reply(s, st, text, prune);
+	if (prune == 1) {
+		st = (*s->st)->retain(s->st, k, dry, sess_pruned, s, text,
+		    MSG_MAX + 1);
+		sess_end_item(s, st, text);
+		st = ST_OK;	/* committed: the pruning's status is told */
+	}
+	return complete_end(s, st);
+}
+
+/*
  * BACKUP_COMPLETE v2: {errors, retention, utc_offset}. The reply as soon
  * as the snapshot is committed; then, when pruning follows (prune 1),
  * an I_SNAPSHOT per snapshot removed and I_END. No pruning after a run
@@ -507,27 +551,9 @@ backup_complete_v2(struct session *s, struct rd *r)
 	s->alive_ms = port_ms();
 	(*s->st)->set_tick(s->st, sess_alive, s);
 	st = (*s->st)->commit(s->st, 0, &s->run, text, sizeof text);
-	prune = st == ST_OK && retention_any(&k) ? 1 : 0;
-	if (prune && sess_append_only(s)) {
-		st = ST_DENIED;
-		prune = 0;
-		snprintf(text, sizeof text, "%s", append_only_keep);
-	} else if (prune && (errors > 0 || s->run.failed > 0)) {
-		prune = 2;
-		snprintf(text, sizeof text, "committed snapshot %s; retention "
-		    "skipped: the run had %lu error(s) and %llu entries left "
-		    "out, and the server never prunes after a run with errors",
-		    s->run.snap, (unsigned long)errors,
-		    (unsigned long long)s->run.failed);
-	}
-	complete_reply(s, st, text, prune);
-	if (prune == 1) {
-		st = (*s->st)->retain(s->st, &k, 0, sess_pruned, s, text,
-		    sizeof text);
-		sess_end_item(s, st, text);
-		st = ST_OK;	/* committed: the pruning's status is told */
-	}
-	return complete_end(s, st);
+	prune = st == ST_OK ? prune_answer(s, &k, errors, 0, &st, text,
+	    sizeof text) : 0;
+	return complete_prune(s, &k, 0, st, text, prune);
 }
 
 /*
@@ -549,25 +575,8 @@ backup_complete_dry(struct session *s, struct rd *r)
 	if (retention_get(r, &k) < 0 || rd_end(r) < 0)
 		return -1;
 	snprintf(text, sizeof text, "dry run: nothing committed");
-	prune = retention_any(&k) ? 1 : 0;
-	if (prune && sess_append_only(s)) {
-		st = ST_DENIED;
-		prune = 0;
-		snprintf(text, sizeof text, "%s", append_only_keep);
-	} else if (prune && (errors > 0 || s->run.failed > 0)) {
-		prune = 2;
-		snprintf(text, sizeof text, "dry run: retention would be skipped: "
-		    "the run had %s and %s left out", nwords(errors, "error",
-		    "errors"), nwords(s->run.failed, "entry", "entries"));
-	}
-	complete_reply(s, st, text, prune);
-	if (prune == 1) {
-		st = (*s->st)->retain(s->st, &k, 1, sess_pruned, s, text,
-		    sizeof text);
-		sess_end_item(s, st, text);
-		st = ST_OK;
-	}
-	return complete_end(s, st);
+	prune = prune_answer(s, &k, errors, 1, &st, text, sizeof text);
+	return complete_prune(s, &k, 1, st, text, prune);
 }
 
 /* BACKUP_COMPLETE: commit, in the version's encoding. */
