@@ -259,13 +259,65 @@ open_indexes(struct fs_run *s)
 		port_close(fd);
 }
 
+/* Write out the index log's buffer: 0, or -1 (the log is given up). */
+static int
+ilog_flush(struct fs_run *s)
+{
+	if (s->ilog_n > 0 && port_write_all(s->ilog.fd, s->ilog_b,
+	    s->ilog_n) < 0)
+		s->ilog_ok = 0;
+	s->ilog_n = 0;
+	return s->ilog_ok ? 0 : -1;
+}
+
+/* Note file record e of the new manifest, which ends at byte end of it
+ * (its newline included), in the index log. */
+static void
+ilog_add(struct fs_run *s, const struct entry *e, size_t len, uint64_t end)
+{
+	struct buf b;
+
+	if (!s->ilog_ok || e->type != E_FILE)
+		return;
+	if (s->ilog_n + ILOG_REC > sizeof s->ilog_b && ilog_flush(s) < 0)
+		return;
+	buf_init(&b, s->ilog_b + s->ilog_n, ILOG_REC);
+	buf_put(&b, e->md5, MD5_LEN);
+	buf_u64(&b, end - len - 1);
+	s->ilog_n += ILOG_REC;
+}
+
+/* The new index from the index log. 0 or -1. */
+static int
+index_from_log(struct fs_run *s)
+{
+	uint8_t *p;
+	long got;
+	size_t i;
+
+	if (ilog_flush(s) < 0 || port_rewind(s->ilog.fd) < 0)
+		return -1;
+	while ((got = port_read_full(s->ilog.fd, s->ilog_b,
+	    sizeof s->ilog_b)) > 0) {
+		if ((size_t)got % ILOG_REC != 0)
+			return -1;
+		for (i = 0; i < (size_t)got; i += ILOG_REC) {
+			p = s->ilog_b + i;
+			if (mdindex_add(&s->nidx, p, be64(p + MD5_LEN)) < 0)
+				return -1;
+		}
+	}
+	return got == 0 ? 0 : -1;
+}
+
 /*
- * Index the finished manifest by MD5, in one pass, into a table twice
- * the number of files (so probes stay short). A failure only costs the
- * next run its search by content.
+ * Index the finished manifest by MD5 into a table twice the number of
+ * files (so probes stay short): from the index log when the manifest was
+ * not rewritten since (from_log), else in one pass over it. A failure
+ * only costs the next run its search by content.
  */
 static void
-build_index(struct fs_run *s)
+build_index(struct fs_run *s, int from_log)
 {
 	static struct lines l;
 	static struct json j;
@@ -274,10 +326,18 @@ build_index(struct fs_run *s)
 	size_t n;
 	int r;
 
-	if (port_rewind(s->man.fd) < 0 ||
-	    port_tmp_open(&s->idx_tmp, s->manifests, 0644) < 0)
+	if (port_tmp_open(&s->idx_tmp, s->manifests, 0644) < 0)
 		return;
 	if (mdindex_create(&s->nidx, s->idx_tmp.fd, 2 * s->out->files + 64) < 0)
+		goto fail;
+	if (from_log) {
+		if (index_from_log(s) == 0) {
+			s->nidx_ok = 1;
+			return;
+		}
+		goto fail;
+	}
+	if (port_rewind(s->man.fd) < 0)
 		goto fail;
 	lines_open(&l, s->man.fd);
 	if (lines_next(&l, &p, &n) != 1)	/* the header */
@@ -439,6 +499,8 @@ run_init(struct fs_run *s, int root, uint64_t quota, struct store_run *out)
 	dircache_init(&s->vdir);
 	dircache_init(&s->rdir);
 	s->idx_tmp.fd = -1;
+	s->ilog.fd = -1;
+	s->ilog_ok = 0;
 	s->resume = -1;
 	s->res_lines.fd = -1;
 	s->rlog.fd = -1;
@@ -564,6 +626,8 @@ start_manifest(struct fs_run *s, char *text, size_t cap)
 		return fail(text, cap, ST_IO, "cannot create the manifest of",
 		    s->out->id);
 	linew_open(&s->mw, s->man.fd);
+	s->ilog_ok = port_tmp_open(&s->ilog, s->manifests, 0600) == 0;
+	s->ilog_n = 0;
 	s->time = port_time();
 	buf_init(&b, hdr, sizeof hdr);
 	if (manifest_header(s, &b, 0) < 0 || linew_put(&s->mw, b.p, b.len) < 0)
@@ -657,6 +721,7 @@ manifest_add(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 	if (entry_json(&b, e, NULL) < 0 || linew_put(&s->mw, b.p, b.len) < 0)
 		return fail(text, cap, ST_IO, "cannot write the manifest for",
 		    e->path);
+	ilog_add(s, e, b.len, s->mw.written + s->mw.b.len);
 	return ST_OK;
 }
 
@@ -1662,12 +1727,13 @@ static unsigned
 finish_manifest(struct fs_run *s, char *text, size_t cap)
 {
 	struct buf b;
+	int rewrite;
 
 	if (linew_close(&s->mw) < 0)
 		return fail(text, cap, ST_IO, "cannot write the manifest of",
 		    s->out->id);
-	if ((s->missing > 0 || s->amends > 0 || s->hard_pending > 0) &&
-	    settle_manifest(s) < 0)
+	rewrite = s->missing > 0 || s->amends > 0 || s->hard_pending > 0;
+	if (rewrite && settle_manifest(s) < 0)
 		return fail(text, cap, ST_IO, "cannot rewrite the manifest of",
 		    s->out->id);
 	buf_init(&b, hdr, sizeof hdr);
@@ -1675,7 +1741,7 @@ finish_manifest(struct fs_run *s, char *text, size_t cap)
 	    port_pwrite_all(s->man.fd, b.p, b.len, 1) < 0)
 		return fail(text, cap, ST_IO, "cannot finish the manifest of",
 		    s->out->id);
-	build_index(s);
+	build_index(s, !rewrite && s->ilog_ok);
 	return ST_OK;
 }
 
@@ -1829,6 +1895,8 @@ fs_end(const store_class **ctx)
 		port_tmp_abort(&s->man);
 	if (s->idx_tmp.fd >= 0)
 		port_tmp_abort(&s->idx_tmp);
+	if (s->ilog.fd >= 0)
+		port_tmp_abort(&s->ilog);
 	if (s->pidx_ok)
 		close_fd(&s->pidx.fd);
 	close_fd(&s->prev_lines.fd);

@@ -41,6 +41,9 @@
 #define NEED_MAX 64		/* files offered ahead of their data (twice
 				 * the client's pipeline) */
 
+#define ILOG_REC (MD5_LEN + 8)	/* one entry of the index log */
+#define ILOG_BUF (ILOG_REC * 256)
+
 /* A backup run on the local tree. */
 struct fs_run {
 	int root, client, backup, lock, partial, incoming, manifests, prev;
@@ -93,6 +96,13 @@ struct fs_run {
 	uint64_t amend_off;	/* read back at commit, in step */
 	int amend_have;
 	unsigned hard_pending;	/* hard links whose first is still to come */
+	/* the new MD5 index's entries as the manifest's file records are
+	 * written (MD5, then the record's u64 offset, big-endian), so that
+	 * commit need not parse the manifest again unless it rewrote it */
+	struct port_tmp ilog;
+	int ilog_ok;
+	size_t ilog_n;
+	uint8_t ilog_b[ILOG_BUF];
 	/* --quota: what this run has charged that nothing committed or kept
 	 * in .partial holds yet (the entries' allowance, the upload in
 	 * flight), also written in .charged, so that the next run gives it
