@@ -66,7 +66,7 @@ ID=$(json_field "$RUN_OUT" id)
 S1=$(json_field "$RUN_OUT" snapshot)
 case $S1 in
 "$DRY_SNAP"*) ok "the dry run named the snapshot the run would get ($DRY_SNAP)" ;;
-*) [ "$S1" \> "$DRY_SNAP" ] && ok "the dry run's snapshot name sorts before the real one" ||
+*) expr "x$S1" \> "x$DRY_SNAP" >/dev/null && ok "the dry run's snapshot name sorts before the real one" ||
 	fail "the dry run names the snapshot as a run would" "dry $DRY_SNAP, real $S1" ;;
 esac
 
@@ -134,7 +134,7 @@ run_client_bg() {
 }
 run_client_bg
 _n=0
-while [ $_n -lt 100 ] && [ ! -d "$D/alice/$ID/.incoming" -o ! -e "$D/alice/$ID/.partial" ]; do
+while [ $_n -lt 100 ] && { [ ! -d "$D/alice/$ID/.incoming" ] || [ ! -e "$D/alice/$ID/.partial" ]; }; do
 	sleep 0.1
 	_n=$((_n + 1))
 done
