@@ -122,10 +122,9 @@ static const char usage[] =
 "sent; 2 usage or configuration error; 3 network or TLS failure;\n"
 "4 refused by the server.\n";
 
-static struct copts o = {
-	.port = CAIRN_PORT,
-	.timeout_ms = 60000,
-};
+static struct copts o;		/* zero, then the defaults main() sets:
+				 * initialised, its lists would take 1.8 KiB
+				 * of the file */
 static const char *cmd;		/* the command (--list, ...), or NULL */
 
 #define KEEP_BAD(name) "--keep" name " wants 1..1000000"
@@ -327,6 +326,8 @@ main(int argc, char **argv)
 	size_t i;
 
 	progname = "cairn";
+	o.port = CAIRN_PORT;
+	o.timeout_ms = 60000;
 	opts_read(&opts, argc, argv);
 	if (o.server == NULL)
 		bad_usage("--server HOST is required", NULL);
