@@ -74,6 +74,8 @@ CFLAGS_ASAN ?= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS_ASAN ?= -fsanitize=address,undefined
 
 COMMON_SRC = $(wildcard src/common/*.c) port/posix.c
+# The static builds' own printf family (musl's brings float formatting).
+STATIC_SRC = port/fmt.c
 CLIENT_SRC = $(wildcard src/client/*.c)
 SERVER_SRC = $(wildcard src/server/*.c)
 UNIT_SRC = $(wildcard test/unit/*.c)
@@ -139,10 +141,10 @@ $(O)/obj/%.o: %.c build/include/.ok
 $(O)/obj/src/common/md5.o: CFLAGS_STATIC += -O2
 $(O)/obj/src/common/md5.o: LTO =
 
-$(B)/cairn: $(O)/features.ok $(call obj,$(O),$(CLIENT_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
+$(B)/cairn: $(O)/features.ok $(call obj,$(O),$(CLIENT_SRC) $(COMMON_SRC) $(STATIC_SRC)) $(S)/bearssl/libbearssl.a
 	@mkdir -p $(@D)
 	$(CC_STATIC) $(LDFLAGS_STATIC) $(LTO:%=% -Os) -o $@ $(linked)
-$(B)/cairnd: $(O)/features.ok $(call obj,$(O),$(SERVER_SRC) $(COMMON_SRC)) $(S)/bearssl/libbearssl.a
+$(B)/cairnd: $(O)/features.ok $(call obj,$(O),$(SERVER_SRC) $(COMMON_SRC) $(STATIC_SRC)) $(S)/bearssl/libbearssl.a
 	@mkdir -p $(@D)
 	$(CC_STATIC) $(LDFLAGS_STATIC) $(LTO:%=% -Os) -o $@ $(linked)
 
