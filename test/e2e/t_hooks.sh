@@ -63,6 +63,29 @@ run_cairn --source "$SRC" --post-hook 'exit 5'
 check_rc 0 "a failing post-hook does not change the status"
 check_err_has "post-hook failed (exit 5)" "it is said in one line"
 
+# ---- --interval: the hooks run around every run -----------------------------
+# 0.0003 hours is about 1.1 s; each post-hook appends its run's status.
+: >"$W/runs"
+(
+	exec "$CAIRN" --server 127.0.0.1 --server-name localhost --port "$PORT" \
+		--cert "$CERTS/client_cert.pem" --key "$CERTS/client_key.pem" \
+		--ca "$CERTS/ca_cert.pem" --state "$STATE" --source "$SRC" \
+		--interval 0.0003 --quiet --pre-hook "echo pre >>$W/runs" \
+		--post-hook "echo \"post \$CAIRN_STATUS\" >>$W/runs" \
+		2>"$W/interval.err"
+) &
+IPID=$!
+n=0
+while [ $n -lt 150 ] && [ "$(grep -c '^post' "$W/runs")" -lt 3 ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+kill -TERM $IPID
+wait $IPID
+check_ge "$(grep -c '^post 0$' "$W/runs")" 3 "--interval: a post-hook after each run, with CAIRN_STATUS=0"
+check_eq "$(sed -n '1p;2p' "$W/runs" | tr '\n' ' ')" "pre post 0 " \
+	"--interval: each run's pre-hook comes before its post-hook"
+
 # ---- the server down -------------------------------------------------------
 stop_server
 HOOK_OUT=$W/env.down
