@@ -166,6 +166,39 @@ check_rc 0 "--remove ID --dry-run"
 check_eq "$(snapshots_of "$D/alice/$ID")" "$(printf '%s\n' "$S7" "$S8")" \
 	"a dry --remove removes nothing"
 
+# No pruning after a run with errors (PROTOCOL.md, BACKUP_COMPLETE): the
+# client runs as an unprivileged user (setpriv) and one file is root's
+# and unreadable, so the run is one with an error, and --keep-last 1
+# removes nothing. Root reads every file: not run as anyone else.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
+    NUID=$(id -u nobody 2>/dev/null) && NGID=$(id -g nobody); then
+	UW=$W/user
+	mkdir -p "$UW/certs" "$UW/src"
+	cp "$CERTS/client_cert.pem" "$CERTS/client_key.pem" "$CERTS/ca_cert.pem" "$UW/certs/"
+	printf 'one\n' >"$UW/src/a.txt"
+	chown -R "$NUID:$NGID" "$UW"
+	printf 'secret\n' >"$UW/src/secret.txt"
+	chmod 600 "$UW/src/secret.txt"	# root's
+	wrap_cmd "$W/cairn-nobody" setpriv --reuid="$NUID" --regid="$NGID" \
+		--clear-groups -- "$CAIRN"
+	SAVED=$CAIRN
+	CAIRN=$W/cairn-nobody
+	for _d in 4 5; do
+		epoch 2024 1 $_d 10 0 >"$CLOCK"
+		run_client "$UW/certs/client_cert.pem" "$UW/certs/client_key.pem" \
+			"$UW/certs/ca_cert.pem" --state "$UW/state.json" \
+			--source "$UW/src" --keep-last 1 --json
+	done
+	check_rc 1 "a run with an unreadable file: exit 1"
+	check_err_has "retention skipped" "it says the retention was skipped"
+	UID2=$(json_field "$RUN_OUT" id)
+	check_eq "$(snapshots_of "$D/alice/$UID2" | wc -l | tr -d ' ')" 2 \
+		"after two runs with an error and --keep-last 1, both snapshots stay"
+	CAIRN=$SAVED
+else
+	note "not root, or no setpriv or nobody: the run-with-errors leg is not run"
+fi
+
 run_cairn --prune 0123456789abcdef --keep-last 1
 check_rc 4 "--prune of no such backup: exit 4"
 run_cairn --prune "$ID@$S7" --keep-last 1
