@@ -198,6 +198,7 @@ do_check_source(struct session *s, struct rd *r)
 		flags = rd_u8(r);
 	if (rd_end(r) < 0 || slen == 0 || (flags & ~RQ_DRY_RUN) != 0)
 		return -1;
+	s->run.need_max = s->version == PROTO_V2 ? NEED_MAX : NEED_MAX_V1;
 	st = ((flags & RQ_DRY_RUN) ? (*s->st)->begin_dry : (*s->st)->begin)(
 	    s->st, s->conn.peer_cn, src, slen, &s->run, text, sizeof text);
 	if (st != ST_OK) {
