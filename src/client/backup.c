@@ -30,6 +30,65 @@
 #define STATE_DROP "{\"drop\":"
 #define STATE_SUM "{\"state_md5\":"
 
+/*
+ * The window (PROTOCOL.md, "Backing up in v2"): offers go in OFFER_BATCHes
+ * of up to OFFER_BATCH_MAX entries and the frame's bytes; at most
+ * PIPELINE_MAX requests are unanswered, and at most WINDOW_ENTRIES
+ * entries and WINDOW_BYTES bytes of their paths are held, in the batches
+ * not handled yet and in the files sent whose verdict has not come. A
+ * batch goes when full, when the window needs room, when its first entry
+ * has waited BATCH_WAIT_MS, before hashing a file of BATCH_HASH_BYTES or
+ * more, and at the end.
+ */
+#define BATCH_WAIT_MS 20
+#define BATCH_HASH_BYTES 65536
+
+/* An entry offered: what the handling of its status uses; its path is
+ * in the window's ring from off. */
+struct offered {
+	uint32_t off;
+	uint16_t plen;
+	uint8_t type, flags;
+	uint8_t status;		/* the reply's, once read */
+	uint32_t mtime_ns;
+	uint64_t size;
+	int64_t mtime;
+	uint8_t md5[MD5_LEN];
+};
+
+/* A file sent whose TRANSFER_COMPLETE is not answered yet. */
+struct sentfile {
+	unsigned flags;		/* SENT_* */
+	size_t plen;
+	char path[PATH_CAP];
+};
+
+/* A request unanswered: its type and how many entries it holds. */
+struct asked {
+	uint8_t type;
+	uint16_t n;
+};
+
+struct window {
+	/* offered entries, oldest first: [0, stat) answered, [0, sent)
+	 * sent, [sent, count) in the batch being filled */
+	struct offered rec[WINDOW_ENTRIES];
+	unsigned head, count, stat, sent;
+	size_t bytes;			/* their paths' */
+	char ring[WINDOW_BYTES];	/* their paths */
+	struct sentfile tc[PIPELINE_MAX];
+	unsigned tc_head, tc_count;
+	size_t tc_bytes;
+	struct asked req[PIPELINE_MAX];
+	unsigned req_head, req_count;
+	int handling;			/* win_handle is running */
+	/* the batch being filled */
+	uint8_t batch[FRAME_MAX];
+	struct buf b;
+	unsigned bn;
+	uint64_t first_ms;		/* when its first entry came */
+};
+
 struct run {
 	const struct copts *o;
 	struct cconn c;
@@ -67,6 +126,7 @@ struct run {
 	uint64_t failed;	/* entries the server left out */
 	int committed;		/* BACKUP_COMPLETE said so */
 	uint64_t would, would_bytes;	/* --dry-run: files it would send */
+	struct window w;
 };
 
 /* The progress line: files walked, sent, and the bytes examined. */
@@ -666,6 +726,9 @@ send_sparse(struct run *r, struct md5 *m, int fd)
 	}
 }
 
+static void tc_push(struct run *r, const struct entry *e, unsigned flags);
+static void win_room(struct run *r);
+
 /*
  * A needed file: FILE_TRANSFER {path}, its content as read (data and
  * holes), then TRANSFER_COMPLETE {size, md5, flags}, whose reply comes
@@ -676,15 +739,15 @@ send_sparse(struct run *r, struct md5 *m, int fd)
 static void
 send_file(struct run *r, const struct entry *e)
 {
-	static struct entry sent;
 	struct port_stat before, after;
 	struct md5 m;
 	uint8_t md[MD5_LEN];
 	struct buf b;
 	int64_t size = -1;
+	unsigned flags = 0;
 	int fd;
 
-	entry_copy(&sent, e);
+	win_room(r);	/* for the TRANSFER_COMPLETE */
 	cconn_buf(&r->c, &b);
 	put_str(&b, e->path, e->plen);
 	cconn_send(&r->c, T_FILE_TRANSFER, b.p, b.len, "sending a file");
@@ -697,39 +760,33 @@ send_file(struct run *r, const struct entry *e)
 		msg("%s: cannot read: %s; left out of the snapshot",
 		    shown_path(e), strerror(errno));
 		r->errors++;
-		sent.flags |= SENT_UNREAD;
+		flags |= SENT_UNREAD;
 		size = size < 0 ? 0 : size;
 	}
 	if (fd >= 0)
 		port_close(fd);
 	md5_final(&m, md);
-	if (!(sent.flags & SENT_UNREAD) && ((uint64_t)size != e->size ||
+	if (!(flags & SENT_UNREAD) && ((uint64_t)size != e->size ||
 	    memcmp(md, e->md5, MD5_LEN) != 0 || moved(&before, &after) ||
 	    after.mtime != e->mtime || after.mtime_ns != e->mtime_ns))
-		sent.flags |= SENT_CHANGED;
-	if (sent.flags & SENT_UNREAD)
+		flags |= SENT_CHANGED;
+	if (flags & SENT_UNREAD)
 		md[0] ^= 1;	/* cannot match what was sent */
 	cconn_buf(&r->c, &b);
 	buf_u64(&b, (uint64_t)size);
 	buf_put(&b, md, MD5_LEN);
-	buf_u8(&b, (sent.flags & SENT_CHANGED) ? 1 : 0);
+	buf_u8(&b, (flags & SENT_CHANGED) ? 1 : 0);
 	cconn_send(&r->c, T_TRANSFER_COMPLETE, b.p, b.len, "sending a file");
-	cconn_push(&r->c, T_TRANSFER_COMPLETE, &sent);
+	tc_push(r, e, flags);
 }
 
 /* ---- replies ------------------------------------------------------------- */
 
-/* An offer answered (OFFER_BATCH of one entry): the server has it,
- * wants the file, or has no previous version to keep. */
+/* An offer answered with status st: the server has it, wants the file,
+ * or has no previous version to keep. */
 static void
-offer_replied(void *ctx, const struct entry *e, struct reply *rp)
+offer_replied(struct run *r, const struct entry *e, unsigned st)
 {
-	struct run *r = ctx;
-	unsigned count = rd_u16(&rp->body), st = rd_u8(&rp->body);
-
-	if (count != 1 || rd_end(&rp->body) < 0)
-		die(EXIT_NET, "%s:%u sent a malformed reply to an offer",
-		    r->o->server, r->o->port);
 	if (st == ST_NEED && !(e->flags & EF_KEEP) && r->o->dry_run) {
 		r->would++;
 		r->would_bytes += e->size;
@@ -749,10 +806,8 @@ offer_replied(void *ctx, const struct entry *e, struct reply *rp)
 
 /* A file sent, and the server's verdict on it. */
 static void
-transfer_replied(void *ctx, const struct entry *e, struct reply *rp)
+transfer_replied(struct run *r, const struct entry *e, struct reply *rp)
 {
-	struct run *r = ctx;
-
 	if (rp->status == ST_OK && (e->flags & SENT_CHANGED)) {
 		msg("%s: changed while read: stored as read", shown_path(e));
 		r->errors++;
@@ -772,29 +827,261 @@ transfer_replied(void *ctx, const struct entry *e, struct reply *rp)
 		state_drop(r, e);
 }
 
-static const struct reply_row backup_rows[] = {
-	{ T_OFFER_BATCH, offer_replied },
-	{ T_TRANSFER_COMPLETE, transfer_replied },
+/* ---- the window ---------------------------------------------------------- */
+
+static const struct check backup_check = { "waiting for a reply",
+    "the server stopped the backup", 0, 0 };
+
+/* n bytes of p into the path ring at off, wrapping; and back. */
+static void
+ring_put(struct window *w, size_t off, const char *p, size_t n)
+{
+	size_t k = WINDOW_BYTES - off < n ? WINDOW_BYTES - off : n;
+
+	memcpy(w->ring + off, p, k);
+	memcpy(w->ring, p + k, n - k);
+}
+
+static void
+ring_get(const struct window *w, size_t off, char *p, size_t n)
+{
+	size_t k = WINDOW_BYTES - off < n ? WINDOW_BYTES - off : n;
+
+	memcpy(p, w->ring + off, k);
+	memcpy(p + k, w->ring, n - k);
+	p[n] = 0;
+}
+
+/* The reply to an OFFER_BATCH of n entries: their statuses, kept until
+ * they are handled (in order, by win_handle). */
+static void
+batch_replied(struct run *r, struct reply *rp, unsigned n)
+{
+	struct window *w = &r->w;
+	unsigned count = rd_u16(&rp->body), i;
+
+	if (count != n || w->stat + n > w->sent)
+		die(EXIT_NET, "%s:%u sent a malformed reply to an offer",
+		    r->o->server, r->o->port);
+	for (i = 0; i < n; i++)
+		w->rec[(w->head + w->stat + i) % WINDOW_ENTRIES].status =
+		    (uint8_t)rd_u8(&rp->body);
+	if (rd_end(&rp->body) < 0)
+		die(EXIT_NET, "%s:%u sent a malformed reply to an offer",
+		    r->o->server, r->o->port);
+	w->stat += n;
+}
+
+/* The reply to the oldest TRANSFER_COMPLETE. */
+static void
+sent_replied(struct run *r, struct reply *rp, unsigned n)
+{
+	static struct entry e;
+	struct window *w = &r->w;
+	struct sentfile *f = &w->tc[w->tc_head];
+
+	(void)n;
+	entry_clear(&e, E_FILE);
+	e.flags = f->flags;
+	e.plen = f->plen;
+	memcpy(e.path, f->path, f->plen + 1);
+	w->tc_head = (w->tc_head + 1) % PIPELINE_MAX;
+	w->tc_count--;
+	w->tc_bytes -= f->plen;
+	transfer_replied(r, &e, rp);
+}
+
+/* How the reply to each kind of request is taken. */
+static const struct {
+	unsigned type;
+	void (*take)(struct run *r, struct reply *rp, unsigned n);
+} takers[] = {
+	{ T_OFFER_BATCH, batch_replied },
+	{ T_TRANSFER_COMPLETE, sent_replied },
 };
 
-static const struct reply_table backup_replies = {
-	{ "waiting for a reply", "the server stopped the backup", 0, 0 },
-	backup_rows, sizeof backup_rows / sizeof backup_rows[0]
-};
+/* Read the reply to the oldest request. A batch's statuses are only
+ * kept: sending the files it needs is win_handle's. */
+static void
+win_take(struct run *r)
+{
+	struct window *w = &r->w;
+	struct asked q;
+	struct reply *rp;
+	size_t i;
 
-/* Offer e (an OFFER_BATCH of one), once there is room in the pipeline. */
+	if (w->req_count == 0)
+		BUG("no request pending");
+	q = w->req[w->req_head];
+	rp = cconn_reply(&r->c, q.type, &backup_check);
+	w->req_head = (w->req_head + 1) % PIPELINE_MAX;
+	w->req_count--;
+	for (i = 0; i < sizeof takers / sizeof takers[0]; i++)
+		if (takers[i].type == q.type) {
+			takers[i].take(r, rp, q.n);
+			return;
+		}
+	BUG("a request without a reply handler");
+}
+
+/* Take replies until one more request may be sent. */
+static void
+win_room(struct run *r)
+{
+	while (r->w.req_count >= PIPELINE_MAX)
+		win_take(r);
+}
+
+/* Note a request of type holding n entries, just sent. */
+static void
+win_asked(struct run *r, unsigned type, unsigned n)
+{
+	struct window *w = &r->w;
+	struct asked *q;
+
+	if (w->req_count >= PIPELINE_MAX)
+		BUG("pipeline overflow");
+	q = &w->req[(w->req_head + w->req_count++) % PIPELINE_MAX];
+	q->type = (uint8_t)type;
+	q->n = (uint16_t)n;
+}
+
+/* Note file e sent (flags SENT_*), its TRANSFER_COMPLETE unanswered. */
+static void
+tc_push(struct run *r, const struct entry *e, unsigned flags)
+{
+	struct window *w = &r->w;
+	struct sentfile *f;
+
+	if (w->tc_count >= PIPELINE_MAX)
+		BUG("too many files sent unanswered");
+	f = &w->tc[(w->tc_head + w->tc_count++) % PIPELINE_MAX];
+	f->flags = flags;
+	f->plen = e->plen;
+	memcpy(f->path, e->path, e->plen + 1);
+	w->tc_bytes += e->plen;
+	win_asked(r, T_TRANSFER_COMPLETE, 1);
+}
+
+/* Handle the answered entries, oldest first: a NEED's file is sent at
+ * once. Their records are free before (the window stays as full). */
+static void
+win_handle(struct run *r)
+{
+	static struct entry e;
+	struct window *w = &r->w;
+	struct offered *o;
+
+	if (w->handling)
+		return;
+	w->handling = 1;
+	while (w->stat > 0) {
+		o = &w->rec[w->head];
+		entry_clear(&e, o->type);
+		e.flags = o->flags;
+		e.plen = o->plen;
+		ring_get(w, o->off, e.path, o->plen);
+		e.size = o->size;
+		e.mtime = o->mtime;
+		e.mtime_ns = o->mtime_ns;
+		memcpy(e.md5, o->md5, MD5_LEN);
+		w->head = (w->head + 1) % WINDOW_ENTRIES;
+		w->stat--;
+		w->sent--;
+		w->count--;
+		w->bytes -= o->plen;
+		offer_replied(r, &e, o->status);
+	}
+	w->handling = 0;
+}
+
+/* Send the batch being filled, if any. */
+static void
+batch_send(struct run *r)
+{
+	struct window *w = &r->w;
+
+	if (w->bn == 0)
+		return;
+	win_room(r);
+	w->b.p[0] = (uint8_t)(w->bn >> 8);
+	w->b.p[1] = (uint8_t)w->bn;
+	cconn_send(&r->c, T_OFFER_BATCH, w->b.p, w->b.len, "sending an offer");
+	win_asked(r, T_OFFER_BATCH, w->bn);
+	w->sent += w->bn;
+	w->bn = 0;
+	win_handle(r);
+}
+
+/* Make room in the window for one more entry of plen path bytes. */
+static void
+win_make_room(struct run *r, size_t plen)
+{
+	struct window *w = &r->w;
+
+	while (w->count + w->tc_count + 1 > WINDOW_ENTRIES ||
+	    w->bytes + w->tc_bytes + plen > WINDOW_BYTES) {
+		if (w->stat > 0)
+			win_handle(r);
+		else if (w->bn > 0)
+			batch_send(r);
+		else
+			win_take(r);
+	}
+}
+
+/* Offer e: into the batch being filled, which goes when it is full or
+ * has waited long enough. */
 static void
 offer(struct run *r, const struct entry *e)
 {
-	struct buf b;
+	struct window *w = &r->w;
+	struct offered *o;
+	size_t need = entry2_size(e);
 
-	cconn_room(&r->c);
-	cconn_buf(&r->c, &b);
-	buf_u16(&b, 1);
-	if (entry2_put(&b, e) < 0)
+	if (w->bn > 0 && (w->bn == OFFER_BATCH_MAX ||
+	    w->b.len + need > FRAME_MAX))
+		batch_send(r);
+	win_make_room(r, e->plen);
+	if (w->bn == 0) {
+		buf_init(&w->b, w->batch, sizeof w->batch);
+		buf_u16(&w->b, 0);	/* the count, set when sent */
+		w->first_ms = port_ms();
+	}
+	if (entry2_put(&w->b, e) < 0)
 		BUG("entry does not fit a frame");
-	cconn_send(&r->c, T_OFFER_BATCH, b.p, b.len, "sending an offer");
-	cconn_push(&r->c, T_OFFER_BATCH, e);
+	o = &w->rec[(w->head + w->count) % WINDOW_ENTRIES];
+	o->off = (uint32_t)(w->count == 0 ? 0 : (w->rec[w->head].off +
+	    w->bytes) % WINDOW_BYTES);
+	o->plen = (uint16_t)e->plen;
+	o->type = (uint8_t)e->type;
+	o->flags = (uint8_t)e->flags;
+	o->size = e->size;
+	o->mtime = e->mtime;
+	o->mtime_ns = e->mtime_ns;
+	memcpy(o->md5, e->md5, MD5_LEN);
+	ring_put(w, o->off, e->path, e->plen);
+	w->bytes += e->plen;
+	w->count++;
+	w->bn++;
+	if (w->bn == OFFER_BATCH_MAX || port_ms() - w->first_ms >=
+	    BATCH_WAIT_MS)
+		batch_send(r);
+}
+
+/* Send what is left and take every reply. */
+static void
+win_drain(struct run *r)
+{
+	struct window *w = &r->w;
+
+	batch_send(r);
+	while (w->count > 0 || w->tc_count > 0) {
+		if (w->stat > 0)
+			win_handle(r);
+		else
+			win_take(r);
+	}
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -843,6 +1130,16 @@ check_source(struct run *r)
 		die(EXIT_NET, "malformed reply from %s", r->o->server);
 }
 
+/* The walk's current file hashed into md; one this big would keep the
+ * server waiting, so the batch being filled goes first. 0 or -1. */
+static int
+hash_walked(struct run *r, struct port_stat *st, uint8_t md[MD5_LEN])
+{
+	if (st->size >= BATCH_HASH_BYTES)
+		batch_send(r);
+	return hash_file(r, walk.dfd, walk.leaf, st, md);
+}
+
 /*
  * A regular file's entry: a hard link to a name offered before, or its
  * MD5 from the state or by hashing; a file that cannot be read is
@@ -862,7 +1159,7 @@ file_entry(struct run *r, struct entry *e, struct port_stat *st)
 	e->type = E_FILE;
 	if (state_lookup(r, e, st))
 		r->rep.done_bytes += st->size;	/* known: examined */
-	else if (hash_file(r, walk.dfd, walk.leaf, st, e->md5) < 0) {
+	else if (hash_walked(r, st, e->md5) < 0) {
 		if (errno == ENOENT) {	/* vanished: not an error */
 			r->files--;
 			return -1;
@@ -1034,7 +1331,7 @@ finish(struct run *r)
 	struct buf b;
 	unsigned prune;
 
-	cconn_drain(&r->c);
+	win_drain(r);
 	/* The commit may sync much data: the server sends KEEPALIVE while it
 	 * works, and our normal timeout holds (PROTOCOL.md, "Version 2"). */
 	cconn_buf(&r->c, &b);
@@ -1192,7 +1489,6 @@ backup_run(const struct copts *o)
 	walk.excl = &excl;
 
 	cconn_open(&r->c, o);
-	cconn_pipeline(&r->c, &backup_replies, r);
 	check_source(r);
 	report_measure(&r->rep, r->prev_bytes);
 	state_put_header(r);

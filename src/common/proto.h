@@ -24,6 +24,11 @@
 				 * says so this often */
 #define TARGET_MAX 64		/* an ID or snapshot name in a request, NUL included */
 #define OFFER_BATCH_MAX 256	/* entries of one OFFER_BATCH (v2) */
+#define WINDOW_ENTRIES 1024	/* v2: entries of the requests unanswered */
+#define WINDOW_BYTES 262144	/* v2: bytes of their paths */
+#define NEED_MAX_V1 64		/* files a v1 session may have needed ahead
+				 * of their data */
+#define NEED_MAX 1024		/* v2: the same (WINDOW_ENTRIES) */
 
 /* Frame types. Replies are the request's type | 0x80. */
 enum {

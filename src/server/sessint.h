@@ -40,6 +40,7 @@ struct session {
 	char who[WHO_MAX];
 	struct store_run run;
 	struct snapinfo info;
+	uint64_t batches, offered;	/* OFFER_BATCHes, their entries */
 };
 
 /* The reply to a request of type: status, text, then body if not NULL.

@@ -198,6 +198,7 @@ do_check_source(struct session *s, struct rd *r)
 		flags = rd_u8(r);
 	if (rd_end(r) < 0 || slen == 0 || (flags & ~RQ_DRY_RUN) != 0)
 		return -1;
+	s->run.need_max = s->version == PROTO_V2 ? NEED_MAX : NEED_MAX_V1;
 	st = ((flags & RQ_DRY_RUN) ? (*s->st)->begin_dry : (*s->st)->begin)(
 	    s->st, s->conn.peer_cn, src, slen, &s->run, text, sizeof text);
 	if (st != ST_OK) {
@@ -272,6 +273,8 @@ do_offer_batch(struct session *s, struct rd *r)
 	}
 	if (rd_end(r) < 0)
 		return -1;
+	s->batches++;
+	s->offered += count;
 	buf_init(&body, body_b, sizeof body_b);
 	buf_u16(&body, count);
 	buf_put(&body, status, count);
@@ -383,6 +386,10 @@ complete_reply(struct session *s, unsigned st, const char *text, int prune)
 		BUG("BACKUP_COMPLETE body does not fit");
 	sess_reply(s, T_BACKUP_COMPLETE, st, text, &body);
 	tls_flush(&s->conn);
+	if (s->version == PROTO_V2)
+		info("backup %s: %llu entries offered in %llu OFFER_BATCHes",
+		    run->id, (unsigned long long)s->offered,
+		    (unsigned long long)s->batches);
 	if (s->state == S_DRYRUN)
 		info("backup %s dry run: %llu files, %llu would be sent",
 		    run->id, (unsigned long long)run->files,

@@ -55,6 +55,8 @@ struct snapinfo {
 
 /* A backup run under way, and its figures when it is committed. */
 struct store_run {
+	unsigned need_max;		/* the caller's: files offered ahead
+					 * of their data (0: NEED_MAX_V1) */
 	char id[ID_LEN + 1];
 	char snap[SNAP_MAX];
 	char source[PATH_CAP];

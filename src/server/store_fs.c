@@ -646,8 +646,11 @@ run_start(const store_class **ctx, const char *client, const char *source,
 	struct store_fs *fs = (struct store_fs *)ctx;
 	struct fs_run *s = &fs->run;
 
+	unsigned need_max = out->need_max;
+
 	fs_end(ctx);
 	memset(out, 0, sizeof *out);
+	out->need_max = need_max;	/* the caller's */
 	run_init(s, fs->root, dry ? 0 : fs->quota, out);
 	s->dry = dry;
 	fs->began = 1;
@@ -881,6 +884,113 @@ quota_room(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 	return ST_QUOTA;
 }
 
+/* ---- the files needed: a queue of compact records, text in a ring ---- */
+
+/* n bytes of p into the ring at off, wrapping. */
+static void
+ring_put(char *ring, size_t off, const void *p, size_t n)
+{
+	size_t k = NEED_TEXT - off < n ? NEED_TEXT - off : n;
+
+	memcpy(ring + off, p, k);
+	memcpy(ring, (const char *)p + k, n - k);
+}
+
+/* n bytes of the ring at off into p, wrapping. */
+static void
+ring_get(const char *ring, size_t off, void *p, size_t n)
+{
+	size_t k = NEED_TEXT - off < n ? NEED_TEXT - off : n;
+
+	memcpy(p, ring + off, k);
+	memcpy((char *)p + k, ring, n - k);
+}
+
+/* Queue file e, needed, after the others: ST_NEED, or ST_BAD_REQUEST
+ * when it is one more than the session may have outstanding. */
+static unsigned
+need_push(struct fs_run *s, const struct entry *e, char *text, size_t cap)
+{
+	unsigned max = s->out->need_max ? s->out->need_max : NEED_MAX_V1;
+	size_t ul = strlen(e->user), gl = strlen(e->group), off;
+	struct need *n;
+
+	if (s->need_count >= max || max > NEED_MAX) {
+		snprintf(text, cap, "too many files offered ahead of their data "
+		    "(at most %u)", max);
+		return ST_BAD_REQUEST;
+	}
+	if (s->need_pbytes + e->plen > WINDOW_BYTES) {
+		snprintf(text, cap, "too many bytes of paths offered ahead of "
+		    "their data (at most %d)", WINDOW_BYTES);
+		return ST_BAD_REQUEST;
+	}
+	if (s->need_tbytes + e->plen + ul + gl > NEED_TEXT)
+		BUG("need ring overflow");
+	off = s->need_count == 0 ? 0 : (s->needs[s->need_head].off +
+	    s->need_tbytes) % NEED_TEXT;
+	n = &s->needs[(s->need_head + s->need_count++) % NEED_MAX];
+	n->off = (uint32_t)off;
+	n->plen = (uint16_t)e->plen;
+	n->ulen = (uint8_t)ul;
+	n->glen = (uint8_t)gl;
+	n->flags = (uint8_t)e->flags;
+	n->owned = (uint8_t)e->owned;
+	n->mode = e->mode;
+	n->mtime_ns = e->mtime_ns;
+	n->uid = e->uid;
+	n->gid = e->gid;
+	n->size = e->size;
+	n->mtime = e->mtime;
+	memcpy(n->md5, e->md5, MD5_LEN);
+	ring_put(s->need_text, off, e->path, e->plen);
+	ring_put(s->need_text, (off + e->plen) % NEED_TEXT, e->user, ul);
+	ring_put(s->need_text, (off + e->plen + ul) % NEED_TEXT, e->group, gl);
+	s->need_pbytes += e->plen;
+	s->need_tbytes += e->plen + ul + gl;
+	return ST_NEED;
+}
+
+/* The oldest need as the file entry offered (without its xattrs). */
+static void
+need_get(const struct fs_run *s, struct entry *e)
+{
+	const struct need *n = &s->needs[s->need_head];
+	size_t off = n->off;
+
+	entry_clear(e, E_FILE);
+	e->flags = n->flags;
+	e->plen = n->plen;
+	ring_get(s->need_text, off, e->path, n->plen);
+	e->path[n->plen] = 0;
+	off = (off + n->plen) % NEED_TEXT;
+	ring_get(s->need_text, off, e->user, n->ulen);
+	e->user[n->ulen] = 0;
+	off = (off + n->ulen) % NEED_TEXT;
+	ring_get(s->need_text, off, e->group, n->glen);
+	e->group[n->glen] = 0;
+	e->owned = n->owned;
+	e->mode = n->mode;
+	e->mtime_ns = n->mtime_ns;
+	e->uid = n->uid;
+	e->gid = n->gid;
+	e->size = n->size;
+	e->mtime = n->mtime;
+	memcpy(e->md5, n->md5, MD5_LEN);
+}
+
+/* Drop the oldest need. */
+static void
+need_pop(struct fs_run *s)
+{
+	const struct need *n = &s->needs[s->need_head];
+
+	s->need_pbytes -= n->plen;
+	s->need_tbytes -= (size_t)n->plen + n->ulen + n->glen;
+	s->need_head = (s->need_head + 1) % NEED_MAX;
+	s->need_count--;
+}
+
 /*
  * A file: linked from the previous snapshot, moved from an interrupted
  * run, linked by content, or else needed (ST_NEED), in that order. The
@@ -890,7 +1000,6 @@ static unsigned
 offer_file(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
     char *text, size_t cap)
 {
-	struct entry *n;
 	const char *sleaf;
 	unsigned st;
 	int sfd, r;
@@ -922,16 +1031,7 @@ offer_file(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
 		s->out->received++;
 		return ST_NEED;
 	}
-	if (s->need_count == NEED_MAX) {
-		snprintf(text, cap, "too many files offered ahead of their data "
-		    "(at most %d)", NEED_MAX);
-		return ST_BAD_REQUEST;
-	}
-	n = &s->needs[(s->need_head + s->need_count++) % NEED_MAX];
-	entry_copy(n, e);
-	n->xattr = NULL;	/* the frame's: gone once it is answered */
-	n->xlen = 0;
-	return ST_NEED;
+	return need_push(s, e, text, cap);
 }
 
 /*
@@ -1204,10 +1304,12 @@ fs_put_begin(const store_class **ctx, const struct entry *e, char *text,
     size_t cap)
 {
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
-	const struct entry *n = &s->needs[s->need_head];
+	const struct entry *n = &s->up_e;
 	uint64_t ahead;
 	unsigned st;
 
+	if (s->up_fd < 0 && s->need_count > 0)
+		need_get(s, &s->up_e);
 	if (s->up_fd >= 0 || s->need_count == 0 || !is_need(e, n)) {
 		snprintf(text, cap, "a file was sent that was not asked for, "
 		    "or out of order");
@@ -1243,7 +1345,7 @@ fs_put_begin(const store_class **ctx, const struct entry *e, char *text,
 static unsigned
 put_room(struct fs_run *s, uint64_t n, char *text, size_t cap)
 {
-	const struct entry *nd = &s->needs[s->need_head];
+	const struct entry *nd = &s->up_e;
 	uint64_t max = s->up_v2 ? OFFSET_MAX : nd->size;
 
 	if (s->up_fd < 0) {
@@ -1263,7 +1365,7 @@ fs_put_data(const store_class **ctx, const void *p, size_t n, char *text,
     size_t cap)
 {
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
-	const struct entry *nd = &s->needs[s->need_head];
+	const struct entry *nd = &s->up_e;
 	unsigned st;
 
 	if ((st = put_room(s, n, text, cap)) != ST_OK)
@@ -1400,15 +1502,14 @@ fs_put_end(const store_class **ctx, const struct put_trailer *t, char *text,
     size_t cap)
 {
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
-	struct entry *nd = &s->needs[s->need_head];
+	struct entry *nd = &s->up_e;
 	unsigned st;
 
 	if (s->up_fd < 0 || (t != NULL) != s->up_v2) {
 		snprintf(text, cap, "transfer complete without a transfer");
 		return ST_BAD_REQUEST;
 	}
-	s->need_head = (s->need_head + 1) % NEED_MAX;
-	s->need_count--;
+	need_pop(s);
 	st = store_upload(s, nd, t, text, cap);
 	close_fd(&s->up_fd);
 	if (st != ST_OK) {

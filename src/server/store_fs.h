@@ -33,13 +33,28 @@
 #include "mdindex.h"
 #include "path.h"
 #include "port.h"
+#include "proto.h"
 #include "record.h"
 #include "retain.h"
 #include "store.h"
 
 #define COPY_CHUNK 32768	/* bytes per read when a file is copied */
-#define NEED_MAX 64		/* files offered ahead of their data (twice
-				 * the client's pipeline) */
+/* The paths, users and groups of the files needed, at most: the client's
+ * window bounds their paths (v1: 64 paths of at most PATH_LEN_MAX). */
+#define NEED_TEXT (WINDOW_BYTES + NEED_MAX * 2 * OWNER_NAME_MAX)
+
+/* A file offered and needed, until its data has come: what put_begin, the
+ * upload's checks and its record use. Its path, then its user and group,
+ * are in the run's need_text ring from off. */
+struct need {
+	uint32_t off;
+	uint16_t plen;
+	uint8_t ulen, glen, flags, owned;
+	uint32_t mode, mtime_ns, uid, gid;
+	uint64_t size;
+	int64_t mtime;
+	uint8_t md5[MD5_LEN];
+};
 
 #define ILOG_REC (MD5_LEN + 8)	/* one entry of the index log */
 #define ILOG_BUF (ILOG_REC * 256)
@@ -121,9 +136,13 @@ struct fs_run {
 	int dry;
 	char dry_dir[PATH_CAP];
 	size_t dry_dlen;
-	/* files offered and needed, in the order their data must come */
+	/* files offered and needed, in the order their data must come:
+	 * how many, and the bytes of their paths and of all their text */
 	unsigned need_head, need_count;
-	struct entry needs[NEED_MAX];
+	size_t need_pbytes, need_tbytes;
+	struct need needs[NEED_MAX];
+	char need_text[NEED_TEXT];	/* a ring */
+	struct entry up_e;	/* the need being received (put_begin's) */
 };
 
 /* A snapshot open for reading. */

@@ -146,7 +146,7 @@ done
 for s in hello3 v2offer v2batch0 v2batch257 v2batchshort v2batchtrail \
 	v2xattr v2xattrorder v2hardlater v2hardabsent v2harddir v2rootlate \
 	v2changed v2hole v2hole0 v2restore65 v2restorebad v2restoreshort \
-	v2restorenocount; do
+	v2restorenocount v2needmax v2needbytes v2need256; do
 	evil "$s"
 	evil_says "$FATAL" "evilclient $s: T_ERROR BAD_REQUEST, then the server closes"
 	[ "$s" = hello3 ] && evil_says 'speaks versions 1 and 2' \

@@ -1418,6 +1418,144 @@ sc_v2restorenocount(const char *arg)
 	return expect_refusal();
 }
 
+/* Files f0000.. from first, n of them (at most OFFER_BATCH_MAX), of 4
+ * bytes the server cannot have (d[i], random), in one OFFER_BATCH. */
+static void
+batch_files(unsigned first, unsigned n, uint8_t d[][4])
+{
+	static struct e2 e[OFFER_BATCH_MAX];
+	static char names[OFFER_BATCH_MAX][8];
+	static uint8_t md[OFFER_BATCH_MAX][MD5_LEN];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(names[i], sizeof names[i], "f%04u", first + i);
+		port_random(d[i], 4);
+		evil_md5(d[i], 4, md[i]);
+		e[i] = (struct e2){ E_FILE, 0, names[i], 4, md[i], NULL,
+		    NULL, 0 };
+	}
+	send_batch(n, e, n, 0);
+}
+
+/* batch_files, which the server must answer NEED for each. */
+static void
+batch_needed(unsigned first, unsigned n, uint8_t d[][4])
+{
+	struct answer a;
+	unsigned i;
+
+	batch_files(first, n, d);
+	expect("OFFER_BATCH of files", T_OFFER_BATCH, ST_OK, &a);
+	if (rd_u16(&a.body) != n)
+		die(2, "%s: %s: want %u statuses", scenario, line, n);
+	for (i = 0; i < n; i++)
+		if (rd_u8(&a.body) != ST_NEED)
+			die(2, "%s: %s: want NEED for f%04u", scenario, line,
+			    first + i);
+	if (rd_end(&a.body) < 0)
+		die(2, "%s: %s: a longer reply than %u statuses", scenario,
+		    line, n);
+}
+
+/* v2: 1024 files needed in four batches of 256, none sent: the 1025th
+ * (NEED_MAX) is one too many. */
+static int
+sc_v2needmax(const char *arg)
+{
+	static uint8_t d[OFFER_BATCH_MAX][4];
+	unsigned i;
+
+	for (i = 0; i < NEED_MAX; i += OFFER_BATCH_MAX)
+		batch_needed(i, OFFER_BATCH_MAX, d);
+	say("4 OFFER_BATCHes of 256 files -> NEED each; a 1025th needing "
+	    "data -> ");
+	batch_files(NEED_MAX, 1, d);
+	return expect_refusal();
+}
+
+/* v2: files of paths near PATH_LEN_MAX needed, none sent: the one that
+ * takes the paths outstanding past WINDOW_BYTES is too many. */
+static int
+sc_v2needbytes(const char *arg)
+{
+	static char path[PATH_CAP];
+	static uint8_t md[MD5_LEN];
+	struct e2 e = { E_DIR, 0, path, 0, NULL, NULL, NULL, 0 };
+	struct answer a;
+	size_t len = 0, left;
+	unsigned i = 0, n;
+
+	/* 15 nested directories of 250 bytes each, offered in order */
+	for (n = 0; n < 15; n++) {
+		if (len > 0)
+			path[len++] = '/';
+		memset(path + len, 'a' + n, 250);
+		len += 250;
+		path[len] = 0;
+		send_batch(1, &e, 1, 0);
+		expect("OFFER_BATCH a deep directory", T_OFFER_BATCH, ST_OK,
+		    &a);
+	}
+	path[len++] = '/';
+	e.type = E_FILE;
+	e.size = 4;
+	e.md5 = md;
+	left = WINDOW_BYTES;
+	for (;; i++) {
+		snprintf(path + len, PATH_CAP - len, "%0200u", i);
+		port_random(md, sizeof md);
+		send_batch(1, &e, 1, 0);
+		if (strlen(path) > left)
+			break;
+		left -= strlen(path);
+		expect("OFFER_BATCH a file of a long path", T_OFFER_BATCH,
+		    ST_OK, &a);
+		if (rd_u16(&a.body) != 1 || rd_u8(&a.body) != ST_NEED)
+			die(2, "%s: %s: want NEED", scenario, line);
+	}
+	say("%u files of %zu-byte paths needed -> NEED each; one more -> ", i,
+	    strlen(path));
+	return expect_refusal();
+}
+
+/* v2: a batch of 256 files, all needed, each sent in order and stored;
+ * then a 257th FILE_TRANSFER, not asked for. */
+static int
+sc_v2need256(const char *arg)
+{
+	static uint8_t d[OFFER_BATCH_MAX][4];
+	uint8_t md[MD5_LEN];
+	struct answer a;
+	struct buf b;
+	char path[8];
+	unsigned i;
+
+	batch_ok("OFFER_BATCH dir \"a\"", &dir_a, ST_OK);
+	batch_needed(0, OFFER_BATCH_MAX, d);
+	for (i = 0; i < OFFER_BATCH_MAX; i++) {
+		snprintf(path, sizeof path, "f%04u", i);
+		buf_init(&b, out, sizeof out);
+		put_str(&b, path, strlen(path));
+		send_frame(T_FILE_TRANSFER, b.p, b.len);
+		send_data(d[i], 4);
+		evil_md5(d[i], 4, md);
+		buf_init(&b, out, sizeof out);
+		buf_u64(&b, 4);
+		buf_put(&b, md, MD5_LEN);
+		buf_u8(&b, 0);
+		send_frame(T_TRANSFER_COMPLETE, b.p, b.len);
+	}
+	for (i = 0; i < OFFER_BATCH_MAX; i++)
+		expect("TRANSFER_COMPLETE", T_TRANSFER_COMPLETE, ST_OK, &a);
+	say("OFFER_BATCH of 256 files -> NEED each; all 256 sent -> stored; "
+	    "FILE_TRANSFER \"f0000\" again -> ");
+	buf_init(&b, out, sizeof out);
+	put_str(&b, "f0000", 5);
+	send_frame(T_FILE_TRANSFER, b.p, b.len);
+	return expect_refusal();
+}
+
 /* A dry run: a file the server would need, then its FILE_TRANSFER
  * (never allowed in DRYRUN). */
 static int
@@ -1633,6 +1771,11 @@ static const struct scenario {
 	{ "v2offer", sc_v2offer, S_V2, "a v1 OFFER in a v2 session" },
 	{ "v2batch0", sc_v2batch0, S_V2, "OFFER_BATCH with count 0" },
 	{ "v2batch257", sc_v2batch257, S_V2, "OFFER_BATCH of 257 entries" },
+	{ "v2needmax", sc_v2needmax, S_V2, "1025 files needed at once" },
+	{ "v2needbytes", sc_v2needbytes, S_V2, "files needed at once whose "
+	    "paths are too many bytes" },
+	{ "v2need256", sc_v2need256, S_V2, "a batch of 256 NEEDs, all sent, "
+	    "then one more" },
 	{ "v2batchshort", sc_v2batchshort, S_V2, "OFFER_BATCH with fewer "
 	    "entries than its count" },
 	{ "v2batchtrail", sc_v2batchtrail, S_V2, "OFFER_BATCH with a byte "
