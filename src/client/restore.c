@@ -28,6 +28,7 @@
 #include "proto.h"
 #include "record.h"
 #include "report.h"
+#include "worklist.h"
 
 struct rrun {
 	const struct copts *o;
@@ -38,8 +39,7 @@ struct rrun {
 	char source[PATH_CAP], target[PATH_CAP];
 	char shown[PATH_CAP];	/* the target, safe to print */
 	struct port_tmp list;
-	struct linew lw;
-	struct lines lr;
+	struct worklist wl;
 	uint64_t files, fetched, bytes, errors, kept;
 	struct report rep;
 	struct port_tmp *receiving;	/* a file half received */
@@ -68,10 +68,9 @@ struct rrun {
 };
 
 static struct rrun rr;
-static struct json js, js2;
-static struct entry ent;
-static uint8_t line[LINE_MAX_BYTES];
-static uint8_t xattrs[XATTR_MAX], fxattrs[XATTR_MAX];
+static struct entry ent, xent;
+static unsigned ent_flags;	/* ent's in the work list: WF_* */
+static uint8_t xattrs[XATTR_MAX];
 static uint8_t zeros[DATA_CHUNK];	/* never written: bss, not rodata */
 
 /*
@@ -126,14 +125,8 @@ progress(struct rrun *r, int last)
 static void
 work_put(struct rrun *r, const struct entry *e, int check)
 {
-	struct buf b;
-
-	buf_init(&b, line, sizeof line);
-	if (entry_json(&b, e, NULL) == 0 && check) {
-		b.len--;	/* reopen the object */
-		buf_puts(&b, ",\"check\":1}");
-	}
-	if (b.err || linew_put(&r->lw, b.p, b.len) < 0)
+	if (work_add(&r->wl, e, (check ? WF_CHECK : 0) |
+	    (e->owned ? WF_OWNED : 0)) < 0)
 		die(EXIT_USAGE, "cannot write the restore's work list in %s: "
 		    "%s", r->shown, strerror(errno));
 }
@@ -623,14 +616,12 @@ receive(struct rrun *r, const struct entry *e, uint64_t size,
 static void
 reread_xattrs(struct rrun *r, struct entry *e, uint64_t off)
 {
-	/* line is free: the work list was written in pass one */
-	const char *rec = (const char *)line;
-	long n = port_pread(r->list.fd, line, sizeof line, off);
-	const char *nl = n > 0 ? memchr(rec, '\n', (size_t)n) : NULL;
-
-	e->xattr = fxattrs;
-	if (nl == NULL || json_parse(&js2, rec, (size_t)(nl - rec)) < 0 ||
-	    entry_xattrs(&js2, fxattrs, sizeof fxattrs, &e->xlen) < 0) {
+	e->xattr = NULL;
+	if (work_reread(&r->wl, off, &xent) == 0 && xent.plen == e->plen &&
+	    memcmp(xent.path, e->path, e->plen) == 0) {
+		e->xattr = xent.xattr;	/* in the work list's buffer */
+		e->xlen = xent.xlen;
+	} else {
 		msg("%s: cannot read back its xattrs from the work list",
 		    shown_path(e));
 		e->xlen = 0;
@@ -716,10 +707,9 @@ static int
 kept(struct rrun *r)
 {
 	const char *leaf;
-	uint64_t check;
 	int dfd;
 
-	if (json_u64(&js, "check", &check) < 0 || !check)
+	if (!(ent_flags & WF_CHECK))
 		return 0;
 	cconn_drain(&r->c);
 	dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
@@ -741,19 +731,21 @@ fetch_one(struct rrun *r, uint64_t rec)
 	cconn_push(&r->c, T_FETCH, &ent);
 }
 
-/* The next record of the work list into ent (and js), its xattrs
+/* The next record of the work list into ent, its xattrs
  * decoded: 1, 0 at the end; a damaged list exits. */
 static int
 work_next(struct rrun *r)
 {
-	int got = entry_next(&r->lr, &js, &ent, NULL);
+	int got = work_read(&r->wl, &ent, &ent_flags);
 
-	if (got == 1 && entry_xattrs(&js, xattrs, sizeof xattrs,
-	    &ent.xlen) < 0)
-		got = -1;
 	if (got < 0)
-		die(EXIT_USAGE, "the work list is damaged");
-	ent.xattr = xattrs;
+		die(EXIT_USAGE, "the work list is damaged or cannot be read: "
+		    "%s", strerror(errno));
+	/* a copy: the list's buffer moves on while FETCHes are answered */
+	if (got == 1 && ent.xlen > 0)
+		memcpy(xattrs, ent.xattr, ent.xlen);
+	if (got == 1)
+		ent.xattr = xattrs;
 	return got;
 }
 
@@ -761,20 +753,18 @@ work_next(struct rrun *r)
 static void
 work_rewind(struct rrun *r)
 {
-	if (port_rewind(r->list.fd) < 0)
+	if (work_restart(&r->wl) < 0)
 		die(EXIT_USAGE, "cannot read back the work list: %s",
 		    strerror(errno));
-	lines_open(&r->lr, r->list.fd);
 }
 
 /* Pass two: fetch every listed file, PIPELINE_MAX at a time. */
 static void
 fetch_all(struct rrun *r)
 {
-	if (linew_close(&r->lw) < 0)
-		die(EXIT_USAGE, "cannot read back the work list: %s",
-		    strerror(errno));
-	work_rewind(r);
+	if (work_start(&r->wl) < 0)
+		die(EXIT_USAGE, "cannot write the restore's work list in %s: "
+		    "%s", r->shown, strerror(errno));
 	cconn_pipeline(&r->c, &fetch_replies, r);
 	while (work_next(r) == 1) {
 		if (ent.type != E_FILE)
@@ -783,7 +773,7 @@ fetch_all(struct rrun *r)
 			r->kept++;
 			continue;
 		}
-		fetch_one(r, r->lr.off);
+		fetch_one(r, r->wl.off);
 	}
 	cconn_drain(&r->c);
 }
@@ -832,7 +822,7 @@ link_one(struct rrun *r)
 	if (link_source(r, &tdfd, &tleaf, &ts) == NULL) {
 		memcpy(r->sub_for, ent.target, ent.tlen + 1);
 		memcpy(r->sub, ent.path, ent.plen + 1);
-		fetch_one(r, r->lr.off);	/* its first did not come back */
+		fetch_one(r, r->wl.off);	/* its first did not come back */
 		return;
 	}
 	dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
@@ -854,7 +844,7 @@ link_one(struct rrun *r)
 		port_unlinkat(dfd, leaf, 0);
 	}
 	if (port_linkat(tdfd, tleaf, dfd, leaf) < 0)
-		fetch_one(r, r->lr.off);	/* no links here: a copy */
+		fetch_one(r, r->wl.off);	/* no links here: a copy */
 }
 
 /* Pass two, then: the hard links, once the files they name are in. */
@@ -1036,7 +1026,7 @@ target_open(struct rrun *r)
 		die(EXIT_USAGE, "cannot write in %s: %s", r->shown,
 		    strerror(errno));
 	port_unlinkat(r->root, r->list.tmp, 0);
-	linew_open(&r->lw, r->list.fd);
+	work_open(&r->wl, r->list.fd);
 	if (r->o->delete_extra) {
 		if (rtmp_open(&r->dtmp, r->root) < 0)
 			die(EXIT_USAGE, "cannot write in %s: %s", r->shown,
