@@ -52,7 +52,9 @@ struct rrun {
 	/* the work list's record of each FETCH not answered yet, in order:
 	 * its xattrs are read back from there */
 	uint64_t rec[PIPELINE_MAX];
+	uint16_t rec_bytes[PIPELINE_MAX];	/* and its request's size */
 	unsigned rec_head, rec_len;
+	size_t fetch_bytes;	/* of the FETCHes not answered */
 	/* --include: paths of the snapshot (into the options' strings),
 	 * and whether anything at or below each came */
 	unsigned ninc;
@@ -80,6 +82,9 @@ static uint8_t zeros[DATA_CHUNK];	/* never written: bss, not rodata */
  * into the tree removes them (sweep).
  */
 #define RESTORE_TMP ".cairn-restore-"
+
+/* Bytes of FETCH requests that may be unanswered (PROTOCOL.md). */
+#define FETCH_WINDOW 16384
 
 /* A fresh temporary in dfd, open for writing (t->fd), named as ours.
  * 0 or -1 (errno). */
@@ -660,6 +665,7 @@ fetched(void *ctx, const struct entry *ce, struct reply *rp)
 	const char *leaf;
 	int dfd, ok;
 
+	r->fetch_bytes -= r->rec_bytes[r->rec_head];
 	r->rec_head = (r->rec_head + 1) % PIPELINE_MAX;
 	r->rec_len--;
 	e = *ce;
@@ -716,17 +722,38 @@ kept(struct rrun *r)
 	return dfd >= 0 && already_there(r, dfd, leaf, &ent);
 }
 
+/*
+ * Room for a FETCH of n bytes in the window (PROTOCOL.md: at most
+ * PIPELINE_MAX FETCHes and FETCH_WINDOW bytes of them unanswered). When
+ * it is full, answers are taken until half of it is free: the FETCHes
+ * then go out together, in one record, instead of one per answer, and
+ * the server answers them without flushing between files.
+ */
+static void
+fetch_room(struct rrun *r, size_t n)
+{
+	if (r->c.qlen < PIPELINE_MAX && r->fetch_bytes + n <= FETCH_WINDOW)
+		return;
+	while (r->c.qlen > 0 && (r->c.qlen > PIPELINE_MAX / 2 ||
+	    r->fetch_bytes + n > FETCH_WINDOW / 2))
+		cconn_take(&r->c);
+}
+
 /* FETCH ent (read from the work list at rec), pipelined. */
 static void
 fetch_one(struct rrun *r, uint64_t rec)
 {
 	struct buf b;
+	unsigned i;
 
-	cconn_room(&r->c);
+	fetch_room(r, FRAME_HDR + 2 + ent.plen);
 	cconn_buf(&r->c, &b);
 	put_str(&b, ent.path, ent.plen);
 	cconn_send(&r->c, T_FETCH, b.p, b.len, "asking for a file");
-	r->rec[(r->rec_head + r->rec_len++) % PIPELINE_MAX] = rec;
+	i = (r->rec_head + r->rec_len++) % PIPELINE_MAX;
+	r->rec[i] = rec;
+	r->rec_bytes[i] = (uint16_t)(FRAME_HDR + b.len);
+	r->fetch_bytes += r->rec_bytes[i];
 	ent.xattr = NULL;	/* read back when the data has come */
 	cconn_push(&r->c, T_FETCH, &ent);
 }
