@@ -607,7 +607,9 @@ receive(struct rrun *r, const struct entry *e, uint64_t size,
 		r->bytes += n;
 		progress(r, 0);
 	}
-	if (*ok && port_ftruncate(t->fd, size) < 0) {
+	/* The temporary was made empty: only a hole at the end leaves its
+	 * length short of size. */
+	if (*ok && wpos != size && port_ftruncate(t->fd, size) < 0) {
 		failed(r, e, "cannot write");
 		port_tmp_abort(t);
 		r->receiving = NULL;
