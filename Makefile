@@ -80,9 +80,10 @@ CLIENT_SRC = $(wildcard src/client/*.c)
 SERVER_SRC = $(wildcard src/server/*.c)
 UNIT_SRC = $(wildcard test/unit/*.c)
 # Parts of the programs the unit tests drive: the store (its contract test
-# runs against the local backend) and the client's report.
+# runs against the local backend), the client's report and restore work list.
 STORE_SRC = $(wildcard src/server/store*.c) src/server/mdindex.c
-UNIT_LINK = $(STORE_SRC) src/server/retain.c src/client/report.c
+UNIT_LINK = $(STORE_SRC) src/server/retain.c src/client/report.c \
+	src/client/worklist.c
 TOOL_SRC = $(wildcard test/tools/*.c)
 
 # S: this target's static BearSSL (build/static, or build/<name> when

@@ -11,6 +11,20 @@
  * record; PROTOCOL.md, "Browsing, restoring and removing in v2"). */
 #define NO_OWNER 0xffffffffu
 
+/* 1 if we run as root (asked once: it is a syscall, and this runs for
+ * every file restored). */
+static int
+as_root(void)
+{
+	static int known, root;
+
+	if (!known) {
+		root = port_euid() == 0;
+		known = 1;
+	}
+	return root;
+}
+
 /* e as messages name it: its path, or for the root entry the target. */
 static const char *
 named(const struct entry *e)
@@ -53,7 +67,7 @@ apply_meta(const struct made *m, const struct entry *e, uint64_t *bad)
 	int r = 0, err = 0;
 
 	if (e->owned && !(e->uid == NO_OWNER && e->gid == NO_OWNER) &&
-	    port_euid() == 0 && (m->fd >= 0 ?
+	    as_root() && (m->fd >= 0 ?
 	    port_fchown(m->fd, e->uid, e->gid) :
 	    port_lchownat(m->dfd, m->name, e->uid, e->gid)) < 0)
 		cannot(e, "owner", bad);
@@ -98,7 +112,7 @@ apply_special(int dfd, const char *name, const struct entry *e,
 	struct port_stat st;
 	int there = port_fstatat(dfd, name, &st) == 0;
 
-	if (e->type != E_FIFO && port_euid() != 0) {
+	if (e->type != E_FIFO && !as_root()) {
 		msg("%s: not restored: device nodes are made only by root",
 		    named(e));
 		(*bad)++;

@@ -28,6 +28,7 @@
 #include "proto.h"
 #include "record.h"
 #include "report.h"
+#include "worklist.h"
 
 struct rrun {
 	const struct copts *o;
@@ -38,8 +39,7 @@ struct rrun {
 	char source[PATH_CAP], target[PATH_CAP];
 	char shown[PATH_CAP];	/* the target, safe to print */
 	struct port_tmp list;
-	struct linew lw;
-	struct lines lr;
+	struct worklist wl;
 	uint64_t files, fetched, bytes, errors, kept;
 	struct report rep;
 	struct port_tmp *receiving;	/* a file half received */
@@ -52,7 +52,9 @@ struct rrun {
 	/* the work list's record of each FETCH not answered yet, in order:
 	 * its xattrs are read back from there */
 	uint64_t rec[PIPELINE_MAX];
+	uint16_t rec_bytes[PIPELINE_MAX];	/* and its request's size */
 	unsigned rec_head, rec_len;
+	size_t fetch_bytes;	/* of the FETCHes not answered */
 	/* --include: paths of the snapshot (into the options' strings),
 	 * and whether anything at or below each came */
 	unsigned ninc;
@@ -68,10 +70,9 @@ struct rrun {
 };
 
 static struct rrun rr;
-static struct json js, js2;
-static struct entry ent;
-static uint8_t line[LINE_MAX_BYTES];
-static uint8_t xattrs[XATTR_MAX], fxattrs[XATTR_MAX];
+static struct entry ent, xent;
+static unsigned ent_flags;	/* ent's in the work list: WF_* */
+static uint8_t xattrs[XATTR_MAX];
 static uint8_t zeros[DATA_CHUNK];	/* never written: bss, not rodata */
 
 /*
@@ -81,6 +82,9 @@ static uint8_t zeros[DATA_CHUNK];	/* never written: bss, not rodata */
  * into the tree removes them (sweep).
  */
 #define RESTORE_TMP ".cairn-restore-"
+
+/* Bytes of FETCH requests that may be unanswered (PROTOCOL.md). */
+#define FETCH_WINDOW 16384
 
 /* A fresh temporary in dfd, open for writing (t->fd), named as ours.
  * 0 or -1 (errno). */
@@ -126,14 +130,8 @@ progress(struct rrun *r, int last)
 static void
 work_put(struct rrun *r, const struct entry *e, int check)
 {
-	struct buf b;
-
-	buf_init(&b, line, sizeof line);
-	if (entry_json(&b, e, NULL) == 0 && check) {
-		b.len--;	/* reopen the object */
-		buf_puts(&b, ",\"check\":1}");
-	}
-	if (b.err || linew_put(&r->lw, b.p, b.len) < 0)
+	if (work_add(&r->wl, e, (check ? WF_CHECK : 0) |
+	    (e->owned ? WF_OWNED : 0)) < 0)
 		die(EXIT_USAGE, "cannot write the restore's work list in %s: "
 		    "%s", r->shown, strerror(errno));
 }
@@ -609,7 +607,9 @@ receive(struct rrun *r, const struct entry *e, uint64_t size,
 		r->bytes += n;
 		progress(r, 0);
 	}
-	if (*ok && port_ftruncate(t->fd, size) < 0) {
+	/* The temporary was made empty: only a hole at the end leaves its
+	 * length short of size. */
+	if (*ok && wpos != size && port_ftruncate(t->fd, size) < 0) {
 		failed(r, e, "cannot write");
 		port_tmp_abort(t);
 		r->receiving = NULL;
@@ -623,14 +623,12 @@ receive(struct rrun *r, const struct entry *e, uint64_t size,
 static void
 reread_xattrs(struct rrun *r, struct entry *e, uint64_t off)
 {
-	/* line is free: the work list was written in pass one */
-	const char *rec = (const char *)line;
-	long n = port_pread(r->list.fd, line, sizeof line, off);
-	const char *nl = n > 0 ? memchr(rec, '\n', (size_t)n) : NULL;
-
-	e->xattr = fxattrs;
-	if (nl == NULL || json_parse(&js2, rec, (size_t)(nl - rec)) < 0 ||
-	    entry_xattrs(&js2, fxattrs, sizeof fxattrs, &e->xlen) < 0) {
+	e->xattr = NULL;
+	if (work_reread(&r->wl, off, &xent) == 0 && xent.plen == e->plen &&
+	    memcmp(xent.path, e->path, e->plen) == 0) {
+		e->xattr = xent.xattr;	/* in the work list's buffer */
+		e->xlen = xent.xlen;
+	} else {
 		msg("%s: cannot read back its xattrs from the work list",
 		    shown_path(e));
 		e->xlen = 0;
@@ -669,6 +667,7 @@ fetched(void *ctx, const struct entry *ce, struct reply *rp)
 	const char *leaf;
 	int dfd, ok;
 
+	r->fetch_bytes -= r->rec_bytes[r->rec_head];
 	r->rec_head = (r->rec_head + 1) % PIPELINE_MAX;
 	r->rec_len--;
 	e = *ce;
@@ -716,14 +715,30 @@ static int
 kept(struct rrun *r)
 {
 	const char *leaf;
-	uint64_t check;
 	int dfd;
 
-	if (json_u64(&js, "check", &check) < 0 || !check)
+	if (!(ent_flags & WF_CHECK))
 		return 0;
 	cconn_drain(&r->c);
 	dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
 	return dfd >= 0 && already_there(r, dfd, leaf, &ent);
+}
+
+/*
+ * Room for a FETCH of n bytes in the window (PROTOCOL.md: at most
+ * PIPELINE_MAX FETCHes and FETCH_WINDOW bytes of them unanswered). When
+ * it is full, answers are taken until half of it is free: the FETCHes
+ * then go out together, in one record, instead of one per answer, and
+ * the server answers them without flushing between files.
+ */
+static void
+fetch_room(struct rrun *r, size_t n)
+{
+	if (r->c.qlen < PIPELINE_MAX && r->fetch_bytes + n <= FETCH_WINDOW)
+		return;
+	while (r->c.qlen > 0 && (r->c.qlen > PIPELINE_MAX / 2 ||
+	    r->fetch_bytes + n > FETCH_WINDOW / 2))
+		cconn_take(&r->c);
 }
 
 /* FETCH ent (read from the work list at rec), pipelined. */
@@ -731,29 +746,35 @@ static void
 fetch_one(struct rrun *r, uint64_t rec)
 {
 	struct buf b;
+	unsigned i;
 
-	cconn_room(&r->c);
+	fetch_room(r, FRAME_HDR + 2 + ent.plen);
 	cconn_buf(&r->c, &b);
 	put_str(&b, ent.path, ent.plen);
 	cconn_send(&r->c, T_FETCH, b.p, b.len, "asking for a file");
-	r->rec[(r->rec_head + r->rec_len++) % PIPELINE_MAX] = rec;
+	i = (r->rec_head + r->rec_len++) % PIPELINE_MAX;
+	r->rec[i] = rec;
+	r->rec_bytes[i] = (uint16_t)(FRAME_HDR + b.len);
+	r->fetch_bytes += r->rec_bytes[i];
 	ent.xattr = NULL;	/* read back when the data has come */
 	cconn_push(&r->c, T_FETCH, &ent);
 }
 
-/* The next record of the work list into ent (and js), its xattrs
+/* The next record of the work list into ent, its xattrs
  * decoded: 1, 0 at the end; a damaged list exits. */
 static int
 work_next(struct rrun *r)
 {
-	int got = entry_next(&r->lr, &js, &ent, NULL);
+	int got = work_read(&r->wl, &ent, &ent_flags);
 
-	if (got == 1 && entry_xattrs(&js, xattrs, sizeof xattrs,
-	    &ent.xlen) < 0)
-		got = -1;
 	if (got < 0)
-		die(EXIT_USAGE, "the work list is damaged");
-	ent.xattr = xattrs;
+		die(EXIT_USAGE, "the work list is damaged or cannot be read: "
+		    "%s", strerror(errno));
+	/* a copy: the list's buffer moves on while FETCHes are answered */
+	if (got == 1 && ent.xlen > 0)
+		memcpy(xattrs, ent.xattr, ent.xlen);
+	if (got == 1)
+		ent.xattr = xattrs;
 	return got;
 }
 
@@ -761,20 +782,18 @@ work_next(struct rrun *r)
 static void
 work_rewind(struct rrun *r)
 {
-	if (port_rewind(r->list.fd) < 0)
+	if (work_restart(&r->wl) < 0)
 		die(EXIT_USAGE, "cannot read back the work list: %s",
 		    strerror(errno));
-	lines_open(&r->lr, r->list.fd);
 }
 
 /* Pass two: fetch every listed file, PIPELINE_MAX at a time. */
 static void
 fetch_all(struct rrun *r)
 {
-	if (linew_close(&r->lw) < 0)
-		die(EXIT_USAGE, "cannot read back the work list: %s",
-		    strerror(errno));
-	work_rewind(r);
+	if (work_start(&r->wl) < 0)
+		die(EXIT_USAGE, "cannot write the restore's work list in %s: "
+		    "%s", r->shown, strerror(errno));
 	cconn_pipeline(&r->c, &fetch_replies, r);
 	while (work_next(r) == 1) {
 		if (ent.type != E_FILE)
@@ -783,7 +802,7 @@ fetch_all(struct rrun *r)
 			r->kept++;
 			continue;
 		}
-		fetch_one(r, r->lr.off);
+		fetch_one(r, r->wl.off);
 	}
 	cconn_drain(&r->c);
 }
@@ -832,7 +851,7 @@ link_one(struct rrun *r)
 	if (link_source(r, &tdfd, &tleaf, &ts) == NULL) {
 		memcpy(r->sub_for, ent.target, ent.tlen + 1);
 		memcpy(r->sub, ent.path, ent.plen + 1);
-		fetch_one(r, r->lr.off);	/* its first did not come back */
+		fetch_one(r, r->wl.off);	/* its first did not come back */
 		return;
 	}
 	dfd = dircache_parent(&r->dir, r->root, ent.path, &leaf);
@@ -854,7 +873,7 @@ link_one(struct rrun *r)
 		port_unlinkat(dfd, leaf, 0);
 	}
 	if (port_linkat(tdfd, tleaf, dfd, leaf) < 0)
-		fetch_one(r, r->lr.off);	/* no links here: a copy */
+		fetch_one(r, r->wl.off);	/* no links here: a copy */
 }
 
 /* Pass two, then: the hard links, once the files they name are in. */
@@ -1036,7 +1055,7 @@ target_open(struct rrun *r)
 		die(EXIT_USAGE, "cannot write in %s: %s", r->shown,
 		    strerror(errno));
 	port_unlinkat(r->root, r->list.tmp, 0);
-	linew_open(&r->lw, r->list.fd);
+	work_open(&r->wl, r->list.fd);
 	if (r->o->delete_extra) {
 		if (rtmp_open(&r->dtmp, r->root) < 0)
 			die(EXIT_USAGE, "cannot write in %s: %s", r->shown,

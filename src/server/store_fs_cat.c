@@ -776,7 +776,11 @@ fs_open_file(const store_class **ctx, const char *path, uint64_t *size)
 		return -1;
 	}
 	*size = r->size = st.size;
-	r->pos = r->data_end = 0;
+	r->pos = 0;
+	/* Blocks for every byte: no hole to look for (SEEK_DATA, SEEK_HOLE
+	 * are two syscalls a file). The store writes holes as holes and
+	 * never allocates past the end. */
+	r->data_end = st.blocks * 512 >= st.size ? st.size : 0;
 	return 0;
 }
 
