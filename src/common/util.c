@@ -168,27 +168,35 @@ put2(char *p, unsigned v)
 }
 
 /* Proleptic Gregorian calendar from days since 1970-01-01, by 400-year
- * eras; no time zone tables (UTC only, which is all cairn shows). */
+ * eras counted from 0000-03-01 (a year then ends with its leap day); no
+ * time zone tables. */
+void
+civil_date(int64_t days, int64_t *year, unsigned *month, unsigned *day)
+{
+	int64_t era, yoe, doy, mp;
+
+	days += 719468;			/* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doy = days - era * 146097;	/* day of era, 0..146096 */
+	yoe = (doy - doy / 1460 + doy / 36524 - doy / 146096) / 365;
+	doy = doy - (365 * yoe + yoe / 4 - yoe / 100);	/* day of year */
+	mp = (5 * doy + 2) / 153;	/* 0: March .. 11: February */
+	*day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*year = yoe + era * 400 + (*month <= 2);
+}
+
 void
 utc_name(int64_t t, char out[21])
 {
-	int64_t days = t / 86400, secs = t % 86400, era, yoe, doy, mp, y;
+	int64_t days = t / 86400, secs = t % 86400, y;
 	unsigned d, m;
 
 	if (secs < 0) {
 		secs += 86400;
 		days--;
 	}
-	days += 719468;			/* from 0000-03-01 */
-	era = (days >= 0 ? days : days - 146096) / 146097;
-	doy = days - era * 146097;	/* day of era, 0..146096 */
-	yoe = (doy - doy / 1460 + doy / 36524 - doy / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doy - (365 * yoe + yoe / 4 - yoe / 100);	/* day of year */
-	mp = (5 * doy + 2) / 153;
-	d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	y += m <= 2;
+	civil_date(days, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		y = 0;
 	put2(out, (unsigned)(y / 100));

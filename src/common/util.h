@@ -65,6 +65,10 @@ int unhex(const char *s, size_t n, uint8_t *out);
 /* Parse a decimal number in [min, max]; 0 or -1. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v);
 
+/* The civil date (proleptic Gregorian) of day number days, 0 being
+ * 1970-01-01. */
+void civil_date(int64_t days, int64_t *year, unsigned *month,
+    unsigned *day);
 /* Format t (seconds since 1970, UTC) as 2026-11-28T15-04-05Z into
  * out[21]. */
 void utc_name(int64_t t, char out[21]);

@@ -1,11 +1,10 @@
 /* retain.c — the retention policy, streamed in fixed memory (retain.h). */
 #include "retain.h"
+#include "util.h"
 
 #define DAY 86400
 #define DAYS_0000_03_01 719468	/* from 0000-03-01 to 1970-01-01 */
 #define DAYS_400Y 146097	/* a Gregorian cycle */
-#define DAYS_100Y 36524		/* a century but the cycle's last */
-#define DAYS_4Y 1461		/* four years but a century's last */
 
 /* a / b rounded down (b > 0), for times before 1970 too. */
 static int64_t
@@ -16,33 +15,7 @@ floordiv(int64_t a, int64_t b)
 	return q * b > a ? q - 1 : q;
 }
 
-void
-retain_civil(int64_t days, int64_t *year, unsigned *month, unsigned *day)
-{
-	int64_t z, cyc, c, q, y, d;
-	unsigned m;
-
-	/* Counted from 0000-03-01, a year ends with its leap day. */
-	z = days + DAYS_0000_03_01;
-	cyc = floordiv(z, DAYS_400Y);
-	d = z - cyc * DAYS_400Y;		/* 0 .. 146096 */
-	c = d / DAYS_100Y;
-	if (c == 4)
-		c = 3;				/* the cycle's leap day */
-	d -= c * DAYS_100Y;
-	q = d / DAYS_4Y;
-	d -= q * DAYS_4Y;
-	y = d / 365;
-	if (y == 4)
-		y = 3;				/* a leap day */
-	d -= y * 365;				/* 0 .. 365 from March 1 */
-	m = (unsigned)((5 * d + 2) / 153);	/* 0: March .. 11: February */
-	*day = (unsigned)(d - (153 * m + 2) / 5 + 1);
-	*month = m < 10 ? m + 3 : m - 9;
-	*year = cyc * 400 + c * 100 + q * 4 + y + (*month <= 2);
-}
-
-/* The day number of a civil date (the inverse of retain_civil). */
+/* The day number of a civil date (the inverse of civil_date). */
 static int64_t
 civil_days(int64_t year, unsigned month, unsigned day)
 {
@@ -63,7 +36,7 @@ retain_iso_week(int64_t days, int64_t *year, unsigned *week)
 	unsigned m, d;
 
 	/* A week belongs to the year of its Thursday. */
-	retain_civil(thu, year, &m, &d);
+	civil_date(thu, year, &m, &d);
 	*week = (unsigned)((thu - civil_days(*year, 1, 1)) / 7 + 1);
 }
 
@@ -87,7 +60,7 @@ retain_bucket(int64_t time, int32_t utc_offset, unsigned b)
 	case RB_WEEK:
 		return floordiv(days + 3, 7);	/* Monday to Sunday */
 	}
-	retain_civil(days, &y, &m, &d);
+	civil_date(days, &y, &m, &d);
 	return b == RB_MONTH ? y * 12 + m - 1 : y;
 }
 

@@ -62,9 +62,6 @@ int retain_keep(struct retain_plan *p, int64_t time, int has_next,
 
 /* The local bucket of time (seconds UTC) for rule b, at utc_offset. */
 int64_t retain_bucket(int64_t time, int32_t utc_offset, unsigned b);
-/* The civil date of day number days (0: 1970-01-01). */
-void retain_civil(int64_t days, int64_t *year, unsigned *month,
-    unsigned *day);
 /* The ISO 8601 week of day number days: *year (the week's Thursday's)
  * and *week (1..53). */
 void retain_iso_week(int64_t days, int64_t *year, unsigned *week);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "retain.h"
+#include "util.h"
 #include "unit.h"
 
 #define SNAPS 64
@@ -189,7 +190,7 @@ dates(void)
 	unsigned m = 1, d = 1, gm, gd, w, bad = 0, ml;
 
 	while (y <= 2400) {
-		retain_civil(days, &gy, &gm, &gd);
+		civil_date(days, &gy, &gm, &gd);
 		if (gy != y || gm != m || gd != d)
 			bad++;
 		ml = len[m - 1] + (m == 2 && y % 4 == 0 &&
@@ -204,11 +205,11 @@ dates(void)
 		}
 	}
 	CHECK(bad == 0);
-	retain_civil(0, &gy, &gm, &gd);
+	civil_date(0, &gy, &gm, &gd);
 	CHECK(gy == 1970 && gm == 1 && gd == 1);
-	retain_civil(-1, &gy, &gm, &gd);
+	civil_date(-1, &gy, &gm, &gd);
 	CHECK(gy == 1969 && gm == 12 && gd == 31);
-	retain_civil(11016, &gy, &gm, &gd);
+	civil_date(11016, &gy, &gm, &gd);
 	CHECK(gy == 2000 && gm == 2 && gd == 29);
 	retain_iso_week(18627, &gy, &w);	/* 2020-12-31 */
 	CHECK(gy == 2020 && w == 53);
