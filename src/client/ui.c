@@ -613,7 +613,6 @@ handle(struct ui_conn *c)
 	r.target = c->h.target;
 	r.body = c->in + c->headlen;
 	r.blen = c->bodylen;
-	c->in[c->headlen + c->bodylen] = 0;
 	if (strcmp(c->h.method, "GET") == 0 &&
 	    strcmp(path, "/api/events") == 0) {
 		stream_start(c);

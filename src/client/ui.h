@@ -62,7 +62,8 @@ struct ui_req {
 	struct ui_conn *c;
 	const struct http_head *h;
 	const char *target;	/* "/api/ls?target=..." */
-	const char *body;	/* the body, NUL-terminated */
+	const char *body;	/* the body (not NUL-terminated: what
+				 * follows may be the next request) */
 	size_t blen;
 };
 

@@ -142,9 +142,13 @@ split(char *s, size_t n, struct line *l)
 static const char *
 abs_path(const char *v, char *out)
 {
-	if (v[0] == '/' || v[0] == 0)
+	size_t dn = strlen(cfdir), n = strlen(v);
+
+	if (v[0] == '/' || v[0] == 0 || dn + 1 + n >= PATH_CAP)
 		return v;
-	snprintf(out, PATH_CAP, "%s/%s", cfdir, v);
+	memcpy(out, cfdir, dn);
+	out[dn] = '/';
+	memcpy(out + dn + 1, v, n + 1);
 	return out;
 }
 
