@@ -313,6 +313,26 @@ check_eq "$(json_field "$BODY" state)" done "the restore ends done"
 chk "... the file byte for byte" cmp "$SRC/docs/big.bin" "$W/restored/docs/big.bin"
 chk "... and nothing else" [ ! -e "$W/restored/a.txt" ]
 
+# ---- remove, prune, the post-hook's test --------------------------------
+post /api/remove "{\"target\":\"$ID\",\"dry_run\":true}"
+check_eq "$CODE" 200 "POST /api/remove, a dry run: 200"
+wait_job
+check_eq "$(json_field "$BODY" state)" done "... ends done"
+run_cairn --list --json
+chk "... and the backup is still there" grep -q "\"id\":\"$ID\"" "$RUN_OUT"
+post /api/prune "{\"target\":\"$ID\",\"keep\":{\"last\":1},\"dry_run\":false}"
+check_eq "$CODE" 200 "POST /api/prune keeping the last: 200"
+wait_job
+check_eq "$(json_field "$BODY" state)" done "... ends done"
+run_cairn --list "$ID" --json
+check_eq "$(grep -o '"name":' "$RUN_OUT" | wc -l)" 1 "... one snapshot left"
+post /api/prune "{\"target\":\"$ID\",\"keep\":{}}"
+check_eq "$CODE" 400 "a prune without a policy: 400"
+post /api/test-hook '{}'
+check_eq "$CODE" 400 "the post-hook's test without a hook: 400"
+req GET /api/history
+chk "the history names the prune" grep -q '"kind":"prune","result":"ok"' "$BODY"
+
 # ---- a good settings POST, and a daemon told ---------------------------
 
 wait "$SLOW1" "$SLOW2" 2>/dev/null
@@ -362,6 +382,22 @@ kill "$EVENTS" 2>/dev/null
 wait "$EVENTS" 2>/dev/null
 stop_ui
 
+# ---- a config file that does not exist yet -------------------------------
+CFG_SAVE=$CFG
+CFG=$W/new/cairn.conf
+start_ui --state "$STATE"
+req GET "/?token=$TOKEN" -c "$JAR"
+req GET /api/session
+CSRF=$(json_field "$BODY" csrf)
+req GET /api/settings
+check_eq "$CODE" 200 "--config naming a file not there yet: the settings read as defaults"
+check_eq "$(json_field "$BODY" source)" "" "... with no source"
+post /api/settings "{$G,\"source\":\"$SRC\"}"
+check_eq "$CODE" 200 "... and a save makes its directory and file"
+chk "... 0600" [ "$(stat -c %a "$CFG" 2>/dev/null)" = 600 ]
+stop_ui
+CFG=$CFG_SAVE
+
 # ---- TLS on a non-loopback address --------------------------------------
 TP=$(random_port)
 run_raw "$CAIRN" --ui --config "$CFG" --listen "0.0.0.0:$TP"
@@ -391,6 +427,10 @@ TOKEN=$(sed -n 's/.*token=//p' "$W/ui-url")
 CODE=$(curl -s -o /dev/null -D "$W/tls.head" -w '%{http_code}' --cacert "$W/uicert/ui_cert.pem" \
 	"https://127.0.0.1:$TP/?token=$TOKEN")
 check_eq "$CODE" 303 "the token over TLS: 303"
+printf 'GET / HTTP/1.1\r\nHost: 127.0.0.1:%s\r\n\r\n' "$TP" | "$HTTPRAW" "$TP" >"$W/plain_on_tls" 2>&1
+chk "plain HTTP on the TLS port: no answer in clear" sh -c "! grep -q 'HTTP/1.1' '$W/plain_on_tls'"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$W/uicert/ui_cert.pem" "https://127.0.0.1:$TP/api/job")
+check_eq "$CODE" 401 "... and TLS is still served after it"
 chk "... the cookie is Secure" grep -qi '^Set-Cookie: .*; Secure' "$W/tls.head"
 stop_ui
 
