@@ -372,6 +372,12 @@ while [ $_n -lt 120 ] && [ -z "$found" ]; do
 	_n=$((_n + 1))
 done
 chk "the running daemon backs up the new source after SIGHUP" [ -n "$found" ]
+cp "$CFG" "$W/cfg.good"
+printf 'no-such-setting 1\n' >>"$CFG"
+[ -n "$DPID" ] && kill -HUP "$DPID"
+sleep 1
+chk "a config that no longer reads, then SIGHUP: the daemon goes on" kill -0 "$DPID"
+cp "$W/cfg.good" "$CFG"
 [ -n "$DPID" ] && kill "$DPID" 2>/dev/null
 _n=0
 while [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null && [ $_n -lt 100 ]; do
