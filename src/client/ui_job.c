@@ -672,6 +672,27 @@ scheduled(void)
 		msg("the scheduled backup did not start: %s", why);
 }
 
+/* The ended job's output files cut to what is read of them (one byte
+ * more, so that the reader still says they were cut). */
+static void
+bound_output(void)
+{
+	static const char *const name[] = { "ui-job.out", "ui-job.err" };
+	struct port_stat st;
+	size_t i;
+	int dfd = port_open_dir(ui_dir()), fd;
+
+	for (i = 0; dfd >= 0 && i < 2; i++) {
+		if ((fd = port_openat_rw(dfd, name[i], 0600)) < 0)
+			continue;
+		if (port_fstat(fd, &st) == 0 && st.size > UI_OUTPUT_MAX + 1)
+			(void)port_ftruncate(fd, UI_OUTPUT_MAX + 1);
+		port_close(fd);
+	}
+	if (dfd >= 0)
+		port_close(dfd);
+}
+
 /* The job's child ended with rc. */
 static void
 job_done(int rc)
@@ -681,6 +702,7 @@ job_done(int rc)
 	job.state = rc == 0 || rc == EXIT_PARTIAL ? JOB_DONE : JOB_FAILED;
 	(void)poll_progress();
 	job.gen++;
+	bound_output();
 	history_add();
 }
 

@@ -384,6 +384,22 @@ while [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null && [ $_n -lt 100 ]; do
 	sleep 0.1
 	_n=$((_n + 1))
 done
+
+# The post-hook's test, printing more than is kept: cut at 256 KiB.
+post /api/settings "{$G,\"source\":\"$SRC2\",\"post_hook\":\"head -c 400000 /dev/zero | tr '\\\\000' a; echo; echo hook-ran \$CAIRN_HOOK_TEST\"}"
+check_eq "$CODE" 200 "a post-hook set from the page"
+post /api/test-hook '{}'
+check_eq "$CODE" 200 "POST /api/test-hook: 200"
+wait_job
+check_eq "$(json_field "$BODY" state)" done "... the hook ran"
+check_eq "$(json_field "$BODY" kind)" test-hook "... as the job test-hook"
+chk "... its output cut short, with a note" grep -q 'cut short here: more than 256 KiB' "$BODY"
+check_eq "$(stat -c %s "$W/ui-job.out")" 262145 "... and its file cut on disk"
+post /api/settings "{$G,\"source\":\"$SRC2\",\"post_hook\":\"echo hook-ran \$CAIRN_HOOK_TEST\"}"
+post /api/test-hook '{}'
+wait_job
+chk "... a short one shows its words and CAIRN_HOOK_TEST=1" grep -q '"lines":\["hook-ran 1"\]' "$BODY"
+
 kill "$EVENTS" 2>/dev/null
 wait "$EVENTS" 2>/dev/null
 stop_ui
