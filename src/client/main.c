@@ -14,6 +14,24 @@
 #include "ui.h"
 #include "util.h"
 
+#if CAIRN_UI
+#define UI_SYNOPSIS \
+"       cairn --ui [--listen ADDR:PORT] [--config F] [--ui-cert F --ui-key F]\n"
+#define UI_OPTIONS \
+"  --ui                 serve the web page on --listen (default\n" \
+"                       " UI_LISTEN_DEFAULT "): the settings of --config F\n" \
+"                       (default ~/.config/cairn/cairn.conf), backups,\n" \
+"                       snapshots, restore; prints the URL with its token\n" \
+"  --listen ADDR:PORT   where --ui listens; an address other than loopback\n" \
+"                       needs --ui-cert and --ui-key (served over TLS)\n" \
+"  --ui-cert F, --ui-key F\n" \
+"                       the web page's server certificate and key (PEM;\n" \
+"                       tools/gen-certs.sh --ui NAME DIR makes them)\n"
+#else
+#define UI_SYNOPSIS ""
+#define UI_OPTIONS ""
+#endif
+
 static const char usage[] =
 "usage: cairn --server HOST [--port N] --source DIR [--extensions FILE]\n"
 "             [--exclude PATTERN]... [--dry-run] [--interval HOURS]\n"
@@ -25,7 +43,7 @@ static const char usage[] =
 "             [--path DIR] [--delete] [--dry-run]\n"
 "       cairn --server HOST --remove ID[@SNAPSHOT] [--dry-run]\n"
 "       cairn --server HOST --prune ID --keep-daily N ... [--dry-run]\n"
-"       cairn --ui [--listen ADDR:PORT] [--config F] [--ui-cert F --ui-key F]\n"
+UI_SYNOPSIS
 "\n"
 "Back up DIR to the cairnd server at HOST over mutually authenticated TLS.\n"
 "Each run makes a snapshot on the server; only files the server does not\n"
@@ -104,15 +122,7 @@ static const char usage[] =
 "  --path DIR           where --restore writes\n"
 "  --remove ID[@SNAP]   remove a whole backup, or one snapshot\n"
 "  --prune ID           apply the --keep-* policy to a backup now\n"
-"  --ui                 serve the web page on --listen (default\n"
-"                       " UI_LISTEN_DEFAULT "): the settings of --config F\n"
-"                       (default ~/.config/cairn/cairn.conf), backups,\n"
-"                       snapshots, restore; prints the URL with its token\n"
-"  --listen ADDR:PORT   where --ui listens; an address other than loopback\n"
-"                       needs --ui-cert and --ui-key (served over TLS)\n"
-"  --ui-cert F, --ui-key F\n"
-"                       the web page's server certificate and key (PEM;\n"
-"                       tools/gen-certs.sh --ui NAME DIR makes them)\n"
+UI_OPTIONS
 "  --state FILE         client state (default ~/.cairn/state-<hash>.json,\n"
 "                       or /var/lib/cairn/ without a home directory)\n"
 "  --cert F             client certificate (default client_cert.pem in\n"
@@ -402,7 +412,7 @@ ui_new_config(int argc, char **argv, const char *cf)
 {
 	int i, fd;
 
-	if (cf == NULL)
+	if (!CAIRN_UI || cf == NULL)
 		return 0;
 	for (i = 1; i < argc && strcmp(argv[i], "--ui") != 0; i++)
 		;

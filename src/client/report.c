@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "features.h"
 #include "json.h"
 #include "port.h"
 #include "report.h"
@@ -100,7 +101,7 @@ eta(const struct report *rp, int last, uint64_t ms, char *out, size_t cap)
 void
 report_record(int fd)
 {
-	record_fd = fd;
+	record_fd = CAIRN_UI ? fd : -1;	/* only the web UI reads it */
 }
 
 /* The progress as one record at the start of record_fd: a JSON object
@@ -153,13 +154,13 @@ report_progress(struct report *rp, int last, uint64_t files,
 	uint64_t now, secs;
 	int n;
 
-	if (rp->progress_fd < 0 && record_fd < 0)
+	if (rp->progress_fd < 0 && (!CAIRN_UI || record_fd < 0))
 		return;
 	now = port_ms();
 	if (!last && now - rp->shown_ms < PROGRESS_EVERY_MS)
 		return;
 	rp->shown_ms = now;
-	if (record_fd >= 0)
+	if (CAIRN_UI && record_fd >= 0)
 		put_record(rp, last, files, what, count, bytes,
 		    now - rp->start_ms);
 	if (rp->progress_fd < 0)
