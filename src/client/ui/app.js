@@ -105,7 +105,7 @@ function showJob(el, j) {
 	el.hidden = false;
 	el.replaceChildren();
 	const st = run ? 'running' : j.state === 'done' ? 'done' : 'failed';
-	el.append(h('h3', { class: run ? '' : st === 'done' ? 'good' : 'bad', 'data-state': st },
+	el.append(h('h3', { class: run ? '' : st === 'done' ? 'good' : 'bad', 'data-state': st, 'data-job': j.job },
 		(j.kind || 'job') + ': ' + st + (run || j.exit == null ? '' : ' (exit ' + j.exit + ')')));
 	if (run || j.kind === 'backup') {
 		const pct = p.percent != null ? +p.percent : (j.state === 'done' ? 100 : 0);
@@ -141,7 +141,9 @@ function summary(kind, r) {
 /* POST url with body, then follow the job to its end in panel el: the
  * last /api/job answer. */
 async function job(url, body, el) {
-	const { job: n } = await api('POST', url, body);
+	if (el) { el.hidden = false; el.replaceChildren(h('p', { class: 'note' }, 'Starting…')); }
+	let n;
+	try { n = (await api('POST', url, body)).job; } catch (e) { if (el) el.hidden = true; throw e; }
 	let miss = 0;
 	for (;;) {
 		let j;
