@@ -79,7 +79,7 @@ STATIC_SRC = port/fmt.c
 # The page of cairn --ui (src/client/ui/), gzip-compressed into a C table
 # by tools/embed.sh; one generated file for every build (its table sits
 # inside #if CAIRN_UI).
-UI_PAGE = $(sort $(wildcard src/client/ui/*.html src/client/ui/*.css src/client/ui/*.js))
+UI_PAGE = $(sort $(wildcard $(addprefix src/client/ui/*.,html css js svg)))
 UI_GEN = build/gen/ui_files.c
 CLIENT_SRC = $(wildcard src/client/*.c) $(UI_GEN)
 SERVER_SRC = $(wildcard src/server/*.c)

@@ -5,7 +5,8 @@
 //
 // Environment: UI_URL (the URL cairn printed), CAIRND_PORT, SRC (the tree
 // to back up), R1, R2 (where one file and one directory are restored),
-// CONFIG (the --config file), SHOTS (screenshots go there), CHROMIUM.
+// CONFIG (the --config file), SHOTS (screenshots go there), HOOK (the
+// failure command's test writes its environment there), CHROMIUM.
 // Prints "ok WHAT" or "not ok WHAT: why" per check, and "done" at the end
 // of a run that got through every step.
 'use strict';
@@ -19,7 +20,7 @@ const env = k => {
 	return process.env[k];
 };
 const URL_ = env('UI_URL'), SRC = env('SRC'), R1 = env('R1'), R2 = env('R2');
-const CONFIG = env('CONFIG'), SHOTS = env('SHOTS'), PORT = env('CAIRND_PORT');
+const CONFIG = env('CONFIG'), SHOTS = env('SHOTS'), PORT = env('CAIRND_PORT'), HOOK = env('HOOK');
 const DESK = { width: 1280, height: 800 }, PHONE = { width: 390, height: 844 };
 
 let failed = 0;
@@ -105,13 +106,25 @@ async function settingsGood() {
 	check(chips.length === 2, 'extensions edited inline as chips (added three, removed one)', chips.join(' '));
 	await page.fill('#f-exclude', 'secret.txt');
 	await page.fill('#f-interval', '6');
-	await page.fill('#k-last', '1');
+	await page.fill('#k-last', '2');
 	await page.click('#save');
-	await page.waitForFunction(() => /saved|not saved/i.test(document.querySelector('#msg').textContent));
+	await page.waitForFunction(() => /saved/i.test(document.querySelector('#msg').textContent));
 	check(/^saved/i.test(await text('#msg')), 'good settings are saved', await text('#msg'));
 	await page.waitForFunction(() => document.querySelector('#f-source').value !== '');
 	check(await page.inputValue('#f-source') === SRC, 'the saved source reads back');
 	await shot('settings');
+	// The failure command, with its test, and the schedule on then off.
+	await page.fill('#f-post_hook', 'env >> ' + HOOK);
+	await page.click('#save');
+	await page.waitForFunction(() => /saved/i.test(document.querySelector('#msg').textContent));
+	await page.click('#hook-test');
+	check(await jobEnd('#hook-job') === 'done', 'send a test: the failure command ran', await text('#hook-job'));
+	await page.check('#f-sched');
+	await page.waitForFunction(() => document.querySelector('#sched-next').textContent !== '');
+	check(/^Next run \d{4}-/.test(await text('#sched-next')), 'the schedule turned on says the next run', await text('#sched-next'));
+	await shot('settings-hook-schedule');
+	await page.uncheck('#f-sched');
+	await page.waitForFunction(() => document.querySelector('#sched-next').textContent === '');
 }
 
 // Back up now from Status and watch the job to its end.
@@ -200,7 +213,14 @@ async function restoreDir() {
 	await restoreTo(R2, 'restore-dir', 'docs');
 }
 
+// Retention down to the last snapshot, then Prune on the backup.
 async function prune() {
+	await tab('settings');
+	await page.waitForFunction(() => document.querySelector('#k-last').value === '2');
+	await page.fill('#k-last', '1');
+	await page.click('#save');
+	await page.waitForFunction(() => /saved/i.test(document.querySelector('#msg').textContent));
+	check(/^saved/i.test(await text('#msg')), 'retention changed to keep the last 1', await text('#msg'));
 	await tab('backups');
 	await page.waitForSelector('#bk-table tr[data-snap]');
 	const before = await page.locator('#bk-table tr[data-snap]').count();
@@ -220,7 +240,8 @@ async function remove() {
 	check(/Delete the whole backup/.test(c.t) && c.t.includes(SRC) && /\d+ files, .* go/.test(c.body), 'delete: the confirmation names the backup and what goes', c.t + ' | ' + c.body);
 	await shot('delete-confirm');
 	await page.click('#cf-no');
-	check(/nothing was deleted/i.test(await text('#msg')), 'delete: cancel deletes nothing', await text('#msg'));
+	await page.waitForFunction(() => /nothing was deleted/i.test(document.querySelector('#msg').textContent));
+	check(await page.locator('#bk-table tr[data-snap]').count() > 0, 'delete: cancel deletes nothing');
 	await page.locator('#bk-table tr.group button', { hasText: 'Delete backup' }).click();
 	await confirmYes();
 	await page.click('#cf-yes');
@@ -257,7 +278,10 @@ async function main() {
 	page.setDefaultTimeout(20000);
 	const errs = [];
 	page.on('pageerror', e => errs.push(e.message));
-	page.on('console', m => { if (m.type() === 'error') errs.push(m.text()); });
+	// A refused request shows in the console as a failed load: not an error
+	// of the page's script.
+	page.on('console', m => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errs.push(m.text()); });
+	page.on('response', r => { if (r.status() === 404) errs.push('404 for ' + r.url()); });
 	try {
 		const r = await page.goto(URL_);
 		check(r && r.ok() && !new URL(page.url()).search, 'the printed URL opens the page (the token exchanged for a cookie)', page.url());

@@ -99,7 +99,8 @@ SHOTS=$TEST_ROOT/ui-shots
 rm -rf "$SHOTS"
 R1=$W/restore-file
 R2=$W/restore-dir
-UI_URL=$UI_URL CAIRND_PORT=$PORT SRC=$SRC R1=$R1 R2=$R2 CONFIG=$CONFIG SHOTS=$SHOTS \
+HOOK=$W/hook.env
+UI_URL=$UI_URL HOOK=$HOOK CAIRND_PORT=$PORT SRC=$SRC R1=$R1 R2=$R2 CONFIG=$CONFIG SHOTS=$SHOTS \
 	${TIMEOUT:+$TIMEOUT 300} node "$TOP/test/browser/ui.test.js" >"$W/browser.out" 2>"$W/browser.err"
 BRC=$?
 while IFS= read -r _l; do
@@ -125,6 +126,8 @@ for _f in a.txt b.txt; do
 done
 check_eq "$(cd "$R2" && find . | sort | tr '\n' ' ')" ". ./docs ./docs/a.txt ./docs/b.txt " \
 	"the directory's restore brought only docs"
+grep -qx CAIRN_HOOK_TEST=1 "$HOOK"
+check $? "the page's 'send a test' ran the failure command with CAIRN_HOOK_TEST=1" "$(cat "$HOOK" 2>&1 | head -n 5)"
 grep -qx "source $SRC" "$CONFIG"
 check $? "the config file names the source the page picked"
 grep -qx "port $PORT" "$CONFIG" && grep -qx "exclude secret.txt" "$CONFIG" &&

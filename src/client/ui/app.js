@@ -98,6 +98,9 @@ const td = (label, v, cls) => h('td', { 'data-l': label, class: cls }, v);
 
 /* ---- jobs ------------------------------------------------------------------ */
 
+/* A message line that says something went wrong. */
+const BAD = /\b(cannot|refused|denied|not permitted|no such|timed out)\b|\b[1-9]\d* (errors?|failed)\b|: (error|failed)\b/i;
+
 /* Show job j (as /api/job says it) in panel el. */
 function showJob(el, j) {
 	const p = j.progress || {}, r = j.result;
@@ -118,7 +121,7 @@ function showJob(el, j) {
 	if (r && !run) el.append(h('p', { class: 'sum' }, summary(j.kind, r)));
 	const lines = (j.lines || []).concat(j.messages || []);
 	if (lines.length)
-		el.append(h('ul', { class: 'lines' }, ...lines.map(l => h('li', { class: /cannot|error|fail|refus|denied/i.test(l) ? 'bad' : '' }, l))));
+		el.append(h('ul', { class: 'lines' }, ...lines.map(l => h('li', { class: BAD.test(l) ? 'bad' : '' }, l))));
 }
 
 /* A command's --json object in words. */
@@ -421,6 +424,7 @@ function fieldErrors(fields) {
 	return rest;
 }
 async function saveSettings() {
+	say('');
 	if ($('#f-ext').value.trim()) addExt();
 	const b = {};
 	for (const f of FIELDS) b[f] = $('#f-' + f).value.trim();
