@@ -226,7 +226,7 @@ async function prune() {
 	const before = await page.locator('#bk-table tr[data-snap]').count();
 	await page.locator('#bk-table tr.group button', { hasText: 'Prune' }).click();
 	const c = await confirmYes();
-	check(/Prune 1 snapshots of/.test(c.t) && /snapshot \S+ \(\d+ files/.test(c.body), 'prune: the confirmation names the snapshot that goes', c.t + ' | ' + c.body);
+	check(/Prune 1 snapshot of/.test(c.t) && /snapshot \S+ \(\d+ files/.test(c.body), 'prune: the confirmation names the snapshot that goes', c.t + ' | ' + c.body);
 	await shot('prune-confirm');
 	await page.click('#cf-yes');
 	await page.waitForFunction(() => /pruned/i.test(document.querySelector('#msg').textContent), null, { timeout: 60000 });

@@ -109,7 +109,7 @@ function showJob(el, j) {
 	el.replaceChildren();
 	const st = run ? 'running' : j.state === 'done' ? 'done' : 'failed';
 	el.append(h('h3', { class: run ? '' : st === 'done' ? 'good' : 'bad', 'data-state': st, 'data-job': j.job },
-		(j.kind || 'job') + ': ' + st + (run || j.exit == null ? '' : ' (exit ' + j.exit + ')')));
+		(j.kind || 'job') + (el.dataset.dry ? ' (dry run)' : '') + ': ' + st + (run || j.exit == null ? '' : ' (exit ' + j.exit + ')')));
 	if (run || j.kind === 'backup') {
 		const pct = p.percent != null ? +p.percent : (j.state === 'done' ? 100 : 0);
 		el.append(h('progress', { max: 100, value: run ? pct : (j.state === 'done' ? 100 : pct), 'aria-label': 'progress' }));
@@ -126,7 +126,7 @@ function showJob(el, j) {
 
 /* A command's --json object in words. */
 function summary(kind, r) {
-	const n = (v, w) => (v || 0) + ' ' + w;
+	const n = (v, w) => (v || 0) + ' ' + (v === 1 ? w.replace(/s$/, '') : w);
 	if (kind === 'backup')
 		return (r.dry_run ? 'Would send ' : 'Snapshot ' + (r.snapshot || '?') + ': ') + n(r.files, 'files') + ', ' +
 			n(r.sent, 'sent') + ', ' + bytes(r.bytes_sent) + ' sent, ' + n(r.errors, 'errors') +
@@ -144,7 +144,11 @@ function summary(kind, r) {
 /* POST url with body, then follow the job to its end in panel el: the
  * last /api/job answer. */
 async function job(url, body, el) {
-	if (el) { el.hidden = false; el.replaceChildren(h('p', { class: 'note' }, 'Starting…')); }
+	if (el) {
+		el.hidden = false;
+		el.dataset.dry = body.dry_run ? '1' : '';
+		el.replaceChildren(h('p', { class: 'note' }, 'Starting…'));
+	}
 	let n;
 	try { n = (await api('POST', url, body)).job; } catch (e) { if (el) el.hidden = true; throw e; }
 	let miss = 0;
@@ -175,17 +179,19 @@ function confirmBox(title, items, yes) {
 
 async function loadHistory() {
 	const hi = await api('GET', '/api/history');
-	const runs = hi.runs || [], last = runs[0];
+	const runs = hi.runs || [], last = runs.find(r => r.kind === 'backup');
 	$('#st-last').textContent = last ? when(last.time) + ' — ' + last.result + (last.message ? ': ' + last.message : '') : 'none yet';
 	$('#st-last').className = last ? (last.result === 'ok' ? 'good' : 'bad') : '';
 	$('#st-ok').textContent = hi.last_success ? when(hi.last_success) : 'none yet';
 	$('#st-next').textContent = hi.next_run ? when(hi.next_run) : 'not scheduled';
 	$('#f-sched').checked = !!hi.schedule;
-	$('#hist tbody').replaceChildren(...runs.map(r => h('tr', {},
-		td('Time', when(r.time)), td('Kind', r.kind),
-		td('Result', r.result, r.result === 'ok' ? 'good' : r.result === 'errors' ? 'warn' : 'bad'),
-		td('Files', r.files, 'num'), td('Sent', r.sent, 'num'), td('Bytes sent', bytes(r.bytes_sent), 'num'),
-		td('Errors', r.errors, 'num'), td('Snapshot', r.snapshot || r.message || ''))));
+	$('#hist tbody').replaceChildren(...runs.map(r => {
+		const bk = r.kind === 'backup';
+		return h('tr', {}, td('Time', when(r.time)), td('Kind', r.kind),
+			td('Result', r.result, r.result === 'ok' ? 'good' : r.result === 'errors' ? 'warn' : 'bad'),
+			td('Files', r.files, 'num'), td('Sent', bk ? r.sent : '', 'num'), td('Bytes sent', bk ? bytes(r.bytes_sent) : '', 'num'),
+			td('Errors', r.errors || '', 'num'), td('Snapshot', r.snapshot || r.message || ''));
+	}));
 	if (!runs.length) $('#hist tbody').append(h('tr', {}, h('td', { colspan: 8 }, 'No runs yet.')));
 }
 
@@ -292,7 +298,7 @@ async function prune(k) {
 	const gone = (dry.result && dry.result.removed) || [];
 	if (!gone.length) return say('The policy removes nothing from ' + (k.source || k.id) + '.', true);
 	const items = gone.map(s => 'snapshot ' + s.name + ' (' + s.files + ' files, ' + bytes(s.bytes) + ')');
-	if (!await confirmBox('Prune ' + gone.length + ' snapshots of ' + (k.source || k.id) + '?', items, 'Prune'))
+	if (!await confirmBox('Prune ' + gone.length + (gone.length === 1 ? ' snapshot' : ' snapshots') + ' of ' + (k.source || k.id) + '?', items, 'Prune'))
 		return say('Nothing was pruned.', true);
 	const j = await job('/api/prune', { target: k.id, keep, dry_run: false }, el);
 	if (j.state === 'done') say('Pruned ' + gone.length + ' snapshots.', true);
