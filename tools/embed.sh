@@ -9,6 +9,9 @@
 # ui_files[] of {name, content type, bytes, length} and ui_nfiles, all
 # inside #if CAIRN_UI. The name is the file's base name. OUT.c is replaced
 # whole (written beside it, then renamed), so a failed run leaves none.
+# A .js or .css file loses its indentation, empty lines and whole-line
+# comments first (some 6 % of the gzip bytes): its source must not hold a
+# multi-line string.
 set -eu
 
 [ $# -ge 1 ] || { echo "usage: tools/embed.sh OUT.c FILE..." >&2; exit 2; }
@@ -31,6 +34,15 @@ type() {
 	esac
 }
 
+# squeeze FILE: FILE as served (see above).
+squeeze() {
+	case $1 in
+	*.js|*.css) sed -e 's/^[[:space:]]*//' -e '/^\/\/.*$/d' \
+		-e '/^\/\*.*\*\/$/d' -e '/^$/d' "$1" ;;
+	*) cat "$1" ;;
+	esac
+}
+
 mkdir -p "$(dirname "$out")"
 tmp=$out.tmp
 trap 'rm -f "$tmp"' EXIT
@@ -44,7 +56,7 @@ trap 'rm -f "$tmp"' EXIT
 		echo
 		echo "/* $(basename "$f") */"
 		echo "static const unsigned char f$i[] = {"
-		gzip -9n <"$f" | od -An -v -tx1 |
+		squeeze "$f" | gzip -9n | od -An -v -tx1 |
 			sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/\t/'
 		echo '};'
 		i=$((i + 1))
