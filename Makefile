@@ -88,6 +88,7 @@ UNIT_SRC = $(wildcard test/unit/*.c)
 # runs against the local backend), the client's report and restore work list.
 STORE_SRC = $(wildcard src/server/store*.c) src/server/mdindex.c
 UNIT_LINK = $(STORE_SRC) src/server/retain.c src/client/report.c \
+	src/client/ui_check.c src/client/ui_form.c \
 	src/client/worklist.c
 TOOL_SRC = $(wildcard test/tools/*.c)
 

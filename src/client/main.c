@@ -395,18 +395,58 @@ defaults(void)
 	o.timeout_ms = 60000;
 }
 
+/* 1 for --ui with a --config file that does not exist yet: the page
+ * writes it, so there is nothing to read. */
+static int
+ui_new_config(int argc, char **argv, const char *cf)
+{
+	int i, fd;
+
+	if (cf == NULL)
+		return 0;
+	for (i = 1; i < argc && strcmp(argv[i], "--ui") != 0; i++)
+		;
+	if (i == argc)
+		return 0;
+	if ((fd = port_open_read(cf)) >= 0) {
+		port_close(fd);
+		return 0;
+	}
+	return errno == ENOENT;
+}
+
+/* argv without its --config F (or --config=F): the new argc. */
+static int
+drop_config(int argc, char **argv)
+{
+	int i, k = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			i++;
+		else if (strncmp(argv[i], "--config=", 9) != 0)
+			argv[k++] = argv[i];
+	}
+	argv[k] = NULL;
+	return k;
+}
+
 int
 client_main(int argc, char **argv, const struct report *chosen)
 {
 	size_t i;
 
+	const char *cf = config_arg(argc, argv);
+
 	progname = "cairn";
 	defaults();
 	save_args(argc, argv);
+	if (ui_new_config(argc, argv, cf))
+		argc = drop_config(argc, argv);
 	opts_read(&opts, argc, argv);
 	check_ui();
 	if (cmd != NULL && strcmp(cmd, "--ui") == 0) {
-		ui.config = config_arg(argc, argv);
+		ui.config = cf;
 		ui.state = o.state;
 		return ui_run(&ui);
 	}

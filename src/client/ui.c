@@ -107,116 +107,6 @@ static const char *const reasons[][2] = {
 	    "HTTP Version Not Supported" },
 };
 
-/* ---- the pure checks --------------------------------------------------- */
-
-int
-ui_equal(const char *a, const char *b, size_t n)
-{
-	unsigned char d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
-}
-
-/* 1 if v[n] is exactly s, letters in any case. */
-static int
-same_text(const char *v, size_t n, const char *s)
-{
-	size_t i;
-	int a, b;
-
-	if (strlen(s) != n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		a = v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i];
-		b = s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i];
-		if (a != b)
-			return 0;
-	}
-	return 1;
-}
-
-int
-ui_host_ok(const char *v, size_t n, const char *listen, unsigned port)
-{
-	static const char *const loop[] = { "localhost", "127.0.0.1",
-	    "[::1]" };
-	char name[SERVE_PEER + 16];
-	size_t i;
-
-	if (v == NULL)
-		return 0;
-	if (same_text(v, n, listen))
-		return 1;
-	for (i = 0; i < sizeof loop / sizeof loop[0]; i++) {
-		snprintf(name, sizeof name, "%s:%u", loop[i], port);
-		if (same_text(v, n, name))
-			return 1;
-	}
-	return 0;
-}
-
-int
-ui_origin_ok(const char *o, size_t n, const char *h, size_t hn, int tls)
-{
-	static char want[SERVE_PEER + 16];
-	int k;
-
-	if (h == NULL || hn == 0 || hn >= SERVE_PEER)
-		return 0;
-	k = snprintf(want, sizeof want, "%s://%.*s", tls ? "https" : "http",
-	    (int)hn, h);
-	return k > 0 && same_text(o, n, want);
-}
-
-long
-ui_cookie(const char *v, size_t n, const char *name, char *out, size_t cap)
-{
-	size_t i = 0, k = strlen(name), s, e;
-
-	while (i < n) {
-		while (i < n && (v[i] == ' ' || v[i] == ';'))
-			i++;
-		for (s = i; i < n && v[i] != ';'; i++)
-			;
-		e = i;
-		while (e > s && v[e - 1] == ' ')
-			e--;
-		if (e - s > k && memcmp(v + s, name, k) == 0 &&
-		    v[s + k] == '=') {
-			s += k + 1;
-			if (e - s >= cap)
-				return -1;
-			memcpy(out, v + s, e - s);
-			out[e - s] = 0;
-			return (long)(e - s);
-		}
-	}
-	return -1;
-}
-
-void
-ui_csrf(const uint8_t key[32], const char *sid, char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	br_hmac_key_context kc;
-	br_hmac_context hc;
-	uint8_t mac[32];
-	size_t i;
-
-	br_hmac_key_init(&kc, &br_sha256_vtable, key, 32);
-	br_hmac_init(&hc, &kc, 0);
-	br_hmac_update(&hc, sid, strlen(sid));
-	br_hmac_out(&hc, mac);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[mac[i] >> 4];
-		out[2 * i + 1] = hex[mac[i] & 15];
-	}
-	out[64] = 0;
-}
-
 /* n random bytes as 2n hex digits into out[2n+1]: 0 or -1. */
 static int
 random_hex(char *out, size_t n)
@@ -440,7 +330,7 @@ check_post(struct ui_conn *c, int sess)
 		return -1;
 	}
 	v = http_field(h, "Content-Type", &n);
-	if (v == NULL || n < 16 || !same_text(v, 16, "application/json") ||
+	if (v == NULL || n < 16 || !ui_same_text(v, 16, "application/json") ||
 	    (n > 16 && v[16] != ';' && v[16] != ' ')) {
 		ui_error(c, 403, "a POST must be application/json");
 		return -1;
@@ -597,7 +487,6 @@ handle(struct ui_conn *c)
 	r.target = c->h.target;
 	r.body = c->in + c->headlen;
 	r.blen = c->bodylen;
-	c->in[c->headlen + c->bodylen] = 0;
 	if (strcmp(c->h.method, "GET") == 0 &&
 	    strcmp(path, "/api/events") == 0) {
 		stream_start(c);

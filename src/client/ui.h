@@ -62,7 +62,8 @@ struct ui_req {
 	struct ui_conn *c;
 	const struct http_head *h;
 	const char *target;	/* "/api/ls?target=..." */
-	const char *body;	/* the body, NUL-terminated */
+	const char *body;	/* the body (not NUL-terminated: what
+				 * follows may be the next request) */
 	size_t blen;
 };
 
@@ -104,6 +105,8 @@ int ui_origin_ok(const char *o, size_t n, const char *h, size_t hn,
  * its length, or -1. */
 long ui_cookie(const char *v, size_t n, const char *name, char *out,
     size_t cap);
+/* 1 if v[n] is exactly s, letters in any case. */
+int ui_same_text(const char *v, size_t n, const char *s);
 /* 1 if a[n] and b[n] are equal, in time independent of where they
  * differ. */
 int ui_equal(const char *a, const char *b, size_t n);
@@ -180,6 +183,9 @@ struct ui_settings {
 				 * yearly */
 	char post_hook[UI_VALUE_MAX];
 };
+
+/* The retention counts' names, in struct ui_settings's keep[] order. */
+extern const char *const ui_keep_names[6];
 
 /* The config file's path (given or the default): NULL when there is no
  * way to name one. */

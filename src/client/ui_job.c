@@ -640,12 +640,18 @@ ui_history_json(struct buf *b)
 
 /* ---- the loop's tick ---------------------------------------------------- */
 
+/* The scheduler's interval in seconds, at least 1. */
+static int64_t
+every(void)
+{
+	return sched.every_ms >= 2000 ? (int64_t)(sched.every_ms / 1000) : 1;
+}
+
 int64_t
 ui_schedule(int on)
 {
 	sched.every_ms = on ? ui_interval_ms() : 0;
-	sched.next = sched.every_ms ? port_time() + (int64_t)(sched.every_ms /
-	    1000) : 0;
+	sched.next = sched.every_ms ? port_time() + every() : 0;
 	return sched.next;
 }
 
@@ -658,7 +664,7 @@ scheduled(void)
 
 	if (sched.next == 0 || port_time() < sched.next || job.pid > 0)
 		return;
-	sched.next = port_time() + (int64_t)(sched.every_ms / 1000);
+	sched.next = port_time() + every();
 	ui_argv_init(&a);
 	ui_backup_args(&a);
 	ui_arg(&a, "--json");
