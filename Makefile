@@ -155,7 +155,7 @@ $(B)/cairnd: $(O)/features.ok $(call obj,$(O),$(SERVER_SRC) $(COMMON_SRC) $(STAT
 	@mkdir -p $(@D)
 	$(CC_STATIC) $(LDFLAGS_STATIC) $(LTO:%=% -Os) -o $@ $(linked)
 
-$(UI_GEN): tools/embed.sh $(UI_PAGE) src/client/ui
+$(UI_GEN): tools/embed.sh $(UI_PAGE)
 	sh tools/embed.sh $@ $(UI_PAGE)
 # Its objects find ui.h, which declares the table.
 $(call obj,$(O),$(UI_GEN)) $(call obj,$(AO),$(UI_GEN)) \
