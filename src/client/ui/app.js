@@ -94,6 +94,8 @@ function modeStr(type, mode) {
 	return s;
 }
 const base = p => p.slice(p.lastIndexOf('/') + 1);
+/* n and the word w (a plural), singular for one. */
+const pl = (v, w) => (v || 0) + ' ' + (v === 1 ? w.replace(/s$/, '') : w);
 const td = (label, v, cls) => h('td', { 'data-l': label, class: cls }, v);
 
 /* ---- jobs ------------------------------------------------------------------ */
@@ -126,7 +128,7 @@ function showJob(el, j) {
 
 /* A command's --json object in words. */
 function summary(kind, r) {
-	const n = (v, w) => (v || 0) + ' ' + (v === 1 ? w.replace(/s$/, '') : w);
+	const n = pl;
 	if (kind === 'backup')
 		return (r.dry_run ? 'Would send ' : 'Snapshot ' + (r.snapshot || '?') + ': ') + n(r.files, 'files') + ', ' +
 			n(r.sent, 'sent') + ', ' + bytes(r.bytes_sent) + ' sent, ' + n(r.errors, 'errors') +
@@ -277,8 +279,8 @@ async function remove(k, snap) {
 	const dry = await job('/api/remove', { target, dry_run: true }, el);
 	if (dry.state !== 'done') return;
 	const r = dry.result || {};
-	const what = snap ? 'snapshot ' + snap + ' of ' + (k.source || k.id) : 'the whole backup ' + k.id + ' of ' + (k.source || '') + ' (' + (k.snapshots || []).length + ' snapshots)';
-	if (!await confirmBox('Delete ' + what + '?', [(r.files || 0) + ' files, ' + bytes(r.bytes) + ' go.'].concat(dry.messages || []), 'Delete'))
+	const what = snap ? 'snapshot ' + snap + ' of ' + (k.source || k.id) : 'the whole backup ' + k.id + ' of ' + (k.source || '') + ' (' + pl((k.snapshots || []).length, 'snapshots') + ')';
+	if (!await confirmBox('Delete ' + what + '?', [pl(r.files, 'files') + ', ' + bytes(r.bytes) + ' go.'].concat(dry.messages || []), 'Delete'))
 		return say('Nothing was deleted.', true);
 	const j = await job('/api/remove', { target, dry_run: false }, el);
 	if (j.state === 'done') say('Deleted ' + what + '.', true);
@@ -297,11 +299,11 @@ async function prune(k) {
 	if (dry.state !== 'done') return;
 	const gone = (dry.result && dry.result.removed) || [];
 	if (!gone.length) return say('The policy removes nothing from ' + (k.source || k.id) + '.', true);
-	const items = gone.map(s => 'snapshot ' + s.name + ' (' + s.files + ' files, ' + bytes(s.bytes) + ')');
-	if (!await confirmBox('Prune ' + gone.length + (gone.length === 1 ? ' snapshot' : ' snapshots') + ' of ' + (k.source || k.id) + '?', items, 'Prune'))
+	const items = gone.map(s => 'snapshot ' + s.name + ' (' + pl(s.files, 'files') + ', ' + bytes(s.bytes) + ')');
+	if (!await confirmBox('Prune ' + pl(gone.length, 'snapshots') + ' of ' + (k.source || k.id) + '?', items, 'Prune'))
 		return say('Nothing was pruned.', true);
 	const j = await job('/api/prune', { target: k.id, keep, dry_run: false }, el);
-	if (j.state === 'done') say('Pruned ' + gone.length + ' snapshots.', true);
+	if (j.state === 'done') say('Pruned ' + pl(gone.length, 'snapshots') + '.', true);
 	await loadBackups();
 }
 
@@ -375,7 +377,8 @@ async function restorePreview() {
 }
 async function restoreGo() {
 	const { body, result: r } = S.restore;
-	const into = body.path || 'the original place (the backed up directory)';
+	const src = (S.backups.find(b => body.target.startsWith(b.id + '@')) || {}).source;
+	const into = body.path || 'the original place, ' + (src || 'the backed up directory') + ' (files there are replaced)';
 	const items = [(body.include.length ? body.include.join(', ') : 'the whole snapshot') + ' into ' + into,
 		(r.create || 0) + ' to create, ' + (r.change || 0) + ' to change, ' + (r.delete || 0) + ' to delete'];
 	if (!await confirmBox('Restore ' + body.target + '?', items, 'Restore')) return;
