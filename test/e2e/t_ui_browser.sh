@@ -3,7 +3,8 @@
 # 13): Debian's chromium driven by playwright-core (test/browser/ui.test.js)
 # against a real cairn --ui and a real cairnd. The page is used as a person
 # would: a refused settings form, the settings saved (the source through the
-# directory browser, extensions as chips, an exclusion, retention), two
+# directory browser, extensions as chips, an exclusion, retention, the
+# post-hook with its "send a test", the schedule on and off), two
 # backups watched to their end, the snapshot browser, a file's versions,
 # one file and one directory restored to new paths after a dry run, a prune
 # and a delete after their confirmations; screenshots of each screen at
