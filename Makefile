@@ -76,7 +76,12 @@ LDFLAGS_ASAN ?= -fsanitize=address,undefined
 COMMON_SRC = $(wildcard src/common/*.c) port/posix.c
 # The static builds' own printf family (musl's brings float formatting).
 STATIC_SRC = port/fmt.c
-CLIENT_SRC = $(wildcard src/client/*.c)
+# The page of cairn --ui (src/client/ui/), gzip-compressed into a C table
+# by tools/embed.sh; one generated file for every build (its table sits
+# inside #if CAIRN_UI).
+UI_PAGE = $(sort $(wildcard $(addprefix src/client/ui/*.,html css js svg)))
+UI_GEN = build/gen/ui_files.c
+CLIENT_SRC = $(wildcard src/client/*.c) $(UI_GEN)
 SERVER_SRC = $(wildcard src/server/*.c)
 UNIT_SRC = $(wildcard test/unit/*.c)
 # Parts of the programs the unit tests drive: the store (its contract test
@@ -150,6 +155,12 @@ $(B)/cairnd: $(O)/features.ok $(call obj,$(O),$(SERVER_SRC) $(COMMON_SRC) $(STAT
 	@mkdir -p $(@D)
 	$(CC_STATIC) $(LDFLAGS_STATIC) $(LTO:%=% -Os) -o $@ $(linked)
 
+$(UI_GEN): tools/embed.sh $(UI_PAGE)
+	sh tools/embed.sh $@ $(UI_PAGE)
+# Its objects find ui.h, which declares the table.
+$(call obj,$(O),$(UI_GEN)) $(call obj,$(AO),$(UI_GEN)) \
+$(call obj,$(GO),$(UI_GEN)): INC += -iquote src/client
+
 # ---- sanitizer build used by the tests ----------------------------------
 $(AO)/obj/%.o: %.c build/include/.ok
 	@mkdir -p $(dir $@)
@@ -214,7 +225,8 @@ bench:
 
 clean:
 	rm -rf build/static build/asan build/debug build/include build/cairn \
-		build/cairnd build/small build/no-ui build/no-s3 build/demo build/test
+		build/cairnd build/small build/no-ui build/no-s3 build/demo build/test \
+		build/gen
 
 distclean:
 	rm -rf build
