@@ -9,9 +9,7 @@
 # ui_files[] of {name, content type, bytes, length} and ui_nfiles, all
 # inside #if CAIRN_UI. The name is the file's base name. OUT.c is replaced
 # whole (written beside it, then renamed), so a failed run leaves none.
-# A .js or .css file loses its indentation, empty lines and whole-line
-# comments first (some 6 % of the gzip bytes): its source must not hold a
-# multi-line string.
+# Each file is squeezed first (see squeeze below).
 set -eu
 
 [ $# -ge 1 ] || { echo "usage: tools/embed.sh OUT.c FILE..." >&2; exit 2; }
@@ -34,12 +32,23 @@ type() {
 	esac
 }
 
-# squeeze FILE: FILE as served (see above).
+# squeeze FILE: FILE as served. Every file loses its indentation and
+# empty lines; .js and .css lose comments that begin a line (whole-line
+# // comments and /* ... */ blocks, however many lines they run to;
+# what follows a block's end on its line stays);
+# .css also the blanks after ':' ';' ',' and before '{'. The source must
+# not hold a multi-line string, nor a CSS string with those blanks in it.
 squeeze() {
-	case $1 in
-	*.js|*.css) sed -e 's/^[[:space:]]*//' -e '/^\/\/.*$/d' \
-		-e '/^\/\*.*\*\/$/d' -e '/^$/d' "$1" ;;
-	*) cat "$1" ;;
+	sed -e 's/^[[:space:]]*//' -e '/^$/d' "$1" | case $1 in
+	*.js|*.css) awk '/^\/\// && !c { next }
+		/^\/\*/ && !c { c = 1; $0 = substr($0, 3) }
+		c { i = index($0, "*/"); if (!i) next
+		    c = 0; $0 = substr($0, i + 2); if ($0 == "") next }
+		{ print }' ;;
+	*) cat ;;
+	esac | case $1 in
+	*.css) sed -e 's/\([:;,]\) /\1/g' -e 's/ {/{/g' ;;
+	*) cat ;;
 	esac
 }
 
