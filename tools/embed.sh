@@ -35,9 +35,10 @@ type() {
 # squeeze FILE: FILE as served. Every file loses its indentation and
 # empty lines; .js and .css lose comments that begin a line (whole-line
 # // comments and /* ... */ blocks, however many lines they run to;
-# what follows a block's end on its line stays);
-# .css also the blanks after ':' ';' ',' and before '{'. The source must
-# not hold a multi-line string, nor a CSS string with those blanks in it.
+# what follows a block's end on its line stays); .css also the blanks
+# after ':' ';' ',' and before '{'; .js its blanks as jsblanks says.
+# The source must not hold a multi-line string, nor a CSS string with
+# those blanks in it.
 squeeze() {
 	sed -e 's/^[[:space:]]*//' -e '/^$/d' "$1" | case $1 in
 	*.js|*.css) awk '/^\/\// && !c { next }
@@ -48,8 +49,47 @@ squeeze() {
 	*) cat ;;
 	esac | case $1 in
 	*.css) sed -e 's/\([:;,]\) /\1/g' -e 's/ {/{/g' ;;
+	*.js) jsblanks ;;
 	*) cat ;;
 	esac
+}
+
+# jsblanks: JavaScript lines on stdin without the blanks between tokens
+# and a // comment at the end: outside '...', "...", `...` and /regex/
+# (one that follows an operator or an opening bracket, as all the
+# page's do), a run of blanks stays (as one) only between two word
+# characters, or between + and - signs, which would otherwise join
+# into ++ or --. A line is one token run: no line is joined to another.
+jsblanks() {
+	awk 'function w(c) { return c ~ /[A-Za-z0-9_$]/ }
+	{
+		o = ""; q = ""; p = ""; n = length($0)
+		for (i = 1; i <= n; i++) {
+			c = substr($0, i, 1)
+			if (q != "") {	# in a string, a template or a regex
+				o = o c
+				if (c == "\\") { i++; o = o substr($0, i, 1) }
+				else if (q == "[" && c == "]") q = "/"
+				else if (q == "/" && c == "[") q = "["
+				else if (c == q) { q = ""; p = c }
+				continue
+			}
+			if (c == "/" && substr($0, i + 1, 1) == "/")
+				break
+			if (c == "'\''" || c == "\"" || c == "`" || (c == "/" &&
+			    (p == "" || p ~ /[(,=:[!&|?{};+*%<>~^-]/))) {
+				q = c; o = o c; continue
+			}
+			if (c != " " && c != "\t") { o = o c; p = c; continue }
+			while (substr($0, i + 1, 1) ~ /[ \t]/)
+				i++
+			d = substr($0, i + 1, 1)
+			if ((w(p) && w(d)) || (p ~ /[+-]/ && d ~ /[+-]/))
+				o = o " "
+		}
+		sub(/[ \t]+$/, "", o)
+		if (o != "") print o
+	}'
 }
 
 mkdir -p "$(dirname "$out")"
