@@ -187,6 +187,18 @@ struct ui_settings {
 /* The retention counts' names, in struct ui_settings's keep[] order. */
 extern const char *const ui_keep_names[6];
 
+/* The settings that are one string each: the page's name, the config
+ * key, where it sits in struct ui_settings and its room, and its check
+ * (NULL: any value a config line can hold). */
+struct ui_field {
+	const char *json, *key;
+	unsigned short off, cap;
+	const char *(*bad)(const char *);
+};
+#define UI_FIELDS 6
+extern const struct ui_field ui_fields[UI_FIELDS];
+#define UI_FIELD(s, f) ((char *)(s) + (f)->off)
+
 /* The config file's path (given or the default): NULL when there is no
  * way to name one. */
 const char *ui_config_path(void);
