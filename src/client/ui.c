@@ -106,17 +106,11 @@ static const char reasons[] = "\n200 OK\n303 See Other\n400 Bad Request"
 static int
 random_hex(char *out, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	uint8_t b[32];
-	size_t i;
 
 	if (n > sizeof b || port_random(b, n) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
-	}
-	out[2 * n] = 0;
+	ui_hex(out, b, n);
 	return 0;
 }
 

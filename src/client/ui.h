@@ -110,6 +110,8 @@ int ui_same_text(const char *v, size_t n, const char *s);
 /* 1 if a[n] and b[n] are equal, in time independent of where they
  * differ. */
 int ui_equal(const char *a, const char *b, size_t n);
+/* n bytes as 2n lower-case hex digits and a NUL into out. */
+void ui_hex(char *out, const uint8_t *p, size_t n);
 /* The CSRF value of session sid (64 hex) under key[32] into out[65]. */
 void ui_csrf(const uint8_t key[32], const char *sid, char out[65]);
 
