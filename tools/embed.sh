@@ -36,7 +36,8 @@ type() {
 # empty lines; .js and .css lose comments that begin a line (whole-line
 # // comments and /* ... */ blocks, however many lines they run to;
 # what follows a block's end on its line stays); .css also the blanks
-# after ':' ';' ',' and before '{'; .js its blanks as jsblanks says.
+# after ':' ';' ',' '{' and before '{', and a ';' before '}'; .js its
+# blanks as jsblanks says.
 # The source must not hold a multi-line string, nor a CSS string with
 # those blanks in it.
 squeeze() {
@@ -48,7 +49,7 @@ squeeze() {
 		{ print }' ;;
 	*) cat ;;
 	esac | case $1 in
-	*.css) sed -e 's/\([:;,]\) /\1/g' -e 's/ {/{/g' ;;
+	*.css) sed -e 's/\([:;,{]\) /\1/g' -e 's/ {/{/g' -e 's/;}/}/g' ;;
 	*.js) jsblanks ;;
 	*) cat ;;
 	esac
