@@ -8,7 +8,8 @@
 #
 #   --tls   also serve HTTPS (radosgw's ssl_endpoint) with an RSA
 #           certificate for 127.0.0.1 and localhost, signed by a CA made
-#           here (DIR/tls/ca.pem)
+#           here (DIR/tls/ca.pem); 127.0.0.1 is a DNS name in it too, as
+#           BearSSL matches names only
 #   --mgr   also start a manager (radosgw does not need one)
 #
 # On success it prints lines for a shell to eval, and writes them to
@@ -140,7 +141,7 @@ if [ $tls = 1 ]; then
 			-keyout ca.key -out ca.pem &&
 		openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
 			-keyout server.key -out server.csr &&
-		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >ext.cnf &&
+		printf 'subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >ext.cnf &&
 		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 			-days 30 -extfile ext.cnf -out server.pem
 	) >"$DIR/log/openssl.out" 2>&1 || { say "openssl failed: $DIR/log/openssl.out"; exit 1; }

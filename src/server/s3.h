@@ -135,6 +135,9 @@ uint64_t s3_requests(const struct s3 *s);
  * NULL for none) as a compare-and-swap. */
 int s3_put(struct s3 *s, const char *key, const struct s3_body *b,
     unsigned flags, const char *if_match, struct s3_answer *a);
+/* Create the bucket itself (tests and first set-up: 200, or 409 when
+ * it exists). */
+int s3_bucket_create(struct s3 *s, struct s3_answer *a);
 /* HEAD key: a->length is its size, a->etag its ETag. */
 int s3_head(struct s3 *s, const char *key, struct s3_answer *a);
 /* DELETE key (204 also when it was not there). */
