@@ -281,7 +281,7 @@ endpoints(void)
 {
 	static struct s3 s;
 	struct s3_conf c = { "http://127.0.0.1:7480", "bucket-1", "", NULL,
-	    "AK", "SK", NULL, 0 };
+	    "AK", "SK", NULL, 0, 0 };
 	static const char *const bad[] = { "ftp://h", "http://", "http://h/x",
 	    "http://h:0", "http://h:65536", "http://h:", "http://u@h",
 	    "http://h?x", "http://[::1", "http://[]:80", "http://[x]",
