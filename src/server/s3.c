@@ -317,7 +317,10 @@ read_xml(struct s3 *s, struct xml_glue *g, size_t max)
 		s3c_why(s, "the answer was cut short by");
 		return s3c_drop(s), R_RETRY;
 	}
-	body_end(s);
+	if (rc != 0)
+		s3c_drop(s);	/* the rest of the body is still to come */
+	else
+		body_end(s);
 	if ((rc != 0 || s3_xml_end(&x) < 0) && g->a->status < 300) {
 		snprintf(s->err, sizeof s->err, "malformed XML from %.64s:%u: %s",
 		    s->host, s->port, x.why ? x.why : "?");
