@@ -181,7 +181,10 @@ $(GO)/cairn: $(GO)/features.ok $(call obj,$(GO),$(CLIENT_SRC) $(COMMON_SRC)) $(A
 	$(CC_HOST) -o $@ $(linked)
 $(GO)/cairnd: $(GO)/features.ok $(call obj,$(GO),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) -o $@ $(linked)
-debug: $(GO)/cairn $(GO)/cairnd
+$(GO)/obj/test/tools/s3probe.o: INC += -iquote src/server
+$(GO)/s3probe: $(GO)/obj/test/tools/s3probe.o $(call obj,$(GO),$(S3_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) -o $@ $^
+debug: $(GO)/cairn $(GO)/cairnd $(GO)/s3probe
 
 # Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
 # that reads 1970, a full or slow disk, file times that cannot be set; a
