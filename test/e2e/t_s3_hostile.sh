@@ -123,6 +123,22 @@ has "$FLOG" 'continuation-token=t%2F1%20%2B%3D&list-type=2&max-keys=1&prefix= '
 check $? "the token sent encoded, the query sorted" "$(cat "$FLOG")"
 check_eq "$(grep -c '^connection' "$FLOG")" 1 "on one connection"
 
+# A kept connection the endpoint closed without saying so (its idle
+# timeout): replaced at once, not counted among the tries, so that five
+# 500s after it still leave a try for the answer.
+{
+	printf 'CLOSE\n'; answer "200 OK" "" "$p1"; sep
+	for i in 1 2 3 4 5; do answer "500 Internal" "" "<Error><Code>InternalError</Code></Error>"; sep; done
+	answer "200 OK" "" '<ListBucketResult><Contents><Key>k2</Key><Size>2</Size></Contents></ListBucketResult>'
+} >s5b
+fake s5b
+probe --page 1 list
+check_eq "$RC" 0 "a kept connection found closed, then five 500s"
+check_eq "$(grep -v '^status' "$OUT" | tr '\n' ' ')" "k1 1  k2 2  " "both pages"
+has "$ERR" 'requests 8'
+check $? "8 requests: the closed connection's one not counted as a try" "$(cat "$ERR")"
+check_eq "$(grep -c '^connection' "$FLOG")" 2 "on a second connection"
+
 # A truncated page that gives no token would loop for ever: refused.
 { answer "200 OK" "" '<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>'; } >s6
 fake s6
