@@ -31,9 +31,8 @@
 #   round: 14 s of start-up become 3); fast OSD shutdown without telling
 #   the monitor (daemons hang waiting for a dead one otherwise); radosgw
 #   waits 5 s and more on SIGTERM unless rgw exit timeout secs is cut to 1.
-#   Daemons run
-#   in the foreground (-f), which writes no pid file: the pids are recorded
-#   in DIR/pids, in the order to stop them.
+#   Daemons run in the foreground (-f), which writes no pid file: the pids
+#   are recorded in DIR/pids, in the order to stop them.
 LC_ALL=C
 export LC_ALL
 
