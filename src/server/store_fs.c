@@ -732,24 +732,23 @@ md5_field(const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Record e in the new manifest (and a file in the index log); where its
- * MD5 went is noted (s->rec_md5, s->rec_ilog) for an MD5_LATER offer. */
+static uint8_t mline[LINE_MAX_BYTES];	/* the last record written */
+
+/* Record e in the new manifest (and a file in the index log); where it
+ * went is noted (s->rec_at, s->rec_len, s->rec_ilog) for need_later. */
 static unsigned
 manifest_add(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 {
-	static uint8_t line[LINE_MAX_BYTES];
 	struct buf b;
-	size_t at;
 
-	buf_init(&b, line, sizeof line);
+	buf_init(&b, mline, sizeof mline);
 	if (entry_json(&b, e, NULL) < 0 || linew_put(&s->mw, b.p, b.len) < 0)
 		return fail(text, cap, ST_IO, "cannot write the manifest for",
 		    e->path);
 	s->rec_ilog = NOWHERE;
 	ilog_add(s, e, b.len, s->mw.written + s->mw.b.len);
-	s->rec_md5 = NOWHERE;
-	if (e->type == E_FILE && (at = md5_field(b.p, b.len)) > 0)
-		s->rec_md5 = s->mw.written + s->mw.b.len - 1 - b.len + at;
+	s->rec_len = b.len;
+	s->rec_at = s->mw.written + s->mw.b.len - 1 - b.len;
 	return ST_OK;
 }
 
@@ -1039,8 +1038,9 @@ need_later(struct fs_run *s)
 {
 	struct need *n = &s->needs[(s->need_head + s->need_count - 1) %
 	    NEED_MAX];
+	size_t at = md5_field(mline, s->rec_len);
 
-	n->md5_at = s->rec_md5;
+	n->md5_at = at > 0 ? s->rec_at + at : NOWHERE;
 	n->ilog_at = s->rec_ilog;
 }
 

@@ -122,9 +122,10 @@ struct fs_run {
 	int ilog_ok;
 	size_t ilog_n;
 	uint64_t ilog_done;	/* bytes of it written out */
-	/* the last record manifest_add wrote: where its MD5 is (or NOWHERE),
-	 * in the manifest (the hex digits) and in the index log */
-	uint64_t rec_md5, rec_ilog;
+	/* the last record manifest_add wrote: where it begins in the
+	 * manifest, its length, and its index log entry (or NOWHERE) */
+	uint64_t rec_at, rec_ilog;
+	size_t rec_len;
 	uint8_t ilog_b[ILOG_BUF];
 	/* --quota: what this run has charged that nothing committed or kept
 	 * in .partial holds yet (the entries' allowance, the upload in
