@@ -1521,6 +1521,7 @@ backup_run(const struct copts *o)
 
 	r->o = o;
 	r->st_tmp.fd = -1;
+	r->began = r->committed = r->interrupted = r->later = 0;
 	r->start = port_time();
 	report_start(&r->rep, o->report);
 	if (backup_prepare(o) < 0)
