@@ -76,13 +76,19 @@ LDFLAGS_ASAN ?= -fsanitize=address,undefined
 COMMON_SRC = $(wildcard src/common/*.c) port/posix.c
 # The static builds' own printf family (musl's brings float formatting).
 STATIC_SRC = port/fmt.c
-CLIENT_SRC = $(wildcard src/client/*.c)
+# The page of cairn --ui (src/client/ui/), gzip-compressed into a C table
+# by tools/embed.sh; one generated file for every build (its table sits
+# inside #if CAIRN_UI).
+UI_PAGE = $(sort $(wildcard $(addprefix src/client/ui/*.,html css js svg)))
+UI_GEN = build/gen/ui_files.c
+CLIENT_SRC = $(wildcard src/client/*.c) $(UI_GEN)
 SERVER_SRC = $(wildcard src/server/*.c)
 UNIT_SRC = $(wildcard test/unit/*.c)
 # Parts of the programs the unit tests drive: the store (its contract test
 # runs against the local backend), the client's report and restore work list.
 STORE_SRC = $(wildcard src/server/store*.c) src/server/mdindex.c
 UNIT_LINK = $(STORE_SRC) src/server/retain.c src/client/report.c \
+	src/client/ui_check.c src/client/ui_form.c \
 	src/client/worklist.c
 TOOL_SRC = $(wildcard test/tools/*.c)
 
@@ -148,6 +154,12 @@ $(B)/cairn: $(O)/features.ok $(call obj,$(O),$(CLIENT_SRC) $(COMMON_SRC) $(STATI
 $(B)/cairnd: $(O)/features.ok $(call obj,$(O),$(SERVER_SRC) $(COMMON_SRC) $(STATIC_SRC)) $(S)/bearssl/libbearssl.a
 	@mkdir -p $(@D)
 	$(CC_STATIC) $(LDFLAGS_STATIC) $(LTO:%=% -Os) -o $@ $(linked)
+
+$(UI_GEN): tools/embed.sh $(UI_PAGE)
+	sh tools/embed.sh $@ $(UI_PAGE)
+# Its objects find ui.h, which declares the table.
+$(call obj,$(O),$(UI_GEN)) $(call obj,$(AO),$(UI_GEN)) \
+$(call obj,$(GO),$(UI_GEN)): INC += -iquote src/client
 
 # ---- sanitizer build used by the tests ----------------------------------
 $(AO)/obj/%.o: %.c build/include/.ok
@@ -215,7 +227,8 @@ bench:
 
 clean:
 	rm -rf build/static build/asan build/debug build/include build/cairn \
-		build/cairnd build/small build/no-ui build/no-s3 build/demo build/test
+		build/cairnd build/small build/no-ui build/no-s3 build/demo build/test \
+		build/gen
 
 distclean:
 	rm -rf build

@@ -9,8 +9,9 @@
 # it: "unit", "t_backup", "t_names", ..., "t_backup.static".
 # Work directory: build/test/ (fresh each run); each script gets its own
 # build/test/<name>/ with its log in build/test/<name>.log.
-# Prints one line per test and ends with "N passed, N failed"; exit 0 only
-# if nothing failed and at least one check ran.
+# Prints one line per test and ends with "N passed, N failed" (and ", N
+# skipped": tests that could not run here and said why, e.g. no browser);
+# exit 0 only if nothing failed and at least one check ran.
 # TEST_SHELL (default sh) runs the scripts, e.g. TEST_SHELL="busybox sh".
 LC_ALL=C
 export LC_ALL
@@ -50,6 +51,7 @@ mkdir -p "$T" || exit 2
 
 passed=0
 failed=0
+skipped=0
 ran=0
 
 # wanted NAME: whether NAME matches the pattern.
@@ -129,6 +131,12 @@ run_e2e() {
 	p=$(grep -c '^pass ' "$res")
 	f=$(grep -c '^fail ' "$res")
 	why=
+	if [ "$p" = 0 ] && [ "$f" = 0 ] && [ "$rc" = 0 ] && grep -q '^skip ' "$res"; then
+		skipped=$((skipped + 1))
+		ran=$((ran + 1))
+		report "$name" 0 0 $(($(now) - t0)) "skipped: $(sed -n 's/^skip [^ ]* //p' "$res" | head -n 1)"
+		return
+	fi
 	if [ "$rc" = 124 ] && [ -n "$to" ]; then
 		f=$((f + 1))
 		why="timed out after 900 s"
@@ -176,5 +184,9 @@ fi
 if [ "$ran" = 0 ]; then
 	printf 'no test matches "%s"\n' "$pat" >&2
 fi
-printf '%d passed, %d failed\n' "$passed" "$failed"
+if [ "$skipped" -gt 0 ]; then
+	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+else
+	printf '%d passed, %d failed\n' "$passed" "$failed"
+fi
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -65,6 +65,9 @@ struct http_head {
  * section 2.2) count as part of the head.
  */
 long http_head_end(const char *p, size_t n);
+/* After http_head_end gave -1 on p[n]: the status a server answers with,
+ * 414 when the request line itself is too long, else 431. */
+unsigned http_head_too_long(const char *p, size_t n);
 
 /*
  * Parse the whole head p[n] (n from http_head_end) into h: a request
