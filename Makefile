@@ -7,6 +7,7 @@
 #                   their size budgets (building what is missing)
 #   make size       this build's two binaries against their budgets
 #   make test       every test: unit, end to end (ASan/UBSan build + static)
+#   make test-s3    the object-store tests alone, on a one-node Ceph
 #   make demo       a real backup and re-run over loopback TLS, explained
 #   make bench      cairn against rsync over ssh, rsync --link-dest, restic
 #                   and the copy floors on a copy of /usr/share and a Linux
@@ -89,8 +90,11 @@ UNIT_SRC = $(wildcard test/unit/*.c)
 STORE_SRC = $(wildcard src/server/store*.c) src/server/mdindex.c
 UNIT_LINK = $(STORE_SRC) src/server/retain.c src/client/report.c \
 	src/client/ui_check.c src/client/ui_form.c \
-	src/client/worklist.c
+	src/client/worklist.c $(S3_SRC)
 TOOL_SRC = $(wildcard test/tools/*.c)
+# cairnd's S3 client (CAIRN_S3): the unit tests and test/tools/s3probe
+# drive it on its own.
+S3_SRC = $(wildcard src/server/s3*.c)
 
 # S: this target's static BearSSL (build/static, or build/<name> when
 # cross compiling); A: the ASan build's; G: the debug build. BearSSL does
@@ -176,6 +180,9 @@ $(AO)/unit: $(AO)/features.ok $(call obj,$(AO),$(UNIT_SRC) $(UNIT_LINK) $(COMMON
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $(linked)
 $(AO)/%: $(AO)/obj/test/tools/%.o $(call obj,$(AO),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
+$(AO)/obj/test/tools/s3probe.o: INC += -iquote src/server
+$(AO)/s3probe: $(AO)/obj/test/tools/s3probe.o $(call obj,$(AO),$(S3_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 
 # ---- plain glibc build for valgrind (which cannot run ASan binaries) ----
 $(GO)/obj/%.o: %.c build/include/.ok
@@ -186,17 +193,22 @@ $(GO)/cairn: $(GO)/features.ok $(call obj,$(GO),$(CLIENT_SRC) $(COMMON_SRC)) $(A
 	$(CC_HOST) -o $@ $(linked)
 $(GO)/cairnd: $(GO)/features.ok $(call obj,$(GO),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) -o $@ $(linked)
-debug: $(GO)/cairn $(GO)/cairnd
+$(GO)/obj/test/tools/s3probe.o: INC += -iquote src/server
+$(GO)/s3probe: $(GO)/obj/test/tools/s3probe.o $(call obj,$(GO),$(S3_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) -o $@ $^
+debug: $(GO)/cairn $(GO)/cairnd $(GO)/s3probe
 
 # Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
 # that reads 1970, a full or slow disk, file times that cannot be set; a
-# trace of syncs and renames; one fault at a stepped point (sweeps).
+# trace of syncs and renames; one fault at a stepped point (sweeps); a
+# count of the bytes read from each file.
 $(AO)/%.so: test/shim/%.c test/shim/shim.h
 	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
 
 asan: $(AO)/cairn $(AO)/cairnd $(AO)/unit $(AO)/nolink.so $(AO)/oldclock.so \
 	$(AO)/fakeclock.so \
 	$(AO)/diskfault.so $(AO)/nofutime.so $(AO)/trace.so $(AO)/sweep.so \
+	$(AO)/readcount.so \
 	$(patsubst test/tools/%.c,$(AO)/%,$(TOOL_SRC))
 
 # ---- entry points --------------------------------------------------------
@@ -209,6 +221,12 @@ test: deps
 	$(MAKE) SMALL=1 all
 	for c in $(CROSS_KNOWN); do $(MAKE) CROSS=$$c all || exit 1; done
 	sh test/run.sh
+
+# The object-store tests alone, on a one-node Ceph that test/run.sh brings
+# up (tools/ceph-up.sh; tools/deps.sh s3 installs it when it can).
+test-s3:
+	$(MAKE) asan
+	sh test/run.sh t_s3_
 
 demo:
 	sh tools/deps.sh
@@ -231,7 +249,7 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all asan debug deps test demo bench size clean distclean install uninstall
+.PHONY: all asan debug deps test test-s3 demo bench size clean distclean install uninstall
 .DELETE_ON_ERROR:
 
 -include $(shell find $(O)/obj $(AO)/obj $(GO)/obj -name '*.d' 2>/dev/null)

@@ -17,6 +17,9 @@
 #   tools/deps.sh ui         the browser test's: Debian's chromium and nodejs
 #                            (npm), then playwright-core as test/browser's
 #                            lock file pins it (npm ci, no browser download)
+#   tools/deps.sh s3         a one-node Ceph for the object-store tests
+#                            (tools/ceph-up.sh): mon, mgr, osd, radosgw and
+#                            the ceph and radosgw-admin commands
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -177,8 +180,16 @@ bench)
 ui)
 	install_ui
 	;;
+s3)
+	# Not every machine can have them (no root, no Debian mirror): say so
+	# and fail; the S3 tests then skip in words.
+	if ! (install_pkgs ceph-mon ceph-mgr ceph-osd radosgw ceph-common openssl); then
+		say "could not install Ceph (ceph-mon ceph-mgr ceph-osd radosgw ceph-common): the S3 tests cannot run here"
+		exit 1
+	fi
+	;;
 *)
-	say "usage: tools/deps.sh [all|bearssl|test|bench|ui|cross [ARCH...]]"
+	say "usage: tools/deps.sh [all|bearssl|test|bench|ui|s3|cross [ARCH...]]"
 	exit 2
 	;;
 esac
