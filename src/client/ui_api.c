@@ -1,8 +1,9 @@
 /*
- * ui_api.c — the web UI's JSON endpoints (ui.h): one row of routes[]
- * each. A command's values go to client_main as separate arguments,
- * the first in the attached form (--ls=VALUE), so that no value is ever
- * read as an option; a second operand that looks like one is refused.
+ * ui_api.c — the web UI's JSON endpoints (ui.h): one row of get_routes[]
+ * or post_routes[] each. A command's values go to client_main as
+ * separate arguments, the first in the attached form (--ls=VALUE), so
+ * that no value is ever read as an option; a second operand that looks
+ * like one is refused.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -476,42 +477,44 @@ api_diff(struct ui_req *r)
 
 /* ---- the table --------------------------------------------------------- */
 
-static const struct route {
-	const char *method, *path;
+/* The endpoints by method, their paths after "/api/". */
+struct route {
+	const char *path;
 	int (*run)(struct ui_req *r);
-} routes[] = {
-	{ "GET", "/api/session", api_session },
-	{ "GET", "/api/settings", api_settings },
-	{ "POST", "/api/settings", api_settings_post },
-	{ "GET", "/api/fs", api_fs },
-	{ "POST", "/api/backup", api_backup },
-	{ "GET", "/api/job", api_job },
-	{ "GET", "/api/history", api_history },
-	{ "POST", "/api/schedule", api_schedule },
-	{ "GET", "/api/backups", api_backups },
-	{ "GET", "/api/ls", api_ls },
-	{ "GET", "/api/find", api_find },
-	{ "GET", "/api/diff", api_diff },
-	{ "POST", "/api/restore", api_restore },
-	{ "POST", "/api/remove", api_remove },
-	{ "POST", "/api/prune", api_prune },
-	{ "POST", "/api/test-hook", api_test_hook },
 };
+
+static const struct route get_routes[] = {
+	{ "session", api_session }, { "settings", api_settings },
+	{ "fs", api_fs }, { "job", api_job }, { "history", api_history },
+	{ "backups", api_backups }, { "ls", api_ls }, { "find", api_find },
+	{ "diff", api_diff }, { NULL, NULL }
+}, post_routes[] = {
+	{ "settings", api_settings_post }, { "backup", api_backup },
+	{ "schedule", api_schedule }, { "restore", api_restore },
+	{ "remove", api_remove }, { "prune", api_prune },
+	{ "test-hook", api_test_hook }, { NULL, NULL }
+};
+
+/* The row of t for path, or NULL. */
+static const struct route *
+route_of(const struct route *t, const char *path)
+{
+	for (; t->path != NULL; t++)
+		if (strcmp(t->path, path) == 0)
+			return t;
+	return NULL;
+}
 
 int
 ui_api(struct ui_req *r, const char *method, const char *path)
 {
-	size_t i;
-	int known = 0;
+	int get = strcmp(method, "GET") == 0;
+	const struct route *t = route_of(get ? get_routes : post_routes, path + 5);
 
-	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		if (strcmp(routes[i].path, path) != 0)
-			continue;
-		if (strcmp(routes[i].method, method) == 0)
-			return routes[i].run(r);
-		known = 1;
-	}
-	if (!known)
+	if (t != NULL && (get || strcmp(method, "POST") == 0))
+		return t->run(r);
+	if (route_of(get_routes, path + 5) == NULL &&
+	    route_of(post_routes, path + 5) == NULL)
 		return -1;
 	ui_error(r->c, 405, "not with this method");
 	return UI_ANSWERED;
