@@ -83,8 +83,11 @@ UNIT_SRC = $(wildcard test/unit/*.c)
 # runs against the local backend), the client's report and restore work list.
 STORE_SRC = $(wildcard src/server/store*.c) src/server/mdindex.c
 UNIT_LINK = $(STORE_SRC) src/server/retain.c src/client/report.c \
-	src/client/worklist.c
+	src/client/worklist.c $(S3_SRC)
 TOOL_SRC = $(wildcard test/tools/*.c)
+# cairnd's S3 client (CAIRN_S3): the unit tests and test/tools/s3probe
+# drive it on its own.
+S3_SRC = $(wildcard src/server/s3*.c)
 
 # S: this target's static BearSSL (build/static, or build/<name> when
 # cross compiling); A: the ASan build's; G: the debug build. BearSSL does
@@ -163,6 +166,9 @@ $(AO)/obj/test/unit/%.o: INC += -iquote src/server -iquote src/client
 $(AO)/unit: $(AO)/features.ok $(call obj,$(AO),$(UNIT_SRC) $(UNIT_LINK) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $(linked)
 $(AO)/%: $(AO)/obj/test/tools/%.o $(call obj,$(AO),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
+$(AO)/obj/test/tools/s3probe.o: INC += -iquote src/server
+$(AO)/s3probe: $(AO)/obj/test/tools/s3probe.o $(call obj,$(AO),$(S3_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 
 # ---- plain glibc build for valgrind (which cannot run ASan binaries) ----

@@ -14,6 +14,9 @@
 #                            restic, GNU time, procps, valgrind, e2fsprogs
 #                            (the Linux source tree is used when the
 #                            linux-source package is installed; not by default)
+#   tools/deps.sh s3         a one-node Ceph for the object-store tests
+#                            (tools/ceph-up.sh): mon, mgr, osd, radosgw and
+#                            the ceph and radosgw-admin commands
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -155,8 +158,16 @@ bench)
 		valgrind e2fsprogs
 	fetch_bearssl
 	;;
+s3)
+	# Not every machine can have them (no root, no Debian mirror): say so
+	# and fail; the S3 tests then skip in words.
+	if ! (install_pkgs ceph-mon ceph-mgr ceph-osd radosgw ceph-common openssl); then
+		say "could not install Ceph (ceph-mon ceph-mgr ceph-osd radosgw ceph-common): the S3 tests cannot run here"
+		exit 1
+	fi
+	;;
 *)
-	say "usage: tools/deps.sh [all|bearssl|test|bench|cross [ARCH...]]"
+	say "usage: tools/deps.sh [all|bearssl|test|bench|s3|cross [ARCH...]]"
 	exit 2
 	;;
 esac
