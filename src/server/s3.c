@@ -102,6 +102,8 @@ extra_fields(const struct rq *rq, char *p, size_t cap)
 	size_t len = 0;
 	int w = 0;
 
+	if (cap > 0)
+		p[0] = 0;	/* a GET or DELETE has none */
 	if (rq->body != NULL || strcmp(rq->method, "PUT") == 0 ||
 	    strcmp(rq->method, "POST") == 0)
 		w = snprintf(p, cap, "Content-Length: %llu\r\n",
