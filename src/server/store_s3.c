@@ -234,6 +234,7 @@ run_start(const store_class **ctx, const char *client, const char *source,
 	unsigned need_max = out->need_max;
 
 	(*ctx)->end(ctx);
+	s3_here(s);
 	memset(out, 0, sizeof *out);
 	out->need_max = need_max;
 	memset(r, 0, offsetof(struct s3_run, needs));

@@ -9,6 +9,8 @@
  *	<client>/<id>/snap/<snapshot>		its manifest: the commit record
  *	<client>/<id>/lock			the run's lease: owner, expiry
  *	<client>/<id>/resume			content an unfinished run sent
+ *	<client>/<id>/read/<expiry>-<owner>	a restore's read lease
+ *	<client>/sweep/lock			the sweep's lease
  *
  * A snapshot exists exactly when its manifest object does; the manifest is
  * put (If-None-Match: *) only after every object it names was uploaded and
@@ -129,6 +131,8 @@ struct s3_read {
 	struct mdindex pidx;	/* path MD5 → record offset */
 	int pidx_ok;
 	int file_fd;		/* the content, downloaded: -1 none */
+	char lease[S3_KEY_MAX];	/* its read lease, "" none */
+	int64_t lease_expiry;
 	uint64_t pos, size;
 };
 
@@ -138,6 +142,7 @@ struct store_s3 {
 	int spool;		/* this context's spool directory */
 	char spool_name[PATH_CAP];
 	char endpoint[256];
+	long pid;		/* whose connection s3 is (sessions fork) */
 	char owner[S3_OWNER];	/* this process's lease owner token */
 	struct s3_read rd;
 	struct s3_man cur[STORE_CURSORS];
@@ -169,6 +174,9 @@ int s3k(char *k, const char *fmt, ...) __attribute__((format(printf, 2,
 /* The content key of md5 and size into k. */
 void s3_data_key(char *k, const char *client, const uint8_t md5[MD5_LEN],
     uint64_t size);
+/* Called before requests: in a process forked since the connection was
+ * made, forget it (the parent keeps it) and open one's own. */
+void s3_here(struct store_s3 *s);
 /* A fresh empty spool file named name (replacing one): fd or -1. */
 int s3_spool_file(struct store_s3 *s, const char *name);
 /* Upload len bytes of fd from its start as key (flags as s3_put: one PUT
@@ -213,6 +221,16 @@ void s3_unlock(struct store_s3 *s, const char *client, const char *id,
     char *etag);
 /* 1 if backup id's lease is held by a live run, 0 if not, -1. */
 int s3_lock_held(struct store_s3 *s, const char *client, const char *id);
+
+/* A read lease on backup id while a snapshot of it is open (key into
+ * key[S3_KEY_MAX]; renew moves it on when half its time has gone): 0 or
+ * -1. s3_readers: 1 if a live one is there, 0 not, -1. */
+int s3_read_hold(struct store_s3 *s, const char *client, const char *id,
+    char *key, int64_t *expiry);
+int s3_read_renew(struct store_s3 *s, const char *client, const char *id,
+    char *key, int64_t *expiry);
+void s3_read_release(struct store_s3 *s, char *key);
+int s3_readers(struct store_s3 *s, const char *client, const char *id);
 
 /* A manifest downloaded into spool file name and opened: ST_OK with *si
  * from its header, ST_NOT_FOUND, ST_IO. */

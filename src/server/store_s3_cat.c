@@ -96,6 +96,7 @@ s3_next_snapshot(const store_class **ctx, const char *client,
 	struct first_key f = { found, sizeof found, 0, 0 };
 	int st;
 
+	s3_here(s);
 	if (!store_is_id(id, strlen(id)) ||
 	    s3k(prefix, "%s/%s/snap/", client, id) < 0 ||
 	    s3k(start, "%s%s", prefix, after) < 0)
@@ -221,7 +222,7 @@ s3_info(const store_class **ctx, const char *client, const char *id,
     const char *snap, struct snapinfo *si)
 {
 	struct store_s3 *s = (struct store_s3 *)ctx;
-	static struct s3_man m = { -1, 0 };
+	static struct s3_man m = { .fd = -1 };
 	char text[256];
 	unsigned st;
 
@@ -280,6 +281,12 @@ s3_open_snapshot(const store_class **ctx, const char *client,
 		return st;
 	snprintf(rd->client, sizeof rd->client, "%s", client);
 	snprintf(rd->id, sizeof rd->id, "%s", id);
+	if (s3_read_hold(s, client, id, rd->lease, &rd->lease_expiry) < 0) {
+		s3_close_snapshot(ctx);
+		snprintf(text, cap, "object store: cannot put the read lease of "
+		    "%s: %s", id, s3_error(&s->s3));
+		return ST_IO;
+	}
 	if (!rd->man.damaged) {
 		index_paths(s);
 		port_rewind(rd->man.fd);
@@ -325,15 +332,25 @@ int
 s3_open_file(const store_class **ctx, const char *path, uint64_t *size)
 {
 	static struct entry e;
+	static char first[PATH_CAP];
 	struct store_s3 *s = (struct store_s3 *)ctx;
 	struct s3_read *rd = &s->rd;
-	char key[S3_KEY_MAX], text[256];
+	char key[S3_KEY_MAX], text[256] = "";
 	uint8_t md[MD5_LEN];
 
 	s3_close_file(ctx);
-	if (rd->man.fd < 0 || record_of(s, path, strlen(path), &e) < 0 ||
-	    (e.type == E_HARD && record_of(s, e.target, e.tlen, &e) < 0))
+	if (rd->man.fd < 0 || record_of(s, path, strlen(path), &e) < 0)
 		return -1;
+	if (s3_read_renew(s, rd->client, rd->id, rd->lease,
+	    &rd->lease_expiry) < 0)
+		msg("%s: cannot renew the read lease: %s", rd->id,
+		    s3_error(&s->s3));
+	if (e.type == E_HARD) {		/* its first path has the record */
+		memcpy(first, e.target, e.tlen + 1);
+		if (record_of(s, first, strlen(first), &e) < 0 ||
+		    e.type != E_FILE)
+			return -1;
+	}
 	if ((rd->file_fd = s3_spool_file(s, "file")) < 0)
 		return -1;
 	s3_data_key(key, rd->client, e.md5, e.size);
@@ -387,6 +404,7 @@ s3_close_snapshot(const store_class **ctx)
 
 	s3_close_file(ctx);
 	s3_man_close(&rd->man);
+	s3_read_release((struct store_s3 *)ctx, rd->lease);
 	if (rd->pidx_ok)
 		port_close(rd->pidx.fd);
 	rd->pidx_ok = 0;
@@ -436,6 +454,7 @@ s3_next_client(const store_class **ctx, const char *after, char *name)
 	struct first_key f = { found, sizeof found, 0, 1 };
 	int st;
 
+	s3_here(s);
 	if (s3k(start, "_clients/%s", after) < 0)
 		return 0;
 	st = s3_list(&s->s3, "_clients/", after[0] ? start : NULL,

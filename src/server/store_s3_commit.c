@@ -166,3 +166,179 @@ write_manifest(struct s3_run *r, int fd)
 		return -1;
 	return 0;
 }
+
+/* The manifest put as the commit record, then the catalog told. */
+static unsigned
+publish(struct store_s3 *s, char *text, size_t cap)
+{
+	struct s3_run *r = &s->run;
+	struct port_stat st;
+	char key[S3_KEY_MAX];
+	int fd, got;
+
+	if ((fd = s3_spool_file(s, "manifest")) < 0 ||
+	    write_manifest(r, fd) < 0 || port_fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			port_close(fd);
+		return s3_fail(text, cap, ST_IO, "cannot write the manifest of",
+		    r->out->id);
+	}
+	s3k(key, "%s/%s/snap/%s", r->client, r->out->id, r->out->snap);
+	got = s3_lock_renew(s, r->client, r->out->id, r->lock_etag,
+	    &r->lock_expiry, text, cap);
+	if (got == 0)
+		got = s3_upload(s, key, fd, st.size, S3_IF_NONE_MATCH, NULL,
+		    NULL, text, cap);
+	port_close(fd);
+	if (got == 1)
+		snprintf(text, cap, "snapshot %s of backup %s exists already",
+		    r->out->snap, r->out->id);
+	if (got != 0)
+		return ST_IO;
+	r->committed = 1;	/* visible from here on */
+	if (s3_catalog_set(s, r->client, r->out->id, r->out->source,
+	    r->out->snap, text, cap) < 0)
+		msg("backup %s: snapshot %s is committed, but the catalog "
+		    "still names an older one: %s", r->out->id, r->out->snap,
+		    text);
+	if (r->had_resume && s3k(key, "%s/%s/resume", r->client,
+	    r->out->id) == 0 && s3_remove_key(s, key, text, cap) == 0)
+		r->had_resume = 0;
+	return ST_OK;
+}
+
+unsigned
+s3_commit(const store_class **ctx, unsigned keep, struct store_run *out,
+    char *text, size_t cap)
+{
+	struct store_s3 *s = (struct store_s3 *)ctx;
+	struct s3_run *r = &s->run;
+	struct retention k;
+	unsigned st;
+
+	if (!r->active || r->dry || r->committed || r->up_fd >= 0) {
+		snprintf(text, cap, "commit without a run");
+		return ST_BAD_REQUEST;
+	}
+	r->out->failed += r->need_count;	/* asked for, never sent */
+	r->need_count = 0;
+	if ((st = publish(s, text, cap)) != ST_OK)
+		return st;
+	if (keep > 0) {
+		memset(&k, 0, sizeof k);
+		k.last = keep;
+		if (s3_apply_retention(s, r->client, r->out->id, &k, 0, 0, 0,
+		    NULL, NULL, NULL, text, cap) != ST_OK)
+			msg("%s", text);
+	}
+	if (out != r->out)
+		*out = *r->out;
+	snprintf(text, cap, "snapshot %s committed", r->out->snap);
+	return ST_OK;
+}
+
+unsigned
+s3_retain(const store_class **ctx, const struct retention *k, int dry,
+    void (*removed)(void *arg, const struct snapinfo *si), void *arg,
+    char *text, size_t cap)
+{
+	struct store_s3 *s = (struct store_s3 *)ctx;
+	struct s3_run *r = &s->run;
+
+	if (!r->active || (!r->committed && !r->dry)) {
+		snprintf(text, cap, "retention without a committed or dry run");
+		return ST_BAD_REQUEST;
+	}
+	return s3_apply_retention(s, r->client, r->out->id, k, dry || r->dry,
+	    r->dry, r->time, NULL, removed, arg, text, cap);
+}
+
+/* The old resume list (spooled at begin) after this run's in fd. */
+static int
+append_old(struct store_s3 *s, int fd, uint64_t *off)
+{
+	uint64_t at = 0;
+	long n = 0;
+	int old = s->run.resume_fd;
+
+	if (old < 0)
+		return 0;
+	while ((n = port_pread(old, s->io, sizeof s->io, at)) > 0) {
+		if (port_pwrite_all(fd, s->io, (size_t)n, *off) < 0)
+			break;
+		at += (uint64_t)n;
+		*off += (uint64_t)n;
+	}
+	return n == 0 ? 0 : -1;
+}
+
+/* What this run sent, and what an older unfinished one had, as the resume
+ * list for the next run: one content name a line. */
+static void
+put_resume(struct store_s3 *s)
+{
+	struct s3_run *r = &s->run;
+	char key[S3_KEY_MAX], hex[MD5_HEXLEN + 1], text[256];
+	uint8_t rec[MD5_LEN + 8];
+	uint64_t i, size, off = 0;
+	int fd, n, fail = 0;
+
+	if (r->sent_n == 0 || (fd = s3_spool_file(s, "resume.new")) < 0)
+		return;
+	s3k(key, "%s/%s/resume", r->client, r->out->id);
+	for (i = 0; i < r->sent_n && !fail; i++) {
+		fail = port_pread(r->sent_fd, rec, sizeof rec, i * sizeof rec) !=
+		    (long)sizeof rec;
+		memcpy(&size, rec + MD5_LEN, 8);
+		md5_hex(rec, hex);
+		n = snprintf((char *)s->io, sizeof s->io, "%s-%llu\n", hex,
+		    (unsigned long long)size);
+		fail = fail || port_pwrite_all(fd, s->io, (size_t)n, off) < 0;
+		off += (uint64_t)n;
+	}
+	if (!fail && append_old(s, fd, &off) == 0 &&
+	    s3_upload(s, key, fd, off, 0, NULL, NULL, text, sizeof text) != 0)
+		msg("backup %s: %s", r->out->id, text);
+	port_close(fd);
+}
+
+/* Close a spool descriptor. */
+static void
+shut(int *fd)
+{
+	if (*fd >= 0)
+		port_close(*fd);
+	*fd = -1;
+}
+
+void
+s3_end(const store_class **ctx)
+{
+	struct store_s3 *s = (struct store_s3 *)ctx;
+	struct s3_run *r = &s->run;
+
+	if (!r->active)
+		return;
+	if (!r->committed && !r->dry)
+		put_resume(s);
+	if (r->locked)
+		s3_unlock(s, r->client, r->out->id, r->lock_etag);
+	r->locked = 0;
+	shut(&r->up_fd);
+	shut(&r->prev_fd);
+	shut(&r->draft_fd);
+	shut(&r->tags_fd);
+	shut(&r->res_fd);
+	shut(&r->sent_fd);
+	shut(&r->resume_fd);
+	if (r->cidx_ok)
+		port_close(r->cidx.fd);
+	if (r->fidx_ok)
+		port_close(r->fidx.fd);
+	if (r->gone_ok)
+		port_close(r->gone.fd);
+	r->cidx_ok = r->fidx_ok = r->gone_ok = 0;
+	r->active = 0;
+}
+
+#endif /* CAIRN_S3 */

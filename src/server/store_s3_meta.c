@@ -254,7 +254,8 @@ lease_body(struct store_s3 *s, int64_t expiry, uint64_t *len)
 
 /* The lease as the store has it: its expiry and ETag. 1 there, 0 not, -1. */
 static int
-lease_read(struct store_s3 *s, const char *key, int64_t *expiry, char *etag)
+lease_read(struct store_s3 *s, const char *key, int64_t *expiry, char *etag,
+    int *mine)
 {
 	char body[96], text[128];
 	const char *sp;
@@ -272,6 +273,8 @@ lease_read(struct store_s3 *s, const char *key, int64_t *expiry, char *etag)
 	body[n > 0 ? n : 0] = 0;
 	body[strcspn(body, "\n")] = 0;
 	sp = strchr(body, ' ');
+	*mine = sp != NULL && (size_t)(sp - body) == strlen(s->owner) &&
+	    memcmp(body, s->owner, strlen(s->owner)) == 0;
 	/* an unreadable lease is taken as expired: its owner is not us */
 	*expiry = sp != NULL && parse_u64(sp + 1, 0, INT64_MAX, &v) == 0 ?
 	    (int64_t)v : 0;
@@ -285,9 +288,10 @@ s3_lock(struct store_s3 *s, const char *client, const char *id,
 	char key[S3_KEY_MAX], old[S3_ETAG_MAX];
 	int64_t theirs;
 	uint64_t len;
-	int fd, r;
+	int fd, r, mine = 0;
 
 	*took = 0;
+	text[0] = 0;
 	*expiry = port_time() + S3_LEASE;
 	s3k(key, "%s/%s/lock", client, id);
 	if ((fd = lease_body(s, *expiry, &len)) < 0) {
@@ -297,9 +301,12 @@ s3_lock(struct store_s3 *s, const char *client, const char *id,
 	}
 	r = s3_upload(s, key, fd, len, S3_IF_NONE_MATCH, NULL, etag, text,
 	    cap);
-	if (r == 1 && (r = lease_read(s, key, &theirs, old)) == 1) {
+	if (r == 1 && (r = lease_read(s, key, &theirs, old, &mine)) == 1) {
 		r = 1;
-		if (theirs < port_time()) {	/* its run died: take it */
+		if (mine) {	/* a retried PUT: our first one was done */
+			memcpy(etag, old, S3_ETAG_MAX);
+			r = 0;
+		} else if (theirs < port_time()) {	/* its run died */
 			r = s3_upload(s, key, fd, len, 0, old, etag, text, cap);
 			*took = r == 0;
 		}
@@ -314,6 +321,9 @@ s3_lock(struct store_s3 *s, const char *client, const char *id,
 		    "in progress", id);
 		return ST_BUSY;
 	}
+	if (r < 0 && mine == 0 && text[0] == 0)
+		snprintf(text, cap, "object store: cannot read the lock of "
+		    "%s: %s", id, s3_error(&s->s3));
 	return r == 0 ? ST_OK : ST_IO;
 }
 
@@ -359,13 +369,91 @@ s3_lock_held(struct store_s3 *s, const char *client, const char *id)
 {
 	char key[S3_KEY_MAX], etag[S3_ETAG_MAX];
 	int64_t expiry;
-	int r;
+	int r, mine;
 
 	s3k(key, "%s/%s/lock", client, id);
-	r = lease_read(s, key, &expiry, etag);
+	r = lease_read(s, key, &expiry, etag, &mine);
 	if (r <= 0)
 		return r;
 	return expiry >= port_time() ? 1 : 0;
+}
+
+/* ---- read leases: <client>/<id>/read/<expiry>-<owner>, empty ---- */
+
+int
+s3_read_hold(struct store_s3 *s, const char *client, const char *id,
+    char *key, int64_t *expiry)
+{
+	char text[256];
+	int fd, r;
+
+	*expiry = port_time() + S3_LEASE;
+	if (s3k(key, "%s/%s/read/%lld-%s", client, id, (long long)*expiry,
+	    s->owner) < 0 || (fd = s3_spool_file(s, "read.lease")) < 0)
+		return -1;
+	r = s3_upload(s, key, fd, 0, 0, NULL, NULL, text, sizeof text);
+	port_close(fd);
+	return r == 0 ? 0 : -1;
+}
+
+int
+s3_read_renew(struct store_s3 *s, const char *client, const char *id,
+    char *key, int64_t *expiry)
+{
+	char old[S3_KEY_MAX], text[256];
+
+	if (port_time() < *expiry - S3_LEASE / 2)
+		return 0;
+	memcpy(old, key, S3_KEY_MAX);
+	if (s3_read_hold(s, client, id, key, expiry) < 0) {
+		memcpy(key, old, S3_KEY_MAX);
+		return -1;
+	}
+	s3_remove_key(s, old, text, sizeof text);
+	return 0;
+}
+
+void
+s3_read_release(struct store_s3 *s, char *key)
+{
+	char text[256];
+
+	if (key[0] != 0)
+		s3_remove_key(s, key, text, sizeof text);
+	key[0] = 0;
+}
+
+static int
+reader_each(void *arg, const char *key, uint64_t size, const char *etag)
+{
+	const char *slash = strrchr(key, '/');
+	char num[24];
+	uint64_t t;
+	size_t n;
+
+	(void)size;
+	(void)etag;
+	slash = slash == NULL ? key : slash + 1;
+	n = strcspn(slash, "-");
+	if (n == 0 || n >= sizeof num)
+		return 0;
+	memcpy(num, slash, n);
+	num[n] = 0;
+	if (parse_u64(num, 0, INT64_MAX, &t) == 0 && (int64_t)t >= port_time())
+		(*(int *)arg)++;
+	return 0;
+}
+
+int
+s3_readers(struct store_s3 *s, const char *client, const char *id)
+{
+	char prefix[S3_KEY_MAX];
+	int live = 0;
+
+	s3k(prefix, "%s/%s/read/", client, id);
+	if (s3_list(&s->s3, prefix, NULL, reader_each, &live) != 200)
+		return -1;
+	return live > 0;
 }
 
 #endif /* CAIRN_S3 */

@@ -39,6 +39,31 @@ s3_data_key(char *k, const char *client, const uint8_t md5[MD5_LEN],
 	s3k(k, "%s/data/%s-%llu", client, hex, (unsigned long long)size);
 }
 
+/* A lease owner token of this process: random hex. 0 or -1. */
+static int
+new_owner(struct store_s3 *s)
+{
+	uint8_t rnd[16];
+	unsigned i;
+
+	if (port_random(rnd, sizeof rnd) < 0)
+		return -1;
+	for (i = 0; i < sizeof rnd; i++)
+		snprintf(s->owner + 2 * i, 3, "%02x", rnd[i]);
+	return 0;
+}
+
+void
+s3_here(struct store_s3 *s)
+{
+	if (s->pid == port_getpid())
+		return;
+	s3_close(&s->s3);
+	if (s->pid != 0)
+		new_owner(s);	/* a forked session: a lease owner of its own */
+	s->pid = port_getpid();
+}
+
 /* Spool files are the process's own (sessions are forked), named by its
  * pid, and unlinked as soon as they are open: nothing is left behind. */
 int
@@ -47,6 +72,7 @@ s3_spool_file(struct store_s3 *s, const char *name)
 	char n[96];
 	int fd;
 
+	s3_here(s);
 	snprintf(n, sizeof n, ".cairnd-%ld-%s", port_getpid(), name);
 	port_unlinkat(s->spool, n, 0);
 	fd = port_openat_rw(s->spool, n, 0600);
@@ -314,7 +340,6 @@ int
 store_s3_init(struct store_s3 *s, const struct s3_conf *conf,
     const char *spool, char *text, size_t cap)
 {
-	uint8_t rnd[16];
 	unsigned i;
 
 	memset(s, 0, offsetof(struct store_s3, io));
@@ -330,12 +355,10 @@ store_s3_init(struct store_s3 *s, const struct s3_conf *conf,
 		    spool, strerror(errno));
 		return -1;
 	}
-	if (port_random(rnd, sizeof rnd) < 0) {
+	if (new_owner(s) < 0) {
 		snprintf(text, cap, "no random bytes for the lease owner");
 		return -1;
 	}
-	for (i = 0; i < sizeof rnd; i++)
-		snprintf(s->owner + 2 * i, 3, "%02x", rnd[i]);
 	if (s3_init(&s->s3, conf, text, cap) < 0 || probe(s, text, cap) < 0) {
 		port_close(s->spool);
 		return -1;

@@ -160,8 +160,15 @@ s3_apply_retention(struct store_s3 *s, const char *client, const char *id,
 	struct snaplist l;
 	unsigned st, n;
 
+	int r;
+
 	if (!retention_any(k))
 		return ST_OK;
+	if (!dry && (r = s3_readers(s, client, id)) != 0) {
+		snprintf(text, cap, "backup %s: a restore is reading it: no "
+		    "snapshot removed", id);
+		return r < 0 ? ST_IO : ST_BUSY;
+	}
 	if ((st = list_snaps(s, client, id, &l, text, cap)) != ST_OK)
 		return st;
 	retain_init(&plan, k, 1);
@@ -192,11 +199,19 @@ static unsigned
 hold(struct store_s3 *s, const char *client, const char *id, struct hold *h,
     int dry, char *text, size_t cap)
 {
+	unsigned st;
 	int took, r;
 
-	if (!dry)
-		return s3_lock(s, client, id, h->etag, &h->expiry, &took, text,
+	if ((r = s3_readers(s, client, id)) != 0) {
+		snprintf(text, cap, "backup %s is busy: a restore is reading "
+		    "it", id);
+		return r < 0 ? ST_IO : ST_BUSY;
+	}
+	if (!dry) {
+		st = s3_lock(s, client, id, h->etag, &h->expiry, &took, text,
 		    cap);
+		return st;
+	}
 	r = s3_lock_held(s, client, id);
 	if (r == 1) {
 		snprintf(text, cap, "backup %s is busy: a run of it is in "
@@ -284,21 +299,23 @@ s3_remove(const store_class **ctx, const char *client, const char *id,
 
 	*files = *bytes = 0;
 	if (!store_is_id(id, strlen(id)) ||
-	    (snap[0] && !store_is_snap(snap, strlen(snap))) ||
-	    (r = s3_catalog_get(s, client, id, newest, NULL, 0, text,
-	    cap)) == 0) {
+	    (snap[0] && !store_is_snap(snap, strlen(snap)))) {
 		snprintf(text, cap, "no backup %.40s", id);
 		return ST_NOT_FOUND;
 	}
-	if (r < 0)
-		return ST_IO;
 	if ((st = hold(s, client, id, &h, dry, text, cap)) != ST_OK)
 		return st;
-	if (snap[0] == 0)
+	r = s3_catalog_get(s, client, id, newest, NULL, 0, text, cap);
+	if (r <= 0) {
+		st = r < 0 ? ST_IO : ST_NOT_FOUND;
+		if (r == 0)
+			snprintf(text, cap, "no backup %.40s", id);
+	} else if (snap[0] == 0) {
 		st = remove_all(s, client, id, dry, files, bytes, text, cap);
-	else
+	} else {
 		st = remove_one(s, client, id, snap, dry, files, bytes, text,
 		    cap);
+	}
 	if (!dry)
 		s3_unlock(s, client, id, h.etag);
 	if (st == ST_OK && !dry)
@@ -319,19 +336,23 @@ s3_prune(const store_class **ctx, const char *client, const char *id,
 	unsigned st;
 	int r;
 
-	if (!store_is_id(id, strlen(id)) || (r = s3_catalog_get(s, client, id,
-	    newest, NULL, 0, text, cap)) == 0) {
+	if (!store_is_id(id, strlen(id))) {
 		snprintf(text, cap, "no backup %.40s", id);
 		return ST_NOT_FOUND;
 	}
-	if (r < 0)
-		return ST_IO;
 	if ((st = hold(s, client, id, &h, dry, text, cap)) != ST_OK)
 		return st;
-	if (!retention_any(k) && planned != NULL)
-		planned(arg, 0);
-	st = s3_apply_retention(s, client, id, k, dry, 0, 0, planned, removed,
-	    arg, text, cap);
+	r = s3_catalog_get(s, client, id, newest, NULL, 0, text, cap);
+	if (r <= 0) {
+		st = r < 0 ? ST_IO : ST_NOT_FOUND;
+		if (r == 0)
+			snprintf(text, cap, "no backup %.40s", id);
+	} else {
+		if (!retention_any(k) && planned != NULL)
+			planned(arg, 0);
+		st = s3_apply_retention(s, client, id, k, dry, 0, 0, planned,
+		    removed, arg, text, cap);
+	}
 	if (!dry)
 		s3_unlock(s, client, id, h.etag);
 	return st;
@@ -355,6 +376,7 @@ s3_usage(const store_class **ctx, const char *client, uint64_t *bytes)
 	char prefix[S3_KEY_MAX];
 
 	*bytes = 0;
+	s3_here(s);
 	s3k(prefix, "%s/data/", client);
 	return s3_list(&s->s3, prefix, NULL, usage_each, bytes) == 200 ? 0 : -1;
 }
@@ -364,7 +386,7 @@ s3_verify(const store_class **ctx, const char *client, const char *id,
     const char *snap, void (*say)(void *arg, const char *path,
     const char *what, int problem), void *arg)
 {
-	static struct s3_man m = { -1, 0 };
+	static struct s3_man m = { .fd = -1 };
 	static struct entry e;
 	struct store_s3 *s = (struct store_s3 *)ctx;
 	struct snapinfo si;

@@ -53,7 +53,7 @@ static int
 mark_manifest(struct store_s3 *s, struct mdindex *mark, const char *client,
     const char *id, const char *snap)
 {
-	static struct s3_man m = { -1, 0 };
+	static struct s3_man m = { .fd = -1 };
 	static struct entry e;
 	struct snapinfo si;
 	char text[256];
