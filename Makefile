@@ -7,6 +7,7 @@
 #                   their size budgets (building what is missing)
 #   make size       this build's two binaries against their budgets
 #   make test       every test: unit, end to end (ASan/UBSan build + static)
+#   make test-s3    the object-store tests alone, on a one-node Ceph
 #   make demo       a real backup and re-run over loopback TLS, explained
 #   make bench      cairn against rsync over ssh, rsync --link-dest, restic
 #                   and the copy floors on a copy of /usr/share and a Linux
@@ -204,6 +205,12 @@ test: deps
 	for c in $(CROSS_KNOWN); do $(MAKE) CROSS=$$c all || exit 1; done
 	sh test/run.sh
 
+# The object-store tests alone, on a one-node Ceph that test/run.sh brings
+# up (tools/ceph-up.sh; tools/deps.sh s3 installs it when it can).
+test-s3:
+	$(MAKE) asan
+	sh test/run.sh t_s3_
+
 demo:
 	sh tools/deps.sh
 	$(MAKE) all
@@ -224,7 +231,7 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all asan debug deps test demo bench size clean distclean install uninstall
+.PHONY: all asan debug deps test test-s3 demo bench size clean distclean install uninstall
 .DELETE_ON_ERROR:
 
 -include $(shell find $(O)/obj $(AO)/obj $(GO)/obj -name '*.d' 2>/dev/null)

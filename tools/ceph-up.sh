@@ -187,7 +187,6 @@ mgr data = $DIR/mgr.\$id
 rgw frontends = $frontend
 rgw init timeout = $budget
 rgw data = $DIR/rgw
-rgw dns name = 127.0.0.1
 rgw enable usage log = false
 EOF
 

@@ -34,7 +34,7 @@ enum { R_ANSWER, R_RETRY, R_FATAL, R_STOPPED };	/* how an attempt ended */
 struct rq {
 	const char *method;
 	const char *key;		/* below the prefix; NULL: the bucket */
-	struct s3_param q[4];
+	struct s3_param q[6];
 	unsigned nq;
 	const struct s3_body *body;
 	const char *sha;		/* the body's SHA-256 in hex; NULL:
@@ -627,9 +627,10 @@ s3_list(struct s3 *s, const char *prefix, const char *start_after,
 	struct list_ctx c;
 	char pre[S3_PREFIX_MAX + S3_KEY_MAX + 1];
 	char after[S3_PREFIX_MAX + S3_KEY_MAX + 1];
-	char prev[S3_XML_TEXT];
+	char prev[S3_XML_TEXT], page[12];
 	struct rq rq = { .method = "GET", .xml = list_fn, .xml_arg = &c };
 	struct s3_answer a;
+	unsigned tok = 0;		/* the token's place in rq.q */
 	int st;
 
 	memset(&c, 0, sizeof c);
@@ -642,6 +643,10 @@ s3_list(struct s3 *s, const char *prefix, const char *start_after,
 	rq.q[0] = (struct s3_param){ "list-type", "2" };
 	rq.q[1] = (struct s3_param){ "prefix", pre };
 	rq.nq = 2;
+	if (s->list_page > 0) {
+		snprintf(page, sizeof page, "%u", s->list_page);
+		rq.q[rq.nq++] = (struct s3_param){ "max-keys", page };
+	}
 	if (start_after != NULL)
 		rq.q[rq.nq++] = (struct s3_param){ "start-after", after };
 	for (;;) {
@@ -650,16 +655,15 @@ s3_list(struct s3 *s, const char *prefix, const char *start_after,
 		st = s3_do(s, &rq, &a);
 		if (st != 200 || !c.truncated)
 			return st;
-		if (c.token[0] == 0 || (rq.nq == 3 &&
-		    strcmp(rq.q[2].name, "continuation-token") == 0 &&
-		    strcmp(prev, c.token) == 0)) {
+		if (c.token[0] == 0 || (tok && strcmp(prev, c.token) == 0)) {
 			snprintf(s->err, sizeof s->err, "a listing page "
 			    "truncated without a new continuation token");
 			return -1;
 		}
 		memcpy(prev, c.token, sizeof prev);
-		rq.q[2] = (struct s3_param){ "continuation-token", prev };
-		rq.nq = 3;
+		if (!tok)
+			tok = rq.nq++;
+		rq.q[tok] = (struct s3_param){ "continuation-token", prev };
 	}
 }
 

@@ -49,6 +49,8 @@ struct s3_conf {
 	const char *access_key, *secret_key;
 	const char *ca_file;		/* https: the CAs to verify against */
 	unsigned timeout_ms;		/* one read or write on the socket */
+	unsigned list_page;		/* keys per ListObjectsV2 page (0:
+					 * the store's own, 1000) */
 };
 
 /* What the answer said besides its status. */
@@ -90,6 +92,7 @@ struct s3 {
 	char region[32];
 	char access[S3_CRED_MAX], secret[S3_CRED_MAX];
 	unsigned timeout_ms;
+	unsigned list_page;
 	br_x509_trust_anchor ta[S3_TA_MAX];
 	size_t nta, taused;
 	unsigned char tastore[S3_TA_STORE];

@@ -298,6 +298,7 @@ s3_init(struct s3 *s, const struct s3_conf *conf, char *text, size_t cap)
 	    strcspn(s->access, "/, \t\r\n") != strlen(s->access))
 		goto bad;
 	s->timeout_ms = conf->timeout_ms ? conf->timeout_ms : 30000;
+	s->list_page = conf->list_page;
 	if (s->tls && conf->ca_file == NULL) {
 		why = "an https S3 endpoint needs a CA file (--s3-ca)";
 		goto bad;

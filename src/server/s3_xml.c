@@ -329,6 +329,8 @@ st_ent(struct s3_xml *x, unsigned c)
 	unsigned long u;
 	size_t i;
 
+	if (c != ';' && !name_byte(c, 0) && c != '#')
+		return bad(x, "a bad entity");
 	if (c != ';')
 		return x->nlen < 8 ? name_add(x, c) :
 		    bad(x, "an entity too long");

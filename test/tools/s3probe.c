@@ -3,7 +3,7 @@
  * script (t_s3_client.sh):
  *
  *	s3probe [--endpoint URL] [--bucket B] [--prefix P] [--ca FILE]
- *	    [--timeout MS] COMMAND ARGS...
+ *	    [--timeout MS] [--page N] COMMAND ARGS...
  *
  *	mkbucket		create the bucket
  *	put KEY FILE		PUT FILE's bytes (streamed)
@@ -351,6 +351,9 @@ main(int argc, char **argv)
 			conf.prefix = argv[1];
 		else if (strcmp(argv[0], "--ca") == 0)
 			conf.ca_file = argv[1];
+		else if (strcmp(argv[0], "--page") == 0 &&
+		    parse_u64(argv[1], 1, 1000, &ms) == 0)
+			conf.list_page = (unsigned)ms;
 		else if (strcmp(argv[0], "--timeout") == 0 &&
 		    parse_u64(argv[1], 1, 600000, &ms) == 0)
 			conf.timeout_ms = (unsigned)ms;
