@@ -49,6 +49,7 @@ static struct sopts {
 	const char *s3_credentials;	/* --s3-credentials */
 	struct s3_conf s3;		/* --s3-* */
 	const char *s3_spool;		/* --s3-spool */
+	uint64_t s3_lease;		/* --s3-lease */
 } so = {
 	.host = "127.0.0.1",
 	.dir = "backup",
@@ -139,6 +140,9 @@ static const char usage[] =
 "                       (else $CAIRN_S3_ACCESS_KEY and $CAIRN_S3_SECRET_KEY)\n"
 "  --s3-spool DIR      local room for the file being received and the\n"
 "                       manifests being read (default /tmp)\n"
+"  --s3-lease S         seconds a run's lock on the bucket lives unrenewed:\n"
+"                       a killed cairnd's run blocks its backup this long\n"
+"                       (default 60)\n"
 "  --quota BYTES        disk space each client may use (suffix K, M, G, T\n"
 "                       for powers of 1024; default: no limit)\n"
 "  --daemon             detach from the terminal once listening\n"
@@ -296,6 +300,13 @@ static const struct serve_class serve_vt = {
 	admit, child, NULL, NULL, NULL, reload, authenticated
 };
 
+/* --s3-lease: seconds, 4 .. 3600. */
+static int
+parse_lease(const char *s, uint64_t *v)
+{
+	return parse_u64(s, 4, 3600, v);
+}
+
 static const struct opt table[] = {
 	OPT_S("--host", &so.host),
 	OPT_N("--port", &so.port, OPT_U64, 1, 65535, 0,
@@ -341,6 +352,8 @@ static const struct opt table[] = {
 	OPT_SP("--s3-ca", &so.s3.ca_file),
 	OPT_SP("--s3-credentials", &so.s3_credentials),
 	OPT_SP("--s3-spool", &so.s3_spool),
+	OPT_P("--s3-lease", &so.s3_lease, parse_lease,
+	    "--s3-lease wants seconds, 4 to 3600"),
 };
 
 /* ACCESS:SECRET from the first line of path that is not blank or a '#'
@@ -483,8 +496,8 @@ store_open(const char *dir, uint64_t quota)
 {
 	char why[MSG_MAX + 1];
 
-	if (!use_s3 && so.s3_spool != NULL)
-		die(EXIT_USAGE, "--s3-spool goes with --store s3");
+	if (!use_s3 && (so.s3_spool != NULL || so.s3_lease > 0))
+		die(EXIT_USAGE, "--s3-spool and --s3-lease go with --store s3");
 #if CAIRN_S3
 	if (use_s3) {
 		if (quota > 0)
@@ -493,6 +506,8 @@ store_open(const char *dir, uint64_t quota)
 		if (store_s3_init(&s3st, &so.s3, so.s3_spool != NULL ?
 		    so.s3_spool : "/tmp", why, sizeof why) < 0)
 			die(EXIT_USAGE, "--store s3: %s", why);
+		if (so.s3_lease > 0)
+			s3st.lease = (unsigned)so.s3_lease;
 		return &s3st.vtable;
 	}
 #endif

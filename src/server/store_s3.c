@@ -539,6 +539,9 @@ s3_offer(const store_class **ctx, const struct entry *e, char *text,
 	}
 	if (!in_order(r, e, text, cap))
 		return ST_BAD_REQUEST;
+	if (r->locked && s3_lock_renew((struct store_s3 *)ctx, r->client,
+	    r->out->id, r->lock_etag, &r->lock_expiry, text, cap) < 0)
+		return ST_IO;
 	if (e->plen == 0 || e->type == E_DIR || e->type == E_LINK ||
 	    e->type == E_FIFO || e->type == E_CHR || e->type == E_BLK)
 		st = draft_add(r, e, 'R', text, cap);
@@ -603,6 +606,7 @@ s3_put_begin(const store_class **ctx, const struct entry *e, char *text,
 	md5_init(&r->up_md5);
 	r->up_v2 = e->type == 0;
 	r->up_bytes = 0;
+	r->up_holed = 0;
 	return ST_OK;
 }
 
@@ -634,7 +638,12 @@ s3_put_data(const store_class **ctx, const void *p, size_t n, char *text,
 
 	if ((st = put_room(r, n, text, cap)) != ST_OK)
 		return st;
-	if (port_pwrite_all(r->up_fd, p, n, r->up_bytes) < 0)
+	if (s3_lock_renew((struct store_s3 *)ctx, r->client, r->out->id,
+	    r->lock_etag, &r->lock_expiry, text, cap) < 0)
+		return ST_IO;
+	/* written in sequence until a hole, which moves on without writing */
+	if ((r->up_holed ? port_pwrite_all(r->up_fd, p, n, r->up_bytes) :
+	    port_write_all(r->up_fd, p, n)) < 0)
 		return s3_fail(text, cap, ST_IO, "cannot spool", r->up_e.path);
 	md5_update(&r->up_md5, p, n);
 	r->up_bytes += n;
@@ -657,6 +666,7 @@ s3_put_hole(const store_class **ctx, uint64_t n, char *text, size_t cap)
 		md5_update(&r->up_md5, zero, left < sizeof zero ?
 		    (size_t)left : sizeof zero);
 	r->up_bytes += n;
+	r->up_holed = 1;
 	if (port_ftruncate(r->up_fd, r->up_bytes) < 0)
 		return s3_fail(text, cap, ST_IO, "cannot spool", r->up_e.path);
 	return ST_OK;

@@ -45,7 +45,7 @@
 
 #define S3_PART ((uint64_t)16 << 20)	/* multipart part size, and the
 					 * largest object put in one PUT */
-#define S3_LEASE 300			/* seconds a lock is held unrenewed */
+#define S3_LEASE 60			/* seconds a lease lives unrenewed (default) */
 #define S3_IO_BUF 65536			/* bytes moved between spool and net */
 #define S3_NEEDS NEED_MAX		/* files needed ahead of their data */
 #define S3_NEED_TEXT (WINDOW_BYTES + PATH_CAP)	/* their paths (a ring) */
@@ -103,6 +103,7 @@ struct s3_run {
 	/* the file being received, spooled */
 	int up_fd;
 	int up_v2;
+	int up_holed;			/* a hole came: written by offset */
 	struct md5 up_md5;
 	uint64_t up_bytes;
 	struct entry up_e;
@@ -143,6 +144,7 @@ struct store_s3 {
 	char spool_name[PATH_CAP];
 	char endpoint[256];
 	long pid;		/* whose connection s3 is (sessions fork) */
+	unsigned lease;		/* seconds a lease lives unrenewed */
 	char owner[S3_OWNER];	/* this process's lease owner token */
 	struct s3_read rd;
 	struct s3_man cur[STORE_CURSORS];
@@ -213,7 +215,8 @@ int s3_catalog_get(struct store_s3 *s, const char *client, const char *id,
  * taken over (its run died). */
 unsigned s3_lock(struct store_s3 *s, const char *client, const char *id,
     char *etag, int64_t *expiry, int *took, char *text, size_t cap);
-/* Renew it when half its time has gone: 0, -1 when lost. */
+/* Renew it when half its time has gone (cheap otherwise: runs call it
+ * as data comes): 0, -1 when lost. */
 int s3_lock_renew(struct store_s3 *s, const char *client, const char *id,
     char *etag, int64_t *expiry, char *text, size_t cap);
 /* Give it up (best effort). */

@@ -292,7 +292,7 @@ s3_lock(struct store_s3 *s, const char *client, const char *id,
 
 	*took = 0;
 	text[0] = 0;
-	*expiry = port_time() + S3_LEASE;
+	*expiry = port_time() + (int64_t)s->lease;
 	s3k(key, "%s/%s/lock", client, id);
 	if ((fd = lease_body(s, *expiry, &len)) < 0) {
 		snprintf(text, cap, "cannot make a spool file: %s",
@@ -336,10 +336,10 @@ s3_lock_renew(struct store_s3 *s, const char *client, const char *id,
 	uint64_t len;
 	int fd, r;
 
-	if (now < *expiry - S3_LEASE / 2)
+	if (now < *expiry - (int64_t)s->lease / 2)
 		return 0;
 	s3k(key, "%s/%s/lock", client, id);
-	if ((fd = lease_body(s, now + S3_LEASE, &len)) < 0)
+	if ((fd = lease_body(s, now + (int64_t)s->lease, &len)) < 0)
 		return -1;
 	memcpy(old, etag, S3_ETAG_MAX);
 	r = s3_upload(s, key, fd, len, 0, old, etag, text, cap);
@@ -349,7 +349,7 @@ s3_lock_renew(struct store_s3 *s, const char *client, const char *id,
 		    "this run was too slow to renew it", id);
 	if (r != 0)
 		return -1;
-	*expiry = now + S3_LEASE;
+	*expiry = now + (int64_t)s->lease;
 	return 0;
 }
 
@@ -387,7 +387,7 @@ s3_read_hold(struct store_s3 *s, const char *client, const char *id,
 	char text[256];
 	int fd, r;
 
-	*expiry = port_time() + S3_LEASE;
+	*expiry = port_time() + (int64_t)s->lease;
 	if (s3k(key, "%s/%s/read/%lld-%s", client, id, (long long)*expiry,
 	    s->owner) < 0 || (fd = s3_spool_file(s, "read.lease")) < 0)
 		return -1;
@@ -402,7 +402,7 @@ s3_read_renew(struct store_s3 *s, const char *client, const char *id,
 {
 	char old[S3_KEY_MAX], text[256];
 
-	if (port_time() < *expiry - S3_LEASE / 2)
+	if (port_time() < *expiry - (int64_t)s->lease / 2)
 		return 0;
 	memcpy(old, key, S3_KEY_MAX);
 	if (s3_read_hold(s, client, id, key, expiry) < 0) {

@@ -192,6 +192,10 @@ upload_parts(struct store_s3 *s, const char *key, const char *id, int fd,
 		}
 		if (s->run.tick != NULL)
 			s->run.tick(s->run.tick_arg);
+		if (s->run.locked && s3_lock_renew(s, s->run.client,
+		    s->run.out->id, s->run.lock_etag, &s->run.lock_expiry,
+		    text, cap) < 0)
+			return -1;
 	}
 	st = s3_mpu_complete(&s->s3, key, id, part - 1, etag_of, t, &a);
 	return st == 200 ? 0 : req_fail(s, st, "complete upload of", key, text,
@@ -344,6 +348,7 @@ store_s3_init(struct store_s3 *s, const struct s3_conf *conf,
 
 	memset(s, 0, offsetof(struct store_s3, io));
 	s->vtable = &store_s3_class;
+	s->lease = S3_LEASE;
 	s->rd.man.fd = s->rd.file_fd = -1;
 	for (i = 0; i < STORE_CURSORS; i++)
 		s->cur[i].fd = -1;

@@ -20,6 +20,19 @@
 #include "store_s3.h"
 #include "util.h"
 
+/* The sweep's lease, renewed as it goes: lost, it stops deleting. */
+static char sw_etag[S3_ETAG_MAX];
+static int64_t sw_expiry;
+
+static int
+sweep_renew(struct store_s3 *s, const char *client)
+{
+	char text[256];
+
+	return s3_lock_renew(s, client, "sweep", sw_etag, &sw_expiry, text,
+	    sizeof text);
+}
+
 /* The client's backup ids, collected into the spool file "ids". */
 struct ids {
 	int fd;
@@ -114,7 +127,8 @@ mark_backup(struct store_s3 *s, struct mdindex *mark, const char *client,
 	int r;
 
 	while ((r = s3_next_snapshot(ctx, client, id, snap, snap)) == 1)
-		if (mark_manifest(s, mark, client, id, snap) < 0)
+		if (mark_manifest(s, mark, client, id, snap) < 0 ||
+		    sweep_renew(s, client) < 0)
 			return -1;
 	return r < 0 ? -1 : mark_resume(s, mark, client, id);
 }
@@ -162,6 +176,8 @@ collect(struct store_s3 *s, struct mdindex *mark, const char *client,
 		if (md5_unhex(rec, MD5_HEXLEN, md) < 0 ||
 		    mdindex_find(mark, md, &v) != 0)
 			continue;	/* not ours, or named, or unknown */
+		if (sweep_renew(s, client) < 0)
+			return -1;
 		if (s3k(key, "%s/data/%s", client, rec) < 0 ||
 		    s3_remove_key(s, key, text, sizeof text) < 0)
 			return -1;
@@ -221,11 +237,10 @@ s3_sweep(struct store_s3 *s, const char *client, const char *skip)
 	struct ids l = { -1, 0 };
 	struct cands c = { -1, 0 };
 	struct mdindex mark;
-	char etag[S3_ETAG_MAX], text[256];
-	int64_t expiry;
+	char text[256];
 	int took, fd = -1, r = -1;
 
-	if (s3_lock(s, client, "sweep", etag, &expiry, &took, text,
+	if (s3_lock(s, client, "sweep", sw_etag, &sw_expiry, &took, text,
 	    sizeof text) != ST_OK)
 		return 0;	/* another server sweeps: enough */
 	l.fd = s3_spool_file(s, "ids");
@@ -234,7 +249,7 @@ s3_sweep(struct store_s3 *s, const char *client, const char *skip)
 	if (l.fd >= 0 && c.fd >= 0 && fd >= 0 &&
 	    mdindex_create(&mark, fd, 1 << 20) == 0)
 		r = sweep_held(s, client, skip, &l, &c, &mark);
-	s3_unlock(s, client, "sweep", etag);
+	s3_unlock(s, client, "sweep", sw_etag);
 	if (l.fd >= 0)
 		port_close(l.fd);
 	if (c.fd >= 0)
