@@ -106,20 +106,14 @@ open_prev(struct store_s3 *s, char *text, size_t cap)
 	return 0;
 }
 
-/* Parse "<md5hex>-<size>" into the index as an unfinished run's. */
+/* A content name into the index as an unfinished run's. */
 static void
 index_name(struct s3_run *r, const char *name, size_t n)
 {
 	uint8_t md[MD5_LEN];
-	char num[24];
 	uint64_t size;
 
-	if (n <= MD5_HEXLEN + 1 || n - MD5_HEXLEN - 1 >= sizeof num ||
-	    name[MD5_HEXLEN] != '-' || md5_unhex(name, MD5_HEXLEN, md) < 0)
-		return;
-	memcpy(num, name + MD5_HEXLEN + 1, n - MD5_HEXLEN - 1);
-	num[n - MD5_HEXLEN - 1] = 0;
-	if (parse_u64(num, 0, S3_RESUMED - 2, &size) == 0)
+	if (s3_parse_content(name, n, md, &size) == 0)
 		mdindex_add(&r->cidx, md, (size + 1) | S3_RESUMED);
 }
 

@@ -263,6 +263,18 @@ unsigned s3_retain(const store_class **ctx, const struct retention *k,
     void *arg, char *text, size_t cap);
 void s3_end(const store_class **ctx);
 
+/* ---- store_s3_name.c: what is read back from the bucket ---- */
+
+/* "<md5hex>-<size>" (lower-case hex, a plain decimal): 0 with md5 and
+ * *size, -1. */
+int s3_parse_content(const char *s, size_t n, uint8_t md5[MD5_LEN],
+    uint64_t *size);
+/* A lease body, "<owner> <expiry>\n" (owner S3_OWNER - 1 hex digits): 0
+ * with owner[S3_OWNER] and *expiry, -1. */
+int s3_parse_lease(const char *s, size_t n, char *owner, int64_t *expiry);
+/* A read lease's name, "<expiry>-<owner>": 0 with *expiry, -1. */
+int s3_parse_reader(const char *s, size_t n, int64_t *expiry);
+
 /* The methods of store_s3_cat.c (store.h has their contracts). */
 int s3_client_ok(const store_class **ctx, const char *client);
 int s3_next_backup(const store_class **ctx, const char *client,

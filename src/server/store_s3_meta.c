@@ -252,32 +252,30 @@ lease_body(struct store_s3 *s, int64_t expiry, uint64_t *len)
 	return fd;
 }
 
-/* The lease as the store has it: its expiry and ETag. 1 there, 0 not, -1. */
+/* The lease as the store has it: its expiry and ETag, and whether it is
+ * this process's (*mine). 1 there, 0 not, -1. An unreadable body is an
+ * expired lease of someone else's. */
 static int
 lease_read(struct store_s3 *s, const char *key, int64_t *expiry, char *etag,
     int *mine)
 {
-	char body[96], text[128];
-	const char *sp;
-	uint64_t v;
+	char body[96], owner[S3_OWNER], text[128];
 	long n;
 	int fd, r;
 
+	*mine = 0;
 	if ((fd = s3_spool_file(s, "lock.old")) < 0)
 		return -1;
 	r = s3_download(s, key, fd, etag, NULL, text, sizeof text);
-	n = r == 0 ? port_pread(fd, body, sizeof body - 1, 0) : 0;
+	n = r == 0 ? port_pread(fd, body, sizeof body, 0) : 0;
 	port_close(fd);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
-	body[n > 0 ? n : 0] = 0;
-	body[strcspn(body, "\n")] = 0;
-	sp = strchr(body, ' ');
-	*mine = sp != NULL && (size_t)(sp - body) == strlen(s->owner) &&
-	    memcmp(body, s->owner, strlen(s->owner)) == 0;
-	/* an unreadable lease is taken as expired: its owner is not us */
-	*expiry = sp != NULL && parse_u64(sp + 1, 0, INT64_MAX, &v) == 0 ?
-	    (int64_t)v : 0;
+	if (n <= 0 || s3_parse_lease(body, (size_t)n, owner, expiry) < 0) {
+		*expiry = 0;
+		return 1;
+	}
+	*mine = strcmp(owner, s->owner) == 0;
 	return 1;
 }
 
@@ -427,19 +425,12 @@ static int
 reader_each(void *arg, const char *key, uint64_t size, const char *etag)
 {
 	const char *slash = strrchr(key, '/');
-	char num[24];
-	uint64_t t;
-	size_t n;
+	int64_t t;
 
 	(void)size;
 	(void)etag;
 	slash = slash == NULL ? key : slash + 1;
-	n = strcspn(slash, "-");
-	if (n == 0 || n >= sizeof num)
-		return 0;
-	memcpy(num, slash, n);
-	num[n] = 0;
-	if (parse_u64(num, 0, INT64_MAX, &t) == 0 && (int64_t)t >= port_time())
+	if (s3_parse_reader(slash, strlen(slash), &t) == 0 && t >= port_time())
 		(*(int *)arg)++;
 	return 0;
 }

@@ -89,7 +89,7 @@ mark_resume(struct store_s3 *s, struct mdindex *mark, const char *client,
 {
 	char key[S3_KEY_MAX], text[256];
 	uint8_t md[MD5_LEN];
-	uint64_t off = 0;
+	uint64_t off = 0, size;
 	long n, i, start;
 	int fd, r;
 
@@ -103,8 +103,8 @@ mark_resume(struct store_s3 *s, struct mdindex *mark, const char *client,
 		for (i = start = 0; i < n; i++) {
 			if (s->io[i] != '\n')
 				continue;
-			if (i - start > MD5_HEXLEN && md5_unhex((char *)s->io +
-			    start, MD5_HEXLEN, md) == 0 &&
+			if (s3_parse_content((char *)s->io + start,
+			    (size_t)(i - start), md, &size) == 0 &&
 			    mdindex_add(mark, md, 1) < 0)
 				r = -1;
 			start = i + 1;
@@ -173,7 +173,7 @@ collect(struct store_s3 *s, struct mdindex *mark, const char *client,
 		    (long)sizeof rec)
 			return -1;
 		rec[sizeof rec - 1] = 0;
-		if (md5_unhex(rec, MD5_HEXLEN, md) < 0 ||
+		if (s3_parse_content(rec, strlen(rec), md, &v) < 0 ||
 		    mdindex_find(mark, md, &v) != 0)
 			continue;	/* not ours, or named, or unknown */
 		if (sweep_renew(s, client) < 0)
