@@ -227,6 +227,40 @@ else
 	fail "the next run after a killed one completes" "$(cat "$RUN_ERR")"
 fi
 
+# ---- a bucket written by others ---------------------------------------------------
+# A lease whose body is not one: taken as expired, the run goes on.
+printf 'not a lease' >"$W/junk"
+s3 put "alice/$ID/lock" "$W/junk"
+run_cairn --source "$SRC"
+check_rc 0 "a lock object that is not a lease is taken over"
+# A catalog that is not one: refused in words, nothing crashes.
+s3 get alice/catalog
+cp "$S3_OUT" "$W/catalog.good"
+printf '[{"cairn_catalog":1}\n,{"id":"zz"\n]\n' >"$W/junk"
+s3 put alice/catalog "$W/junk"
+run_cairn --list --json
+check_eq "$(list_snapshots "$RUN_OUT" "$ID" | wc -l | tr -d ' ')" 0 \
+	"--list shows nothing of a damaged catalog"
+run_cairn --source "$SRC"
+check_ne "$RC" 0 "a run with a damaged catalog fails"
+check_err_has "damaged" "in words"
+grep -Eq "$SANITIZER_RE" "$SERVER_LOG"
+check_eq $? 1 "cairnd survives it"
+s3 put alice/catalog "$W/catalog.good"
+run_cairn --list --json
+check_rc 0 "the catalog put back, --list works again"
+# A content object gone: --check --read-data says so.
+A_KEY="alice/data/$(md5sum "$SRC/docs/a.txt" | cut -d' ' -f1)-$(wc -c <"$SRC/docs/a.txt" | tr -d ' ')"
+s3 get "$A_KEY"
+cp "$S3_OUT" "$W/a.obj"
+s3 delete "$A_KEY"
+s3_check 0 "a content object deleted behind cairnd's back"
+"$CAIRND" $S3ARGS --check --read-data >"$W/check2.out" 2>&1
+check_ne $? 0 "--check --read-data finds it missing"
+grep -q "docs/a.txt" "$W/check2.out"
+check $? "and names the file"
+s3 put "$A_KEY" "$W/a.obj"
+
 # ---- removal, pruning, the sweep --------------------------------------------------
 run_cairn --remove "$ID@$S1"
 check_rc 0 "--remove ID@SNAPSHOT"
