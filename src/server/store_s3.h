@@ -118,7 +118,8 @@ struct s3_run {
 
 /* A manifest downloaded into the spool and read from there. */
 struct s3_man {
-	int fd;			/* -1: closed */
+	int open;		/* 0: closed (so a zeroed one is) */
+	int fd;
 	int damaged;
 	struct lines l;
 	struct json j;

@@ -171,7 +171,9 @@ s3_man_open(struct store_s3 *s, struct s3_man *m, const char *name,
 	memset(si, 0, sizeof *si);
 	if ((st = which_snap(s, client, id, snap, which, text, cap)) != ST_OK)
 		return st;
-	if ((m->fd = s3_spool_file(s, name)) < 0)
+	if ((m->fd = s3_spool_file(s, name)) >= 0)
+		m->open = 1;
+	else
 		return s3_fail(text, cap, ST_IO, "cannot make the spool file",
 		    name);
 	s3k(key, "%s/%s/snap/%s", client, id, which);
@@ -195,7 +197,7 @@ s3_man_next(struct s3_man *m, struct entry *e)
 {
 	int r;
 
-	if (m->fd < 0)
+	if (!m->open)
 		return 0;
 	if (m->damaged)
 		return -1;
@@ -211,8 +213,9 @@ s3_man_next(struct s3_man *m, struct entry *e)
 void
 s3_man_close(struct s3_man *m)
 {
-	if (m->fd >= 0)
+	if (m->open)
 		port_close(m->fd);
+	m->open = 0;
 	m->fd = -1;
 	m->damaged = 0;
 }
@@ -222,7 +225,7 @@ s3_info(const store_class **ctx, const char *client, const char *id,
     const char *snap, struct snapinfo *si)
 {
 	struct store_s3 *s = (struct store_s3 *)ctx;
-	static struct s3_man m = { .fd = -1 };
+	static struct s3_man m;	/* zero: closed (bss, not data) */
 	char text[256];
 	unsigned st;
 
@@ -339,7 +342,7 @@ s3_open_file(const store_class **ctx, const char *path, uint64_t *size)
 	uint8_t md[MD5_LEN];
 
 	s3_close_file(ctx);
-	if (rd->man.fd < 0 || record_of(s, path, strlen(path), &e) < 0)
+	if (!rd->man.open || record_of(s, path, strlen(path), &e) < 0)
 		return -1;
 	if (s3_read_renew(s, rd->client, rd->id, rd->lease,
 	    &rd->lease_expiry) < 0)

@@ -386,7 +386,7 @@ s3_verify(const store_class **ctx, const char *client, const char *id,
     const char *snap, void (*say)(void *arg, const char *path,
     const char *what, int problem), void *arg)
 {
-	static struct s3_man m = { .fd = -1 };
+	static struct s3_man m;	/* zero: closed (bss, not data) */
 	static struct entry e;
 	struct store_s3 *s = (struct store_s3 *)ctx;
 	struct snapinfo si;

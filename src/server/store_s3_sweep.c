@@ -66,7 +66,7 @@ static int
 mark_manifest(struct store_s3 *s, struct mdindex *mark, const char *client,
     const char *id, const char *snap)
 {
-	static struct s3_man m = { .fd = -1 };
+	static struct s3_man m;	/* zero: closed (bss, not data) */
 	static struct entry e;
 	struct snapinfo si;
 	char text[256];
