@@ -257,8 +257,8 @@ prepare(struct store_s3 *s, int took, char *text, size_t cap)
 	if (open_tables(s) < 0)
 		return s3_fail(text, cap, ST_IO, "cannot make the spool files "
 		    "in", s->spool_name);
-	if (s3_catalog_get(s, r->client, r->out->id, r->prev, NULL, 0, text,
-	    cap) < 0 || open_prev(s, text, cap) < 0 ||
+	if ((r->in_catalog = s3_catalog_get(s, r->client, r->out->id, r->prev,
+	    NULL, 0, text, cap)) < 0 || open_prev(s, text, cap) < 0 ||
 	    read_resume(s, text, cap) < 0)
 		return ST_IO;
 	s3k(prefix, "%s/data/", r->client);
@@ -302,6 +302,13 @@ s3_begin(const store_class **ctx, const char *client, const char *source,
 	if ((st = prepare(s, took, text, cap)) != ST_OK) {
 		(*ctx)->end(ctx);
 		return st;
+	}
+	/* A new backup is in the catalog before it sends anything, so that
+	 * a sweep sees its lease (store_s3_sweep.c). */
+	if (!r->in_catalog && s3_catalog_set(s, client, out->id, out->source,
+	    "", text, cap) < 0) {
+		(*ctx)->end(ctx);
+		return ST_IO;
 	}
 	snprintf(text, cap, "snapshot %s of backup %s", out->snap, out->id);
 	return ST_OK;

@@ -70,6 +70,7 @@ struct s3_run {
 	int locked;
 	char lock_etag[S3_ETAG_MAX];
 	int64_t lock_expiry;
+	int in_catalog;			/* the catalog had the backup */
 	int had_resume;			/* <id>/resume was there */
 	int resume_fd;			/* it, spooled, or -1 */
 	/* the previous manifest, read in step with the offers */
