@@ -1,5 +1,6 @@
 #!/bin/sh
 # t_s3_store.sh — cairnd with --store s3 on a real radosgw (tools/ceph-up.sh):
+# the store contract test's s3 row on the bucket; then
 # a tree (many small files, a renamed copy, a hard link, symlinks, an empty
 # file, a sparse one, one larger than a multipart part) backed up, re-run
 # unchanged (its requests counted in radosgw's log: a handful, not one per
@@ -19,6 +20,14 @@ export CAIRN_S3_BUCKET
 s3 mkbucket
 s3_check 0 "bucket $B made"
 RGW_LOG=$(dirname "$_env")/log/client.rgw.log
+
+# The store contract (test/unit/test_store.c) against this bucket: its s3
+# row runs when the endpoint and keys are in the environment.
+"$TOP/build/asan/unit" store >"$W/contract.out" 2>&1
+check_eq "$(tail -n 1 "$W/contract.out" | sed 's/^[0-9]* passed, //')" "0 failed" \
+	"the store contract holds on the object store ($(tail -n 1 "$W/contract.out"))"
+grep -q "store s3: not configured" "$W/contract.out"
+check_eq $? 1 "its s3 row ran"
 S3ARGS="--store s3 --s3-endpoint $CAIRN_S3_ENDPOINT --s3-bucket $B --s3-spool $W/spool --s3-lease 6"
 
 # requests_since N: the requests radosgw logged for the bucket after line
