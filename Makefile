@@ -77,13 +77,19 @@ LDFLAGS_ASAN ?= -fsanitize=address,undefined
 COMMON_SRC = $(wildcard src/common/*.c) port/posix.c
 # The static builds' own printf family (musl's brings float formatting).
 STATIC_SRC = port/fmt.c
-CLIENT_SRC = $(wildcard src/client/*.c)
+# The page of cairn --ui (src/client/ui/), gzip-compressed into a C table
+# by tools/embed.sh; one generated file for every build (its table sits
+# inside #if CAIRN_UI).
+UI_PAGE = $(sort $(wildcard $(addprefix src/client/ui/*.,html css js svg)))
+UI_GEN = build/gen/ui_files.c
+CLIENT_SRC = $(wildcard src/client/*.c) $(UI_GEN)
 SERVER_SRC = $(wildcard src/server/*.c)
 UNIT_SRC = $(wildcard test/unit/*.c)
 # Parts of the programs the unit tests drive: the store (its contract test
 # runs against the local backend), the client's report and restore work list.
 STORE_SRC = $(wildcard src/server/store*.c) src/server/mdindex.c
 UNIT_LINK = $(STORE_SRC) src/server/retain.c src/client/report.c \
+	src/client/ui_check.c src/client/ui_form.c \
 	src/client/worklist.c $(S3_SRC)
 TOOL_SRC = $(wildcard test/tools/*.c)
 # cairnd's S3 client (CAIRN_S3): the unit tests and test/tools/s3probe
@@ -153,6 +159,12 @@ $(B)/cairnd: $(O)/features.ok $(call obj,$(O),$(SERVER_SRC) $(COMMON_SRC) $(STAT
 	@mkdir -p $(@D)
 	$(CC_STATIC) $(LDFLAGS_STATIC) $(LTO:%=% -Os) -o $@ $(linked)
 
+$(UI_GEN): tools/embed.sh $(UI_PAGE)
+	sh tools/embed.sh $@ $(UI_PAGE)
+# Its objects find ui.h, which declares the table.
+$(call obj,$(O),$(UI_GEN)) $(call obj,$(AO),$(UI_GEN)) \
+$(call obj,$(GO),$(UI_GEN)): INC += -iquote src/client
+
 # ---- sanitizer build used by the tests ----------------------------------
 $(AO)/obj/%.o: %.c build/include/.ok
 	@mkdir -p $(dir $@)
@@ -181,17 +193,22 @@ $(GO)/cairn: $(GO)/features.ok $(call obj,$(GO),$(CLIENT_SRC) $(COMMON_SRC)) $(A
 	$(CC_HOST) -o $@ $(linked)
 $(GO)/cairnd: $(GO)/features.ok $(call obj,$(GO),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) -o $@ $(linked)
-debug: $(GO)/cairn $(GO)/cairnd
+$(GO)/obj/test/tools/s3probe.o: INC += -iquote src/server
+$(GO)/s3probe: $(GO)/obj/test/tools/s3probe.o $(call obj,$(GO),$(S3_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) -o $@ $^
+debug: $(GO)/cairn $(GO)/cairnd $(GO)/s3probe
 
 # Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
 # that reads 1970, a full or slow disk, file times that cannot be set; a
-# trace of syncs and renames; one fault at a stepped point (sweeps).
+# trace of syncs and renames; one fault at a stepped point (sweeps); a
+# count of the bytes read from each file.
 $(AO)/%.so: test/shim/%.c test/shim/shim.h
 	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
 
 asan: $(AO)/cairn $(AO)/cairnd $(AO)/unit $(AO)/nolink.so $(AO)/oldclock.so \
 	$(AO)/fakeclock.so \
 	$(AO)/diskfault.so $(AO)/nofutime.so $(AO)/trace.so $(AO)/sweep.so \
+	$(AO)/readcount.so \
 	$(patsubst test/tools/%.c,$(AO)/%,$(TOOL_SRC))
 
 # ---- entry points --------------------------------------------------------
@@ -226,7 +243,8 @@ bench:
 
 clean:
 	rm -rf build/static build/asan build/debug build/include build/cairn \
-		build/cairnd build/small build/no-ui build/no-s3 build/demo build/test
+		build/cairnd build/small build/no-ui build/no-s3 build/demo build/test \
+		build/gen
 
 distclean:
 	rm -rf build

@@ -193,6 +193,16 @@ port_close(int fd)
 }
 
 int
+port_dup2(int from, int to)
+{
+	int r;
+
+	while ((r = dup2(from, to)) < 0 && errno == EINTR)
+		;
+	return r < 0 ? -1 : 0;
+}
+
+int
 port_isatty(int fd)
 {
 	return isatty(fd);
@@ -1033,6 +1043,24 @@ port_tmp_clean_as(int dfd, const char *prefix)
 }
 
 int
+port_tmp_left_as(int dfd, const char *prefix)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	size_t plen = strlen(prefix);
+	int found = 0;
+
+	if ((d = port_dir_open(dfd)) == NULL)
+		return -1;
+	while (!found && port_dir_next(d, &name, &type) > 0)
+		found = type != PORT_DIR && strncmp(name, prefix, plen) == 0 &&
+		    strlen(name) == plen + 16;
+	port_dir_close(d);
+	return found;
+}
+
+int
 port_tmp_clean(int dfd)
 {
 	return port_tmp_clean_as(dfd, TMP_PREFIX);
@@ -1244,6 +1272,18 @@ port_reap(int *status)
 
 	if (status != NULL)
 		*status = st;
+	return (long)p;
+}
+
+long
+port_reap_rc(int *rc)
+{
+	int st = 0;
+	pid_t p = waitpid(-1, &st, WNOHANG);
+
+	if (p > 0)
+		*rc = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ?
+		    128 + WTERMSIG(st) : -1;
 	return (long)p;
 }
 

@@ -9,9 +9,10 @@
 # it: "unit", "t_backup", "t_names", ..., "t_backup.static".
 # Work directory: build/test/ (fresh each run); each script gets its own
 # build/test/<name>/ with its log in build/test/<name>.log.
-# Prints one line per test and ends with "N passed, N failed" (after "N
-# skipped" when tests were skipped: the object-store tests without their
-# cluster); exit 0 only if nothing failed and a check ran or a test skipped.
+# Prints one line per test and ends with "N passed, N failed" (and ", N
+# skipped": tests that could not run here and said why: no browser, no
+# object-store cluster); exit 0 only if nothing failed and a check ran or
+# a test skipped.
 # TEST_SHELL (default sh) runs the scripts, e.g. TEST_SHELL="busybox sh".
 LC_ALL=C
 export LC_ALL
@@ -209,6 +210,9 @@ fi
 if [ "$ran" = 0 ]; then
 	printf 'no test matches "%s"\n' "$pat" >&2
 fi
-[ "$skipped" = 0 ] || printf '%d skipped (see above why)\n' "$skipped"
-printf '%d passed, %d failed\n' "$passed" "$failed"
+if [ "$skipped" -gt 0 ]; then
+	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+else
+	printf '%d passed, %d failed\n' "$passed" "$failed"
+fi
 [ "$failed" = 0 ] && [ $((passed + skipped)) -gt 0 ]

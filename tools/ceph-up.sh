@@ -29,9 +29,10 @@
 #   "get_initial_auth_request returned -13" otherwise); pool size 1 on one
 #   OSD; paxos propose interval 0.1 (each pool radosgw makes is a monitor
 #   round: 14 s of start-up become 3); fast OSD shutdown without telling
-#   the monitor (daemons hang waiting for a dead one otherwise). Daemons run
-#   in the foreground (-f), which writes no pid file: the pids are recorded
-#   in DIR/pids, in the order to stop them.
+#   the monitor (daemons hang waiting for a dead one otherwise); radosgw
+#   waits 5 s and more on SIGTERM unless rgw exit timeout secs is cut to 1.
+#   Daemons run in the foreground (-f), which writes no pid file: the pids
+#   are recorded in DIR/pids, in the order to stop them.
 LC_ALL=C
 export LC_ALL
 
@@ -186,6 +187,7 @@ mgr data = $DIR/mgr.\$id
 [client.rgw]
 rgw frontends = $frontend
 rgw init timeout = $budget
+rgw exit timeout secs = 1
 rgw data = $DIR/rgw
 rgw enable usage log = false
 EOF

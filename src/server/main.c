@@ -297,7 +297,7 @@ child(struct serve *sv, struct serve_slot *s, int fd)
 }
 
 static const struct serve_class serve_vt = {
-	admit, child, NULL, NULL, NULL, reload, authenticated
+	admit, child, NULL, NULL, NULL, reload, authenticated, NULL
 };
 
 /* --s3-lease: seconds, 4 .. 3600. */

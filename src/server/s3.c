@@ -28,7 +28,9 @@
 #define ERR_MAX (64u << 10)	/* an error reply */
 
 enum { F_NONE, F_LENGTH, F_CHUNKED, F_CLOSE };	/* framing of a body */
-enum { R_ANSWER, R_RETRY, R_FATAL, R_STOPPED };	/* how an attempt ended */
+/* How an attempt ended; R_STALE: a kept-alive connection turned out
+ * closed by the peer before a byte of the answer (its idle timeout). */
+enum { R_ANSWER, R_RETRY, R_FATAL, R_STOPPED, R_STALE };
 
 /* One request, as the operations below describe it. */
 struct rq {
@@ -319,7 +321,10 @@ read_xml(struct s3 *s, struct xml_glue *g, size_t max)
 		s3c_why(s, "the answer was cut short by");
 		return s3c_drop(s), R_RETRY;
 	}
-	body_end(s);
+	if (rc != 0)
+		s3c_drop(s);	/* the rest of the body is still to come */
+	else
+		body_end(s);
 	if ((rc != 0 || s3_xml_end(&x) < 0) && g->a->status < 300) {
 		snprintf(s->err, sizeof s->err, "malformed XML from %.64s:%u: %s",
 		    s->host, s->port, x.why ? x.why : "?");
@@ -404,12 +409,13 @@ static int
 attempt(struct s3 *s, const struct rq *rq, struct s3_answer *a)
 {
 	long n;
-	int r;
+	int r, reused;
 
 	if (s->in_get)
 		s3c_drop(s);
 	if ((n = make_head(s, rq)) < 0)
 		return R_FATAL;
+	reused = s->fd >= 0;
 	r = s3c_open(s);
 	if (r != S3C_OK)
 		return r == S3C_RETRY ? R_RETRY : R_FATAL;
@@ -430,6 +436,9 @@ attempt(struct s3 *s, const struct rq *rq, struct s3_answer *a)
 		goto fail;
 	return read_body(s, rq, a);
 fail:
+	if (r == R_RETRY && reused && s->in_len == 0 && (s->eof ||
+	    s->io_err == ECONNRESET || s->io_err == EPIPE))
+		r = R_STALE;
 	s3c_drop(s);
 	return r;
 }
@@ -452,19 +461,24 @@ back_off(unsigned n, uint64_t deadline)
 }
 
 /* rq until an answer below 500, S3_TRIES tries or S3_RETRY_MS: the last
- * status, -1 when no answer came, -2 when a reader stopped it. */
+ * status, -1 when no answer came, -2 when a reader stopped it. A kept
+ * connection the peer had closed is replaced once without a back-off and
+ * without counting it. */
 static int
 s3_do(struct s3 *s, const struct rq *rq, struct s3_answer *a)
 {
 	uint64_t deadline = port_ms() + S3_RETRY_MS;
 	const struct s3_body *b = rq->body;
 	unsigned n, tries = 0;
-	int r = R_RETRY;
+	int r = R_RETRY, again = 0, stale = 0;
 
 	s->err[0] = 0;
-	for (n = 0; n < S3_TRIES && (n == 0 || port_ms() < deadline); n++) {
-		if (n > 0) {
-			back_off(n, deadline);
+	for (n = 0; n < S3_TRIES && (n == 0 || again || port_ms() < deadline);
+	    n++) {
+		if (n > 0 || again) {
+			if (!again)
+				back_off(n, deadline);
+			again = 0;
 			if (b != NULL && (b->rewind == NULL ||
 			    b->rewind(b->arg) < 0)) {
 				snprintf(s->err + strlen(s->err), sizeof s->err -
@@ -476,6 +490,13 @@ s3_do(struct s3 *s, const struct rq *rq, struct s3_answer *a)
 		memset(a, 0, sizeof *a);
 		a->tries = ++tries;
 		r = attempt(s, rq, a);
+		if (r == R_STALE) {
+			/* once, at once, and not counted as a try */
+			r = R_RETRY;
+			if (!stale)
+				stale = again = 1, n--;
+			continue;
+		}
 		if (r == R_FATAL)
 			return -1;
 		if (r == R_STOPPED)

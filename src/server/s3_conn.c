@@ -341,6 +341,61 @@ sock_write(void *ctx, const unsigned char *p, size_t n)
 	return -1;
 }
 
+/* ---- elliptic curves ------------------------------------------------------ */
+
+/* P-256 by the m31 code cairn's own TLS links, P-384 and P-521 by the
+ * generic i31 code; no Curve25519 (br_ec_all_m31 would bring it: 4 KiB). */
+static const br_ec_impl *
+ec_for(int curve)
+{
+	return curve == BR_EC_secp256r1 ? &br_ec_p256_m31 : &br_ec_prime_i31;
+}
+
+static const unsigned char *
+ec_generator(int curve, size_t *len)
+{
+	return ec_for(curve)->generator(curve, len);
+}
+
+static const unsigned char *
+ec_order(int curve, size_t *len)
+{
+	return ec_for(curve)->order(curve, len);
+}
+
+static size_t
+ec_xoff(int curve, size_t *len)
+{
+	return ec_for(curve)->xoff(curve, len);
+}
+
+static uint32_t
+ec_mul(unsigned char *g, size_t glen, const unsigned char *x, size_t xlen,
+    int curve)
+{
+	return ec_for(curve)->mul(g, glen, x, xlen, curve);
+}
+
+static size_t
+ec_mulgen(unsigned char *r, const unsigned char *x, size_t xlen, int curve)
+{
+	return ec_for(curve)->mulgen(r, x, xlen, curve);
+}
+
+static uint32_t
+ec_muladd(unsigned char *a, const unsigned char *b, size_t len,
+    const unsigned char *x, size_t xlen, const unsigned char *y, size_t ylen,
+    int curve)
+{
+	return ec_for(curve)->muladd(a, b, len, x, xlen, y, ylen, curve);
+}
+
+static const br_ec_impl ec_nist = {
+	(uint32_t)1 << BR_EC_secp256r1 | (uint32_t)1 << BR_EC_secp384r1 |
+	    (uint32_t)1 << BR_EC_secp521r1,
+	ec_generator, ec_order, ec_xoff, ec_mul, ec_mulgen, ec_muladd
+};
+
 /* TLS 1.2, forward secret, AEAD: with ECDSA and RSA certificates. */
 static const uint16_t suites[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -372,7 +427,7 @@ tls_start(struct s3 *s)
 	br_ssl_client_zero(&s->sc);
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
-	br_ssl_engine_set_ec(eng, &br_ec_all_m31);
+	br_ssl_engine_set_ec(eng, &ec_nist);
 	br_ssl_engine_set_rsavrfy(eng, br_rsa_i31_pkcs1_vrfy);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
 	br_x509_minimal_init(&s->xc, &br_sha256_vtable, s->ta, s->nta);
@@ -381,7 +436,7 @@ tls_start(struct s3 *s)
 		br_x509_minimal_set_hash(&s->xc, hashes[i].id, hashes[i].vt);
 	}
 	br_x509_minimal_set_rsa(&s->xc, br_rsa_i31_pkcs1_vrfy);
-	br_x509_minimal_set_ecdsa(&s->xc, &br_ec_all_m31,
+	br_x509_minimal_set_ecdsa(&s->xc, &ec_nist,
 	    br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);

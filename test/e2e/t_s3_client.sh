@@ -196,4 +196,23 @@ CAIRN_S3_SECRET_KEY=wrong s3 head a/small
 s3_check 1 "a wrong secret"
 check_eq "$(cat "$S3_OUT")" "status 403" "is 403"
 
+# ---- valgrind: no byte sent or branched on uninitialised ----------------------
+VG=$TOP/build/debug/s3probe
+if command -v valgrind >/dev/null 2>&1 && [ -x "$VG" ]; then
+	for c in "put vg/a small" "get vg/a" "head vg/a" "--page 2 list l/" \
+		"mpu vg/big big 5242880" "delete vg/a" \
+		"--endpoint $CAIRN_S3_TLS_ENDPOINT --ca $CAIRN_S3_CA get vg/big"; do
+		# shellcheck disable=SC2086
+		valgrind -q --error-exitcode=99 "$VG" $c >vg.out 2>vg.err
+		rc=$?
+		if [ $rc = 0 ]; then
+			ok "valgrind: s3probe $c"
+		else
+			fail "valgrind: s3probe $c" "exit $rc" "$(grep -v '^requests' vg.err | head -n 20)"
+		fi
+	done
+else
+	note "no valgrind or no $VG (make debug): not run under valgrind"
+fi
+
 finish
