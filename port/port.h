@@ -56,6 +56,12 @@ int port_tcp_connect(const char *host, unsigned port, int timeout_ms);
 /* The same from the numeric local address from (NULL: any). */
 int port_tcp_connect_from(const char *from, const char *host, unsigned port,
     int timeout_ms);
+/* Acknowledge at once what the next reads bring (Linux's TCP_QUICKACK,
+ * which the kernel drops again by itself: call it before each wait for an
+ * answer). A peer that writes an answer's head and body apart, with
+ * Nagle's algorithm on, otherwise waits for our delayed ACK, about 40 ms
+ * an answer. Nothing where the system has no such option. */
+void port_tcp_quickack(int fd);
 /* Close a connection gracefully: stop sending, then read and discard
  * what the peer still sends for up to ms, so that our last words (a TLS
  * alert) reach it instead of being lost to a reset. */

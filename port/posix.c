@@ -431,6 +431,18 @@ bind_from(int fd, int fam, const char *from)
 	return bind(fd, (struct sockaddr *)&a.ss, a.len);
 }
 
+void
+port_tcp_quickack(int fd)
+{
+#ifdef TCP_QUICKACK
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+#else
+	(void)fd;
+#endif
+}
+
 int
 port_tcp_connect(const char *host, unsigned port, int timeout_ms)
 {

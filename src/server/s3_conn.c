@@ -318,8 +318,10 @@ static int
 sock_read(void *ctx, unsigned char *p, size_t n)
 {
 	struct s3 *s = ctx;
-	long r = port_read(s->fd, p, n, (int)s->timeout_ms);
+	long r;
 
+	port_tcp_quickack(s->fd);
+	r = port_read(s->fd, p, n, (int)s->timeout_ms);
 	if (r > 0)
 		return (int)r;
 	if (r == 0)
@@ -563,7 +565,10 @@ s3c_recv(struct s3 *s, void *p, size_t cap)
 	if (s->fd < 0)
 		return -1;
 	if (!s->tls) {
-		long k = port_read(s->fd, p, cap, (int)s->timeout_ms);
+		long k;
+
+		port_tcp_quickack(s->fd);
+		k = port_read(s->fd, p, cap, (int)s->timeout_ms);
 
 		if (k < 0)
 			s->io_err = errno;
