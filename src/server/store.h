@@ -284,6 +284,19 @@ struct store_class {
 	    int problem), void *arg);
 };
 
+struct buf;
+
+/*
+ * A manifest's header line, what every backend's manifest begins with
+ * (DESIGN.md, "The local backend"): client, id, snapshot, source, time,
+ * then run's totals and charge (final 0: all four zeros, for a header
+ * rewritten in place at commit), padded with spaces to width bytes (0:
+ * no padding). 0, or -1 when b overflowed or the header is longer than
+ * width.
+ */
+int store_manifest_header(struct buf *b, const char *client,
+    const struct store_run *run, int64_t time, uint64_t charge, int final,
+    size_t width);
 /* 1 if s is a backup id (16 lower-case hex digits). */
 int store_is_id(const char *s, size_t n);
 /* 1 if s can be a snapshot name (short, not hidden, no '/' or NUL). */

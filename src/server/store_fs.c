@@ -452,31 +452,12 @@ pick_snapshot(struct fs_run *s)
 static int
 manifest_header(struct fs_run *s, struct buf *b, int final)
 {
-	buf_puts(b, "{\"cairn_manifest\":2");
-	json_put_key(b, "client", 0);
-	json_put_str(b, s->client_name, strlen(s->client_name));
-	json_put_key(b, "id", 0);
-	json_put_str(b, s->out->id, ID_LEN);
-	json_put_key(b, "snapshot", 0);
-	json_put_str(b, s->out->snap, strlen(s->out->snap));
-	json_put_key(b, "source", 0);
-	json_put_str(b, s->out->source, strlen(s->out->source));
-	json_put_key(b, "time", 0);
-	buf_sdec(b, s->time);
-	json_put_key(b, "files", 0);
-	buf_dec(b, final ? s->out->files : 0);
-	json_put_key(b, "bytes", 0);
-	buf_dec(b, final ? s->out->bytes : 0);
-	json_put_key(b, "charge", 0);	/* what its entries cost (--quota) */
-	buf_dec(b, final ? s->meta : 0);
-	json_put_key(b, "failed", 0);	/* left out, or kept from before */
-	buf_dec(b, final ? s->out->failed + s->out->kept : 0);
-	buf_putc(b, '}');
-	/* Four totals grow by at most 76 digits. */
-	if (!final)
-		s->hdr_len = b->len + 80;
-	if (b->len > s->hdr_len)
-		b->err = 1;
+	if (store_manifest_header(b, s->client_name, s->out, s->time,
+	    s->meta, final, final ? s->hdr_len : 0) < 0)
+		return -1;
+	if (final)
+		return 0;
+	s->hdr_len = b->len + 80;	/* four totals grow by at most 76 */
 	while (!b->err && b->len < s->hdr_len)
 		buf_putc(b, ' ');
 	return b->err ? -1 : 0;

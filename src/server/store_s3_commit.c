@@ -44,35 +44,6 @@ result_get(struct s3_run *r, uint64_t k, struct put_trailer *got)
 	return 1;
 }
 
-/* The manifest header (see the local backend's): totals, fixed width. */
-static int
-header(struct s3_run *r, struct buf *b, size_t width)
-{
-	buf_puts(b, "{\"cairn_manifest\":2");
-	json_put_key(b, "client", 0);
-	json_put_str(b, r->client, strlen(r->client));
-	json_put_key(b, "id", 0);
-	json_put_str(b, r->out->id, ID_LEN);
-	json_put_key(b, "snapshot", 0);
-	json_put_str(b, r->out->snap, strlen(r->out->snap));
-	json_put_key(b, "source", 0);
-	json_put_str(b, r->out->source, strlen(r->out->source));
-	json_put_key(b, "time", 0);
-	buf_sdec(b, r->time);
-	json_put_key(b, "files", 0);
-	buf_dec(b, r->out->files);
-	json_put_key(b, "bytes", 0);
-	buf_dec(b, r->out->bytes);
-	json_put_key(b, "charge", 0);
-	buf_dec(b, 0);
-	json_put_key(b, "failed", 0);
-	buf_dec(b, r->out->failed + r->out->kept);
-	buf_putc(b, '}');
-	while (!b->err && b->len < width)
-		buf_putc(b, ' ');
-	return b->err || (width > 0 && b->len > width) ? -1 : 0;
-}
-
 /* What the snapshot holds of draft entry de (tag): 1 keep (de amended),
  * 0 left out (counted as failed when count). */
 static int
@@ -161,7 +132,8 @@ write_manifest(struct s3_run *r, int fd)
 		return -1;
 	buf_init(&b, hdr, sizeof hdr);
 	linew_open(&mw, fd);
-	if (header(r, &b, 0) < 0 || linew_put(&mw, b.p, b.len) < 0 ||
+	if (store_manifest_header(&b, r->client, r->out, r->time, 0, 1,
+	    0) < 0 || linew_put(&mw, b.p, b.len) < 0 ||
 	    settle_pass(r, &mw) < 0 || linew_close(&mw) < 0)
 		return -1;
 	return 0;
