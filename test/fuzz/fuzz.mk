@@ -14,7 +14,7 @@
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= json frame path manifest pkcs8 pem entry2 glob dn http
+FUZZ_TARGETS ?= json frame path manifest pkcs8 pem entry2 glob dn http dns
 FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
@@ -36,6 +36,7 @@ fuzz_src_entry2 = src/common/proto.c src/common/record.c src/common/json.c \
 fuzz_src_pem = src/common/tls.c src/common/pkcs8.c src/common/config.c $(FUZZ_BASE)
 fuzz_src_dn = $(fuzz_src_pem)
 fuzz_src_http = src/common/http.c src/common/util.c port/posix.c
+fuzz_src_dns = src/common/dns.c
 
 FUZZ_BINS = $(patsubst %,$(F)/fuzz_%,$(FUZZ_TARGETS))
 
