@@ -1306,16 +1306,9 @@ int32_t
 port_utc_offset(int64_t t)
 {
 	time_t tt = (time_t)t;
-	struct tm l, g;
-	long days;
+	struct tm l;
 
-	if (localtime_r(&tt, &l) == NULL || gmtime_r(&tt, &g) == NULL)
-		return 0;
-	/* The two dates are at most a day apart. */
-	days = l.tm_year != g.tm_year ? (l.tm_year > g.tm_year ? 1 : -1) :
-	    l.tm_yday - g.tm_yday;
-	return (int32_t)(((days * 24 + l.tm_hour - g.tm_hour) * 60 +
-	    l.tm_min - g.tm_min) * 60 + l.tm_sec - g.tm_sec);
+	return localtime_r(&tt, &l) == NULL ? 0 : (int32_t)l.tm_gmtoff;
 }
 
 uint64_t
