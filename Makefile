@@ -7,6 +7,7 @@
 #                   their size budgets (building what is missing)
 #   make size       this build's two binaries against their budgets
 #   make test       every test: unit, end to end (ASan/UBSan build + static)
+#   make test-s3    the object-store tests alone, on a one-node Ceph
 #   make demo       a real backup and re-run over loopback TLS, explained
 #   make bench      cairn against rsync over ssh, rsync --link-dest, restic
 #                   and the copy floors on a copy of /usr/share and a Linux
@@ -76,15 +77,24 @@ LDFLAGS_ASAN ?= -fsanitize=address,undefined
 COMMON_SRC = $(wildcard src/common/*.c) port/posix.c
 # The static builds' own printf family (musl's brings float formatting).
 STATIC_SRC = port/fmt.c
-CLIENT_SRC = $(wildcard src/client/*.c)
+# The page of cairn --ui (src/client/ui/), gzip-compressed into a C table
+# by tools/embed.sh; one generated file for every build (its table sits
+# inside #if CAIRN_UI).
+UI_PAGE = $(sort $(wildcard $(addprefix src/client/ui/*.,html css js svg)))
+UI_GEN = build/gen/ui_files.c
+CLIENT_SRC = $(wildcard src/client/*.c) $(UI_GEN)
 SERVER_SRC = $(wildcard src/server/*.c)
 UNIT_SRC = $(wildcard test/unit/*.c)
 # Parts of the programs the unit tests drive: the store (its contract test
 # runs against the local backend), the client's report and restore work list.
 STORE_SRC = $(wildcard src/server/store*.c) src/server/mdindex.c
 UNIT_LINK = $(STORE_SRC) src/server/retain.c src/client/report.c \
-	src/client/worklist.c
+	src/client/ui_check.c src/client/ui_form.c \
+	src/client/worklist.c $(S3_SRC)
 TOOL_SRC = $(wildcard test/tools/*.c)
+# cairnd's S3 client (CAIRN_S3): the unit tests and test/tools/s3probe
+# drive it on its own.
+S3_SRC = $(wildcard src/server/s3*.c)
 
 # S: this target's static BearSSL (build/static, or build/<name> when
 # cross compiling); A: the ASan build's; G: the debug build. BearSSL does
@@ -149,6 +159,12 @@ $(B)/cairnd: $(O)/features.ok $(call obj,$(O),$(SERVER_SRC) $(COMMON_SRC) $(STAT
 	@mkdir -p $(@D)
 	$(CC_STATIC) $(LDFLAGS_STATIC) $(LTO:%=% -Os) -o $@ $(linked)
 
+$(UI_GEN): tools/embed.sh $(UI_PAGE)
+	sh tools/embed.sh $@ $(UI_PAGE)
+# Its objects find ui.h, which declares the table.
+$(call obj,$(O),$(UI_GEN)) $(call obj,$(AO),$(UI_GEN)) \
+$(call obj,$(GO),$(UI_GEN)): INC += -iquote src/client
+
 # ---- sanitizer build used by the tests ----------------------------------
 $(AO)/obj/%.o: %.c build/include/.ok
 	@mkdir -p $(dir $@)
@@ -164,6 +180,9 @@ $(AO)/unit: $(AO)/features.ok $(call obj,$(AO),$(UNIT_SRC) $(UNIT_LINK) $(COMMON
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $(linked)
 $(AO)/%: $(AO)/obj/test/tools/%.o $(call obj,$(AO),$(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
+$(AO)/obj/test/tools/s3probe.o: INC += -iquote src/server
+$(AO)/s3probe: $(AO)/obj/test/tools/s3probe.o $(call obj,$(AO),$(S3_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) $(LDFLAGS_ASAN) -o $@ $^
 
 # ---- plain glibc build for valgrind (which cannot run ASan binaries) ----
 $(GO)/obj/%.o: %.c build/include/.ok
@@ -174,7 +193,10 @@ $(GO)/cairn: $(GO)/features.ok $(call obj,$(GO),$(CLIENT_SRC) $(COMMON_SRC)) $(A
 	$(CC_HOST) -o $@ $(linked)
 $(GO)/cairnd: $(GO)/features.ok $(call obj,$(GO),$(SERVER_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
 	$(CC_HOST) -o $@ $(linked)
-debug: $(GO)/cairn $(GO)/cairnd
+$(GO)/obj/test/tools/s3probe.o: INC += -iquote src/server
+$(GO)/s3probe: $(GO)/obj/test/tools/s3probe.o $(call obj,$(GO),$(S3_SRC) $(COMMON_SRC)) $(A)/bearssl/libbearssl.a
+	$(CC_HOST) -o $@ $^
+debug: $(GO)/cairn $(GO)/cairnd $(GO)/s3probe
 
 # Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
 # that reads 1970, a full or slow disk, file times that cannot be set; a
@@ -198,6 +220,12 @@ test: deps
 	for c in $(CROSS_KNOWN); do $(MAKE) CROSS=$$c all || exit 1; done
 	sh test/run.sh
 
+# The object-store tests alone, on a one-node Ceph that test/run.sh brings
+# up (tools/ceph-up.sh; tools/deps.sh s3 installs it when it can).
+test-s3:
+	$(MAKE) asan
+	sh test/run.sh t_s3_
+
 demo:
 	sh tools/deps.sh
 	$(MAKE) all
@@ -213,12 +241,13 @@ bench:
 
 clean:
 	rm -rf build/static build/asan build/debug build/include build/cairn \
-		build/cairnd build/small build/no-ui build/no-s3 build/demo build/test
+		build/cairnd build/small build/no-ui build/no-s3 build/demo build/test \
+		build/gen
 
 distclean:
 	rm -rf build
 
-.PHONY: all asan debug deps test demo bench size clean distclean install uninstall
+.PHONY: all asan debug deps test test-s3 demo bench size clean distclean install uninstall
 .DELETE_ON_ERROR:
 
 -include $(shell find $(O)/obj $(AO)/obj $(GO)/obj -name '*.d' 2>/dev/null)

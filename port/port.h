@@ -34,6 +34,8 @@ int port_rewind(int fd);
 /* Read until n bytes or end of file; returns bytes read or -1. */
 long port_read_full(int fd, void *p, size_t n);
 int port_close(int fd);
+/* Make descriptor to a copy of from (for a child's standard output). */
+int port_dup2(int from, int to);
 int port_isatty(int fd);
 /* Print prompt on stderr and read one line from the terminal on standard
  * input without echo, into buf[cap] (NUL-terminated, newline dropped).
@@ -262,6 +264,8 @@ long port_fork(void);
 long port_getpid(void);
 /* Reap one finished child without waiting: its pid, 0 if none, -1. */
 long port_reap(int *status);
+/* The same with *rc the child's exit status as port_waitpid gives it. */
+long port_reap_rc(int *rc);
 /* Wait for child pid to end (EINTR returns -1 so the caller can act on a
  * signal); its exit status (128 + signal when killed) or -1. */
 int port_waitpid(long pid);

@@ -193,6 +193,16 @@ port_close(int fd)
 }
 
 int
+port_dup2(int from, int to)
+{
+	int r;
+
+	while ((r = dup2(from, to)) < 0 && errno == EINTR)
+		;
+	return r < 0 ? -1 : 0;
+}
+
+int
 port_isatty(int fd)
 {
 	return isatty(fd);
@@ -1406,6 +1416,18 @@ port_reap(int *status)
 
 	if (status != NULL)
 		*status = st;
+	return (long)p;
+}
+
+long
+port_reap_rc(int *rc)
+{
+	int st = 0;
+	pid_t p = waitpid(-1, &st, WNOHANG);
+
+	if (p > 0)
+		*rc = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ?
+		    128 + WTERMSIG(st) : -1;
 	return (long)p;
 }
 

@@ -14,6 +14,12 @@
 #                            restic, GNU time, procps, valgrind, e2fsprogs
 #                            (the Linux source tree is used when the
 #                            linux-source package is installed; not by default)
+#   tools/deps.sh ui         the browser test's: Debian's chromium and nodejs
+#                            (npm), then playwright-core as test/browser's
+#                            lock file pins it (npm ci, no browser download)
+#   tools/deps.sh s3         a one-node Ceph for the object-store tests
+#                            (tools/ceph-up.sh): mon, mgr, osd, radosgw and
+#                            the ceph and radosgw-admin commands
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -130,6 +136,22 @@ install_cross() {
 	install_pkgs $pkgs
 }
 
+# The browser test (test/e2e/t_ui_browser.sh): Debian's chromium and node,
+# and test/browser/node_modules from its lock file. npm ci runs again only
+# when the lock file is newer than what it installed.
+install_ui() {
+	install_pkgs chromium nodejs fonts-dejavu-core
+	command -v npm >/dev/null 2>&1 || install_pkgs npm
+	b=$top/test/browser
+	if [ -f "$b/node_modules/.package-lock.json" ] &&
+	   [ ! "$b/package-lock.json" -nt "$b/node_modules/.package-lock.json" ]; then
+		return 0
+	fi
+	say "npm ci in test/browser (playwright-core, no browser download)"
+	(cd "$b" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund \
+		--loglevel=error >&2)
+}
+
 case "${1:-all}" in
 bearssl)
 	fetch_bearssl
@@ -155,8 +177,19 @@ bench)
 		valgrind e2fsprogs
 	fetch_bearssl
 	;;
+ui)
+	install_ui
+	;;
+s3)
+	# Not every machine can have them (no root, no Debian mirror): say so
+	# and fail; the S3 tests then skip in words.
+	if ! (install_pkgs ceph-mon ceph-mgr ceph-osd radosgw ceph-common openssl); then
+		say "could not install Ceph (ceph-mon ceph-mgr ceph-osd radosgw ceph-common): the S3 tests cannot run here"
+		exit 1
+	fi
+	;;
 *)
-	say "usage: tools/deps.sh [all|bearssl|test|bench|cross [ARCH...]]"
+	say "usage: tools/deps.sh [all|bearssl|test|bench|ui|s3|cross [ARCH...]]"
 	exit 2
 	;;
 esac

@@ -2,6 +2,7 @@
 # gen-certs.sh — make the CA and the server's certificate and key for cairn.
 #
 #   tools/gen-certs.sh <password> <server_name>
+#   tools/gen-certs.sh --ui <name_or_ip> <dir>
 #
 # Writes into ${CERTS_DIR:-certs} (created if needed):
 #   ca_cert.pem, ca_key.pem          the CA (ECDSA P-256, 10 years)
@@ -13,6 +14,12 @@
 #
 # An existing CA is kept (only the server certificate is made again) unless
 # FORCE=1: a new CA would orphan every client certificate it signed.
+#
+# --ui makes the certificate of cairn --ui's web page instead (--ui-cert,
+# --ui-key): ui_cert.pem and ui_key.pem in <dir>, self-signed, P-256,
+# serverAuth, subjectAltName DNS (and IP) <name_or_ip>, about 2 years, the
+# key unencrypted (0600). A browser asks once whether to trust it: compare
+# the fingerprint it shows with the one printed here.
 # Exit status: 0 done, 1 failure, 2 usage error.
 set -eu
 LC_ALL=C
@@ -25,6 +32,7 @@ usage() {
 	[ $# -gt 0 ] && say "$*"
 	cat >&2 <<'EOF'
 usage: tools/gen-certs.sh <password> <server_name>
+       tools/gen-certs.sh --ui <name_or_ip> <dir>
   <password>     encrypts the server key ("" leaves it unencrypted)
   <server_name>  the name clients use for the server (--server-name):
                  a host name or an IPv4 address
@@ -33,9 +41,18 @@ EOF
 	exit 2
 }
 
-[ $# -eq 2 ] || usage "expected 2 arguments, got $#"
-pass=$1
-name=$2
+ui=0
+if [ "${1:-}" = --ui ]; then
+	[ $# -eq 3 ] || usage "--ui takes a name or address and a directory"
+	ui=1
+	pass=
+	name=$2
+	CERTS_DIR=$3
+else
+	[ $# -eq 2 ] || usage "expected 2 arguments, got $#"
+	pass=$1
+	name=$2
+fi
 [ -n "$name" ] || usage "the server name is empty"
 case $name in
 *[!A-Za-z0-9._:-]*) usage "server name '$name': use letters, digits, '.', '-', '_' (a host name) or an IP address" ;;
@@ -75,6 +92,48 @@ fi
 # X.509 limits a common name to 64 characters; the SAN carries the name.
 cn=$name
 [ ${#cn} -le 64 ] || cn="cairn server"
+
+# The web page's certificate: self-signed, no CA.
+if [ "$ui" = 1 ]; then
+	umask 077
+	tmp=$(mktemp -d "$dir/.gen-certs.XXXXXX") || die "cannot create a temporary directory in $dir"
+	trap 'rm -rf -- "$tmp"' EXIT
+	trap 'exit 1' HUP INT TERM
+	cat >"$tmp/openssl.cnf" <<EOF
+[req]
+distinguished_name = req_dn
+prompt = no
+x509_extensions = v3_ui
+[req_dn]
+O = cairn
+CN = $cn
+[v3_ui]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = $san
+subjectKeyIdentifier = hash
+EOF
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+		-pkeyopt ec_param_enc:named_curve -out "$tmp/key.pem" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; die "openssl genpkey failed"; }
+	openssl pkcs8 -topk8 -nocrypt -in "$tmp/key.pem" -out "$tmp/ui_key.pem" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; die "openssl pkcs8 failed"; }
+	openssl req -x509 -new -config "$tmp/openssl.cnf" -key "$tmp/ui_key.pem" \
+		-sha256 -days 825 -out "$tmp/ui_cert.pem" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; die "openssl req failed for the web page's certificate"; }
+	chmod 600 "$tmp/ui_key.pem"
+	chmod 644 "$tmp/ui_cert.pem"
+	mv -f "$tmp/ui_key.pem" "$dir/ui_key.pem"
+	mv -f "$tmp/ui_cert.pem" "$dir/ui_cert.pem"
+	printf 'wrote %s\n' "$dir/ui_cert.pem" "$dir/ui_key.pem"
+	printf 'web UI name: %s (subjectAltName %s)\n' "$name" "$san"
+	printf 'fingerprint (check it when the browser asks): %s\n' \
+		"$(openssl x509 -in "$dir/ui_cert.pem" -noout -fingerprint -sha256 | cut -d= -f2)"
+	printf 'next: cairn --ui --listen ADDR:PORT --ui-cert %s --ui-key %s\n' \
+		"$dir/ui_cert.pem" "$dir/ui_key.pem"
+	exit 0
+fi
 
 ca_cert=$dir/ca_cert.pem
 ca_key=$dir/ca_key.pem

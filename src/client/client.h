@@ -72,8 +72,23 @@ void backup_figures(struct backup_figures *f);
  */
 int hooks_backup(const struct copts *o, volatile long *child,
     volatile sig_atomic_t *stopping);
-/* Back up now and then every interval until SIGTERM or SIGINT. */
+/* Back up now and then every interval until SIGTERM or SIGINT; SIGHUP
+ * reads the options again (client_reload) for the runs that follow. */
 int periodic_run(const struct copts *o);
+/*
+ * The client's main, callable again in one process (main.c): the options
+ * start from their defaults, argv is read (and split at '=' in place) as
+ * main's is, and the command runs with its results and progress on
+ * chosen's descriptors (NULL: stdout, and stderr when a terminal). The
+ * command's exit status; usage errors exit the process (status 2), as
+ * from main. The web UI's children run their commands with it.
+ */
+int client_main(int argc, char **argv, const struct report *chosen);
+/* Read the command line and --config file given to client_main again,
+ * into the options periodic_run() was given: first in a child process,
+ * so that a file that no longer reads (exit 2 there) leaves them as they
+ * were. 0, or -1 with a message. */
+int client_reload(void);
 /* --list, --restore, --remove: the exit status. */
 int list_run(const struct copts *o);
 int restore_run(const struct copts *o);

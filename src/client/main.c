@@ -1,14 +1,36 @@
 /*
  * main.c — cairn, the backup client: options and dispatch.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
+#include "config.h"
+#include "features.h"
 #include "opts.h"
 #include "port.h"
+#include "ui.h"
 #include "util.h"
+
+#if CAIRN_UI
+#define UI_SYNOPSIS \
+"       cairn --ui [--listen ADDR:PORT] [--config F] [--ui-cert F --ui-key F]\n"
+#define UI_OPTIONS \
+"  --ui                 serve the web page on --listen (default\n" \
+"                       " UI_LISTEN_DEFAULT "): the settings of --config F\n" \
+"                       (default ~/.config/cairn/cairn.conf), backups,\n" \
+"                       snapshots, restore; prints the URL with its token\n" \
+"  --listen ADDR:PORT   where --ui listens; an address other than loopback\n" \
+"                       needs --ui-cert and --ui-key (served over TLS)\n" \
+"  --ui-cert F, --ui-key F\n" \
+"                       the web page's server certificate and key (PEM;\n" \
+"                       tools/gen-certs.sh --ui NAME DIR makes them)\n"
+#else
+#define UI_SYNOPSIS ""
+#define UI_OPTIONS ""
+#endif
 
 static const char usage[] =
 "usage: cairn --server HOST [--port N] --source DIR [--extensions FILE]\n"
@@ -21,6 +43,7 @@ static const char usage[] =
 "             [--path DIR] [--delete] [--dry-run]\n"
 "       cairn --server HOST --remove ID[@SNAPSHOT] [--dry-run]\n"
 "       cairn --server HOST --prune ID --keep-daily N ... [--dry-run]\n"
+UI_SYNOPSIS
 "\n"
 "Back up DIR to the cairnd server at HOST over mutually authenticated TLS.\n"
 "Each run makes a snapshot on the server; only files the server does not\n"
@@ -99,6 +122,7 @@ static const char usage[] =
 "  --path DIR           where --restore writes\n"
 "  --remove ID[@SNAP]   remove a whole backup, or one snapshot\n"
 "  --prune ID           apply the --keep-* policy to a backup now\n"
+UI_OPTIONS
 "  --state FILE         client state (default ~/.cairn/state-<hash>.json,\n"
 "                       or /var/lib/cairn/ without a home directory)\n"
 "  --cert F             client certificate (default client_cert.pem in\n"
@@ -126,6 +150,7 @@ static struct copts o;		/* zero, then the defaults main() sets:
 				 * initialised, its lists would take 1.8 KiB
 				 * of the file */
 static const char *cmd;		/* the command (--list, ...), or NULL */
+static struct ui_args ui;	/* --ui's options */
 
 #define KEEP_BAD(name) "--keep" name " wants 1..1000000"
 static const struct opt table[] = {
@@ -161,6 +186,9 @@ static const struct opt table[] = {
 	    "--interval wants hours, e.g. 6 or 0.5"),
 	OPT_N("--bwlimit", &o.bwlimit, OPT_U64, 1, 100000000, 1000,
 	    "--bwlimit wants kilobytes per second, 1..100000000"),
+	OPT_S("--listen", &ui.listen),
+	OPT_SP("--ui-cert", &ui.cert),
+	OPT_SP("--ui-key", &ui.key),
 	OPT_SP("--path", &o.path),
 	OPT_L("--include", &o.include),
 	OPT_F("--delete", &o.delete_extra),
@@ -228,8 +256,7 @@ other(int argc, char **argv, int *i)
 		o.target = opt_value(argc, argv, i);
 		o.target2 = operand(argc, argv, i);
 	} else if (strcmp(a, "--ui") == 0) {
-		die(EXIT_USAGE, "--ui is not available in cairn %s yet",
-		    CAIRN_VERSION);
+		cmd = a;
 	} else {
 		return 0;
 	}
@@ -310,6 +337,22 @@ check_combinations(void)
 		bad_usage("--dry-run does not go with --interval", NULL);
 }
 
+/* --ui's options: only with it; --ui takes the rest from the --config
+ * file, which may be a daemon's (so nothing else is checked). */
+static void
+check_ui(void)
+{
+	int is_ui = cmd != NULL && strcmp(cmd, "--ui") == 0;
+
+	if (!is_ui && (ui.listen || ui.cert || ui.key))
+		bad_usage("--listen, --ui-cert and --ui-key go with --ui", NULL);
+	if (is_ui && !CAIRN_UI)
+		die(EXIT_USAGE, "this cairn was built without the web UI "
+		    "(--ui)");
+	if (is_ui && (ui.cert != NULL) != (ui.key != NULL))
+		bad_usage("--ui-cert and --ui-key go together", NULL);
+}
+
 /* Each command's function. */
 static const struct {
 	const char *name;
@@ -320,21 +363,110 @@ static const struct {
 	{ "--remove", remove_run }, { "--prune", prune_run },
 };
 
+#define SAVED_ARGS 256		/* arguments client_reload() can read again */
+#define SAVED_TEXT 16384	/* ... and their bytes */
+
+static int saved_argc;		/* 0: too many to keep */
+static char *saved_argv[SAVED_ARGS + 1];
+static char saved_text[SAVED_TEXT];
+
+/* Keep a copy of argv for client_reload(): opts_read() splits it. */
+static void
+save_args(int argc, char **argv)
+{
+	size_t used = 0, n;
+	int i;
+
+	saved_argc = 0;
+	if (argc > SAVED_ARGS)
+		return;
+	for (i = 0; i < argc; i++) {
+		n = strlen(argv[i]) + 1;
+		if (n > sizeof saved_text - used)
+			return;
+		memcpy(saved_text + used, argv[i], n);
+		saved_argv[i] = saved_text + used;
+		used += n;
+	}
+	saved_argv[argc] = NULL;
+	saved_argc = argc;
+}
+
+/* The options as main() starts from them: nothing from an earlier run
+ * of client_main() in this process stays. */
+static void
+defaults(void)
+{
+	memset(&o, 0, sizeof o);
+	memset(&ui, 0, sizeof ui);
+	cmd = NULL;
+	log_quiet = log_syslog = 0;
+	o.port = CAIRN_PORT;
+	o.timeout_ms = 60000;
+}
+
+/* 1 for --ui with a --config file that does not exist yet: the page
+ * writes it, so there is nothing to read. */
+static int
+ui_new_config(int argc, char **argv, const char *cf)
+{
+	int i, fd;
+
+	if (!CAIRN_UI || cf == NULL)
+		return 0;
+	for (i = 1; i < argc && strcmp(argv[i], "--ui") != 0; i++)
+		;
+	if (i == argc)
+		return 0;
+	if ((fd = port_open_read(cf)) >= 0) {
+		port_close(fd);
+		return 0;
+	}
+	return errno == ENOENT;
+}
+
+/* argv without its --config F (or --config=F): the new argc. */
+static int
+drop_config(int argc, char **argv)
+{
+	int i, k = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			i++;
+		else if (strncmp(argv[i], "--config=", 9) != 0)
+			argv[k++] = argv[i];
+	}
+	argv[k] = NULL;
+	return k;
+}
+
 int
-main(int argc, char **argv)
+client_main(int argc, char **argv, const struct report *chosen)
 {
 	size_t i;
 
+	const char *cf = config_arg(argc, argv);
+
 	progname = "cairn";
-	o.port = CAIRN_PORT;
-	o.timeout_ms = 60000;
+	defaults();
+	save_args(argc, argv);
+	if (ui_new_config(argc, argv, cf))
+		argc = drop_config(argc, argv);
 	opts_read(&opts, argc, argv);
+	check_ui();
+	if (cmd != NULL && strcmp(cmd, "--ui") == 0) {
+		ui.config = cf;
+		ui.state = o.state;
+		return ui_run(&ui);
+	}
 	if (o.server == NULL)
 		bad_usage("--server HOST is required", NULL);
 	check_combinations();
 	if (o.server_name == NULL)
 		o.server_name = o.server;
 	cert_defaults(&o);
+	o.report = chosen;
 	port_ignore_sigpipe();
 	if (o.syslog) {
 		port_syslog_open("cairn");
@@ -347,4 +479,68 @@ main(int argc, char **argv)
 		if (strcmp(cmd, commands[i].name) == 0)
 			return commands[i].run(&o);
 	BUG("unknown command");
+	return EXIT_USAGE;
+}
+
+/* Read the saved arguments into the options, checked as at the start
+ * (from a copy: opts_read splits what it reads, and the options point
+ * into it until the next reread). */
+static void
+reread(void)
+{
+	static char *argv[SAVED_ARGS + 1];
+	static char text[SAVED_TEXT];
+	const struct report *chosen = o.report;
+	int daemon = o.daemon, syslog = log_syslog, i;
+
+	memcpy(text, saved_text, sizeof text);
+	for (i = 0; i <= saved_argc; i++)
+		argv[i] = saved_argv[i] != NULL ? text + (saved_argv[i] -
+		    saved_text) : NULL;
+	defaults();
+	opts_read(&opts, saved_argc, argv);
+	check_combinations();
+	if (o.server == NULL)
+		bad_usage("--server HOST is required", NULL);
+	if (o.server_name == NULL)
+		o.server_name = o.server;
+	cert_defaults(&o);
+	o.report = chosen;
+	o.daemon = daemon;	/* detached once, whatever the file says now */
+	log_syslog = syslog;	/* and its log opened once */
+}
+
+int
+client_reload(void)
+{
+	long pid;
+	int rc;
+
+	if (saved_argc == 0) {
+		msg("cannot read the options again: too many to keep");
+		return -1;
+	}
+	if ((pid = port_fork()) < 0) {
+		msg("cannot read the options again: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		reread();	/* exits 2 on a bad file */
+		exit(0);
+	}
+	while ((rc = port_waitpid(pid)) < 0 && errno == EINTR)
+		;
+	if (rc != 0) {
+		msg("the new configuration does not read (see above): "
+		    "going on with the old one");
+		return -1;
+	}
+	reread();
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	return client_main(argc, argv, NULL);
 }

@@ -3,7 +3,9 @@
  * until SIGTERM or SIGINT. Each run is a child process, so that a run that
  * fails (and exits) or grows never touches the next; the parent only
  * waits, logs and keeps time. A run that cannot reach the server is
- * retried sooner, backing off from 30 s up to the interval.
+ * retried sooner, backing off from 30 s up to the interval. SIGHUP reads
+ * the options again (client_reload): the next run uses them, and a new
+ * interval counts from the start of the last run.
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,8 +20,15 @@
 #define STOP_CHECK_MS 1000	/* a waiting parent sees a stop this soon */
 #define HOUR_MS 3600000
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reloading;
 static volatile long child;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	reloading = 1;
+}
 
 static void
 on_stop(int sig)
@@ -67,7 +76,7 @@ wait_until(uint64_t until)
 {
 	uint64_t now;
 
-	while (!stopping && (now = port_ms()) < until)
+	while (!stopping && !reloading && (now = port_ms()) < until)
 		port_sleep_ms(until - now > STOP_CHECK_MS ? STOP_CHECK_MS :
 		    (unsigned)(until - now));
 }
@@ -94,10 +103,19 @@ next_run(const struct copts *o, int rc, uint64_t start, uint64_t *backoff)
 	return start + o->interval_ms;
 }
 
+/* What the runs do, after the words before. */
+static void
+announce(const struct copts *o, const char *before)
+{
+	info("%sbacking up %s every %llu.%03llu hours", before, o->source,
+	    (unsigned long long)(o->interval_ms / HOUR_MS),
+	    (unsigned long long)(o->interval_ms % HOUR_MS / (HOUR_MS / 1000)));
+}
+
 int
 periodic_run(const struct copts *o)
 {
-	uint64_t start, backoff = 0;
+	uint64_t start, next, backoff = 0;
 	int rc;
 
 	log_stamp = !log_syslog;	/* a daemon's log: each line dated */
@@ -109,16 +127,24 @@ periodic_run(const struct copts *o)
 		    strerror(errno));
 	port_signal(SIGTERM, on_stop);
 	port_signal(SIGINT, on_stop);
-	info("backing up %s every %llu.%03llu hours", o->source,
-	    (unsigned long long)(o->interval_ms / HOUR_MS),
-	    (unsigned long long)(o->interval_ms % HOUR_MS / (HOUR_MS / 1000)));
+	port_signal(SIGHUP, on_hup);
+	announce(o, "");
 
 	while (!stopping) {
 		start = port_ms();
 		rc = one_run(o);
-		if (stopping)
-			break;
-		wait_until(next_run(o, rc, start, &backoff));
+		next = next_run(o, rc, start, &backoff);
+		for (;;) {
+			wait_until(next);
+			if (stopping || !reloading)
+				break;
+			reloading = 0;
+			if (client_reload() < 0)
+				continue;
+			announce(o, "configuration read again: ");
+			if (backoff == 0)
+				next = start + o->interval_ms;
+		}
 	}
 	if (o->pidfile != NULL)
 		port_unlink(o->pidfile);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "features.h"
 #include "json.h"
 #include "port.h"
 #include "report.h"
@@ -14,6 +15,7 @@
 #define REPORT_JSON_MAX (2 * PATH_CAP + 512)	/* a run's figures */
 
 static struct report *drawn;	/* the report whose line may be shown */
+static int record_fd = -1;	/* report_record()'s */
 
 /* Before a message on stderr: end the progress line, so that the message
  * has a line of its own; the next report_progress draws it again. */
@@ -56,26 +58,37 @@ report_measure(struct report *rp, uint64_t total)
 	rp->total_bytes = total;
 }
 
-/* ", P%, ETA T" for a measured run with a total, into out[cap]: P is
- * capped at 99 until the last line (100), T left out once the total is
- * passed. */
+/* A measured run's percent (capped at 99 until the last line, 100 then)
+ * and seconds left (0 once the total is passed, or before any bytes):
+ * 1, or 0 when there is no total to measure against. */
+static int
+measure(const struct report *rp, int last, uint64_t ms, uint64_t *pct,
+    uint64_t *left)
+{
+	uint64_t done = rp->done_bytes, total = rp->total_bytes;
+
+	if (!rp->measured || total == 0)
+		return 0;
+	*pct = last ? 100 : done >= total ? 99 : (uint64_t)((double)done *
+	    100.0 / (double)total);
+	*left = last || done == 0 || done >= total ? 0 : (uint64_t)((double)ms *
+	    (double)(total - done) / (double)done / 1000.0) + 1;
+	return 1;
+}
+
+/* ", P%, ETA T" for a measured run with a total, into out[cap]: T left
+ * out once the total is passed. */
 static void
 eta(const struct report *rp, int last, uint64_t ms, char *out, size_t cap)
 {
-	uint64_t done = rp->done_bytes, total = rp->total_bytes, pct, left;
+	uint64_t pct, left;
 
 	out[0] = 0;
-	if (!rp->measured || total == 0)
+	if (!measure(rp, last, ms, &pct, &left))
 		return;
-	pct = last ? 100 : done >= total ? 99 : (uint64_t)((double)done *
-	    100.0 / (double)total);
-	if (last || done == 0 || done >= total) {
+	if (left == 0)
 		snprintf(out, cap, ", %llu%%", (unsigned long long)pct);
-		return;
-	}
-	left = (uint64_t)((double)ms * (double)(total - done) / (double)done
-	    / 1000.0) + 1;
-	if (left >= 3600)
+	else if (left >= 3600)
 		snprintf(out, cap, ", %llu%%, ETA %lluh%02llum",
 		    (unsigned long long)pct, (unsigned long long)(left / 3600),
 		    (unsigned long long)(left / 60 % 60));
@@ -86,6 +99,54 @@ eta(const struct report *rp, int last, uint64_t ms, char *out, size_t cap)
 }
 
 void
+report_record(int fd)
+{
+	record_fd = CAIRN_UI ? fd : -1;	/* only the web UI reads it */
+}
+
+/* The progress as one record at the start of record_fd: a JSON object
+ * padded with blanks to REPORT_RECORD bytes, the last a newline. */
+static void
+put_record(const struct report *rp, int last, uint64_t files,
+    const char *what, uint64_t count, uint64_t bytes, uint64_t ms)
+{
+	static const char *const keys[] = { "files", "count", "bytes",
+	    "done_bytes", "total_bytes", "rate", "elapsed" };
+	uint64_t vals[7], pct, left, done = rp->measured ? rp->done_bytes :
+	    bytes;
+	uint8_t rec[REPORT_RECORD];
+	struct buf b;
+	size_t i;
+
+	vals[0] = files;
+	vals[1] = count;
+	vals[2] = bytes;
+	vals[3] = rp->done_bytes;
+	vals[4] = rp->total_bytes;
+	vals[5] = ms > 0 ? done * 1000 / ms : 0;
+	vals[6] = ms / 1000;
+	buf_init(&b, rec, sizeof rec - 1);
+	buf_puts(&b, "{\"what\":");
+	json_put_str(&b, what, strlen(what));
+	for (i = 0; i < 7; i++) {
+		json_put_key(&b, keys[i], 0);
+		buf_dec(&b, vals[i]);
+	}
+	if (measure(rp, last, ms, &pct, &left)) {
+		json_put_key(&b, "percent", 0);
+		buf_dec(&b, pct);
+		json_put_key(&b, "eta", 0);
+		buf_dec(&b, left);
+	}
+	buf_puts(&b, last ? ",\"last\":true}" : ",\"last\":false}");
+	if (b.err)
+		return;
+	memset(rec + b.len, ' ', sizeof rec - 1 - b.len);
+	rec[sizeof rec - 1] = '\n';
+	(void)port_pwrite_all(record_fd, rec, sizeof rec, 0);
+}
+
+void
 report_progress(struct report *rp, int last, uint64_t files,
     const char *what, uint64_t count, uint64_t bytes)
 {
@@ -93,12 +154,17 @@ report_progress(struct report *rp, int last, uint64_t files,
 	uint64_t now, secs;
 	int n;
 
-	if (rp->progress_fd < 0)
+	if (rp->progress_fd < 0 && (!CAIRN_UI || record_fd < 0))
 		return;
 	now = port_ms();
 	if (!last && now - rp->shown_ms < PROGRESS_EVERY_MS)
 		return;
 	rp->shown_ms = now;
+	if (CAIRN_UI && record_fd >= 0)
+		put_record(rp, last, files, what, count, bytes,
+		    now - rp->start_ms);
+	if (rp->progress_fd < 0)
+		return;
 	secs = (now - rp->start_ms) / 1000 + 1;
 	eta(rp, last, now - rp->start_ms, tail, sizeof tail);
 	if (rp->measured)

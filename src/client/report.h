@@ -14,6 +14,8 @@
 
 #define PROGRESS_EVERY_MS 250	/* the progress line at most this often */
 
+#define REPORT_RECORD 256	/* one progress record (report_record) */
+
 /* Where a run's words go, and the progress line's clock. */
 struct report {
 	int progress_fd;	/* the progress line, or -1: none */
@@ -41,6 +43,16 @@ void report_measure(struct report *rp, uint64_t total);
  * the next call. */
 void report_progress(struct report *rp, int last, uint64_t files,
     const char *what, uint64_t count, uint64_t bytes);
+/*
+ * From now on, every report's progress also goes to fd as one record
+ * (the web UI's children: the UI reads the latest whenever it likes),
+ * rewritten in place at offset 0 as often as the progress line would
+ * be drawn: a JSON object {"what","files","count","bytes","done_bytes",
+ * "total_bytes","rate" (bytes/s),"elapsed" (s)[,"percent","eta" (s)],
+ * "last"} padded with blanks to REPORT_RECORD bytes, the last a newline.
+ * -1: none (the default).
+ */
+void report_record(int fd);
 /* A run's figures as one JSON object: id, snapshot, path (when not
  * NULL), then n named counters. */
 void report_json(const struct report *rp, const char *id, const char *snap,

@@ -259,6 +259,7 @@ opts_read(const struct opts *o, int argc, char **argv)
 	const char *cfile = config_arg(argc, argv);
 	int i;
 
+	arena_used = 0;		/* a second read replaces the first's */
 	if (cfile != NULL) {
 		if (config_read(&cf, cfile) < 0)
 			exit(EXIT_USAGE);

@@ -424,6 +424,8 @@ serve_run(struct serve *sv)
 				sv->vt->reload(sv);
 		}
 		step(sv);
+		if (sv->vt->tick != NULL)
+			sv->vt->tick(sv);
 	}
 	if (!sv->fork)
 		for (i = 0; i < sv->nslots; i++)

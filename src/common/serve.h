@@ -97,6 +97,9 @@ struct serve_class {
 	 * child's serve_authenticated() returns, to refuse it. NULL: 0. */
 	int (*authenticated)(struct serve *sv, struct serve_slot *s,
 	    const struct serve_counts *c);
+	/* After each wait: at least once a second, and at once after a
+	 * signal (SIGCHLD: a child of the caller's has ended). */
+	void (*tick)(struct serve *sv);
 };
 
 /* One loop: the caller's context, and the storage the loop uses. */

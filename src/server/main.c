@@ -14,6 +14,7 @@
 #include "keypass.h"
 #include "opts.h"
 #include "port.h"
+#include "s3.h"
 #include "serve.h"
 #include "session.h"
 #include "store_fs.h"
@@ -43,6 +44,9 @@ static struct sopts {
 	int check;			/* --check */
 	struct check_opts chk;
 	struct server_opts o;
+	const char *store;		/* --store: "dir" or "s3" */
+	const char *s3_credentials;	/* --s3-credentials */
+	struct s3_conf s3;		/* --s3-* */
 } so = {
 	.host = "127.0.0.1",
 	.dir = "backup",
@@ -121,6 +125,16 @@ static const char usage[] =
 "                       of --max-handshakes, at least 2)\n"
 "  --handshake-timeout S  seconds for a TLS handshake (default 10)\n"
 "  --idle-timeout S     seconds a session may stay silent (default 60)\n"
+"  --store dir|s3       where backups are kept: under --dir (the default)\n"
+"                       or in an S3 bucket (the --s3-* options)\n"
+"  --s3-endpoint URL    http://HOST[:PORT] or https://... of the object store\n"
+"  --s3-bucket NAME     the bucket (path-style addressing)\n"
+"  --s3-prefix P        keys begin with P/ in the bucket (default: none)\n"
+"  --s3-region R        the region signed for (default us-east-1)\n"
+"  --s3-ca F            with https: the CAs the endpoint's certificate\n"
+"                       must chain to (PEM, RSA or EC)\n"
+"  --s3-credentials F   ACCESS_KEY:SECRET_KEY on one line of F, mode 0600\n"
+"                       (else $CAIRN_S3_ACCESS_KEY and $CAIRN_S3_SECRET_KEY)\n"
 "  --quota BYTES        disk space each client may use (suffix K, M, G, T\n"
 "                       for powers of 1024; default: no limit)\n"
 "  --daemon             detach from the terminal once listening\n"
@@ -275,7 +289,7 @@ child(struct serve *sv, struct serve_slot *s, int fd)
 }
 
 static const struct serve_class serve_vt = {
-	admit, child, NULL, NULL, NULL, reload, authenticated
+	admit, child, NULL, NULL, NULL, reload, authenticated, NULL
 };
 
 static const struct opt table[] = {
@@ -315,7 +329,118 @@ static const struct opt table[] = {
 	OPT_F("--read-data", &so.chk.read_data),
 	OPT_P("--stale", &so.chk.stale_s, parse_duration,
 	    "--stale wants a duration such as 90s, 30m, 26h or 7d"),
+	OPT_S("--store", &so.store),
+	OPT_S("--s3-endpoint", &so.s3.endpoint),
+	OPT_S("--s3-bucket", &so.s3.bucket),
+	OPT_S("--s3-prefix", &so.s3.prefix),
+	OPT_S("--s3-region", &so.s3.region),
+	OPT_SP("--s3-ca", &so.s3.ca_file),
+	OPT_SP("--s3-credentials", &so.s3_credentials),
 };
+
+/* ACCESS:SECRET from the first line of path that is not blank or a '#'
+ * comment, into out[cap] (split at the colon); the file must be the
+ * owner's alone (mode 0600 or stricter). 0, or -1 with why. */
+static int
+s3_read_credentials(const char *path, char *out, size_t cap,
+    char *why, size_t wcap)
+{
+	struct port_stat st;
+	char *line, *end, *next, *colon;
+	long n;
+	int fd;
+
+	if ((fd = port_open_read(path)) < 0 || port_fstat(fd, &st) < 0) {
+		snprintf(why, wcap, "cannot open %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			port_close(fd);
+		return -1;
+	}
+	if (st.mode & 077) {
+		port_close(fd);
+		snprintf(why, wcap, "%s may be read by others (mode %03o): it "
+		    "holds a secret key, chmod 600 it", path,
+		    (unsigned)(st.mode & 0777));
+		return -1;
+	}
+	n = port_read_full(fd, out, cap - 1);
+	port_close(fd);
+	if (n < 0 || (size_t)n == cap - 1) {
+		snprintf(why, wcap, "%s: %s", path, n < 0 ? strerror(errno) :
+		    "too large");
+		return -1;
+	}
+	out[n] = 0;
+	for (line = out; *line; line = next) {
+		end = line + strcspn(line, "\n");
+		next = *end ? end + 1 : end;
+		*end = 0;
+		if (end > line && end[-1] == '\r')
+			end[-1] = 0;
+		if (line[strspn(line, " \t")] == 0 || line[0] == '#')
+			continue;
+		if ((colon = strchr(line, ':')) == NULL || colon == line ||
+		    colon[1] == 0)
+			break;
+		*colon = 0;
+		memmove(out, line, strlen(line) + 1);
+		so.s3.access_key = out;
+		so.s3.secret_key = out + strlen(out) + 1;
+		memmove(out + strlen(out) + 1, colon + 1, strlen(colon + 1) + 1);
+		return 0;
+	}
+	snprintf(why, wcap, "%s holds no ACCESS_KEY:SECRET_KEY line", path);
+	return -1;
+}
+
+/*
+ * Fill so.s3 from the --store and --s3-* options: 1 for --store s3
+ * (credentials from --s3-credentials, else the environment), 0 for the
+ * local store. Exits 2 in words on a contradiction, a missing option, a
+ * credentials file others may read, or --store s3 in a build without it.
+ */
+static int
+s3_options(void)
+{
+	static char cred[2 * S3_CRED_MAX + 8];
+	static char prefix[S3_PREFIX_MAX + 2];
+	char why[MSG_MAX + 1];
+	int s3 = so.store != NULL && strcmp(so.store, "s3") == 0;
+	int any = so.s3.endpoint || so.s3.bucket || so.s3.prefix ||
+	    so.s3.region || so.s3.ca_file || so.s3_credentials;
+
+	if (so.store != NULL && !s3 && strcmp(so.store, "dir") != 0)
+		die(EXIT_USAGE, "--store wants dir or s3, not %s", so.store);
+	if (!CAIRN_S3 && (s3 || any))
+		die(EXIT_USAGE, "this cairnd was built without the S3 object "
+		    "store (CAIRN_S3=0): --store s3 and --s3-* are not here");
+	if (!s3) {
+		if (any)
+			die(EXIT_USAGE, "the --s3-* options go with --store s3");
+		return 0;
+	}
+	if (so.s3.endpoint == NULL || so.s3.bucket == NULL)
+		die(EXIT_USAGE, "--store s3 needs --s3-endpoint and --s3-bucket");
+	if (so.s3_credentials != NULL) {
+		if (s3_read_credentials(so.s3_credentials, cred, sizeof cred,
+		    why, sizeof why) < 0)
+			die(EXIT_USAGE, "--s3-credentials: %s", why);
+	} else {
+		so.s3.access_key = getenv("CAIRN_S3_ACCESS_KEY");
+		so.s3.secret_key = getenv("CAIRN_S3_SECRET_KEY");
+		if (so.s3.access_key == NULL || so.s3.secret_key == NULL)
+			die(EXIT_USAGE, "--store s3 needs --s3-credentials FILE or "
+			    "CAIRN_S3_ACCESS_KEY and CAIRN_S3_SECRET_KEY");
+	}
+	if (so.s3.prefix != NULL && so.s3.prefix[0] != 0 &&
+	    so.s3.prefix[strlen(so.s3.prefix) - 1] != '/') {
+		if (strlen(so.s3.prefix) >= S3_PREFIX_MAX)
+			die(EXIT_USAGE, "--s3-prefix is too long");
+		snprintf(prefix, sizeof prefix, "%s/", so.s3.prefix);
+		so.s3.prefix = prefix;
+	}
+	return 1;
+}
 
 /* CLIENT[/ID], the one argument that is not an option (with --check). */
 static int
@@ -411,6 +536,9 @@ main(int argc, char **argv)
 
 	progname = "cairnd";
 	opts_read(&opts, argc, argv);
+	if (s3_options())
+		die(EXIT_USAGE, "--store s3: the object-store backend is not "
+		    "wired into cairnd yet");
 	if (so.check || so.chk.client != NULL || so.chk.read_data ||
 	    so.chk.stale_s || so.prune != NULL)
 		return admin();

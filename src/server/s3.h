@@ -21,13 +21,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bearssl.h>
+
 #include "features.h"
+#include "http.h"
 
 #define S3_KEY_MAX 512		/* a key below the prefix */
 #define S3_ETAG_MAX 80		/* an ETag as the store gives it, quotes off */
 #define S3_ERR_MAX 256
 #define S3_TRIES 6
 #define S3_RETRY_MS 30000
+#define S3_HOST_MAX 256		/* the endpoint's host name */
+#define S3_BUCKET_MAX 64	/* 3 .. 63 bytes */
+#define S3_PREFIX_MAX 256
+#define S3_CRED_MAX 128		/* an access key, a secret */
+#define S3_TA_MAX 16		/* CA certificates of --s3-ca */
+#define S3_TA_STORE 12288	/* their names and keys */
+#define S3_IN 16384		/* an answer's head and the bytes after it */
+#define S3_OUT 8192		/* a request's head */
 
 /* Where the store is and who we are: from cairnd's --s3-* options. */
 struct s3_conf {
@@ -38,6 +49,8 @@ struct s3_conf {
 	const char *access_key, *secret_key;
 	const char *ca_file;		/* https: the CAs to verify against */
 	unsigned timeout_ms;		/* one read or write on the socket */
+	unsigned list_page;		/* keys per ListObjectsV2 page (0:
+					 * the store's own, 1000) */
 };
 
 /* What the answer said besides its status. */
@@ -46,6 +59,10 @@ struct s3_answer {
 	uint64_t length;		/* Content-Length, or object size */
 	char etag[S3_ETAG_MAX];		/* ETag, quotes removed */
 	char code[64];			/* an error reply's <Code> */
+	unsigned tries;			/* requests it took: over 1, an
+					 * earlier one may have been done
+					 * (a conditional PUT's 412 may be
+					 * our own first write) */
 };
 
 /* A request body of len bytes, read by read(arg, p, cap) (> 0 until len
@@ -62,8 +79,49 @@ struct s3_body {
 #define S3_IF_NONE_MATCH 1	/* If-None-Match: *: only if absent */
 
 /* The client: one connection, its buffers and TLS engine; the caller
- * owns its storage (a context of store_s3's). Members are s3.c's. */
-struct s3;
+ * owns its storage (a context of store_s3's; about 60 KiB). Members are
+ * s3.c's. */
+struct s3 {
+	/* the configuration, copied */
+	char host[S3_HOST_MAX];		/* to connect to, no brackets */
+	char authority[S3_HOST_MAX + 8];	/* the Host field */
+	unsigned port;
+	int tls;
+	char bucket[S3_BUCKET_MAX];
+	char prefix[S3_PREFIX_MAX];
+	char region[32];
+	char access[S3_CRED_MAX], secret[S3_CRED_MAX];
+	unsigned timeout_ms;
+	unsigned list_page;
+	br_x509_trust_anchor ta[S3_TA_MAX];
+	size_t nta, taused;
+	unsigned char tastore[S3_TA_STORE];
+
+	/* the connection */
+	int fd;				/* -1: none */
+	int io_err;			/* errno of the last socket failure */
+	int eof;
+	int resume;			/* a TLS session to resume */
+	br_ssl_client_context sc;
+	br_x509_minimal_context xc;
+	br_sslio_context io;
+	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
+
+	/* the answer being read */
+	unsigned char in[S3_IN];
+	size_t in_off, in_len;		/* bytes of in[] not yet taken */
+	struct http_head head;
+	int framing;			/* none, length, chunked, to close */
+	uint64_t left;			/* of a Content-Length body */
+	struct http_chunk chunk;
+	int body_done;
+	int keep;			/* the connection may carry another */
+	int in_get;			/* s3_get_begin's body is open */
+
+	char out[S3_OUT];
+	char err[S3_ERR_MAX];
+	uint64_t nreq;
+};
 
 /* Set s up for conf (copied where it must be): parse the endpoint,
  * read the CA file. No connection yet. 0, or -1 with text. */
@@ -80,6 +138,9 @@ uint64_t s3_requests(const struct s3 *s);
  * NULL for none) as a compare-and-swap. */
 int s3_put(struct s3 *s, const char *key, const struct s3_body *b,
     unsigned flags, const char *if_match, struct s3_answer *a);
+/* Create the bucket itself (tests and first set-up: 200, or 409 when
+ * it exists). */
+int s3_bucket_create(struct s3 *s, struct s3_answer *a);
 /* HEAD key: a->length is its size, a->etag its ETag. */
 int s3_head(struct s3 *s, const char *key, struct s3_answer *a);
 /* DELETE key (204 also when it was not there). */

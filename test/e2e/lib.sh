@@ -865,6 +865,17 @@ elapsed_since() {
 
 # ---- end ------------------------------------------------------------------
 
+# skip_test WHY: this script cannot run on this machine (a tool that cannot
+# be installed): say so, record it as skipped (neither passed nor failed;
+# test/run.sh counts it) and stop.
+skip_test() {
+	printf 'skip %s %s\n' "$TEST_NAME" "$(one_line "$1")" >>"$RESULTS"
+	printf '%s: skipped: %s\n' "$TEST_NAME" "$1"
+	T_FINISHED=1
+	stop_server
+	exit 0
+}
+
 # finish: stop the server, print this script's tally, exit 1 on failure.
 finish() {
 	T_FINISHED=1

@@ -14,7 +14,8 @@
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= json frame path manifest pkcs8 pem entry2 glob dn http dns
+FUZZ_TARGETS ?= json frame path manifest pkcs8 pem entry2 glob dn http \
+	ui_form xml dns
 FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
@@ -35,7 +36,11 @@ fuzz_src_entry2 = src/common/proto.c src/common/record.c src/common/json.c \
 	$(FUZZ_BASE)
 fuzz_src_pem = src/common/tls.c src/common/pkcs8.c src/common/config.c $(FUZZ_BASE)
 fuzz_src_dn = $(fuzz_src_pem)
+# The S3 client's XML reader (cairnd's, CAIRN_S3).
+fuzz_src_xml = src/server/s3_xml.c
 fuzz_src_http = src/common/http.c src/common/util.c port/posix.c
+fuzz_src_ui_form = src/client/ui_form.c src/common/json.c src/common/glob.c \
+	$(FUZZ_BASE)
 fuzz_src_dns = src/common/dns.c
 
 FUZZ_BINS = $(patsubst %,$(F)/fuzz_%,$(FUZZ_TARGETS))
@@ -44,7 +49,7 @@ $(F)/fuzz_%: test/fuzz/fuzz_%.c $(wildcard src/common/*.[ch] port/*.[ch] \
     test/fuzz/*.h) build/include/.ok $(A)/bearssl/libbearssl.a | fuzz-cc
 	@mkdir -p $(F)
 	@echo "CC (fuzz) $@"
-	@$(FUZZ_CC) $(STD) $(WARN) $(INC) -Itest/fuzz $(FUZZ_CFLAGS) \
+	@$(FUZZ_CC) $(STD) $(WARN) $(INC) -iquote src/server -Itest/fuzz $(FUZZ_CFLAGS) \
 		-o $@ $< $(fuzz_src_$*) $(A)/bearssl/libbearssl.a
 
 fuzz-cc:

@@ -2,6 +2,7 @@
  * test_report.c — the client's report writes to the fds its caller
  * chooses: the run's JSON byte for byte, the progress line, listings.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,6 +65,36 @@ suite_report(void)
 	report_start(&rp, &chosen);
 	report_progress(&rp, 1, 2, "sent", 1, 5);
 	CHECK(drain(p[0], out, sizeof out) == 0);
+
+	/* The record for the web UI: fixed size, rewritten in place, the
+	 * last one saying so; a measured run has its percent. */
+	{
+		static const char rwant[] = "{\"what\":\"sent\",\"files\":2,"
+		    "\"count\":1,\"bytes\":5,\"done_bytes\":0,"
+		    "\"total_bytes\":0,\"rate\":";
+		char rec[REPORT_RECORD + 8], path[] = "/tmp/cairn-rec-XXXXXX";
+		int fd = mkstemp(path);
+
+		CHECK(fd >= 0);
+		unlink(path);
+		report_record(fd);
+		report_start(&rp, &chosen);
+		report_progress(&rp, 1, 2, "sent", 1, 5);
+		CHECK(pread(fd, rec, sizeof rec, 0) == REPORT_RECORD);
+		CHECK(memcmp(rec, rwant, sizeof rwant - 1) == 0);
+		CHECK(rec[REPORT_RECORD - 1] == '\n');
+		CHECK(strstr(rec, ",\"last\":true}") != NULL);
+		CHECK(strstr(rec, "percent") == NULL);
+		report_measure(&rp, 100);
+		rp.done_bytes = 50;
+		report_progress(&rp, 1, 3, "sent", 2, 6);
+		CHECK(pread(fd, rec, sizeof rec, 0) == REPORT_RECORD);
+		CHECK(strstr(rec, "\"files\":3,") != NULL);
+		CHECK(strstr(rec, "\"percent\":100,\"eta\":0,") != NULL);
+		CHECK(drain(p[0], out, sizeof out) == 0);	/* no line */
+		report_record(-1);
+		close(fd);
+	}
 
 	e.plen = 3;
 	memcpy(e.path, "a\nb", 4);

@@ -148,7 +148,7 @@ lt_closed(struct serve *sv, struct serve_slot *s)
 }
 
 static const struct serve_class lt_vt = {
-	lt_admit, NULL, lt_readable, lt_deadline, lt_closed, NULL, NULL
+	lt_admit, NULL, lt_readable, lt_deadline, lt_closed, NULL, NULL, NULL
 };
 
 /* A listening socket on a free loopback port. */
@@ -271,7 +271,7 @@ ft_closed(struct serve *sv, struct serve_slot *s)
 }
 
 static const struct serve_class ft_vt = {
-	ft_admit, ft_child, NULL, ft_deadline, ft_closed, NULL, NULL
+	ft_admit, ft_child, NULL, ft_deadline, ft_closed, NULL, NULL, NULL
 };
 
 void
@@ -311,7 +311,7 @@ st_closed(struct serve *sv, struct serve_slot *s)
 }
 
 static const struct serve_class st_vt = {
-	lt_admit, NULL, lt_readable, NULL, st_closed, NULL, NULL
+	lt_admit, NULL, lt_readable, NULL, st_closed, NULL, NULL, NULL
 };
 
 /* Slot s in use by peer since born; auth 1 served, 2 a refuser. */
@@ -439,7 +439,7 @@ gt_closed(struct serve *sv, struct serve_slot *s)
 
 static const struct serve_class gt_vt = {
 	gt_admit, gt_child, NULL, gt_deadline, gt_closed, NULL,
-	gt_authenticated
+	gt_authenticated, NULL
 };
 
 void
