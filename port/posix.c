@@ -478,10 +478,9 @@ resolve_child(const char *host, unsigned port, int out)
 /*
  * The addresses of host:port into a[RESOLVE_MAX]: their count, or -1
  * (errno ENOENT for a name that does not exist, EAGAIN when the resolver
- * could not say or did not answer in time). A name is
- * looked up by the C library in a child process, which bounds the wait
- * by timeout_ms and keeps what the resolver allocates out of this
- * process: cairn links no allocator.
+ * could not say or did not answer in time). A name is looked up in a
+ * child process (resolve_child: /etc/hosts, then DNS), which bounds the
+ * whole wait by timeout_ms however the files and servers behave.
  */
 static int
 resolve(const char *host, unsigned port, struct addr *a, int timeout_ms)
