@@ -200,13 +200,15 @@ debug: $(GO)/cairn $(GO)/cairnd $(GO)/s3probe
 
 # Faults to force in tests (LD_PRELOAD): hard links that fail, a clock
 # that reads 1970, a full or slow disk, file times that cannot be set; a
-# trace of syncs and renames; one fault at a stepped point (sweeps).
+# trace of syncs and renames; one fault at a stepped point (sweeps); a
+# count of the bytes read from each file.
 $(AO)/%.so: test/shim/%.c test/shim/shim.h
 	$(CC_HOST) -shared -fPIC -O1 -o $@ $<
 
 asan: $(AO)/cairn $(AO)/cairnd $(AO)/unit $(AO)/nolink.so $(AO)/oldclock.so \
 	$(AO)/fakeclock.so \
 	$(AO)/diskfault.so $(AO)/nofutime.so $(AO)/trace.so $(AO)/sweep.so \
+	$(AO)/readcount.so \
 	$(patsubst test/tools/%.c,$(AO)/%,$(TOOL_SRC))
 
 # ---- entry points --------------------------------------------------------

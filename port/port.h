@@ -246,6 +246,9 @@ int port_tmp_clean(int dfd);
 int port_tmp_open_as(struct port_tmp *t, int dfd, const char *prefix,
     unsigned mode);
 int port_tmp_clean_as(int dfd, const char *prefix);
+/* 1 if dfd holds a temporary named prefix + 16 hex digits (one a dead
+ * process left, when the caller holds the lock), 0 if not, -1. */
+int port_tmp_left_as(int dfd, const char *prefix);
 
 /* ---- clock, entropy, processes, signals -------------------------------- */
 

@@ -1211,6 +1211,24 @@ port_tmp_clean_as(int dfd, const char *prefix)
 }
 
 int
+port_tmp_left_as(int dfd, const char *prefix)
+{
+	struct port_dir *d;
+	const char *name;
+	enum port_type type;
+	size_t plen = strlen(prefix);
+	int found = 0;
+
+	if ((d = port_dir_open(dfd)) == NULL)
+		return -1;
+	while (!found && port_dir_next(d, &name, &type) > 0)
+		found = type != PORT_DIR && strncmp(name, prefix, plen) == 0 &&
+		    strlen(name) == plen + 16;
+	port_dir_close(d);
+	return found;
+}
+
+int
 port_tmp_clean(int dfd)
 {
 	return port_tmp_clean_as(dfd, TMP_PREFIX);

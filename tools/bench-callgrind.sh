@@ -30,30 +30,34 @@ set -- $(fs_size "$R/src" 3)
 freshfs cg "$1" "$2"
 store=$fsdir
 
-# cg_run TAG SOURCE: one backup of SOURCE with both sides under callgrind;
-# sets cl and sv to the client's and the session process's instructions.
+# cg_run TAG ARGS...: one run of cairn ARGS (a backup, a restore) with both
+# sides under callgrind; sets cl and sv to the client's and the session
+# process's instructions.
 # Left out: the listening cairnd's own file, and the helper the session
 # forks to wait on syncfs (callgrind gives a forked child its parent's
 # counts so far, so it is a near copy of the session's): the session is the
 # largest of the other files.
 cg_run() {
+	tag=$1
+	shift
 	# one retry: a run under valgrind on a loaded machine has been seen
 	# to lose its connection (the log of the lost try is kept)
 	for try in 1 2; do
-		say "callgrind: $1 (try $try)"
-		rm -f "$R/cg/cairn.$1".* "$R/cg/cairnd.$1".*
+		say "callgrind: $tag (try $try)"
+		rm -f "$R/cg/cairn.$tag".* "$R/cg/cairnd.$tag".*
 		keep=$failed
-		CAIRND_WRAP="valgrind --tool=callgrind --callgrind-out-file=$R/cg/cairnd.$1.%p" \
-		CAIRN_WRAP="valgrind --tool=callgrind --callgrind-out-file=$R/cg/cairn.$1.%p" \
-			cairn_run "cg.$1" --state "$R/state.$2.json" --source "$R/$2"
+		CAIRND_WRAP="valgrind --tool=callgrind --callgrind-out-file=$R/cg/cairnd.$tag.%p" \
+		CAIRN_WRAP="valgrind --tool=callgrind --callgrind-out-file=$R/cg/cairn.$tag.%p" \
+			cairn_run "cg.$tag" "$@"
 		[ "$secs" != FAILED ] && { failed=$keep; break; }
-		cp "$R/log.cairn.cg.$1" "$R/log.cairn.cg.$1.try$try"
-		cp "$R/cairnd.cg.$1.log" "$R/cairnd.cg.$1.log.try$try"
+		cp "$R/log.cairn.cg.$tag" "$R/log.cairn.cg.$tag.try$try"
+		cp "$R/cairnd.cg.$tag.log" "$R/cairnd.cg.$tag.log.try$try"
 	done
 	if [ "$secs" = FAILED ]; then
 		cl=FAILED sv=FAILED
 		return 0
 	fi
+	set -- "$tag"
 	# the listening process is the lowest pid: the session was forked later
 	main=$(ls "$R/cg" | sed -n "s/^cairnd\\.$1\\.\\([0-9]*\\)\$/\\1/p" | sort -n | head -n 1)
 	cl=$(cat "$R/cg/cairn.$1".* | awk '/^(summary|totals):/ { v = $2 } END { print v + 0 }')
@@ -64,10 +68,20 @@ cg_run() {
 		if [ "$v" -gt "$sv" ]; then sv=$v; fi
 	done
 }
-cg_run empty-first empty; e1c=$cl e1s=$sv
-cg_run first src;         f1c=$cl f1s=$sv
-cg_run empty-rerun empty; e2c=$cl e2s=$sv
-cg_run rerun src;         f2c=$cl f2s=$sv
+# backup TAG SOURCE: cg_run of a backup of $R/SOURCE.
+backup() { cg_run "$1" --state "$R/state.$2.json" --source "$R/$2"; }
+backup empty-first empty; e1c=$cl e1s=$sv
+backup first src;         f1c=$cl f1s=$sv
+backup empty-rerun empty; e2c=$cl e2s=$sv
+backup rerun src;         f2c=$cl f2s=$sv
+# restore TAG BACKUP: cg_run of a restore of that backup into an empty
+# directory (restore speed, issue 11).
+restore() {
+	rm -rf "$R/rest.$1"
+	cg_run "$1" --restore "$(jfield "cg.$2" id)" --path "$R/rest.$1"
+}
+restore empty-restore empty-first; e3c=$cl e3s=$sv
+restore restore first;             f3c=$cl f3s=$sv
 
 line() {
 	awk -v l="$1" -v t="$2" -v e="$3" -v n="$files" -v b="$bytes" 'BEGIN {
@@ -89,6 +103,8 @@ line() {
 	line "first backup, server" "$f1s" "$e1s"
 	line "no-change re-run, client" "$f2c" "$e2c"
 	line "no-change re-run, server" "$f2s" "$e2s"
+	line "restore, client" "$f3c" "$e3c"
+	line "restore, server" "$f3s" "$e3s"
 	awk -v a="$e1c" -v b="$e1s" 'BEGIN {
 		printf "  (empty tree, first backup: client %.0f, server %.0f instructions)\n", a, b
 	}'

@@ -9,9 +9,7 @@
 # ui_files[] of {name, content type, bytes, length} and ui_nfiles, all
 # inside #if CAIRN_UI. The name is the file's base name. OUT.c is replaced
 # whole (written beside it, then renamed), so a failed run leaves none.
-# A .js or .css file loses its indentation, empty lines and whole-line
-# comments first (some 6 % of the gzip bytes): its source must not hold a
-# multi-line string.
+# Each file is squeezed first (see squeeze below).
 set -eu
 
 [ $# -ge 1 ] || { echo "usage: tools/embed.sh OUT.c FILE..." >&2; exit 2; }
@@ -34,13 +32,65 @@ type() {
 	esac
 }
 
-# squeeze FILE: FILE as served (see above).
+# squeeze FILE: FILE as served. Every file loses its indentation and
+# empty lines; .js and .css lose comments that begin a line (whole-line
+# // comments and /* ... */ blocks, however many lines they run to;
+# what follows a block's end on its line stays); .css also the blanks
+# after ':' ';' ',' '{' and before '{', and a ';' before '}'; .js its
+# blanks as jsblanks says.
+# The source must not hold a multi-line string, nor a CSS string with
+# those blanks in it.
 squeeze() {
-	case $1 in
-	*.js|*.css) sed -e 's/^[[:space:]]*//' -e '/^\/\/.*$/d' \
-		-e '/^\/\*.*\*\/$/d' -e '/^$/d' "$1" ;;
-	*) cat "$1" ;;
+	sed -e 's/^[[:space:]]*//' -e '/^$/d' "$1" | case $1 in
+	*.js|*.css) awk '/^\/\// && !c { next }
+		/^\/\*/ && !c { c = 1; $0 = substr($0, 3) }
+		c { i = index($0, "*/"); if (!i) next
+		    c = 0; $0 = substr($0, i + 2); if ($0 == "") next }
+		{ print }' ;;
+	*) cat ;;
+	esac | case $1 in
+	*.css) sed -e 's/\([:;,{]\) /\1/g' -e 's/ {/{/g' -e 's/;}/}/g' ;;
+	*.js) jsblanks ;;
+	*) cat ;;
 	esac
+}
+
+# jsblanks: JavaScript lines on stdin without the blanks between tokens
+# and a // comment at the end: outside '...', "...", `...` and /regex/
+# (one that follows an operator or an opening bracket, as all the
+# page's do), a run of blanks stays (as one) only between two word
+# characters, or between + and - signs, which would otherwise join
+# into ++ or --. A line is one token run: no line is joined to another.
+jsblanks() {
+	awk 'function w(c) { return c ~ /[A-Za-z0-9_$]/ }
+	{
+		o = ""; q = ""; p = ""; n = length($0)
+		for (i = 1; i <= n; i++) {
+			c = substr($0, i, 1)
+			if (q != "") {	# in a string, a template or a regex
+				o = o c
+				if (c == "\\") { i++; o = o substr($0, i, 1) }
+				else if (q == "[" && c == "]") q = "/"
+				else if (q == "/" && c == "[") q = "["
+				else if (c == q) { q = ""; p = c }
+				continue
+			}
+			if (c == "/" && substr($0, i + 1, 1) == "/")
+				break
+			if (c == "'\''" || c == "\"" || c == "`" || (c == "/" &&
+			    (p == "" || p ~ /[(,=:[!&|?{};+*%<>~^-]/))) {
+				q = c; o = o c; continue
+			}
+			if (c != " " && c != "\t") { o = o c; p = c; continue }
+			while (substr($0, i + 1, 1) ~ /[ \t]/)
+				i++
+			d = substr($0, i + 1, 1)
+			if ((w(p) && w(d)) || (p ~ /[+-]/ && d ~ /[+-]/))
+				o = o " "
+		}
+		sub(/[ \t]+$/, "", o)
+		if (o != "") print o
+	}'
 }
 
 mkdir -p "$(dirname "$out")"

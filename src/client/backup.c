@@ -43,17 +43,21 @@
 #define BATCH_WAIT_MS 20
 #define BATCH_HASH_BYTES 65536
 
-/* An entry offered: what the handling of its status uses; its path is
+/* An entry offered: what the handling of its status uses, and a file's
+ * record of the new state, written then (in offer order, which is path
+ * order: an MD5_LATER file's MD5 is known once it is sent); its path is
  * in the window's ring from off. */
 struct offered {
 	uint32_t off;
 	uint16_t plen;
 	uint8_t type, flags;
 	uint8_t status;		/* the reply's, once read */
-	uint32_t mtime_ns;
+	uint8_t put;		/* a state record is due: x holds its stamp */
+	uint32_t mtime_ns, mode;
 	uint64_t size;
 	int64_t mtime;
 	uint8_t md5[MD5_LEN];
+	struct stamp x;
 };
 
 /* A file sent whose TRANSFER_COMPLETE is not answered yet. */
@@ -120,6 +124,11 @@ struct run {
 	int64_t start;
 	uint64_t bw_start, bw_bytes;	/* --bwlimit accounting */
 	struct report rep;
+	/* MD5_LATER offers (PROTOCOL.md, "How cairn reads"): a first backup
+	 * that follows no interrupted run reads each new file once */
+	int interrupted;	/* a killed run of this state left its temporary */
+	int began;		/* the server began this run (CHECK_SOURCE) */
+	int later;
 	/* figures */
 	uint64_t files, sent, bytes_sent, errors;
 	uint64_t skipped;	/* sockets: counted, not said one by one */
@@ -150,11 +159,13 @@ static struct excl excl;
 static struct json js;
 static uint8_t line[LINE_MAX_BYTES];
 
-/* On any exit before the state is saved, remove its temporary. */
+/* On any exit before the state is saved, remove its temporary; but
+ * once the server began the run and until it committed, leave it as the
+ * mark of an interrupted run (the next one clears it). */
 static void
 state_cleanup(void)
 {
-	if (run.st_tmp.fd >= 0)
+	if (run.st_tmp.fd >= 0 && (!run.began || run.committed))
 		port_tmp_abort(&run.st_tmp);
 }
 
@@ -420,13 +431,16 @@ state_open(struct run *r)
 		    strerror(errno));
 	if (r->o->dry_run) {
 		old_open(r, dir);
+		state_tmp_prefix(r, prefix);
+		r->interrupted = port_tmp_left_as(r->st_dir, prefix) > 0;
 		return;
 	}
 	take_run_lock(r, dir);
 	old_open(r, dir);
 	md5_init(&r->st_sum);
 	state_tmp_prefix(r, prefix);
-	port_tmp_clean_as(r->st_dir, prefix);	/* a killed run's */
+	/* a killed run's: the server may hold what it sent */
+	r->interrupted = port_tmp_clean_as(r->st_dir, prefix) > 0;
 	if (port_tmp_open_as(&r->st_tmp, r->st_dir, prefix, 0600) < 0)
 		die(EXIT_USAGE, "cannot write the state in %s: %s", dir,
 		    strerror(errno));
@@ -464,17 +478,14 @@ state_put_header(struct run *r)
 	state_line(r, &b);
 }
 
+/* The state record of file e, with its stamp x. */
 static void
-state_put(struct run *r, const struct entry *e, const struct port_stat *st)
+state_put(struct run *r, const struct entry *e, const struct stamp *x)
 {
-	struct stamp x;
 	struct buf b;
 
-	x.ctime = st->ctime;
-	x.ctime_ns = st->ctime_ns;
-	x.ino = st->ino;
 	buf_init(&b, line, sizeof line);
-	entry_json(&b, e, &x);
+	entry_json(&b, e, x);
 	state_line(r, &b);
 }
 
@@ -732,12 +743,13 @@ static void win_room(struct run *r);
 /*
  * A needed file: FILE_TRANSFER {path}, its content as read (data and
  * holes), then TRANSFER_COMPLETE {size, md5, flags}, whose reply comes
- * later. CHANGED when what was read differs from the offer; a file that
+ * later. CHANGED when what was read differs from the offer (an MD5_LATER
+ * offer has no MD5 to differ: e->md5 becomes what was read); a file that
  * cannot be read to its end gets a trailer that cannot match (the server
- * leaves it out).
+ * leaves it out). Its SENT_* flags.
  */
-static void
-send_file(struct run *r, const struct entry *e)
+static unsigned
+send_file(struct run *r, struct entry *e)
 {
 	struct port_stat before, after;
 	struct md5 m;
@@ -766,6 +778,8 @@ send_file(struct run *r, const struct entry *e)
 	if (fd >= 0)
 		port_close(fd);
 	md5_final(&m, md);
+	if (e->flags & EF_MD5_LATER)
+		memcpy(e->md5, md, MD5_LEN);
 	if (!(flags & SENT_UNREAD) && ((uint64_t)size != e->size ||
 	    memcmp(md, e->md5, MD5_LEN) != 0 || moved(&before, &after) ||
 	    after.mtime != e->mtime || after.mtime_ns != e->mtime_ns))
@@ -778,14 +792,16 @@ send_file(struct run *r, const struct entry *e)
 	buf_u8(&b, (flags & SENT_CHANGED) ? 1 : 0);
 	cconn_send(&r->c, T_TRANSFER_COMPLETE, b.p, b.len, "sending a file");
 	tc_push(r, e, flags);
+	return flags;
 }
 
 /* ---- replies ------------------------------------------------------------- */
 
 /* An offer answered with status st: the server has it, wants the file,
- * or has no previous version to keep. */
-static void
-offer_replied(struct run *r, const struct entry *e, unsigned st)
+ * or has no previous version to keep. -1 if e's state record is not to
+ * be written (it was not read), else 0. */
+static int
+offer_replied(struct run *r, struct entry *e, unsigned st)
 {
 	if (st == ST_NEED && !(e->flags & EF_KEEP) && r->o->dry_run) {
 		r->would++;
@@ -793,7 +809,7 @@ offer_replied(struct run *r, const struct entry *e, unsigned st)
 		if (!log_quiet && !r->o->json)
 			report_printf(&r->rep, "would send %s\n", shown_path(e));
 	} else if (st == ST_NEED && !(e->flags & EF_KEEP)) {
-		send_file(r, e);
+		return (send_file(r, e) & SENT_UNREAD) ? -1 : 0;
 	} else if (st == ST_NOT_FOUND && (e->flags & EF_KEEP)) {
 		msg("%s: not in the new snapshot: no earlier version of it "
 		    "was backed up", shown_path(e));
@@ -802,6 +818,7 @@ offer_replied(struct run *r, const struct entry *e, unsigned st)
 		    shown_path(e), st);
 		r->errors++;
 	}
+	return 0;
 }
 
 /* A file sent, and the server's verdict on it. */
@@ -971,6 +988,8 @@ win_handle(struct run *r)
 	static struct entry e;
 	struct window *w = &r->w;
 	struct offered *o;
+	struct stamp x;
+	int put;
 
 	if (w->handling)
 		return;
@@ -982,15 +1001,21 @@ win_handle(struct run *r)
 		e.plen = o->plen;
 		ring_get(w, o->off, e.path, o->plen);
 		e.size = o->size;
+		e.mode = o->mode;
 		e.mtime = o->mtime;
 		e.mtime_ns = o->mtime_ns;
 		memcpy(e.md5, o->md5, MD5_LEN);
+		x = o->x;
+		put = o->put;
 		w->head = (w->head + 1) % WINDOW_ENTRIES;
 		w->stat--;
 		w->sent--;
 		w->count--;
 		w->bytes -= o->plen;
-		offer_replied(r, &e, o->status);
+		if (offer_replied(r, &e, o->status) == 0 && put) {
+			e.flags &= ~(unsigned)EF_MD5_LATER;
+			state_put(r, &e, &x);
+		}
 	}
 	w->handling = 0;
 }
@@ -1031,9 +1056,10 @@ win_make_room(struct run *r, size_t plen)
 }
 
 /* Offer e: into the batch being filled, which goes when it is full or
- * has waited long enough. */
+ * has waited long enough; with x (not NULL), e's state record is written
+ * when its status is handled. */
 static void
-offer(struct run *r, const struct entry *e)
+offer(struct run *r, const struct entry *e, const struct stamp *x)
 {
 	struct window *w = &r->w;
 	struct offered *o;
@@ -1056,6 +1082,10 @@ offer(struct run *r, const struct entry *e)
 	o->plen = (uint16_t)e->plen;
 	o->type = (uint8_t)e->type;
 	o->flags = (uint8_t)e->flags;
+	o->put = x != NULL;
+	if (x != NULL)
+		o->x = *x;
+	o->mode = e->mode;
 	o->size = e->size;
 	o->mtime = e->mtime;
 	o->mtime_ns = e->mtime_ns;
@@ -1142,12 +1172,15 @@ hash_walked(struct run *r, struct port_stat *st, uint8_t md[MD5_LEN])
 
 /*
  * A regular file's entry: a hard link to a name offered before, or its
- * MD5 from the state or by hashing; a file that cannot be read is
- * offered KEEP (the server keeps the previous version). 0, or -1 if it
- * is not offered.
+ * MD5 from the state, or MD5_LATER (a first backup's new file of one
+ * link: read once, as it is sent), or by hashing; a file that cannot be
+ * read is offered KEEP (the server keeps the previous version). 1 with
+ * *x the stamp of its state record, 0 with none, or -1 if it is not
+ * offered.
  */
 static int
-file_entry(struct run *r, struct entry *e, struct port_stat *st)
+file_entry(struct run *r, struct entry *e, struct port_stat *st,
+    struct stamp *x)
 {
 	if (!filter_match(&filter, walk.leaf, strlen(walk.leaf)))
 		return -1;
@@ -1159,7 +1192,10 @@ file_entry(struct run *r, struct entry *e, struct port_stat *st)
 	e->type = E_FILE;
 	if (state_lookup(r, e, st))
 		r->rep.done_bytes += st->size;	/* known: examined */
-	else if (hash_walked(r, st, e->md5) < 0) {
+	else if (r->later && st->nlink == 1) {
+		e->flags = EF_MD5_LATER;	/* md5 zeros */
+		r->rep.done_bytes += st->size;	/* read when it is sent */
+	} else if (hash_walked(r, st, e->md5) < 0) {
 		if (errno == ENOENT) {	/* vanished: not an error */
 			r->files--;
 			return -1;
@@ -1177,10 +1213,12 @@ file_entry(struct run *r, struct entry *e, struct port_stat *st)
 	e->mtime = st->mtime;
 	e->mtime_ns = st->mtime_ns;
 	if (st->blocks * 512 < st->size)
-		e->flags = EF_SPARSE;
-	state_put(r, e, st);
+		e->flags |= EF_SPARSE;
+	x->ctime = st->ctime;
+	x->ctime_ns = st->ctime_ns;
+	x->ino = st->ino;
 	links_add(&links, st, e);
-	return 0;
+	return 1;
 }
 
 /* What every entry carries: mode, mtime, owner, xattrs (of dfd/leaf). */
@@ -1236,6 +1274,8 @@ static void
 offer_entry(struct run *r, struct port_stat *st)
 {
 	static struct entry e;
+	struct stamp x;
+	int put = 0;
 	long n;
 
 	entry_clear(&e, 0);
@@ -1258,7 +1298,7 @@ offer_entry(struct run *r, struct port_stat *st)
 		e.tlen = (size_t)n;
 		break;
 	case PORT_REG:
-		if (file_entry(r, &e, st) < 0)
+		if ((put = file_entry(r, &e, st, &x)) < 0)
 			return;
 		break;
 	default:
@@ -1267,7 +1307,7 @@ offer_entry(struct run *r, struct port_stat *st)
 		break;
 	}
 	entry_meta(r, &e, st, walk.dfd, walk.leaf);
-	offer(r, &e);
+	offer(r, &e, put ? &x : NULL);
 }
 
 /* The source root's own entry (path ""), first of all. */
@@ -1282,7 +1322,7 @@ offer_root(struct run *r)
 		    strerror(errno));
 	entry_clear(&e, E_DIR);
 	entry_meta(r, &e, &st, r->root, ".");
-	offer(r, &e);
+	offer(r, &e, NULL);
 }
 
 /* The snapshots the retention removed, as items after the reply, to
@@ -1481,6 +1521,7 @@ backup_run(const struct copts *o)
 
 	r->o = o;
 	r->st_tmp.fd = -1;
+	r->began = r->committed = r->interrupted = r->later = 0;
 	r->start = port_time();
 	report_start(&r->rep, o->report);
 	if (backup_prepare(o) < 0)
@@ -1490,6 +1531,9 @@ backup_run(const struct copts *o)
 
 	cconn_open(&r->c, o);
 	check_source(r);
+	r->began = 1;
+	/* nothing stored to find a file in by content: read each once */
+	r->later = r->prev[0] == 0 && !r->interrupted;
 	report_measure(&r->rep, r->prev_bytes);
 	state_put_header(r);
 	offer_root(r);

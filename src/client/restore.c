@@ -670,7 +670,7 @@ fetched(void *ctx, const struct entry *ce, struct reply *rp)
 	r->fetch_bytes -= r->rec_bytes[r->rec_head];
 	r->rec_head = (r->rec_head + 1) % PIPELINE_MAX;
 	r->rec_len--;
-	e = *ce;
+	entry_copy(&e, ce);	/* the used part: an entry is 8 KiB */
 	if (rp->status != ST_OK) {
 		msg("%s: not restored: %s", shown_path(&e), rp->text);
 		r->errors++;

@@ -93,35 +93,24 @@ static struct ui_conn conns[UI_SLOTS];
 static uint8_t out_store[UI_OUT_MAX];
 static struct buf outb;
 
-static const char *const reasons[][2] = {
-	{ "200", "OK" }, { "303", "See Other" }, { "400", "Bad Request" },
-	{ "401", "Unauthorized" }, { "403", "Forbidden" },
-	{ "404", "Not Found" }, { "405", "Method Not Allowed" },
-	{ "408", "Request Timeout" }, { "409", "Conflict" },
-	{ "411", "Length Required" }, { "413", "Content Too Large" },
-	{ "414", "URI Too Long" }, { "431",
-	    "Request Header Fields Too Large" },
-	{ "500", "Internal Server Error" }, { "501", "Not Implemented" },
-	{ "502", "Bad Gateway" }, { "503", "Service Unavailable" },
-	{ "504", "Gateway Timeout" }, { "505",
-	    "HTTP Version Not Supported" },
-};
+/* The status lines the UI answers with, each after a '\n'. */
+static const char reasons[] = "\n200 OK\n303 See Other\n400 Bad Request"
+    "\n401 Unauthorized\n403 Forbidden\n404 Not Found"
+    "\n405 Method Not Allowed\n408 Request Timeout\n409 Conflict"
+    "\n411 Length Required\n413 Content Too Large\n414 URI Too Long"
+    "\n431 Request Header Fields Too Large\n500 Internal Server Error"
+    "\n501 Not Implemented\n502 Bad Gateway\n503 Service Unavailable"
+    "\n504 Gateway Timeout\n505 HTTP Version Not Supported\n";
 
 /* n random bytes as 2n hex digits into out[2n+1]: 0 or -1. */
 static int
 random_hex(char *out, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	uint8_t b[32];
-	size_t i;
 
 	if (n > sizeof b || port_random(b, n) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
-	}
-	out[2 * n] = 0;
+	ui_hex(out, b, n);
 	return 0;
 }
 
@@ -182,17 +171,20 @@ send_all(struct ui_conn *c, const void *p, size_t n)
 	}
 }
 
-static const char *
-reason(unsigned status)
+/* "NNN Reason" for status onto b. */
+static void
+put_status(struct buf *b, unsigned status)
 {
 	char code[8];
-	size_t i;
+	const char *p;
 
-	snprintf(code, sizeof code, "%u", status);
-	for (i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
-		if (strcmp(reasons[i][0], code) == 0)
-			return reasons[i][1];
-	return "Error";
+	snprintf(code, sizeof code, "\n%u ", status);
+	if ((p = strstr(reasons, code)) == NULL) {
+		buf_puts(b, code + 1);
+		buf_puts(b, "Error");
+		return;
+	}
+	buf_put(b, p + 1, (size_t)(strchr(p + 1, '\n') - p - 1));
 }
 
 /* The status line and fields of an answer (length: -1 for a stream,
@@ -207,9 +199,7 @@ send_head(struct ui_conn *c, unsigned status, const char *type, long length)
 		c->closing = 1;
 	buf_init(&b, store, sizeof store);
 	buf_puts(&b, "HTTP/1.1 ");
-	buf_dec(&b, status);
-	buf_putc(&b, ' ');
-	buf_puts(&b, reason(status));
+	put_status(&b, status);
 	buf_puts(&b, "\r\nContent-Type: ");
 	buf_puts(&b, type);
 	if (ui.encoding != NULL) {

@@ -110,6 +110,8 @@ int ui_same_text(const char *v, size_t n, const char *s);
 /* 1 if a[n] and b[n] are equal, in time independent of where they
  * differ. */
 int ui_equal(const char *a, const char *b, size_t n);
+/* n bytes as 2n lower-case hex digits and a NUL into out. */
+void ui_hex(char *out, const uint8_t *p, size_t n);
 /* The CSRF value of session sid (64 hex) under key[32] into out[65]. */
 void ui_csrf(const uint8_t key[32], const char *sid, char out[65]);
 
@@ -186,6 +188,18 @@ struct ui_settings {
 
 /* The retention counts' names, in struct ui_settings's keep[] order. */
 extern const char *const ui_keep_names[6];
+
+/* The settings that are one string each: the page's name, the config
+ * key, where it sits in struct ui_settings and its room, and its check
+ * (NULL: any value a config line can hold). */
+struct ui_field {
+	const char *json, *key;
+	unsigned short off, cap;
+	const char *(*bad)(const char *);
+};
+#define UI_FIELDS 6
+extern const struct ui_field ui_fields[UI_FIELDS];
+#define UI_FIELD(s, f) ((char *)(s) + (f)->off)
 
 /* The config file's path (given or the default): NULL when there is no
  * way to name one. */

@@ -1,8 +1,9 @@
 /*
- * ui_api.c — the web UI's JSON endpoints (ui.h): one row of routes[]
- * each. A command's values go to client_main as separate arguments,
- * the first in the attached form (--ls=VALUE), so that no value is ever
- * read as an option; a second operand that looks like one is refused.
+ * ui_api.c — the web UI's JSON endpoints (ui.h): one row of get_routes[]
+ * or post_routes[] each. A command's values go to client_main as
+ * separate arguments, the first in the attached form (--ls=VALUE), so
+ * that no value is ever read as an option; a second operand that looks
+ * like one is refused.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -216,13 +217,31 @@ start(struct ui_req *r, const char *kind)
 	return answer(r, 200);
 }
 
-/* The body's target (ID[@SNAP]) into out[cap]: 0, or -1 answered. */
+/* A job on a target: the body parsed, args begun with the connection's
+ * options and opt=ID[@SNAP]. 0, or -1 answered. */
 static int
-target(struct ui_req *r, char *out, size_t cap)
+begin(struct ui_req *r, const char *opt)
 {
-	if (json_str(&body, "target", out, cap, NULL) < 0 || out[0] == 0)
+	char t[TARGET_MAX * 2];
+
+	if (parse_body(r) < 0)
+		return -1;
+	if (json_str(&body, "target", t, sizeof t, NULL) < 0 || t[0] == 0)
 		return fail(r, 400, "target wants ID or ID@SNAPSHOT"), -1;
+	ui_argv_init(&args);
+	ui_conn_args(&args);
+	attached(opt, t);
 	return 0;
+}
+
+/* The job's last options (--dry-run when asked, --json), started. */
+static int
+finish(struct ui_req *r, const char *kind)
+{
+	if (flag("dry_run"))
+		ui_arg(&args, "--dry-run");
+	ui_arg(&args, "--json");
+	return start(r, kind);
 }
 
 static int
@@ -232,10 +251,7 @@ api_backup(struct ui_req *r)
 		return UI_ANSWERED;
 	ui_argv_init(&args);
 	ui_backup_args(&args);
-	ui_arg(&args, "--json");
-	if (flag("dry_run"))
-		ui_arg(&args, "--dry-run");
-	return start(r, "backup");
+	return finish(r, "backup");
 }
 
 /* The body's include list onto args. 0, or -1 answered. */
@@ -262,14 +278,9 @@ includes(struct ui_req *r)
 static int
 api_restore(struct ui_req *r)
 {
-	char t[TARGET_MAX * 2], p[PATH_CAP];
+	char p[PATH_CAP];
 
-	if (parse_body(r) < 0 || target(r, t, sizeof t) < 0)
-		return UI_ANSWERED;
-	ui_argv_init(&args);
-	ui_conn_args(&args);
-	attached("--restore", t);
-	if (includes(r) < 0)
+	if (begin(r, "--restore") < 0 || includes(r) < 0)
 		return UI_ANSWERED;
 	if (json_str(&body, "path", p, sizeof p, NULL) == 0 && p[0] != 0) {
 		if (p[0] != '/')
@@ -279,43 +290,28 @@ api_restore(struct ui_req *r)
 	}
 	if (flag("delete"))
 		ui_arg(&args, "--delete");
-	if (flag("dry_run"))
-		ui_arg(&args, "--dry-run");
-	ui_arg(&args, "--json");
-	return start(r, "restore");
+	return finish(r, "restore");
 }
 
 static int
 api_remove(struct ui_req *r)
 {
-	char t[TARGET_MAX * 2];
-
-	if (parse_body(r) < 0 || target(r, t, sizeof t) < 0)
+	if (begin(r, "--remove") < 0)
 		return UI_ANSWERED;
-	ui_argv_init(&args);
-	ui_conn_args(&args);
-	attached("--remove", t);
-	if (flag("dry_run"))
-		ui_arg(&args, "--dry-run");
-	ui_arg(&args, "--json");
-	return start(r, "remove");
+	return finish(r, "remove");
 }
 
 static int
 api_prune(struct ui_req *r)
 {
-	static const char *const names[] = { "last", "hourly", "daily",
-	    "weekly", "monthly", "yearly" };
-	char t[TARGET_MAX * 2], opt[32], num[24];
+	const char *const *names = ui_keep_names;
+	char opt[32], num[24];
 	uint64_t v;
 	int keep, any = 0, k;
 	size_t i;
 
-	if (parse_body(r) < 0 || target(r, t, sizeof t) < 0)
+	if (begin(r, "--prune") < 0)
 		return UI_ANSWERED;
-	ui_argv_init(&args);
-	ui_conn_args(&args);
-	attached("--prune", t);
 	if ((keep = json_find(&body, "keep")) < 0 ||
 	    body.tok[keep].type != JSMN_OBJECT)
 		return fail(r, 400, "keep wants a policy: {\"daily\":7,...}");
@@ -341,10 +337,7 @@ api_prune(struct ui_req *r)
 	}
 	if (!any)
 		return fail(r, 400, "keep wants a policy: at least one count");
-	if (flag("dry_run"))
-		ui_arg(&args, "--dry-run");
-	ui_arg(&args, "--json");
-	return start(r, "prune");
+	return finish(r, "prune");
 }
 
 static int
@@ -429,104 +422,99 @@ api_backups(struct ui_req *r)
 	return ui_read_start(r->c, &args);
 }
 
-static int
-api_ls(struct ui_req *r)
-{
-	char t[TARGET_MAX * 2], p[PATH_CAP];
-	int kt, kp;
+/* The quick reads with parameters: the option the first parameter's
+ * value goes to (required, refused in need's words when missing), and
+ * the second parameter, an optional operand; their rooms. */
+static const struct quick {
+	const char *opt, *first, *second, *need;
+	unsigned short cap1, cap2;
+} quicks[] = {
+	{ "--ls", "target", "path", "target= wants ID or ID@SNAPSHOT",
+	    TARGET_MAX * 2, PATH_CAP },
+	{ "--find", "pattern", "target", "pattern= wants a pattern",
+	    PATH_CAP, TARGET_MAX * 2 },
+	{ "--diff", "a", "b", "a= wants ID@SNAPSHOT",
+	    TARGET_MAX * 2, TARGET_MAX * 2 },
+};
 
-	if ((kt = param(r, "target", t, sizeof t)) < 0 ||
-	    (kp = param(r, "path", p, sizeof p)) < 0)
+static int
+quick(struct ui_req *r, const struct quick *q)
+{
+	char v1[PATH_CAP], v2[PATH_CAP];
+	int k1, k2;
+
+	if ((k1 = param(r, q->first, v1, q->cap1)) < 0 ||
+	    (k2 = param(r, q->second, v2, q->cap2)) < 0)
 		return UI_ANSWERED;
-	if (kt == 0 || t[0] == 0)
-		return fail(r, 400, "target= wants ID or ID@SNAPSHOT");
+	if (k1 == 0 || v1[0] == 0)
+		return fail(r, 400, q->need);
 	ui_argv_init(&args);
 	ui_conn_args(&args);
-	attached("--ls", t);
-	if (kp && p[0] != 0 && operand(r, p) < 0)
+	attached(q->opt, v1);
+	if (k2 && v2[0] != 0 && operand(r, v2) < 0)
 		return UI_ANSWERED;
 	ui_arg(&args, "--json");
 	return ui_read_start(r->c, &args);
+}
+
+static int
+api_ls(struct ui_req *r)
+{
+	return quick(r, &quicks[0]);
 }
 
 static int
 api_find(struct ui_req *r)
 {
-	char pat[PATH_CAP], t[TARGET_MAX * 2];
-	int kp, kt;
-
-	if ((kp = param(r, "pattern", pat, sizeof pat)) < 0 ||
-	    (kt = param(r, "target", t, sizeof t)) < 0)
-		return UI_ANSWERED;
-	if (kp == 0 || pat[0] == 0)
-		return fail(r, 400, "pattern= wants a pattern");
-	ui_argv_init(&args);
-	ui_conn_args(&args);
-	attached("--find", pat);
-	if (kt && t[0] != 0 && operand(r, t) < 0)
-		return UI_ANSWERED;
-	ui_arg(&args, "--json");
-	return ui_read_start(r->c, &args);
+	return quick(r, &quicks[1]);
 }
 
 static int
 api_diff(struct ui_req *r)
 {
-	char a[TARGET_MAX * 2], b[TARGET_MAX * 2];
-	int ka, kb;
-
-	if ((ka = param(r, "a", a, sizeof a)) < 0 ||
-	    (kb = param(r, "b", b, sizeof b)) < 0)
-		return UI_ANSWERED;
-	if (ka == 0 || a[0] == 0)
-		return fail(r, 400, "a= wants ID@SNAPSHOT");
-	ui_argv_init(&args);
-	ui_conn_args(&args);
-	attached("--diff", a);
-	if (kb && b[0] != 0 && operand(r, b) < 0)
-		return UI_ANSWERED;
-	ui_arg(&args, "--json");
-	return ui_read_start(r->c, &args);
+	return quick(r, &quicks[2]);
 }
 
 /* ---- the table --------------------------------------------------------- */
 
-static const struct route {
-	const char *method, *path;
+/* The endpoints by method, their paths after "/api/". */
+struct route {
+	const char *path;
 	int (*run)(struct ui_req *r);
-} routes[] = {
-	{ "GET", "/api/session", api_session },
-	{ "GET", "/api/settings", api_settings },
-	{ "POST", "/api/settings", api_settings_post },
-	{ "GET", "/api/fs", api_fs },
-	{ "POST", "/api/backup", api_backup },
-	{ "GET", "/api/job", api_job },
-	{ "GET", "/api/history", api_history },
-	{ "POST", "/api/schedule", api_schedule },
-	{ "GET", "/api/backups", api_backups },
-	{ "GET", "/api/ls", api_ls },
-	{ "GET", "/api/find", api_find },
-	{ "GET", "/api/diff", api_diff },
-	{ "POST", "/api/restore", api_restore },
-	{ "POST", "/api/remove", api_remove },
-	{ "POST", "/api/prune", api_prune },
-	{ "POST", "/api/test-hook", api_test_hook },
 };
+
+static const struct route get_routes[] = {
+	{ "session", api_session }, { "settings", api_settings },
+	{ "fs", api_fs }, { "job", api_job }, { "history", api_history },
+	{ "backups", api_backups }, { "ls", api_ls }, { "find", api_find },
+	{ "diff", api_diff }, { NULL, NULL }
+}, post_routes[] = {
+	{ "settings", api_settings_post }, { "backup", api_backup },
+	{ "schedule", api_schedule }, { "restore", api_restore },
+	{ "remove", api_remove }, { "prune", api_prune },
+	{ "test-hook", api_test_hook }, { NULL, NULL }
+};
+
+/* The row of t for path, or NULL. */
+static const struct route *
+route_of(const struct route *t, const char *path)
+{
+	for (; t->path != NULL; t++)
+		if (strcmp(t->path, path) == 0)
+			return t;
+	return NULL;
+}
 
 int
 ui_api(struct ui_req *r, const char *method, const char *path)
 {
-	size_t i;
-	int known = 0;
+	int get = strcmp(method, "GET") == 0;
+	const struct route *t = route_of(get ? get_routes : post_routes, path + 5);
 
-	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		if (strcmp(routes[i].path, path) != 0)
-			continue;
-		if (strcmp(routes[i].method, method) == 0)
-			return routes[i].run(r);
-		known = 1;
-	}
-	if (!known)
+	if (t != NULL && (get || strcmp(method, "POST") == 0))
+		return t->run(r);
+	if (route_of(get_routes, path + 5) == NULL &&
+	    route_of(post_routes, path + 5) == NULL)
 		return -1;
 	ui_error(r->c, 405, "not with this method");
 	return UI_ANSWERED;

@@ -103,23 +103,27 @@ ui_cookie(const char *v, size_t n, const char *name, char *out, size_t cap)
 }
 
 void
+ui_hex(char *out, const uint8_t *p, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b, out, 2 * n + 1);
+	(void)buf_hex(&b, p, n);
+	out[2 * n] = 0;
+}
+
+void
 ui_csrf(const uint8_t key[32], const char *sid, char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
 	br_hmac_key_context kc;
 	br_hmac_context hc;
 	uint8_t mac[32];
-	size_t i;
 
 	br_hmac_key_init(&kc, &br_sha256_vtable, key, 32);
 	br_hmac_init(&hc, &kc, 0);
 	br_hmac_update(&hc, sid, strlen(sid));
 	br_hmac_out(&hc, mac);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[mac[i] >> 4];
-		out[2 * i + 1] = hex[mac[i] & 15];
-	}
-	out[64] = 0;
+	ui_hex(out, mac, 32);
 }
 
 #endif

@@ -6,6 +6,7 @@
  * decoded by json.c (json_tok_str over a one-token view).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "features.h"
@@ -243,44 +244,45 @@ take_keep(const char *src, size_t n, int i, struct ui_settings *s,
 	}
 }
 
+#define F(j, k, m, bad) { j, k, offsetof(struct ui_settings, m), \
+	sizeof ((struct ui_settings *)0)->m, bad }
+const struct ui_field ui_fields[UI_FIELDS] = {
+	F("server", "server", server, bad_server),
+	F("server_name", "server-name", server_name, bad_server),
+	F("server_fingerprint", "server-fingerprint", fingerprint, bad_fp),
+	F("source", "source", source, bad_source),
+	F("interval", "interval", interval, bad_interval),
+	F("post_hook", "post-hook", post_hook, NULL),
+};
+#undef F
+
 /* The value at i for the key name. */
 static void
 take(const char *src, size_t n, const char *name, int i,
     struct ui_settings *s, struct buf *f)
 {
+	const struct ui_field *u;
 	uint64_t v;
 
-	if (strcmp(name, "server") == 0)
-		take_str(src, n, i, s->server, sizeof s->server, bad_server,
-		    "server", f);
-	else if (strcmp(name, "port") == 0) {
+	for (u = ui_fields; u < ui_fields + UI_FIELDS; u++)
+		if (strcmp(name, u->json) == 0) {
+			take_str(src, n, i, UI_FIELD(s, u), u->cap, u->bad,
+			    u->json, f);
+			return;
+		}
+	if (strcmp(name, "port") == 0) {
 		if (tok_num(src, i, 65535, &v) < 0 || v == 0)
 			field_err(f, "port", "a port is 1..65535");
 		else
 			s->port = (unsigned)v;
-	} else if (strcmp(name, "server_name") == 0)
-		take_str(src, n, i, s->server_name, sizeof s->server_name,
-		    bad_server, "server_name", f);
-	else if (strcmp(name, "server_fingerprint") == 0)
-		take_str(src, n, i, s->fingerprint, sizeof s->fingerprint,
-		    bad_fp, "server_fingerprint", f);
-	else if (strcmp(name, "source") == 0)
-		take_str(src, n, i, s->source, sizeof s->source, bad_source,
-		    "source", f);
-	else if (strcmp(name, "extensions") == 0)
+	} else if (strcmp(name, "extensions") == 0)
 		take_list(src, n, i, s->ext[0], sizeof s->ext[0], &s->next,
 		    bad_ext, "extensions", f);
 	else if (strcmp(name, "exclude") == 0)
 		take_list(src, n, i, s->excl[0], sizeof s->excl[0], &s->nexcl,
 		    bad_excl, "exclude", f);
-	else if (strcmp(name, "interval") == 0)
-		take_str(src, n, i, s->interval, sizeof s->interval,
-		    bad_interval, "interval", f);
 	else if (strcmp(name, "keep") == 0)
 		take_keep(src, n, i, s, f);
-	else if (strcmp(name, "post_hook") == 0)
-		take_str(src, n, i, s->post_hook, sizeof s->post_hook, NULL,
-		    "post_hook", f);
 }
 
 int

@@ -315,14 +315,7 @@ ui_read_forget(struct ui_conn *c)
 void
 ui_read_expire(struct ui_conn *c)
 {
-	unsigned i;
-
-	for (i = 0; i < UI_READS; i++)
-		if (reads[i].c == c) {
-			reads[i].c = NULL;
-			if (reads[i].pid > 0)
-				(void)port_kill(reads[i].pid, SIGTERM);
-		}
+	ui_read_forget(c);
 	ui_error(c, 504, "the command took longer than 30 s");
 	ui_resume(c);
 }

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,7 @@ static int
 setting_line(void *ctx, char *s, size_t n, size_t line)
 {
 	struct ui_settings *st = ctx;
+	const struct ui_field *f;
 	char p[PATH_CAP];
 	struct line l;
 	uint64_t v;
@@ -186,25 +188,17 @@ setting_line(void *ctx, char *s, size_t n, size_t line)
 	(void)line;
 	split(s, n, &l);
 #define IS(k) (l.kn == strlen(k) && memcmp(l.key, k, l.kn) == 0)
-	if (IS("server"))
-		put(st->server, sizeof st->server, l.val);
-	else if (IS("port") && parse_u64(l.val, 1, 65535, &v) == 0)
+	for (f = ui_fields; f < ui_fields + UI_FIELDS; f++)
+		if (IS(f->key))
+			put(UI_FIELD(st, f), f->cap, f->off == offsetof(struct
+			    ui_settings, source) ? abs_path(l.val, p) : l.val);
+	if (IS("port") && parse_u64(l.val, 1, 65535, &v) == 0)
 		st->port = (unsigned)v;
-	else if (IS("server-name"))
-		put(st->server_name, sizeof st->server_name, l.val);
-	else if (IS("server-fingerprint"))
-		put(st->fingerprint, sizeof st->fingerprint, l.val);
-	else if (IS("source"))
-		put(st->source, sizeof st->source, abs_path(l.val, p));
 	else if (IS("extensions"))
 		(void)text_lines(abs_path(l.val, p), "extension file",
 		    ext_line, st);
 	else if (IS("exclude") && st->nexcl < UI_LIST_MAX)
 		put(st->excl[st->nexcl++], sizeof st->excl[0], l.val);
-	else if (IS("interval"))
-		put(st->interval, sizeof st->interval, l.val);
-	else if (IS("post-hook"))
-		put(st->post_hook, sizeof st->post_hook, l.val);
 	else if (IS("keep") && parse_u64(l.val, 0, RETAIN_MAX, &v) == 0)
 		st->keep[0] = (unsigned)v;
 	for (i = 0; i < 6; i++)
@@ -267,43 +261,38 @@ writable(void)
 	return 1;
 }
 
-/* "key":"value" */
+/* "key":[strings of list[n][cap]] */
 static void
-put_pair(struct buf *b, const char *key, const char *v, int first)
+put_list(struct buf *b, const char *key, const char *list, size_t cap,
+    unsigned n)
 {
-	json_put_key(b, key, first);
-	json_put_str(b, v, strlen(v));
+	unsigned i;
+
+	json_put_key(b, key, 0);
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++, list += cap) {
+		if (i)
+			buf_putc(b, ',');
+		json_put_str(b, list, strlen(list));
+	}
+	buf_putc(b, ']');
 }
 
 void
 ui_settings_json(const struct ui_settings *s, struct buf *b)
 {
+	const struct ui_field *f;
 	unsigned i;
 
 	buf_putc(b, '{');
-	put_pair(b, "server", s->server, 1);
+	for (f = ui_fields; f < ui_fields + UI_FIELDS; f++) {
+		json_put_key(b, f->json, f == ui_fields);
+		json_put_str(b, UI_FIELD(s, f), strlen(UI_FIELD(s, f)));
+	}
 	json_put_key(b, "port", 0);
 	buf_dec(b, s->port);
-	put_pair(b, "server_name", s->server_name, 0);
-	put_pair(b, "server_fingerprint", s->fingerprint, 0);
-	put_pair(b, "source", s->source, 0);
-	json_put_key(b, "extensions", 0);
-	buf_putc(b, '[');
-	for (i = 0; i < s->next; i++) {
-		if (i)
-			buf_putc(b, ',');
-		json_put_str(b, s->ext[i], strlen(s->ext[i]));
-	}
-	buf_puts(b, "]");
-	json_put_key(b, "exclude", 0);
-	buf_putc(b, '[');
-	for (i = 0; i < s->nexcl; i++) {
-		if (i)
-			buf_putc(b, ',');
-		json_put_str(b, s->excl[i], strlen(s->excl[i]));
-	}
-	buf_puts(b, "]");
-	put_pair(b, "interval", s->interval, 0);
+	put_list(b, "extensions", s->ext[0], sizeof s->ext[0], s->next);
+	put_list(b, "exclude", s->excl[0], sizeof s->excl[0], s->nexcl);
 	json_put_key(b, "keep", 0);
 	buf_putc(b, '{');
 	for (i = 0; i < 6; i++) {
@@ -311,8 +300,8 @@ ui_settings_json(const struct ui_settings *s, struct buf *b)
 		buf_dec(b, s->keep[i]);
 	}
 	buf_putc(b, '}');
-	put_pair(b, "post_hook", s->post_hook, 0);
-	put_pair(b, "config", cfpath, 0);
+	json_put_key(b, "config", 0);
+	json_put_str(b, cfpath, strlen(cfpath));
 	json_put_key(b, "writable", 0);
 	buf_puts(b, writable() ? "true}\n" : "false}\n");
 }
@@ -444,29 +433,26 @@ ext_name(char *out, size_t cap)
 static void
 compose(const struct ui_settings *s, struct buf *b)
 {
-	static const char *const keep_keys[6] = { "keep-last", "keep-hourly",
-	    "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly" };
-	char num[16], ext[PATH_CAP];
+	const struct ui_field *f;
+	char num[24], ext[PATH_CAP];
 	unsigned i;
 
-	line_out(b, "server", s->server);
+	for (f = ui_fields; f < ui_fields + UI_FIELDS; f++)
+		line_out(b, f->key, UI_FIELD(s, f));
 	snprintf(num, sizeof num, "%u", s->port);
 	line_out(b, "port", num);
-	line_out(b, "server-name", s->server_name);
-	line_out(b, "server-fingerprint", s->fingerprint);
-	line_out(b, "source", s->source);
 	ext_name(ext, sizeof ext);
 	if (s->next > 0)
 		line_out(b, "extensions", ext);
 	for (i = 0; i < s->nexcl; i++)
 		line_out(b, "exclude", s->excl[i]);
-	line_out(b, "interval", s->interval);
 	for (i = 0; i < 6; i++)
 		if (s->keep[i] > 0) {
-			snprintf(num, sizeof num, "%u", s->keep[i]);
-			line_out(b, keep_keys[i], num);
+			snprintf(num, sizeof num, "keep-%s", ui_keep_names[i]);
+			buf_puts(b, num);
+			snprintf(num, sizeof num, " %u\n", s->keep[i]);
+			buf_puts(b, num);
 		}
-	line_out(b, "post-hook", s->post_hook);
 }
 
 /* The config's directory, made (0700) when missing: its descriptor. */

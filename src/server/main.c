@@ -18,6 +18,7 @@
 #include "serve.h"
 #include "session.h"
 #include "store_fs.h"
+#include "store_s3.h"
 #include "tls.h"
 #include "util.h"
 
@@ -47,6 +48,8 @@ static struct sopts {
 	const char *store;		/* --store: "dir" or "s3" */
 	const char *s3_credentials;	/* --s3-credentials */
 	struct s3_conf s3;		/* --s3-* */
+	const char *s3_spool;		/* --s3-spool */
+	uint64_t s3_lease;		/* --s3-lease */
 } so = {
 	.host = "127.0.0.1",
 	.dir = "backup",
@@ -135,6 +138,11 @@ static const char usage[] =
 "                       must chain to (PEM, RSA or EC)\n"
 "  --s3-credentials F   ACCESS_KEY:SECRET_KEY on one line of F, mode 0600\n"
 "                       (else $CAIRN_S3_ACCESS_KEY and $CAIRN_S3_SECRET_KEY)\n"
+"  --s3-spool DIR      local room for the file being received and the\n"
+"                       manifests being read (default /tmp)\n"
+"  --s3-lease S         seconds a run's lock on the bucket lives unrenewed:\n"
+"                       a killed cairnd's run blocks its backup this long\n"
+"                       (default 60)\n"
 "  --quota BYTES        disk space each client may use (suffix K, M, G, T\n"
 "                       for powers of 1024; default: no limit)\n"
 "  --daemon             detach from the terminal once listening\n"
@@ -292,6 +300,13 @@ static const struct serve_class serve_vt = {
 	admit, child, NULL, NULL, NULL, reload, authenticated, NULL
 };
 
+/* --s3-lease: seconds, 4 .. 3600. */
+static int
+parse_lease(const char *s, uint64_t *v)
+{
+	return parse_u64(s, 4, 3600, v);
+}
+
 static const struct opt table[] = {
 	OPT_S("--host", &so.host),
 	OPT_N("--port", &so.port, OPT_U64, 1, 65535, 0,
@@ -336,6 +351,9 @@ static const struct opt table[] = {
 	OPT_S("--s3-region", &so.s3.region),
 	OPT_SP("--s3-ca", &so.s3.ca_file),
 	OPT_SP("--s3-credentials", &so.s3_credentials),
+	OPT_SP("--s3-spool", &so.s3_spool),
+	OPT_P("--s3-lease", &so.s3_lease, parse_lease,
+	    "--s3-lease wants seconds, 4 to 3600"),
 };
 
 /* ACCESS:SECRET from the first line of path that is not blank or a '#'
@@ -466,13 +484,57 @@ static const struct opts opts = {
 	usage, table, sizeof table / sizeof table[0], what_to_check, NULL
 };
 
+static int use_s3;		/* --store s3 */
+static struct store_fs fs;
+#if CAIRN_S3
+static struct store_s3 s3st;
+#endif
+
+/* The store the options chose, opened (dies in words when it cannot be). */
+static const store_class **
+store_open(const char *dir, uint64_t quota)
+{
+	char why[MSG_MAX + 1];
+
+	if (!use_s3 && (so.s3_spool != NULL || so.s3_lease > 0))
+		die(EXIT_USAGE, "--s3-spool and --s3-lease go with --store s3");
+#if CAIRN_S3
+	if (use_s3) {
+		if (quota > 0)
+			die(EXIT_USAGE, "--quota is not kept by the object "
+			    "store (--store s3): leave it out, or use --dir");
+		if (store_s3_init(&s3st, &so.s3, so.s3_spool != NULL ?
+		    so.s3_spool : "/tmp", why, sizeof why) < 0)
+			die(EXIT_USAGE, "--store s3: %s", why);
+		if (so.s3_lease > 0)
+			s3st.lease = (unsigned)so.s3_lease;
+		return &s3st.vtable;
+	}
+#endif
+	if (store_fs_init(&fs, dir, quota, why, sizeof why) < 0)
+		die(EXIT_USAGE, "%s", why);
+	return &fs.vtable;
+}
+
+static void
+store_close(void)
+{
+#if CAIRN_S3
+	if (use_s3) {
+		store_s3_close(&s3st);
+		return;
+	}
+#endif
+	store_fs_close(&fs);
+}
+
 /* --check or --prune on the store, then exit. */
 static int
 admin(void)
 {
-	static struct store_fs fs;
 	static char client[CLIENT_MAX + ID_LEN + 2];
-	char why[MSG_MAX + 1], *id;
+	const store_class **st;
+	char *id;
 	int rc;
 
 	if ((so.chk.client != NULL || so.chk.read_data || so.chk.stale_s) &&
@@ -482,17 +544,16 @@ admin(void)
 	    strlen(so.prune) >= sizeof client ||
 	    strchr(so.prune, '/') == NULL))
 		die(EXIT_USAGE, "--prune wants CLIENT/ID and --keep N, alone");
-	if (store_fs_init(&fs, so.dir, so.o.quota, why, sizeof why) < 0)
-		die(EXIT_USAGE, "%s", why);
+	st = store_open(so.dir, so.o.quota);
 	if (so.prune != NULL) {
 		memcpy(client, so.prune, strlen(so.prune) + 1);
 		id = strchr(client, '/');
 		*id++ = 0;
-		rc = prune_run(&fs.vtable, client, id, so.keep);
+		rc = prune_run(st, client, id, so.keep);
 	} else {
-		rc = check_run(&fs.vtable, &so.chk);
+		rc = check_run(st, &so.chk);
 	}
-	store_fs_close(&fs);
+	store_close();
 	return rc;
 }
 
@@ -528,17 +589,13 @@ main(int argc, char **argv)
 {
 	static struct serve_slot slots[SERVE_SLOTS_MAX];
 	static struct serve sv;
-	static struct store_fs fs;
-	char why[MSG_MAX + 1];
 	struct server_opts o;
 	const char *dir;
 	int lfd;
 
 	progname = "cairnd";
 	opts_read(&opts, argc, argv);
-	if (s3_options())
-		die(EXIT_USAGE, "--store s3: the object-store backend is not "
-		    "wired into cairnd yet");
+	use_s3 = s3_options();
 	if (so.check || so.chk.client != NULL || so.chk.read_data ||
 	    so.chk.stale_s || so.prune != NULL)
 		return admin();
@@ -564,9 +621,7 @@ main(int argc, char **argv)
 		die(EXIT_USAGE, "cannot load the server's certificates%s "
 		    "(make them with tools/gen-certs.sh)", so.deny != NULL ?
 		    " or the deny list" : "");
-	if (store_fs_init(&fs, dir, o.quota, why, sizeof why) < 0)
-		die(EXIT_USAGE, "%s", why);
-	o.store = &fs.vtable;
+	o.store = store_open(dir, o.quota);
 	if (so.max_host == 0)
 		so.max_host = so.max_clients / 2 < 2 ? 2 : so.max_clients / 2;
 	if (so.max_hs_host == 0)
@@ -576,7 +631,9 @@ main(int argc, char **argv)
 	lfd = listen_on();
 	port_ignore_sigpipe();
 	serve_signals();
-	info("listening on %s:%u, store %s", so.host, (unsigned)so.port, dir);
+	info("listening on %s:%u, store %s%s%s", so.host, (unsigned)so.port,
+	    use_s3 ? so.s3.endpoint : dir, use_s3 ? "/" : "",
+	    use_s3 ? so.s3.bucket : "");
 	if (so.daemon)
 		detach();
 	srv.o = &o;
@@ -587,6 +644,6 @@ main(int argc, char **argv)
 	if (so.pidfile != NULL)
 		port_unlink(so.pidfile);
 	tls_conf_wipe(conf);
-	store_fs_close(&fs);
+	store_close();
 	return 0;
 }

@@ -266,6 +266,7 @@ ilog_flush(struct fs_run *s)
 	if (s->ilog_n > 0 && port_write_all(s->ilog.fd, s->ilog_b,
 	    s->ilog_n) < 0)
 		s->ilog_ok = 0;
+	s->ilog_done += s->ilog_n;
 	s->ilog_n = 0;
 	return s->ilog_ok ? 0 : -1;
 }
@@ -284,6 +285,7 @@ ilog_add(struct fs_run *s, const struct entry *e, size_t len, uint64_t end)
 	buf_init(&b, s->ilog_b + s->ilog_n, ILOG_REC);
 	buf_put(&b, e->md5, MD5_LEN);
 	buf_u64(&b, end - len - 1);
+	s->rec_ilog = s->ilog_done + s->ilog_n;
 	s->ilog_n += ILOG_REC;
 }
 
@@ -628,6 +630,7 @@ start_manifest(struct fs_run *s, char *text, size_t cap)
 	linew_open(&s->mw, s->man.fd);
 	s->ilog_ok = port_tmp_open(&s->ilog, s->manifests, 0600) == 0;
 	s->ilog_n = 0;
+	s->ilog_done = 0;
 	s->time = port_time();
 	buf_init(&b, hdr, sizeof hdr);
 	if (manifest_header(s, &b, 0) < 0 || linew_put(&s->mw, b.p, b.len) < 0)
@@ -714,18 +717,66 @@ fs_begin_dry(const store_class **ctx, const char *client, const char *source,
 	return ST_OK;
 }
 
+/* Where the hex of the "md5" field is in record p[0..n), or 0 (a key's
+ * quotes are the only unescaped ones before a colon: no string value
+ * can hold this text). */
+static size_t
+md5_field(const uint8_t *p, size_t n)
+{
+	static const char key[] = "\"md5\":\"";
+	size_t i;
+
+	for (i = 1; i + sizeof key - 1 + MD5_HEXLEN <= n; i++)
+		if (p[i] == '"' && memcmp(p + i, key, sizeof key - 1) == 0)
+			return i + sizeof key - 1;
+	return 0;
+}
+
+static uint8_t mline[LINE_MAX_BYTES];	/* the last record written */
+
+/* Record e in the new manifest (and a file in the index log); where it
+ * went is noted (s->rec_at, s->rec_len, s->rec_ilog) for need_later. */
 static unsigned
 manifest_add(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 {
-	static uint8_t line[LINE_MAX_BYTES];
 	struct buf b;
 
-	buf_init(&b, line, sizeof line);
+	buf_init(&b, mline, sizeof mline);
 	if (entry_json(&b, e, NULL) < 0 || linew_put(&s->mw, b.p, b.len) < 0)
 		return fail(text, cap, ST_IO, "cannot write the manifest for",
 		    e->path);
+	s->rec_ilog = NOWHERE;
 	ilog_add(s, e, b.len, s->mw.written + s->mw.b.len);
+	s->rec_len = b.len;
+	s->rec_at = s->mw.written + s->mw.b.len - 1 - b.len;
 	return ST_OK;
+}
+
+/*
+ * The MD5 of a file offered MD5_LATER, now known, into its manifest
+ * record and its index log entry, in the file or still in their buffers
+ * (a record is never split between the two). 0 or -1.
+ */
+static int
+md5_patch(struct fs_run *s, const uint8_t md5[MD5_LEN])
+{
+	char hex[MD5_HEXLEN + 1];
+	uint64_t m = s->up_md5_at, i = s->up_ilog_at;
+
+	md5_hex(md5, hex);
+	if (m == NOWHERE)
+		return -1;
+	if (m >= s->mw.written)
+		memcpy(s->mw.b.p + (m - s->mw.written), hex, MD5_HEXLEN);
+	else if (port_pwrite_all(s->man.fd, hex, MD5_HEXLEN, m) < 0)
+		return -1;
+	if (i == NOWHERE || !s->ilog_ok)
+		return 0;	/* no log: the index is built from the manifest */
+	if (i >= s->ilog_done)
+		memcpy(s->ilog_b + (i - s->ilog_done), md5, MD5_LEN);
+	else if (port_pwrite_all(s->ilog.fd, md5, MD5_LEN, i) < 0)
+		s->ilog_ok = 0;
+	return 0;
 }
 
 /*
@@ -943,6 +994,7 @@ need_push(struct fs_run *s, const struct entry *e, char *text, size_t cap)
 	n->size = e->size;
 	n->mtime = e->mtime;
 	memcpy(n->md5, e->md5, MD5_LEN);
+	n->md5_at = n->ilog_at = NOWHERE;	/* see need_later */
 	ring_put(s->need_text, off, e->path, e->plen);
 	ring_put(s->need_text, (off + e->plen) % NEED_TEXT, e->user, ul);
 	ring_put(s->need_text, (off + e->plen + ul) % NEED_TEXT, e->group, gl);
@@ -979,6 +1031,19 @@ need_get(const struct fs_run *s, struct entry *e)
 	memcpy(e->md5, n->md5, MD5_LEN);
 }
 
+/* The newest need was offered MD5_LATER: where manifest_add just put
+ * its record's MD5, to be written when the file comes. */
+static void
+need_later(struct fs_run *s)
+{
+	struct need *n = &s->needs[(s->need_head + s->need_count - 1) %
+	    NEED_MAX];
+	size_t at = md5_field(mline, s->rec_len);
+
+	n->md5_at = at > 0 ? s->rec_at + at : NOWHERE;
+	n->ilog_at = s->rec_ilog;
+}
+
 /* Drop the oldest need. */
 static void
 need_pop(struct fs_run *s)
@@ -992,39 +1057,55 @@ need_pop(struct fs_run *s)
 }
 
 /*
- * A file: linked from the previous snapshot, moved from an interrupted
- * run, linked by content, or else needed (ST_NEED), in that order. The
- * finders decide; a dry run only skips what they would have done.
+ * File e taken from what the store holds: linked from the previous
+ * snapshot, moved from an interrupted run, or linked by content, in that
+ * order. The finders decide; a dry run only skips what they would have
+ * done. 1 taken, 0 not.
  */
-static unsigned
-offer_file(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
-    char *text, size_t cap)
+static int
+take_stored(struct fs_run *s, const struct entry *e, int dfd,
+    const char *leaf)
 {
 	const char *sleaf;
-	unsigned st;
 	int sfd, r;
 
-	s->out->files++;
-	s->out->bytes += e->size;
 	if (find_previous(s, e, &sfd, &sleaf) &&
 	    (s->dry || link_or_copy(s, e, sfd, sleaf, dfd, leaf))) {
 		s->out->linked++;
-		return ST_OK;
+		return 1;
 	}
 	if (find_resumed(s, e, &sfd, &sleaf) &&
 	    (s->dry || port_renameat(sfd, sleaf, dfd, leaf) == 0)) {
 		s->out->reused++;
 		log_received(s, e);
-		return ST_OK;
+		return 1;
 	}
 	if (find_content(s, e, &sfd, &sleaf)) {
 		r = s->dry || link_or_copy(s, e, sfd, sleaf, dfd, leaf);
 		port_close(sfd);
 		if (r) {
 			s->out->deduped++;
-			return ST_OK;
+			return 1;
 		}
 	}
+	return 0;
+}
+
+/*
+ * A file: taken from what the store holds, or else needed (ST_NEED). An
+ * MD5_LATER offer has no MD5 to be found by: it is needed (the client
+ * sends one only for a file it holds to be new).
+ */
+static unsigned
+offer_file(struct fs_run *s, const struct entry *e, int dfd, const char *leaf,
+    char *text, size_t cap)
+{
+	unsigned st;
+
+	s->out->files++;
+	s->out->bytes += e->size;
+	if (!(e->flags & EF_MD5_LATER) && take_stored(s, e, dfd, leaf))
+		return ST_OK;
 	if ((st = quota_room(s, e, text, cap)) != ST_OK)
 		return st;
 	if (s->dry) {	/* never sent: no need is outstanding */
@@ -1250,6 +1331,7 @@ fs_offer(const store_class **ctx, const struct entry *e, char *text,
     size_t cap)
 {
 	struct fs_run *s = &((struct store_fs *)ctx)->run;
+	static struct entry later;	/* an MD5_LATER offer, as recorded */
 	const struct entry *rec = e;
 	const char *leaf = NULL;
 	unsigned st;
@@ -1282,8 +1364,15 @@ fs_offer(const store_class **ctx, const struct entry *e, char *text,
 	}
 	if (st != ST_OK && st != ST_NEED)
 		return st;
+	if (rec == e && (e->flags & EF_MD5_LATER)) {
+		entry_copy(&later, e);	/* the flag is the offer's only */
+		later.flags &= ~(unsigned)EF_MD5_LATER;
+		rec = &later;
+	}
 	if (!s->dry && manifest_add(s, rec, text, cap) != ST_OK)
 		return ST_IO;
+	if (!s->dry && st == ST_NEED && (e->flags & EF_MD5_LATER))
+		need_later(s);
 	snprintf(text, cap, "%s", st == ST_OK ? "have it" : "send it");
 	return st;
 }
@@ -1308,8 +1397,11 @@ fs_put_begin(const store_class **ctx, const struct entry *e, char *text,
 	uint64_t ahead;
 	unsigned st;
 
-	if (s->up_fd < 0 && s->need_count > 0)
+	if (s->up_fd < 0 && s->need_count > 0) {
 		need_get(s, &s->up_e);
+		s->up_md5_at = s->needs[s->need_head].md5_at;
+		s->up_ilog_at = s->needs[s->need_head].ilog_at;
+	}
 	if (s->up_fd >= 0 || s->need_count == 0 || !is_need(e, n)) {
 		snprintf(text, cap, "a file was sent that was not asked for, "
 		    "or out of order");
@@ -1473,7 +1565,10 @@ store_upload(struct fs_run *s, struct entry *nd, const struct put_trailer *t,
 
 	if ((st = check_upload(s, nd, t, &got, text, cap)) != ST_OK)
 		return st;
-	if (t != NULL && (got.size != nd->size || got.flags != 0 ||
+	if ((nd->flags & EF_MD5_LATER) && got.size == nd->size &&
+	    got.flags == 0 && md5_patch(s, got.md5) == 0)
+		memcpy(nd->md5, got.md5, MD5_LEN);	/* as offered, but for it */
+	else if (t != NULL && (got.size != nd->size || got.flags != 0 ||
 	    memcmp(got.md5, nd->md5, MD5_LEN) != 0)) {
 		if (amend(s, nd, &got) < 0)
 			return fail(text, cap, ST_IO, "cannot note the stored "
@@ -1491,6 +1586,7 @@ store_upload(struct fs_run *s, struct entry *nd, const struct put_trailer *t,
 	if (dfd < 0 || port_renameat(s->incoming, "upload", dfd, leaf) < 0)
 		return fail(text, cap, ST_IO, "cannot store", nd->path);
 	s->out->received++;
+	nd->flags &= ~(unsigned)EF_MD5_LATER;
 	log_received(s, nd);
 	snprintf(text, cap, got.flags ? "stored as read (changed while read)" :
 	    "stored");

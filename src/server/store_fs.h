@@ -54,8 +54,12 @@ struct need {
 	uint64_t size;
 	int64_t mtime;
 	uint8_t md5[MD5_LEN];
+	/* MD5_LATER: where its record's MD5 is, in the manifest (the hex)
+	 * and in the index log (NOWHERE: not there), written when it comes */
+	uint64_t md5_at, ilog_at;
 };
 
+#define NOWHERE UINT64_MAX	/* an offset of nothing */
 #define ILOG_REC (MD5_LEN + 8)	/* one entry of the index log */
 #define ILOG_BUF (ILOG_REC * 256)
 
@@ -117,6 +121,11 @@ struct fs_run {
 	struct port_tmp ilog;
 	int ilog_ok;
 	size_t ilog_n;
+	uint64_t ilog_done;	/* bytes of it written out */
+	/* the last record manifest_add wrote: where it begins in the
+	 * manifest, its length, and its index log entry (or NOWHERE) */
+	uint64_t rec_at, rec_ilog;
+	size_t rec_len;
 	uint8_t ilog_b[ILOG_BUF];
 	/* --quota: what this run has charged that nothing committed or kept
 	 * in .partial holds yet (the entries' allowance, the upload in
@@ -143,6 +152,7 @@ struct fs_run {
 	struct need needs[NEED_MAX];
 	char need_text[NEED_TEXT];	/* a ring */
 	struct entry up_e;	/* the need being received (put_begin's) */
+	uint64_t up_md5_at, up_ilog_at;	/* its need's md5_at, ilog_at */
 };
 
 /* A snapshot open for reading. */

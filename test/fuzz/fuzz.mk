@@ -15,7 +15,7 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= json frame path manifest pkcs8 pem entry2 glob dn http \
-	ui_form xml dns
+	ui_form xml s3names dns
 FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
@@ -43,6 +43,9 @@ fuzz_src_xml = src/server/s3_xml.c
 fuzz_src_http = src/common/http.c src/common/util.c $(FUZZ_PORT)
 fuzz_src_ui_form = src/client/ui_form.c src/common/json.c src/common/glob.c \
 	$(FUZZ_BASE)
+# What the object store backend reads back from a bucket (CAIRN_S3).
+fuzz_src_s3names = src/server/store_s3_name.c src/common/md5.c \
+	src/common/util.c $(FUZZ_PORT)
 fuzz_src_dns = src/common/dns.c
 
 FUZZ_BINS = $(patsubst %,$(F)/fuzz_%,$(FUZZ_TARGETS))
