@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include <unistd.h>
 
 #include "port.h"
+#include "dns.h"
 
 /* Wait for events on fd; 1 ready, -1 with ETIMEDOUT or another errno. */
 static int
@@ -246,59 +246,228 @@ struct addr {
 	struct sockaddr_storage ss;
 };
 
-/* A numeric IPv4 or IPv6 host into *a: 1, or 0 if it is not one. */
-static int
-numeric(const char *host, unsigned port, struct addr *a)
+/* Address ip (4 or 16 bytes, of family fam) and port into *a. */
+static void
+addr_set(struct addr *a, int fam, const void *ip, unsigned port)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
 
 	memset(a, 0, sizeof *a);
-	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+	if (fam == AF_INET) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons((uint16_t)port);
+		memcpy(&s4->sin_addr, ip, 4);
 		a->len = sizeof *s4;
-		return 1;
-	}
-	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+	} else {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons((uint16_t)port);
+		memcpy(&s6->sin6_addr, ip, 16);
 		a->len = sizeof *s6;
-		return 1;
 	}
-	return 0;
 }
 
-#ifdef EAI_NODATA
-#define NO_DATA_ERR EAI_NODATA	/* the name has no address */
-#else
-#define NO_DATA_ERR EAI_NONAME
-#endif
+/* A numeric IPv4 or IPv6 host into *a: 1, or 0 if it is not one. */
+static int
+numeric(const char *host, unsigned port, struct addr *a)
+{
+	uint8_t ip[16];
 
-/* In the resolver's child: an errno (0: found), then the addresses. */
+	if (inet_pton(AF_INET, host, ip) == 1)
+		addr_set(a, AF_INET, ip, port);
+	else if (inet_pton(AF_INET6, host, ip) == 1)
+		addr_set(a, AF_INET6, ip, port);
+	else
+		return 0;
+	return 1;
+}
+
+/* ---- the resolver, in the child of resolve() ---------------------------- */
+
+#define HOSTS_BUF 4096		/* bytes of /etc/hosts read at a time */
+#define RESOLV_CONF_MAX 4096	/* bytes of /etc/resolv.conf read */
+
+/* The addresses /etc/hosts gives name (hosts(5)), into a: their count.
+ * The file is read a buffer at a time, in whole lines where they fit. */
+static int
+from_hosts(const char *name, unsigned port, struct addr *a)
+{
+	char t[HOSTS_BUF + 1], *p, *end, *addr;
+	size_t have = 0;
+	long r;
+	int n = 0, fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	do {
+		r = port_read_full(fd, t + have, HOSTS_BUF - have);
+		have += r > 0 ? (size_t)r : 0;
+		end = r > 0 ? memrchr(t, '\n', have) : NULL;
+		if (end == NULL)
+			end = t + have;	/* the last line, or one too long */
+		p = t;
+		while (n < RESOLVE_MAX &&
+		    (addr = dns_hosts_next(&p, end, name)) != NULL)
+			n += numeric(addr, port, &a[n]);
+		have = end < t + have ? (size_t)(t + have - end - 1) : 0;
+		memmove(t, end + 1, have);
+	} while (r > 0 && n < RESOLVE_MAX);
+	close(fd);
+	return n;
+}
+
+/* The A and AAAA queries for one name and what has come back. */
+struct dns_ask {
+	uint8_t q[2][DNS_QUERY_MAX];
+	int qn[2], got[2];	/* got: addresses answered, -1 before */
+	uint8_t ip[2][RESOLVE_MAX][16];
+};
+
+/* Read the servers' answers to k from their sockets pf[nfd], for ms at
+ * most or until both queries are answered or no server is left. */
+static void
+dns_wait(struct dns_ask *k, struct pollfd *pf, int nfd, int ms)
+{
+	uint8_t m[DNS_MSG_MAX];
+	uint64_t end = port_ms() + (uint64_t)ms, now;
+	int i, t, live = 1;
+	long r;
+
+	while ((k->got[0] < 0 || k->got[1] < 0) && live &&
+	    (now = port_ms()) < end) {
+		if (poll(pf, (nfds_t)nfd, (int)(end - now)) <= 0)
+			continue;
+		for (live = 0, i = 0; i < nfd; i++) {
+			r = pf[i].revents ? recv(pf[i].fd, m, sizeof m, 0) : 0;
+			if (r < 0 && errno != EAGAIN && errno != EINTR) {
+				close(pf[i].fd);	/* refused: no server */
+				pf[i].fd = -1;
+			}
+			live |= pf[i].fd >= 0;
+			for (t = 0; t < 2 && r > 0; t++)
+				if (k->got[t] < 0)
+					k->got[t] = dns_answer(m, (size_t)r,
+					    k->q[t], (size_t)k->qn[t], k->ip[t],
+					    RESOLVE_MAX);
+		}
+	}
+}
+
+/* The A and AAAA records of name from the servers ns[nns] as c says to
+ * ask them, into a: their count (IPv4 first), or -1 with errno ENOENT
+ * (the name has none) or EAGAIN (no server answered). */
+static int
+from_dns(const char *name, const struct addr *ns, int nns,
+    const struct dns_conf *c, unsigned port, struct addr *a)
+{
+	static struct dns_ask k;
+	struct pollfd pf[DNS_NS_MAX];
+	struct timespec ts;
+	int i, j, t, n = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (t = 0; t < 2; t++) {
+		k.got[t] = -1;
+		k.qn[t] = dns_query(k.q[t], name,
+		    (unsigned)(ts.tv_nsec >> 4) + (unsigned)t,
+		    t ? DNS_AAAA : DNS_A);
+		if (k.qn[t] < 0) {
+			errno = ENOENT;
+			return -1;
+		}
+	}
+	for (i = 0; i < nns; i++) {
+		pf[i].events = POLLIN;
+		pf[i].fd = socket(ns[i].ss.ss_family,
+		    SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (pf[i].fd >= 0 && connect(pf[i].fd,
+		    (const struct sockaddr *)&ns[i].ss, ns[i].len) < 0) {
+			close(pf[i].fd);
+			pf[i].fd = -1;
+		}
+	}
+	for (j = 0; j < c->attempts; j++) {
+		for (i = 0; i < nns; i++)
+			for (t = 0; t < 2; t++)
+				if (k.got[t] < 0 && pf[i].fd >= 0)
+					send(pf[i].fd, k.q[t], (size_t)k.qn[t],
+					    MSG_NOSIGNAL);
+		dns_wait(&k, pf, nns, c->timeout * 1000 / c->attempts);
+	}
+	for (i = 0; i < nns; i++)
+		if (pf[i].fd >= 0)
+			close(pf[i].fd);
+	for (t = 0; t < 2; t++)
+		for (j = 0; j < k.got[t] && n < RESOLVE_MAX; j++)
+			addr_set(&a[n++], t ? AF_INET6 : AF_INET, k.ip[t][j], port);
+	if (n > 0)
+		return n;
+	errno = k.got[0] >= 0 && k.got[1] >= 0 ? ENOENT : EAGAIN;
+	return -1;
+}
+
+/*
+ * The addresses of name from the name servers of /etc/resolv.conf
+ * (127.0.0.1 when it names none), into a: as the C library asks, a name
+ * with fewer dots than ndots is tried with each search domain in turn
+ * before it is tried as it is, and a final dot means no search. Their
+ * count, or -1 with errno ENOENT or EAGAIN.
+ */
+static int
+from_resolv(const char *name, unsigned port, struct addr *a)
+{
+	static char t[RESOLV_CONF_MAX + 1];
+	struct dns_conf c;
+	struct addr ns[DNS_NS_MAX];
+	char full[256], *p, *d;
+	size_t l = strlen(name), dots = 0, i;
+	long r = 0;
+	int nns = 0, fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && (r = port_read_full(fd, t, RESOLV_CONF_MAX)) < 0)
+		r = 0;
+	if (fd >= 0)
+		close(fd);
+	dns_conf_parse(t, (size_t)r, &c);
+	for (i = 0; i < (size_t)c.nns; i++)
+		nns += numeric(c.ns[i], 53, &ns[nns]);
+	if (nns == 0)
+		nns = numeric("127.0.0.1", 53, &ns[0]);
+	for (i = 0; i < l; i++)
+		dots += name[i] == '.';
+	p = dots >= (size_t)c.ndots || name[l - 1] == '.' ? NULL : c.search;
+	if (name[l - 1] == '.')
+		l--;
+	if (l == 0 || name[l - 1] == '.' || l >= sizeof full) {
+		errno = ENOENT;
+		return -1;
+	}
+	memcpy(full, name, l);
+	while (p != NULL && (d = dns_word(&p)) != NULL) {
+		if (strlen(d) >= sizeof full - l - 1)
+			continue;
+		full[l] = '.';
+		strcpy(full + l + 1, d);
+		if ((r = from_dns(full, ns, nns, &c, port, a)) > 0 ||
+		    errno != ENOENT)
+			return (int)r;
+	}
+	full[l] = 0;
+	return from_dns(full, ns, nns, &c, port, a);
+}
+
+/* In the resolver's child: an errno (0: found), then the addresses of
+ * host, from /etc/hosts or else from DNS. */
 static void
 resolve_child(const char *host, unsigned port, int out)
 {
-	struct addrinfo hints, *res, *ai;
 	struct addr a[RESOLVE_MAX];
-	char serv[8];
-	int r, e = 0, n = 0;
+	int e = 0, n;
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(serv, sizeof serv, "%u", port);
-	r = getaddrinfo(host, serv, &hints, &res);
-	if (r != 0)
-		e = r == EAI_SYSTEM ? errno : r == EAI_NONAME ||
-		    r == NO_DATA_ERR ? ENOENT : EAGAIN;
-	for (ai = r == 0 ? res : NULL; ai != NULL && n < RESOLVE_MAX;
-	    ai = ai->ai_next) {
-		if (ai->ai_addrlen > sizeof a[n].ss)
-			continue;
-		a[n].len = ai->ai_addrlen;
-		memcpy(&a[n].ss, ai->ai_addr, ai->ai_addrlen);
-		n++;
+	if ((n = from_hosts(host, port, a)) == 0 &&
+	    (n = from_resolv(host, port, a)) < 0) {
+		e = errno;
+		n = 0;
 	}
 	if (write(out, &e, sizeof e) == (ssize_t)sizeof e && n > 0 &&
 	    write(out, a, (size_t)n * sizeof a[0]) < 0)
@@ -309,10 +478,9 @@ resolve_child(const char *host, unsigned port, int out)
 /*
  * The addresses of host:port into a[RESOLVE_MAX]: their count, or -1
  * (errno ENOENT for a name that does not exist, EAGAIN when the resolver
- * could not say or did not answer in time). A name is
- * looked up by the C library in a child process, which bounds the wait
- * by timeout_ms and keeps what the resolver allocates out of this
- * process: cairn links no allocator.
+ * could not say or did not answer in time). A name is looked up in a
+ * child process (resolve_child: /etc/hosts, then DNS), which bounds the
+ * whole wait by timeout_ms however the files and servers behave.
  */
 static int
 resolve(const char *host, unsigned port, struct addr *a, int timeout_ms)
@@ -1177,16 +1345,9 @@ int32_t
 port_utc_offset(int64_t t)
 {
 	time_t tt = (time_t)t;
-	struct tm l, g;
-	long days;
+	struct tm l;
 
-	if (localtime_r(&tt, &l) == NULL || gmtime_r(&tt, &g) == NULL)
-		return 0;
-	/* The two dates are at most a day apart. */
-	days = l.tm_year != g.tm_year ? (l.tm_year > g.tm_year ? 1 : -1) :
-	    l.tm_yday - g.tm_yday;
-	return (int32_t)(((days * 24 + l.tm_hour - g.tm_hour) * 60 +
-	    l.tm_min - g.tm_min) * 60 + l.tm_sec - g.tm_sec);
+	return localtime_r(&tt, &l) == NULL ? 0 : (int32_t)l.tm_gmtoff;
 }
 
 uint64_t

@@ -78,10 +78,24 @@ rec_at(struct dlist *l, uint64_t off, unsigned *type, const char **p,
 	return off + 3 + *n;
 }
 
-static int
-name_cmp(const void *a, const void *b)
+/* Sort names[0..n) by strcmp: Shell's sort with gaps 3h+1, no recursion
+ * and no C library sort linked in (n is at most DEL_NAMES). */
+static void
+sort_names(size_t n)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	size_t gap, i, j;
+	const char *t;
+
+	for (gap = 1; gap < n / 3; gap = gap * 3 + 1)
+		;
+	for (; gap > 0; gap /= 3)
+		for (i = gap; i < n; i++) {
+			t = names[i];
+			for (j = i; j >= gap && strcmp(names[j - gap], t) > 0;
+			    j -= gap)
+				names[j] = names[j - gap];
+			names[j] = t;
+		}
 }
 
 /* The names of the open directory fd, sorted, into names[]: how many,
@@ -108,7 +122,7 @@ list_names(int fd)
 	port_dir_close(d);
 	if (r != 0)
 		return -1;
-	qsort(names, n, sizeof names[0], name_cmp);
+	sort_names(n);
 	return (long)n;
 }
 

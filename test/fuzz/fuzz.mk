@@ -15,13 +15,15 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= json frame path manifest pkcs8 pem entry2 glob dn http \
-	ui_form xml s3names
+	ui_form xml s3names dns
 FUZZ_CFLAGS ?= -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 F = build/fuzz
+# port/posix.c resolves host names with dns.c.
+FUZZ_PORT = port/posix.c src/common/dns.c
 FUZZ_BASE = src/common/buf.c src/common/path.c src/common/util.c \
-	src/common/md5.c src/common/entry.c port/posix.c
+	src/common/md5.c src/common/entry.c $(FUZZ_PORT)
 
 # What each target links besides its own file (and libbearssl.a, built
 # without sanitizers). fuzz_frame and fuzz_entry2 stub the tls_* calls of
@@ -31,19 +33,20 @@ fuzz_src_frame = src/common/proto.c $(FUZZ_BASE)
 fuzz_src_path = $(FUZZ_BASE)
 fuzz_src_glob = src/common/glob.c
 fuzz_src_manifest = src/common/record.c src/common/json.c $(FUZZ_BASE)
-fuzz_src_pkcs8 = src/common/pkcs8.c src/common/util.c port/posix.c
+fuzz_src_pkcs8 = src/common/pkcs8.c src/common/util.c $(FUZZ_PORT)
 fuzz_src_entry2 = src/common/proto.c src/common/record.c src/common/json.c \
 	$(FUZZ_BASE)
 fuzz_src_pem = src/common/tls.c src/common/pkcs8.c src/common/config.c $(FUZZ_BASE)
 fuzz_src_dn = $(fuzz_src_pem)
 # The S3 client's XML reader (cairnd's, CAIRN_S3).
 fuzz_src_xml = src/server/s3_xml.c
-fuzz_src_http = src/common/http.c src/common/util.c port/posix.c
+fuzz_src_http = src/common/http.c src/common/util.c $(FUZZ_PORT)
 fuzz_src_ui_form = src/client/ui_form.c src/common/json.c src/common/glob.c \
 	$(FUZZ_BASE)
 # What the object store backend reads back from a bucket (CAIRN_S3).
 fuzz_src_s3names = src/server/store_s3_name.c src/common/md5.c \
-	src/common/util.c port/posix.c
+	src/common/util.c $(FUZZ_PORT)
+fuzz_src_dns = src/common/dns.c
 
 FUZZ_BINS = $(patsubst %,$(F)/fuzz_%,$(FUZZ_TARGETS))
 

@@ -72,7 +72,7 @@ suite_report(void)
 		static const char rwant[] = "{\"what\":\"sent\",\"files\":2,"
 		    "\"count\":1,\"bytes\":5,\"done_bytes\":0,"
 		    "\"total_bytes\":0,\"rate\":";
-		char rec[REPORT_RECORD + 8], path[] = "/tmp/cairn-rec-XXXXXX";
+		char rec[REPORT_RECORD + 8] = { 0 }, path[] = "/tmp/cairn-rec-XXXXXX";
 		int fd = mkstemp(path);
 
 		CHECK(fd >= 0);
