@@ -109,8 +109,10 @@ ui_backup() {
 		sleep 0.1
 	done
 	secs=$(elapsed "$t0" "$(now)")
-	[ "$st" = done ] && [ "$(jstr exit)" = 0 ] ||
-		{ why="the job ended $st: $(head -c 300 "$R/body")"; return 1; }
+	if [ "$st" != "done" ] || [ "$(jstr exit)" != 0 ]; then
+		why="the job ended $st: $(head -c 300 "$R/body")"
+		return 1
+	fi
 	[ "$(jstr files)" = "$1" ] ||
 		{ why="the job counted $(jstr files) files, not $1"; return 1; }
 	# the page again, after the job: serving its history
