@@ -283,7 +283,7 @@ bench_certs() {
 }
 
 # start_cairnd TAG: cairnd on $store under GNU time (or CAIRND_WRAP, e.g.
-# valgrind), whose %M is the largest peak RSS of cairnd and every session
+# valgrind), with CAIRND_ARGS (split on blanks) after its own, whose %M is the largest peak RSS of cairnd and every session
 # process it forked and reaped. A sampler also reads the VmHWM of each live
 # session process (children of cairnd) into R/hwm.TAG.
 cairnd_pid=
@@ -301,7 +301,8 @@ start_cairnd() {
 		"$TIME" -f 'maxrss %M' -o "$R/mem.cairnd.$ctag" ${CAIRND_WRAP:-} \
 			"$CAIRND" --host 127.0.0.1 --port "$cairnd_port" --dir "$store" \
 			--cert "$certs/server_cert.pem" --key "$certs/server_key.pem" \
-			--ca "$certs/ca_cert.pem" </dev/null >/dev/null 2>"$R/cairnd.$ctag.log" &
+			--ca "$certs/ca_cert.pem" ${CAIRND_ARGS:-} \
+			</dev/null >/dev/null 2>"$R/cairnd.$ctag.log" &
 		time_pid=$!
 		i=0
 		while ! grep -q listening "$R/cairnd.$ctag.log" 2>/dev/null; do

@@ -7,6 +7,9 @@
 #      rsync --link-dest, restic, and the floors (tar | tar + sync, cp -al,
 #      md5sum), each store on a fresh filesystem; ratios to the targets;
 #   2. tools/bench-mem.sh: peak memory of client and server as files grow;
+#      beside it tools/bench-mem-ui.sh, the web UI process (cairn --ui)
+#      serving and running a backup, and tools/bench-mem-s3.sh, cairnd
+#      with --store s3 on a one-node Ceph (one line when there is none);
 #   3. tools/bench-callgrind.sh: instructions per file and per byte of each
 #      side on a small fixed tree (skipped without valgrind);
 #   4. tools/bench-delta.sh: a big file changed by 1 MiB, cairn against
@@ -76,7 +79,11 @@ if [ "${BENCH_SKIP_TREE:-0}" != 1 ]; then
 	for t in $trees; do
 		part "tree $t" bench-tree.sh "$t" "report.$t.table" "report.$t.memory"
 	done
-	[ -n "$BENCH_MEM_FILES" ] && part memory bench-mem.sh "" report.memory
+	if [ -n "$BENCH_MEM_FILES" ]; then
+		part memory bench-mem.sh "" report.memory
+		part "ui memory" bench-mem-ui.sh "" report.memory-ui
+		part "s3 memory" bench-mem-s3.sh "" report.memory-s3
+	fi
 	part callgrind bench-callgrind.sh "" report.callgrind
 	[ "$BENCH_DELTA_MB" != 0 ] && part delta bench-delta.sh "" report.delta
 fi
