@@ -539,6 +539,39 @@ dn_string(unsigned tag, const uint8_t *v, size_t n, char *out, size_t cap)
 	return 0;
 }
 
+/*
+ * 1 if BearSSL, decoding the BMPString v[0..n) as it decodes every value
+ * of a DN, would read past its end and refuse the certificate. It reads
+ * 16-bit units (little-endian after a leading FF FE) and stops, without
+ * refusing, at the first that does not decode (U+0000, a surrogate out
+ * of its pair, a high surrogate at the end): an odd length is refused
+ * only when no such unit comes before the last byte (fuzz_dn found the
+ * difference).
+ */
+static int
+bmp_refused(const uint8_t *v, size_t n)
+{
+	int le = n >= 2 && v[0] == 0xff && v[1] == 0xfe;
+	size_t i = le ? 2 : 0;
+	uint32_t u;
+
+	while (i < n) {
+		if (utf16_unit(v, n, &i, le, &u) < 0)
+			return 1;
+		if (u == 0 || (u >= 0xdc00 && u <= 0xdfff))
+			return 0;
+		if (u < 0xd800 || u > 0xdbff)
+			continue;
+		if (i == n)
+			return 0;
+		if (utf16_unit(v, n, &i, le, &u) < 0)
+			return 1;
+		if (u < 0xdc00 || u > 0xdfff)
+			return 0;
+	}
+	return 0;
+}
+
 /* The attribute {OID, value} at a[0..n): *cn set if it is the CN, its
  * value's tag and contents in *vtag, *v[0..*vlen). 0, or -1 malformed. */
 static int
@@ -552,7 +585,7 @@ dn_atv(const uint8_t *a, size_t n, int *cn, unsigned *vtag,
 	if ((k = der_elt(a, n, &tag, &oid, &olen)) == 0 || tag != 0x06 ||
 	    k == n || der_elt(a + k, n - k, vtag, v, vlen) != n - k ||
 	    (string_tag(*vtag) && (*vtag & 0x20) != 0) ||
-	    (*vtag == 0x1e && *vlen % 2 != 0))
+	    (*vtag == 0x1e && bmp_refused(*v, *vlen)))
 		return -1;	/* what makes BearSSL refuse the certificate */
 	*cn = olen == 3 && memcmp(oid, "\x55\x04\x03", 3) == 0;
 	return 0;

@@ -243,10 +243,44 @@ bad_der(void)
 	EXPECT(NULL);
 }
 
+/* An odd-length BMPString in another attribute than the CN: BearSSL
+ * decodes it too, and refuses the certificate only when it reads into its
+ * last byte; a unit that does not decode stops it first (fuzz_dn). */
+static void
+odd_bmp_elsewhere(void)
+{
+	static const struct {
+		const char *v;
+		size_t n;
+		const char *want;
+	} vecs[] = {
+		{ "\xdb\x72\x67\x2e\xfe", 5, "A" },	/* pair fails: stops */
+		{ "\xd8\x00\x00\x41\x00", 5, "A" },
+		{ "\x00\x00\x41\x00\x41", 5, "A" },	/* U+0000 stops */
+		{ "\xdc\x00\x41\x00\x41", 5, "A" },	/* lone low surrogate */
+		{ "\x00\x41\x00\x41\x00", 5, NULL },	/* read to the end */
+		{ "\xff\xfe\x41\x00\x41", 5, NULL },	/* little-endian, too */
+		{ "\xff\xff\xff\xff\xfe", 5, NULL },
+		{ "\x41", 1, NULL },
+	};
+	uint8_t b[256], s[64];
+	size_t i, k;
+
+	for (i = 0; i < sizeof vecs / sizeof vecs[0]; i++) {
+		k = rdn(b, 10, 0x0c, "Example");
+		k += bc_tlv(b + k, 0x31, s, atv(s, 14, 0x1e, vecs[i].v,
+		    vecs[i].n));
+		k += rdn(b + k, 3, 0x13, "A");
+		name(b, k);
+		EXPECT(vecs[i].want);
+	}
+}
+
 void
 suite_dn(void)
 {
 	well_formed();
+	odd_bmp_elsewhere();
 	bad_strings();
 	bad_der();
 }
