@@ -18,9 +18,10 @@
  * src/common must be on the quote path only (-iquote, as in the
  * Makefile), never -I, or that include finds this file instead.
  *
- * Nothing is behind these flags yet: the web UI and the object store come
- * later (DESIGN.md, PROTOCOL.md's v2 plan). A file that tests a flag
- * includes this header, so that the checks below apply to it.
+ * The web UI (src/client/ui*.c) and the object store (src/server/s3*.c,
+ * store_s3*.c) are behind them; src/common/http.c behind CAIRN_HTTP. A
+ * file that tests a flag includes this header, so that the checks below
+ * apply to it.
  *
  * Derived from them (not a choice of its own):
  *
