@@ -286,36 +286,54 @@ remove_one(struct store_s3 *s, const char *client, const char *id,
 	return ST_OK;
 }
 
+/* Hold backup id for a removal and check that the catalog has it: ST_OK
+ * with h held (the caller releases it unless dry), or the status with
+ * nothing held. */
+static unsigned
+hold_backup(struct store_s3 *s, const char *client, const char *id,
+    struct hold *h, int dry, char *text, size_t cap)
+{
+	char newest[SNAP_MAX];
+	unsigned st;
+	int r;
+
+	if (!store_is_id(id, strlen(id))) {
+		snprintf(text, cap, "no backup %.40s", id);
+		return ST_NOT_FOUND;
+	}
+	if ((st = hold(s, client, id, h, dry, text, cap)) != ST_OK)
+		return st;
+	r = s3_catalog_get(s, client, id, newest, NULL, 0, text, cap);
+	if (r > 0)
+		return ST_OK;
+	if (r == 0)
+		snprintf(text, cap, "no backup %.40s", id);
+	if (!dry)
+		s3_unlock(s, client, id, h->etag);
+	return r < 0 ? ST_IO : ST_NOT_FOUND;
+}
+
 unsigned
 s3_remove(const store_class **ctx, const char *client, const char *id,
     const char *snap, int dry, uint64_t *files, uint64_t *bytes, char *text,
     size_t cap)
 {
 	struct store_s3 *s = (struct store_s3 *)ctx;
-	char newest[SNAP_MAX];
 	struct hold h;
 	unsigned st;
-	int r;
 
 	*files = *bytes = 0;
-	if (!store_is_id(id, strlen(id)) ||
-	    (snap[0] && !store_is_snap(snap, strlen(snap)))) {
+	if (snap[0] && !store_is_snap(snap, strlen(snap))) {
 		snprintf(text, cap, "no backup %.40s", id);
 		return ST_NOT_FOUND;
 	}
-	if ((st = hold(s, client, id, &h, dry, text, cap)) != ST_OK)
+	if ((st = hold_backup(s, client, id, &h, dry, text, cap)) != ST_OK)
 		return st;
-	r = s3_catalog_get(s, client, id, newest, NULL, 0, text, cap);
-	if (r <= 0) {
-		st = r < 0 ? ST_IO : ST_NOT_FOUND;
-		if (r == 0)
-			snprintf(text, cap, "no backup %.40s", id);
-	} else if (snap[0] == 0) {
+	if (snap[0] == 0)
 		st = remove_all(s, client, id, dry, files, bytes, text, cap);
-	} else {
+	else
 		st = remove_one(s, client, id, snap, dry, files, bytes, text,
 		    cap);
-	}
 	if (!dry)
 		s3_unlock(s, client, id, h.etag);
 	if (st == ST_OK && !dry)
@@ -331,28 +349,15 @@ s3_prune(const store_class **ctx, const char *client, const char *id,
     char *text, size_t cap)
 {
 	struct store_s3 *s = (struct store_s3 *)ctx;
-	char newest[SNAP_MAX];
 	struct hold h;
 	unsigned st;
-	int r;
 
-	if (!store_is_id(id, strlen(id))) {
-		snprintf(text, cap, "no backup %.40s", id);
-		return ST_NOT_FOUND;
-	}
-	if ((st = hold(s, client, id, &h, dry, text, cap)) != ST_OK)
+	if ((st = hold_backup(s, client, id, &h, dry, text, cap)) != ST_OK)
 		return st;
-	r = s3_catalog_get(s, client, id, newest, NULL, 0, text, cap);
-	if (r <= 0) {
-		st = r < 0 ? ST_IO : ST_NOT_FOUND;
-		if (r == 0)
-			snprintf(text, cap, "no backup %.40s", id);
-	} else {
-		if (!retention_any(k) && planned != NULL)
-			planned(arg, 0);
-		st = s3_apply_retention(s, client, id, k, dry, 0, 0, planned,
-		    removed, arg, text, cap);
-	}
+	if (!retention_any(k) && planned != NULL)
+		planned(arg, 0);
+	st = s3_apply_retention(s, client, id, k, dry, 0, 0, planned, removed,
+	    arg, text, cap);
 	if (!dry)
 		s3_unlock(s, client, id, h.etag);
 	return st;
