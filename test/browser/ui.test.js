@@ -39,9 +39,35 @@ async function shot(name) {
 	await page.setViewportSize(PHONE);
 	await page.waitForTimeout(100);
 	const w = await page.evaluate(() => document.documentElement.scrollWidth);
-	check(w <= PHONE.width, name + ': no horizontal scroll at 390 px', 'scrollWidth ' + w);
+	check(w <= PHONE.width, name + ': no horizontal scroll at 390 px', 'scrollWidth ' + w + await wide());
 	await page.screenshot({ path: path.join(SHOTS, name + '-phone.png'), fullPage: true });
 	await page.setViewportSize(DESK);
+}
+
+// What sticks out past the viewport, innermost first: tag#id.class and
+// the start of its text, for a failure that names the culprit.
+async function wide() {
+	const out = await page.evaluate(() => {
+		const vw = document.documentElement.clientWidth, r = [];
+		for (const e of document.querySelectorAll('body *')) {
+			const b = e.getBoundingClientRect();
+			if (b.width === 0 || b.right <= vw + 0.5) continue;
+			if ([...e.children].some(c => c.getBoundingClientRect().right > vw + 0.5)) continue;
+			r.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') +
+				' right ' + Math.round(b.right) + ' "' + (e.textContent || e.value || '').trim().slice(0, 40) + '"');
+		}
+		const tw = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let t; (t = tw.nextNode());) {
+			const g = document.createRange();
+			g.selectNodeContents(t);
+			const b = g.getBoundingClientRect();
+			if (b.width && b.right > vw + 0.5)
+				r.push('text in ' + t.parentElement.tagName.toLowerCase() + (t.parentElement.id ? '#' + t.parentElement.id : '') +
+					' right ' + Math.round(b.right) + ' "' + t.textContent.trim().slice(0, 40) + '"');
+		}
+		return r.slice(0, 6);
+	});
+	return out.length ? '; past the edge: ' + out.join('; ') : '';
 }
 
 async function tab(name) {

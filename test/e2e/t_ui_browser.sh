@@ -25,7 +25,10 @@ done
 
 start_server || finish
 
-SRC=$W/src
+# The page shows these paths: one long name without a place to break, so
+# that the phone-width checks do not depend on where the clone sits.
+D=$W/averylongdirectorynamewithnohyphenorspacewhereatextcouldbreak
+SRC=$D/src
 mkdir -p "$SRC/docs" "$SRC/bin"
 printf 'alpha\n' >"$SRC/docs/a.txt"
 printf 'bravo\n' >"$SRC/docs/b.txt"
@@ -33,7 +36,7 @@ printf 'not this one\n' >"$SRC/secret.txt"
 printf 'not an extension of the list\n' >"$SRC/pic.jpg"
 head -c 3000000 /dev/urandom >"$SRC/big.bin"
 cp "$SRC/docs/a.txt" "$W/a.v1"
-CONFIG=$W/cairn.conf
+CONFIG=$D/cairn.conf
 # What the page does not edit: the client's certificate and state.
 cat >"$CONFIG" <<EOF
 # cairn's settings (t_ui_browser)
