@@ -241,6 +241,7 @@ lease_body(struct store_s3 *s, int64_t expiry, uint64_t *len)
 	char body[96];
 	int fd, n;
 
+	s3_here(s);	/* a forked session's owner, before it is written */
 	n = snprintf(body, sizeof body, "%s %lld\n", s->owner,
 	    (long long)expiry);
 	fd = s3_spool_file(s, "lock");
@@ -351,15 +352,27 @@ s3_lock_renew(struct store_s3 *s, const char *client, const char *id,
 	return 0;
 }
 
+/* The lease goes only while it is still this run's: the store has no
+ * conditional delete, so it is read first, and a lease that another
+ * process took over (another ETag or owner) is left to that process. */
 void
 s3_unlock(struct store_s3 *s, const char *client, const char *id,
     char *etag)
 {
-	char key[S3_KEY_MAX], text[128];
+	char key[S3_KEY_MAX], now[S3_ETAG_MAX], text[128];
+	int64_t expiry;
+	int mine;
 
-	(void)etag;
-	if (s3k(key, "%s/%s/lock", client, id) == 0)
-		s3_remove_key(s, key, text, sizeof text);
+	if (s3k(key, "%s/%s/lock", client, id) < 0)
+		return;
+	if (lease_read(s, key, &expiry, now, &mine) != 1)
+		return;
+	if (!mine || (etag[0] != 0 && strcmp(now, etag) != 0)) {
+		msg("lock of %s/%s: taken over by another process; "
+		    "left to it", client, id);
+		return;
+	}
+	s3_remove_key(s, key, text, sizeof text);
 }
 
 int
@@ -385,6 +398,7 @@ s3_read_hold(struct store_s3 *s, const char *client, const char *id,
 	char text[256];
 	int fd, r;
 
+	s3_here(s);
 	*expiry = port_time() + (int64_t)s->lease;
 	if (s3k(key, "%s/%s/read/%lld-%s", client, id, (long long)*expiry,
 	    s->owner) < 0 || (fd = s3_spool_file(s, "read.lease")) < 0)

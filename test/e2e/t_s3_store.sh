@@ -236,6 +236,27 @@ else
 	fail "the next run after a killed one completes" "$(cat "$RUN_ERR")"
 fi
 
+# ---- a lease taken over stays with its new holder -------------------------------
+# A slow run on B whose lease another process takes (a foreign lease put in
+# its place): B's renewal fails, and B's end must not delete that lease.
+head -c 30000000 /dev/urandom >"$SRC/big4"
+SLOW=40 start_b
+PORT=$PB
+bg_cairn taken --source "$SRC"
+sleep 2
+printf '0123456789abcdef0123456789abcdef %s\n' $(($(date +%s) + 3600)) >"$W/theirs"
+s3 put "alice/$ID/lock" "$W/theirs"
+bg_wait taken
+check_ne "$RC" 0 "a run whose lease was taken over fails"
+check_err_has "taken over" "and says its lease was taken over"
+s3 get "alice/$ID/lock"
+check_eq "$(cat "$S3_OUT")" "$(cat "$W/theirs")" \
+	"its end leaves the new holder's lease in place"
+s3 delete "alice/$ID/lock"
+s3_check 0 "the foreign lease removed"
+stop_b
+PORT=$PA
+
 # ---- a bucket written by others ---------------------------------------------------
 # A lease whose body is not one: taken as expired, the run goes on.
 printf 'not a lease' >"$W/junk"
