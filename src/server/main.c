@@ -12,6 +12,7 @@
 
 #include "admin.h"
 #include "keypass.h"
+#include "migrate.h"
 #include "opts.h"
 #include "port.h"
 #include "s3.h"
@@ -43,6 +44,7 @@ static struct sopts {
 	uint64_t port, max_clients, max_host, max_hs, max_hs_host;
 	int daemon, syslog;
 	int check;			/* --check */
+	int migrate;			/* --migrate */
 	struct check_opts chk;
 	struct server_opts o;
 	const char *store;		/* --store: "dir" or "s3" */
@@ -97,6 +99,7 @@ static const char usage[] =
 "       cairnd --check [--read-data] [--stale DURATION] [CLIENT[/ID]]\n"
 "              [--dir DIR]\n"
 "       cairnd --prune CLIENT/ID --keep N [--dir DIR]\n"
+"       cairnd --migrate --dir DIR --store s3 --s3-endpoint URL --s3-bucket B ...\n"
 "\n"
 "Accept backups from cairn clients over mutually authenticated TLS and\n"
 "keep them as versioned snapshots under DIR/<client>/<id>/<snapshot>/.\n"
@@ -159,6 +162,10 @@ static const char usage[] =
 "                       is older (90s, 30m, 26h, 7d)\n"
 "  --prune CLIENT/ID    remove all but the newest --keep N snapshots of\n"
 "                       that backup, then exit\n"
+"  --migrate            copy every client's backups and snapshots from the\n"
+"                       local store under --dir to the --store s3 bucket,\n"
+"                       each file checked by MD5, then exit; run it again\n"
+"                       to go on after an interruption (--dir is only read)\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
 "\n"
@@ -341,6 +348,7 @@ static const struct opt table[] = {
 	OPT_F("--syslog", &so.syslog),
 	OPT_F("--quiet", &log_quiet),
 	OPT_F("--check", &so.check),
+	OPT_F("--migrate", &so.migrate),
 	OPT_F("--read-data", &so.chk.read_data),
 	OPT_P("--stale", &so.chk.stale_s, parse_duration,
 	    "--stale wants a duration such as 90s, 30m, 26h or 7d"),
@@ -516,6 +524,33 @@ store_open(const char *dir, uint64_t quota)
 	return &fs.vtable;
 }
 
+/* --migrate: the local store under --dir copied to the bucket. */
+static int
+migrate(void)
+{
+#if CAIRN_S3
+	const store_class **to;
+	char why[MSG_MAX + 1];
+	int rc;
+
+	if (!use_s3)
+		die(EXIT_USAGE, "--migrate copies the local store under --dir to "
+		    "an object store: it needs --store s3 and the --s3-* options");
+	if (so.check || so.prune != NULL)
+		die(EXIT_USAGE, "--migrate goes alone, without --check or --prune");
+	if (store_fs_init(&fs, so.dir, 0, why, sizeof why) < 0)
+		die(EXIT_USAGE, "%s", why);
+	to = store_open(so.dir, so.o.quota);
+	rc = migrate_run(&fs.vtable, to);
+	store_s3_close(&s3st);
+	store_fs_close(&fs);
+	return rc;
+#else
+	die(EXIT_USAGE, "this cairnd was built without the object store "
+	    "(CAIRN_S3=0): --migrate has nowhere to copy to");
+#endif
+}
+
 static void
 store_close(void)
 {
@@ -596,6 +631,8 @@ main(int argc, char **argv)
 	progname = "cairnd";
 	opts_read(&opts, argc, argv);
 	use_s3 = s3_options();
+	if (so.migrate)
+		return migrate();
 	if (so.check || so.chk.client != NULL || so.chk.read_data ||
 	    so.chk.stale_s || so.prune != NULL)
 		return admin();

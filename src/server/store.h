@@ -57,6 +57,10 @@ struct snapinfo {
 struct store_run {
 	unsigned need_max;		/* the caller's: files offered ahead
 					 * of their data (0: NEED_MAX_V1) */
+	int64_t at;			/* the caller's: the time the snapshot
+					 * is named and dated for (0: now;
+					 * cairnd --migrate gives the copied
+					 * snapshot's own) */
 	char id[ID_LEN + 1];
 	char snap[SNAP_MAX];
 	char source[PATH_CAP];

@@ -418,7 +418,7 @@ pick_snapshot(struct fs_run *s)
 	const char *z;
 	uint64_t n = 0;
 
-	utc_name(port_time(), base);
+	utc_name(s->out->at != 0 ? s->out->at : port_time(), base);
 	if (strcmp(base, s->prev_snap) <= 0 &&
 	    (z = strchr(s->prev_snap, 'Z')) != NULL &&
 	    (size_t)(z - s->prev_snap) < sizeof base - 1) {
@@ -612,7 +612,7 @@ start_manifest(struct fs_run *s, char *text, size_t cap)
 	s->ilog_ok = port_tmp_open(&s->ilog, s->manifests, 0600) == 0;
 	s->ilog_n = 0;
 	s->ilog_done = 0;
-	s->time = port_time();
+	s->time = s->out->at != 0 ? s->out->at : port_time();
 	buf_init(&b, hdr, sizeof hdr);
 	if (manifest_header(s, &b, 0) < 0 || linew_put(&s->mw, b.p, b.len) < 0)
 		return fail(text, cap, ST_IO, "cannot write the manifest of",
@@ -631,10 +631,12 @@ run_start(const store_class **ctx, const char *client, const char *source,
 	struct fs_run *s = &fs->run;
 
 	unsigned need_max = out->need_max;
+	int64_t at = out->at;
 
 	fs_end(ctx);
 	memset(out, 0, sizeof *out);
 	out->need_max = need_max;	/* the caller's */
+	out->at = at;
 	run_init(s, fs->root, dry ? 0 : fs->quota, out);
 	s->dry = dry;
 	fs->began = 1;

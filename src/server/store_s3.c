@@ -195,7 +195,7 @@ pick_snapshot(struct store_s3 *s)
 	const char *z;
 	uint64_t n = 0;
 
-	utc_name(port_time(), base);
+	utc_name(r->time, base);
 	if (strcmp(base, r->prev) <= 0 && (z = strchr(r->prev, 'Z')) != NULL &&
 	    (size_t)(z - r->prev) < sizeof base - 1) {
 		snprintf(base, sizeof base, "%.*s", (int)(z - r->prev + 1),
@@ -226,11 +226,13 @@ run_start(const store_class **ctx, const char *client, const char *source,
 	struct store_s3 *s = (struct store_s3 *)ctx;
 	struct s3_run *r = &s->run;
 	unsigned need_max = out->need_max;
+	int64_t at = out->at;
 
 	(*ctx)->end(ctx);
 	s3_here(s);
 	memset(out, 0, sizeof *out);
 	out->need_max = need_max;
+	out->at = at;
 	memset(r, 0, offsetof(struct s3_run, needs));
 	r->out = out;
 	r->dry = dry;
@@ -238,7 +240,7 @@ run_start(const store_class **ctx, const char *client, const char *source,
 	r->prev_fd = r->draft_fd = r->tags_fd = r->res_fd = r->sent_fd = -1;
 	r->resume_fd = -1;
 	r->up_fd = -1;
-	r->time = port_time();
+	r->time = at != 0 ? at : port_time();
 	snprintf(r->client, sizeof r->client, "%s", client);
 	memcpy(out->source, source, slen);
 	out->source[slen] = 0;
