@@ -152,7 +152,6 @@ copy_backup(struct mig *m)
 	const store_class **from = m->from, **to = m->to;
 	struct snapinfo si, have;
 	char snap[SNAP_MAX], newest[SNAP_MAX] = "";
-	unsigned st;
 	int r;
 
 	if ((*to)->info(to, m->client, m->id, NULL, &have) == ST_OK)
@@ -178,13 +177,13 @@ copy_backup(struct mig *m)
 			continue;
 		}
 		m->text[0] = 0;
-		if ((st = copy_snapshot(m, &si)) != ST_OK) {
-			msg("%s/%s@%s: not copied: %s", m->client, m->id, snap,
+		if (copy_snapshot(m, &si) != ST_OK) {
+			/* The later ones wait for it: names must grow. */
+			msg("%s/%s@%s: not copied: %s; the later snapshots of "
+			    "this backup wait for it", m->client, m->id, snap,
 			    m->text[0] ? m->text : "the store refused it");
 			m->failed++;
-			if (st == ST_IO || st == ST_BUSY)
-				return;	/* the later ones must wait for it */
-			continue;
+			return;
 		}
 		memcpy(newest, snap, SNAP_MAX);
 		m->snaps++;

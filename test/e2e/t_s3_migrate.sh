@@ -126,13 +126,17 @@ check $? "sending only its changed file: the bucket holds the rest by content" \
 	"$(grep copied "$W/m3.err")"
 
 # ---- a damaged local store ------------------------------------------------------
-# A later snapshot of bob's whose a.txt is then changed in the store (same
-# size): its MD5 no longer matches the manifest's.
+# A second snapshot of bob's whose new.txt is then changed in the store
+# (same size): its MD5 no longer matches the manifest's; a third waits.
 start_server || finish
 sleep 1
 printf 'bob changed it\n' >"$W/bob/docs/new.txt"
 as bob --source "$W/bob" --json
 check_rc 0 "a second snapshot of bob's, in the local store"
+sleep 1
+printf 'and a third\n' >"$W/bob/docs/third.txt"
+as bob --source "$W/bob" --json
+check_rc 0 "a third, after it"
 stop_server
 f=$(find "$D" -path '*docs/new.txt' -type f | tail -n 1)
 if [ -n "$f" ]; then
@@ -141,17 +145,19 @@ if [ -n "$f" ]; then
 	check_eq $? 1 "--migrate of a damaged file: exit 1"
 	grep -q "does not match its manifest's size and MD5" "$W/m4.err"
 	check $? "it says which file and why" "$(tail -n 3 "$W/m4.err")"
+	grep -q "the later snapshots of this backup wait for it" "$W/m4.err"
+	check $? "and that the later snapshot waits for it (names must grow)"
 	start_server $S3ARGS || finish
 	as bob --list --json
 	check_eq "$(list_snapshots "$RUN_OUT" "$ID_bob" | wc -l | tr -d ' ')" 1 \
-		"the bucket holds bob's first snapshot only"
+		"the bucket holds bob's first snapshot only, not the damaged one nor the later"
 	stop_server
 	tree_sum >"$W/store.before"
 	printf 'bob changed it\n' >"$f"
 	"$CAIRND" --migrate --dir "$D" $S3ARGS >"$W/m5.out" 2>"$W/m5.err"
 	check_eq $? 0 "the file put right, --migrate goes on: exit 0"
-	grep -q "1 snapshot copied, 5 snapshots already there" "$W/m5.err"
-	check $? "and copies bob's second snapshot" "$(tail -n 3 "$W/m5.err")"
+	grep -q "2 snapshots copied, 5 snapshots already there" "$W/m5.err"
+	check $? "and copies bob's second and third snapshots" "$(tail -n 3 "$W/m5.err")"
 else
 	fail "the stored copy of bob's new.txt is found in the local store"
 fi
