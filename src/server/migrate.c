@@ -98,27 +98,28 @@ send_file(struct mig *m)
 	return (*to)->put_end(to, &t, m->text, sizeof m->text);
 }
 
-/* Snapshot snap of m's backup replayed into the destination: ST_OK. */
+/* Snapshot snap of m's backup replayed into the destination: ST_OK. The
+ * source's record (its time and source directory) comes with its opening. */
 static unsigned
-copy_snapshot(struct mig *m, const struct snapinfo *si)
+copy_snapshot(struct mig *m, const char *snap)
 {
 	const store_class **from = m->from, **to = m->to;
 	struct store_run run;
-	struct snapinfo src;
+	struct snapinfo si;
 	unsigned st;
 	int r;
 
-	st = (*from)->open_snapshot(from, m->client, m->id, si->name,
-	    &src, m->text, sizeof m->text);
+	st = (*from)->open_snapshot(from, m->client, m->id, snap, &si,
+	    m->text, sizeof m->text);
 	if (st != ST_OK)
 		return st;
 	memset(&run, 0, sizeof run);
 	run.need_max = 1;	/* each needed file sent as it is asked for */
-	run.at = si->time;
-	st = (*to)->begin(to, m->client, si->source, strlen(si->source), &run,
+	run.at = si.time;
+	st = (*to)->begin(to, m->client, si.source, strlen(si.source), &run,
 	    m->text, sizeof m->text);
 	if (st == ST_OK && (strcmp(run.id, m->id) != 0 ||
-	    strcmp(run.snap, si->name) != 0)) {
+	    strcmp(run.snap, snap) != 0)) {
 		snprintf(m->text, sizeof m->text, "the destination would name "
 		    "it %s@%s", run.id, run.snap);
 		st = ST_IO;
@@ -140,7 +141,7 @@ copy_snapshot(struct mig *m, const struct snapinfo *si)
 	(*to)->end(to);
 	if (st == ST_OK)
 		info("%s/%s@%s: copied, %s, %s sent", m->client, m->id,
-		    si->name, nwords(run.files, "file", "files"),
+		    snap, nwords(run.files, "file", "files"),
 		    nwords(run.received, "file", "files"));
 	return st;
 }
@@ -150,7 +151,7 @@ static void
 copy_backup(struct mig *m)
 {
 	const store_class **from = m->from, **to = m->to;
-	struct snapinfo si, have;
+	struct snapinfo have;
 	char snap[SNAP_MAX], newest[SNAP_MAX] = "";
 	int r;
 
@@ -163,12 +164,6 @@ copy_backup(struct mig *m)
 			m->skipped++;
 			continue;
 		}
-		if ((*from)->info(from, m->client, m->id, snap, &si) != ST_OK) {
-			msg("%s/%s@%s: its record in the source store cannot "
-			    "be read", m->client, m->id, snap);
-			m->failed++;
-			continue;
-		}
 		if (strcmp(snap, newest) <= 0) {
 			msg("%s/%s@%s: not copied: the destination has a newer "
 			    "snapshot of this backup (%s), and snapshots go in "
@@ -177,7 +172,7 @@ copy_backup(struct mig *m)
 			continue;
 		}
 		m->text[0] = 0;
-		if (copy_snapshot(m, &si) != ST_OK) {
+		if (copy_snapshot(m, snap) != ST_OK) {
 			/* The later ones wait for it: names must grow. */
 			msg("%s/%s@%s: not copied: %s; the later snapshots of "
 			    "this backup wait for it", m->client, m->id, snap,
