@@ -22,11 +22,6 @@ struct ui_tls {
 	uint8_t iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
-static const uint16_t suites[] = {
-	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-};
-
 static struct tls_conf conf;
 static struct ui_tls pool[UI_TLS_SLOTS];
 
@@ -52,12 +47,10 @@ ui_tls_open(long i, int fd)
 	br_ssl_server_zero(&t->sc);
 	eng = &t->sc.eng;
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
+	tls_set_aead(eng);	/* browsers all offer ChaCha20-Poly1305 */
 	br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
-	br_ssl_engine_set_default_aes_gcm(eng);
-	br_ssl_engine_set_default_chapol(eng);
 	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 	br_ssl_server_set_single_ec(&t->sc, conf.chain, conf.chain_len,
 	    &conf.ec, BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, &br_ec_p256_m31,

@@ -18,12 +18,14 @@
  * ciphers only. Keys and certificates are ECDSA on P-256, the one curve
  * linked in (RSA and the other curves would cost tens of KiB).
  *
- * Their order follows the CPU (DESIGN.md, "Transport"): AES-128-GCM first
- * only where BearSSL has hardware AES and GHASH (x86 AES-NI and PCLMUL,
- * POWER8), ChaCha20-Poly1305 first everywhere else, where it is several
- * times faster than constant-time AES. A server with the hardware follows
- * the client's order; one without it enforces its own, so that a router
- * never pays for AES because its client has AES-NI.
+ * Their order follows the CPU (PROTOCOL.md, "Transport"): AES-128-GCM
+ * first only where BearSSL has hardware AES and GHASH (x86 AES-NI and
+ * PCLMUL, POWER8), ChaCha20-Poly1305 first everywhere else, where it is
+ * several times faster than constant-time AES. A side without the
+ * hardware offers ChaCha20-Poly1305 alone, so constant-time AES is not
+ * linked into cairn at all; only cairnd (tls_server) keeps it, to serve
+ * any client that offers AES-GCM alone, enforcing its own order so that a
+ * router never pays for AES because its client has AES-NI.
  */
 static const uint16_t suites_aes_first[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -40,6 +42,48 @@ tls_aes_hw(void)
 	return (br_aes_x86ni_ctr_get_vtable() != NULL &&
 	    br_ghash_pclmul_get() != 0) ||
 	    (br_aes_pwr8_ctr_get_vtable() != NULL && br_ghash_pwr8_get() != 0);
+}
+
+void
+tls_set_chapol(br_ssl_engine_context *eng)
+{
+#if defined(__x86_64__)
+	/* SSE2 and 64-bit multiplies are part of x86-64: BearSSL's
+	 * constant-time fallbacks could never run here, so they are not
+	 * linked (2 KB). */
+	br_ssl_engine_set_chapol(eng, &br_sslrec_in_chapol_vtable,
+	    &br_sslrec_out_chapol_vtable);
+	br_ssl_engine_set_chacha20(eng, br_chacha20_sse2_get());
+	br_ssl_engine_set_poly1305(eng, br_poly1305_ctmulq_get());
+#else
+	br_ssl_engine_set_default_chapol(eng);
+#endif
+}
+
+int
+tls_set_aead(br_ssl_engine_context *eng)
+{
+	const br_block_ctr_class *ctr;
+	br_ghash gh;
+
+	tls_set_chapol(eng);
+	ctr = br_aes_x86ni_ctr_get_vtable();
+	gh = br_ghash_pclmul_get();
+	if (ctr == NULL || gh == 0) {
+		ctr = br_aes_pwr8_ctr_get_vtable();
+		gh = br_ghash_pwr8_get();
+	}
+	if (ctr == NULL || gh == 0) {
+		br_ssl_engine_set_suites(eng, suites_chacha_first, 1);
+		return 0;
+	}
+	br_ssl_engine_set_gcm(eng, &br_sslrec_in_gcm_vtable,
+	    &br_sslrec_out_gcm_vtable);
+	br_ssl_engine_set_aes_ctr(eng, ctr);
+	br_ssl_engine_set_ghash(eng, gh);
+	br_ssl_engine_set_suites(eng, suites_aes_first,
+	    sizeof suites_aes_first / sizeof suites_aes_first[0]);
+	return 1;
 }
 
 const char *
@@ -738,18 +782,11 @@ engine_common(struct tls *t, br_ssl_engine_context *eng,
 	uint8_t seed[32];
 
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
-	if (tls_aes_hw())
-		br_ssl_engine_set_suites(eng, suites_aes_first,
-		    sizeof suites_aes_first / sizeof suites_aes_first[0]);
-	else
-		br_ssl_engine_set_suites(eng, suites_chacha_first,
-		    sizeof suites_chacha_first / sizeof suites_chacha_first[0]);
+	tls_set_aead(eng);
 	br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
-	br_ssl_engine_set_default_aes_gcm(eng);
-	br_ssl_engine_set_default_chapol(eng);
 	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 
 	br_x509_minimal_init(&t->xc, &br_sha256_vtable, c->ta, c->ta_len);
@@ -1323,9 +1360,15 @@ tls_server(struct tls *t, struct tls_conf *c, int fd, int timeout_ms)
 	br_ssl_server_set_single_ec(sc, c->chain, c->chain_len, &c->ec,
 	    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, &br_ec_p256_m31,
 	    br_ecdsa_i31_sign_asn1);
-	if (!tls_aes_hw())	/* ChaCha20 first, whatever the client says */
+	if (!tls_aes_hw()) {
+		/* Constant-time AES for a client that offers nothing else;
+		 * ChaCha20 first, whatever the client says. */
+		br_ssl_engine_set_default_aes_gcm(t->eng);
+		br_ssl_engine_set_suites(t->eng, suites_chacha_first,
+		    sizeof suites_chacha_first / sizeof suites_chacha_first[0]);
 		br_ssl_engine_add_flags(t->eng,
 		    BR_OPT_ENFORCE_SERVER_PREFERENCES);
+	}
 	/* Ask for a client certificate; without one the handshake fails. */
 	br_ssl_server_set_trust_anchor_names_alt(sc, c->ta, c->ta_len);
 	/* The client's name is its certificate's common name. */

@@ -140,6 +140,12 @@ int tls_client(struct tls *t, struct tls_conf *c, int fd,
 /* 1 if BearSSL has hardware AES and GHASH on this CPU: AES-128-GCM is
  * then put first among the suites, else ChaCha20-Poly1305 (tls.c). */
 int tls_aes_hw(void);
+/* ChaCha20-Poly1305 with only the implementations this target can run. */
+void tls_set_chapol(br_ssl_engine_context *eng);
+/* Set cairn's suites and their ciphers on eng: ChaCha20-Poly1305, and
+ * AES-128-GCM first where tls_aes_hw() (its hardware code alone); 1 if
+ * AES-128-GCM is offered. */
+int tls_set_aead(br_ssl_engine_context *eng);
 /* The suite the handshake chose, in OpenSSL's words ("none" before). */
 const char *tls_suite_name(const struct tls *t);
 /* Server side: handshake asking for a client certificate from the

@@ -15,6 +15,7 @@
 
 #include "port.h"
 #include "s3_conn.h"
+#include "tls.h"
 #include "util.h"
 
 /* ---- the endpoint and the configuration ------------------------------- */
@@ -443,7 +444,7 @@ tls_start(struct s3 *s)
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(eng);
-	br_ssl_engine_set_default_chapol(eng);
+	tls_set_chapol(eng);
 	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 	br_ssl_engine_set_x509(eng, &s->xc.vtable);
 	br_ssl_engine_set_buffer(eng, s->iobuf, sizeof s->iobuf, 0);
