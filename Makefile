@@ -145,11 +145,13 @@ $(A)/bearssl/libbearssl.a: $(BEARSSL_SRC)/.ok
 $(O)/obj/%.o: %.c build/include/.ok
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
-	@$(CC_STATIC) $(STD) $(WARN) $(INC) $(CFLAGS_STATIC) $(LTO) -MMD -MP -c $< -o $@
+	@$(CC_STATIC) $(STD) $(WARN) $(INC) $(CFLAGS_STATIC) $(CFLAGS_OWN) $(LTO) -MMD -MP -c $< -o $@
 
 # MD5 is the hot loop of every backup: optimise it for speed, not size
-# (and out of LTO, which would compile it with the link's -Os).
+# (and out of LTO, which would compile it with the link's -Os), in the
+# target's full instruction set (CFLAGS_OWN: cross.mk).
 $(O)/obj/src/common/md5.o: CFLAGS_STATIC += -O2
+$(O)/obj/src/common/md5.o: CFLAGS_OWN =
 $(O)/obj/src/common/md5.o: LTO =
 
 $(B)/cairn: $(O)/features.ok $(call obj,$(O),$(CLIENT_SRC) $(COMMON_SRC) $(STATIC_SRC)) $(S)/bearssl/libbearssl.a
