@@ -80,7 +80,7 @@ cconn_tidy(char *text, size_t cap)
 static unsigned
 named_version(const char *text)
 {
-	const char *p = strstr(text, "version");
+	const char *p = find_str(text, "version");
 	unsigned v = 0, n;
 
 	for (; p != NULL && *p != 0; p++) {

@@ -179,7 +179,7 @@ put_status(struct buf *b, unsigned status)
 	const char *p;
 
 	snprintf(code, sizeof code, "\n%u ", status);
-	if ((p = strstr(reasons, code)) == NULL) {
+	if ((p = find_str(reasons, code)) == NULL) {
 		buf_puts(b, code + 1);
 		buf_puts(b, "Error");
 		return;

@@ -617,7 +617,7 @@ ui_history_json(struct buf *b)
 		buf_puts(b, "null");
 	}
 	buf_puts(b, ",\"last_success\":");
-	ok = strstr(hist, "\"kind\":\"backup\",\"result\":\"ok\"");
+	ok = find_str(hist, "\"kind\":\"backup\",\"result\":\"ok\"");
 	while (ok != NULL && ok > hist && ok[-1] != '\n')
 		ok--;
 	if (ok != NULL && strncmp(ok, "{\"time\":\"", 9) == 0) {

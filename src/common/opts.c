@@ -182,6 +182,33 @@ opt_set(const struct opt *t, const char *s, const char *where)
 		*(uint64_t *)t->p = v;
 }
 
+/* The --help text, each tab taken to the column where the options' words
+ * begin: the texts hold a tab where their columns line up (a third less
+ * to keep in the binary than the spaces). */
+#define HELP_COL 23
+
+static void
+put_help(const char *s)
+{
+	static const char pad[HELP_COL] = "                       ";
+	const char *run = s;
+	size_t col = 0;
+
+	for (; *s != 0; s++) {
+		if (*s == '\n') {
+			col = 0;
+		} else if (*s != '\t') {
+			col++;
+		} else {
+			fwrite(run, 1, (size_t)(s - run), stdout);
+			fwrite(pad, 1, col < HELP_COL ? HELP_COL - col : 1, stdout);
+			col = col < HELP_COL ? HELP_COL : col + 1;
+			run = s + 1;
+		}
+	}
+	fputs(run, stdout);
+}
+
 /* The reader's own options: 1 if a was one. */
 static int
 opt_own(const struct opts *o, int argc, char **argv, int *i,
@@ -190,7 +217,7 @@ opt_own(const struct opts *o, int argc, char **argv, int *i,
 	const char *a = argv[*i];
 
 	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-		fputs(o->usage, stdout);
+		put_help(o->usage);
 		exit(0);
 	}
 	if (strcmp(a, "--version") == 0) {

@@ -54,7 +54,7 @@ struct opt {
 #define OPT_LP(name, p) { name, p, NULL, NULL, 0, 0, 0, OPT_LIST, OPT_PATH }
 
 struct opts {
-	const char *usage;	/* the --help text */
+	const char *usage;	/* the --help text: a tab goes to column 23 */
 	const struct opt *opt;
 	unsigned n;
 	/* Options the table cannot say (or NULL): 1 when argv[*i] was one

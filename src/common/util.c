@@ -258,6 +258,19 @@ write_pidfile(const char *path, long pid)
 	return r;
 }
 
+const char *
+find_str(const char *s, const char *t)
+{
+	size_t n = strlen(t);
+
+	if (n == 0)
+		return s;
+	for (; (s = strchr(s, *t)) != NULL; s++)
+		if (strncmp(s, t, n) == 0)
+			return s;
+	return NULL;
+}
+
 void
 wipe(void *p, size_t n)
 {

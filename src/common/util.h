@@ -85,4 +85,8 @@ int write_pidfile(const char *path, long pid);
 /* Wipe n bytes in a way the compiler keeps. */
 void wipe(void *p, size_t n);
 
+/* The first t in s, as strstr; a plain search (the short texts searched
+ * here do not need musl's two-way one, 1.2 KiB of code). */
+const char *find_str(const char *s, const char *t);
+
 #endif

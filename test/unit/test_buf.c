@@ -52,7 +52,7 @@ suite_buf(void)
 	CHECK(rd_u8(&r) == 1 && rd_end(&r) == -1);	/* bytes left over */
 }
 
-/* Snapshot names: UTC, sortable, no time zone tables. */
+/* Snapshot names: UTC, sortable, no time zone tables; find_str. */
 void
 suite_util(void)
 {
@@ -65,9 +65,22 @@ suite_util(void)
 		{ 1709164800, "2024-02-29T00-00-00Z" },
 		{ 253402300799, "9999-12-31T23-59-59Z" },
 	};
+	static const char *const hay[][3] = {	/* s, t, what follows */
+		{ "abc", "abc", "abc" }, { "xabcx", "bc", "bcx" },
+		{ "aab", "ab", "ab" }, { "abab", "bab", "bab" },
+		{ "abc", "", "abc" }, { "", "a", NULL }, { "ab", "abc", NULL },
+		{ "a\nversion 2", "version", "version 2" }, { "aaa", "aab", NULL },
+	};
 	char out[21];
 	size_t i;
 
+	for (i = 0; i < sizeof hay / sizeof hay[0]; i++) {
+		const char *p = find_str(hay[i][0], hay[i][1]);
+
+		CHECK(hay[i][2] == NULL ? p == NULL :
+		    p != NULL && strcmp(p, hay[i][2]) == 0);
+		CHECK(p == strstr(hay[i][0], hay[i][1]));
+	}
 	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
 		utc_name(v[i].t, out);
 		CHECK_SAME(out, strlen(out), v[i].want, strlen(v[i].want));
