@@ -444,7 +444,7 @@ state_open(struct run *r)
 	if (port_tmp_open_as(&r->st_tmp, r->st_dir, prefix, 0600) < 0)
 		die(EXIT_USAGE, "cannot write the state in %s: %s", dir,
 		    strerror(errno));
-	atexit(state_cleanup);
+	at_exit(state_cleanup);
 	linew_open(&r->st_w, r->st_tmp.fd);
 }
 

@@ -66,7 +66,7 @@ run_child(const struct copts *o, struct backup_figures *f,
 		port_signal(SIGINT, SIG_DFL);
 		port_close(p[0]);
 		fig_fd = p[1];
-		atexit(fig_send);
+		at_exit(fig_send);
 		exit(backup_run(o));
 	}
 	port_close(p[1]);

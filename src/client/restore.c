@@ -1149,7 +1149,7 @@ restore_run(const struct copts *o)
 	char snap[TARGET_MAX];
 
 	r->o = o;
-	atexit(cleanup);
+	at_exit(cleanup);
 	report_start(&r->rep, o->report);
 	includes_set(r);
 	cconn_open(&r->c, o);

@@ -258,6 +258,31 @@ write_pidfile(const char *path, long pid)
 	return r;
 }
 
+static void (*exit_fns[AT_EXIT_MAX])(void);
+static size_t exit_nfns;
+
+void
+at_exit(void (*fn)(void))
+{
+	size_t i;
+
+	for (i = 0; i < exit_nfns; i++)
+		if (exit_fns[i] == fn)
+			return;
+	if (exit_nfns == AT_EXIT_MAX)
+		abort();	/* a programming error: raise AT_EXIT_MAX */
+	exit_fns[exit_nfns++] = fn;
+}
+
+/* exit() runs the destructors after atexit's functions, before stdio's
+ * buffers are flushed and closed: where atexit's would run. */
+__attribute__((destructor)) static void
+run_exit_fns(void)
+{
+	while (exit_nfns > 0)
+		exit_fns[--exit_nfns]();
+}
+
 const char *
 find_str(const char *s, const char *t)
 {

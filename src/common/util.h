@@ -82,6 +82,13 @@ int parse_hours(const char *s, uint64_t *ms);
 /* Write "pid\n" into path, atomically. 0 or -1. */
 int write_pidfile(const char *path, long pid);
 
+/* Run fn when the process exits (exit() or a return from main), the last
+ * registered first, as atexit(3) but once however often it is asked for
+ * and without the C library's allocator behind it (musl's atexit keeps a
+ * calloc for its 33rd function). At most AT_EXIT_MAX functions. */
+#define AT_EXIT_MAX 4
+void at_exit(void (*fn)(void));
+
 /* Wipe n bytes in a way the compiler keeps. */
 void wipe(void *p, size_t n);
 
