@@ -231,6 +231,7 @@ test: deps
 	$(MAKE) all asan debug
 	$(MAKE) SMALL=1 all
 	for c in $(CROSS_KNOWN); do $(MAKE) CROSS=$$c all || exit 1; done
+	$(MAKE) sizes SIZES_STRICT=1
 	sh test/run.sh
 
 # The object-store tests alone, on a one-node Ceph that test/run.sh brings
