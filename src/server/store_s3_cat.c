@@ -434,8 +434,10 @@ s3_read_file(const store_class **ctx, void *p, size_t cap, uint64_t *hole)
 	 * through p as far as they go; data up to the next such block.
 	 */
 	for (;;) {
-		if ((n = read_blocks(rd, p, cap, rd->pos + *hole)) < 0)
+		if ((n = read_blocks(rd, p, cap, rd->pos + *hole)) < 0) {
+			*hole = 0;
 			return -1;
+		}
 		run = s3_zero_run(p, (size_t)n, rd->pos + *hole, &zero);
 		if (!zero && *hole == 0) {
 			rd->pos += run;
