@@ -209,8 +209,9 @@ struct store_class {
 	 * *size, read, close. -1 from open: not in the snapshot. read goes
 	 * on from where the last call ended: data into p[cap] (its length,
 	 * > 0, *hole 0), or a hole the file does not store (0 with *hole its
-	 * length, > 0: that many zero bytes); 0 with *hole 0 at the end;
-	 * -1. A backend that cannot tell where holes are gives all as data.
+	 * length, > 0: that many zero bytes; p may have been written); 0
+	 * with *hole 0 at the end; -1. A backend that cannot tell where
+	 * holes are gives all as data.
 	 */
 	int (*open_file)(const store_class **ctx, const char *path,
 	    uint64_t *size);

@@ -137,6 +137,7 @@ struct s3_read {
 	char lease[S3_KEY_MAX];	/* its read lease, "" none */
 	int64_t lease_expiry;
 	uint64_t pos, size;
+	int sparse;		/* offered with holes: zero blocks go as holes */
 };
 
 struct store_s3 {
@@ -276,6 +277,21 @@ int s3_parse_content(const char *s, size_t n, uint8_t md5[MD5_LEN],
 int s3_parse_lease(const char *s, size_t n, char *owner, int64_t *expiry);
 /* A read lease's name, "<expiry>-<owner>": 0 with *expiry, -1. */
 int s3_parse_reader(const char *s, size_t n, int64_t *expiry);
+
+/* ---- store_s3_cat.c: a file's holes, found again as it is read ---- */
+
+/* The block whose zeros a restore sends as a hole: the client's, where its
+ * filesystem cannot say (DESIGN.md, "One backup" and "The object store"). */
+#define S3_ZERO_BLOCK 4096
+
+/*
+ * The run at the start of p[0..n), whose first byte is at offset off of
+ * its file: data up to the first all-zero block, or (*zero 1) all-zero
+ * blocks up to the first that is not. Blocks are S3_ZERO_BLOCK bytes at
+ * multiples of it from the file's start; p's ends may cut the first and
+ * the last. Its length: n when p holds one run; 0 when n is 0.
+ */
+size_t s3_zero_run(const uint8_t *p, size_t n, uint64_t off, int *zero);
 
 /* The methods of store_s3_cat.c (store.h has their contracts). */
 int s3_client_ok(const store_class **ctx, const char *client);

@@ -366,28 +366,91 @@ s3_open_file(const store_class **ctx, const char *path, uint64_t *size)
 	}
 	rd->pos = 0;
 	rd->size = e.size;
+	rd->sparse = (e.flags & EF_SPARSE) != 0;
 	*size = e.size;
 	return 0;
+}
+
+size_t
+s3_zero_run(const uint8_t *p, size_t n, uint64_t off, int *zero)
+{
+	size_t i, k;
+	int z = -1, kz;
+
+	for (i = 0; i < n; i += k) {
+		k = S3_ZERO_BLOCK - (size_t)((off + i) % S3_ZERO_BLOCK);
+		if (k > n - i)
+			k = n - i;
+		kz = p[i] == 0 && memcmp(p + i, p + i + 1, k - 1) == 0;
+		if (z < 0)
+			z = kz;
+		else if (kz != z)
+			break;
+	}
+	*zero = z == 1;
+	return i;
+}
+
+/* Up to cap bytes of the content at off into p, ending on a block's end
+ * when the file goes on past them (so that a block is judged whole): the
+ * count, or -1. */
+static long
+read_blocks(struct s3_read *rd, void *p, size_t cap, uint64_t off)
+{
+	uint64_t k = rd->size - off < cap ? rd->size - off : cap;
+	long n;
+
+	if (off + k < rd->size && k > (off + k) % S3_ZERO_BLOCK)
+		k -= (off + k) % S3_ZERO_BLOCK;
+	n = port_pread(rd->file_fd, p, (size_t)k, off);
+	return n > 0 ? n : -1;
 }
 
 long
 s3_read_file(const store_class **ctx, void *p, size_t cap, uint64_t *hole)
 {
 	struct s3_read *rd = &((struct store_s3 *)ctx)->rd;
+	size_t run;
 	long n;
+	int zero;
 
 	*hole = 0;
 	if (rd->file_fd < 0)
 		return -1;
 	if (rd->pos >= rd->size)
 		return 0;
-	if (cap > rd->size - rd->pos)
-		cap = (size_t)(rd->size - rd->pos);
-	n = port_pread(rd->file_fd, p, cap, rd->pos);
-	if (n <= 0)
-		return -1;
-	rd->pos += (uint64_t)n;
-	return n;
+	if (!rd->sparse) {
+		if (cap > rd->size - rd->pos)
+			cap = (size_t)(rd->size - rd->pos);
+		n = port_pread(rd->file_fd, p, cap, rd->pos);
+		if (n <= 0)
+			return -1;
+		rd->pos += (uint64_t)n;
+		return n;
+	}
+	/*
+	 * The bucket holds a sparse file's holes as zeros (DESIGN.md, "The
+	 * object store"): its all-zero blocks go as one hole, read on
+	 * through p as far as they go; data up to the next such block.
+	 */
+	for (;;) {
+		if ((n = read_blocks(rd, p, cap, rd->pos + *hole)) < 0) {
+			*hole = 0;
+			return -1;
+		}
+		run = s3_zero_run(p, (size_t)n, rd->pos + *hole, &zero);
+		if (!zero && *hole == 0) {
+			rd->pos += run;
+			return (long)run;
+		}
+		if (!zero)
+			break;		/* the hole ends here */
+		*hole += run;
+		if (run < (size_t)n || rd->pos + *hole >= rd->size)
+			break;
+	}
+	rd->pos += *hole;
+	return 0;
 }
 
 void

@@ -99,6 +99,10 @@ for who in alice bob carol; do
 		fail "$who: the restore matches the source (rsync)" "$(head -n 20 "$W/rsync-$who.out")"
 	fi
 done
+# The SPARSE flag comes over with the entry: the file's 2 MiB hole comes
+# back as a hole (DESIGN.md, "The object store").
+check_eq "$(du -k "$W/back-alice/sparse" | cut -f 1)" "$(du -k "$W/alice/sparse" | cut -f 1)" \
+	"alice's sparse file comes back from the bucket in as many blocks as the source's"
 as alice --restore "$ID_A@$S_OLD" --path "$W/back-old"
 check_rc 0 "alice's first snapshot restores from the bucket"
 check_eq "$(cat "$W/back-old/docs/a.txt")" "alice was here" "with its first version"
