@@ -276,6 +276,9 @@ int s3_parse_content(const char *s, size_t n, uint8_t md5[MD5_LEN],
 int s3_parse_lease(const char *s, size_t n, char *owner, int64_t *expiry);
 /* A read lease's name, "<expiry>-<owner>": 0 with *expiry, -1. */
 int s3_parse_reader(const char *s, size_t n, int64_t *expiry);
+/* A usage object's body, "usage <bytes>\n" (a plain decimal below
+ * 2^63): 0 with *bytes, -1. */
+int s3_parse_usage(const char *s, size_t n, uint64_t *bytes);
 
 /* The methods of store_s3_cat.c (store.h has their contracts). */
 int s3_client_ok(const store_class **ctx, const char *client);

@@ -98,12 +98,40 @@ reader_names(void)
 			fprintf(stderr, "  taken: '%s'\n", bad[i]);
 }
 
+/* A usage object: one form, a count below 2^63; anything else (the
+ * store recomputes the count then) is refused. */
+static void
+usage_bodies(void)
+{
+	static const char *const bad[] = {
+		"", "\n", "usage\n", "usage \n", "usage 12", "usage  12\n",
+		"usage 12 \n", "usage -12\n", "usage 012\n", "usage 12\n\n",
+		"Usage 12\n", "usage\t12\n", " usage 12\n", "usage 1e6\n",
+		"usage 0x10\n", "usage 9223372036854775808\n",
+		"usage 99999999999999999999\n", "usage lots\n", "12\n",
+	};
+	uint64_t v = 5;
+	size_t i;
+
+	CHECK(s3_parse_usage("usage 0\n", 8, &v) == 0 && v == 0);
+	CHECK(s3_parse_usage("usage 1048576\n", 14, &v) == 0 &&
+	    v == 1048576);
+	CHECK(s3_parse_usage("usage 9223372036854775807\n", 26, &v) == 0 &&
+	    v == 9223372036854775807ull);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (!CHECK(s3_parse_usage(bad[i], strlen(bad[i]), &v) < 0))
+			fprintf(stderr, "  taken: '%s'\n", bad[i]);
+	/* a NUL inside is not the end */
+	CHECK(s3_parse_usage("usage 1\0002\n", 10, &v) < 0);
+}
+
 void
 suite_s3names(void)
 {
 	content_names();
 	lease_bodies();
 	reader_names();
+	usage_bodies();
 }
 
 #else
