@@ -228,6 +228,12 @@ sweep_held(struct store_s3 *s, const char *client, const char *skip,
 	if (gone > 0)
 		info("%s: %ld unreferenced content objects collected", client,
 		    gone);
+	/* no run holds a lease (and none begins while this one is held):
+	 * the quota's count is set to what the bucket keeps, so what a
+	 * killed run had reserved, and what went with the removals, is
+	 * given back (store_s3_quota.c) */
+	if (gone >= 0)
+		s3_quota_recount(s, client);
 	return gone < 0 ? -1 : 0;
 }
 

@@ -1,0 +1,247 @@
+#!/bin/sh
+# t_s3_quota.sh — cairnd --store s3 --quota on a real radosgw
+# (tools/ceph-up.sh), with real cairnd and cairn: a backup within the quota
+# goes in; one that would exceed it fails with the client's quota error
+# (exit 4) and commits nothing; the count is one object, <client>/usage,
+# equal to what the bucket keeps (content objects and manifests); an
+# unchanged re-run stays a handful of requests; two cairnd on one bucket
+# share the count; removing a snapshot and a backup gives the space back
+# (the sweep) so that a later backup fits; a usage object with garbage in
+# it is recomputed, never trusted.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/test/e2e/s3lib.sh"
+
+s3_cluster
+B=t-s3-quota-$$
+CAIRN_S3_BUCKET=$B
+export CAIRN_S3_BUCKET
+s3 mkbucket
+s3_check 0 "bucket $B made"
+RGW_LOG=$(dirname "$_env")/log/client.rgw.log
+S3ARGS="--store s3 --s3-endpoint $CAIRN_S3_ENDPOINT --s3-bucket $B --s3-spool $W/spool --s3-lease 6 --quota 1M"
+
+log_lines() { wc -l <"$RGW_LOG" | tr -d ' '; }
+requests_since() {
+	sleep 1		# radosgw writes its log lines a moment later
+	REQ=$(tail -n +"$(($1 + 1))" "$RGW_LOG" | grep -c "beast: .* /$B[/?]")
+	UREQ=$(tail -n +"$(($1 + 1))" "$RGW_LOG" | grep -c "beast: .* /$B/alice/usage ")
+}
+
+# kept: the bytes the bucket keeps for alice (content objects and
+# manifests, from a listing), in $KEPT; her usage object's count in $USED.
+kept() {
+	s3 list "alice/"
+	KEPT=$(awk '$1 ~ /^alice\/data\// || $1 ~ /^alice\/[0-9a-f]+\/snap\// { n += $2 }
+		END { print n + 0 }' "$S3_OUT")
+	s3 get alice/usage
+	USED=$(sed -n 's/^usage \([0-9][0-9]*\)$/\1/p' "$S3_OUT")
+}
+
+# backup DIR [ARGS]: one run of DIR as alice; ID and SNAP of the run.
+backup() {
+	_src=$1
+	shift
+	run_cairn --source "$_src" --json "$@"
+	ID=$(json_field "$RUN_OUT" id)
+	SNAP=$(json_field "$RUN_OUT" snapshot)
+}
+
+# nsnaps ID: the snapshots of ID in the bucket.
+nsnaps() {
+	s3 list "alice/$1/snap/"
+	grep -c "^alice/$1/snap/" "$S3_OUT"
+}
+
+SRC=$W/src
+mkdir -p "$SRC/many"
+i=0
+while [ $i -lt 200 ]; do
+	printf 'small file %d\n' $i >"$SRC/many/f$i"
+	i=$((i + 1))
+done
+head -c 500000 /dev/urandom >"$SRC/a.bin"
+
+"$CAIRND" --help 2>&1 | grep -q -- '--quota'
+check $? "--help names --quota"
+start_server $S3ARGS || finish
+PA=$PORT
+grep -q "quota is not kept" "$SERVER_LOG"
+check_eq $? 1 "--quota is taken with --store s3"
+
+# ---- within, then over the quota ------------------------------------------
+backup "$SRC"
+check_rc 0 "a first backup within the 1 MiB quota"
+S1=$SNAP
+ID1=$ID
+kept
+check_ge "$KEPT" 500000 "the bucket keeps its content ($KEPT bytes)"
+check_eq "$USED" "$KEPT" "alice/usage counts what the bucket keeps"
+
+head -c 600000 /dev/urandom >"$SRC/b.bin"
+backup "$SRC"
+check_rc 4 "a backup that would exceed 1 MiB: exit 4"
+check_err_has "quota" "the client says quota"
+check_eq "$(nsnaps "$ID1")" 1 "no second snapshot was committed"
+kept
+check_eq "$USED" "$KEPT" "the refused run left the count equal to what is kept"
+check_ge 1048576 "$USED" "and within the quota"
+
+# ---- an unchanged re-run ------------------------------------------------------
+rm "$SRC/b.bin"
+sleep 1
+L0=$(log_lines)
+backup "$SRC"
+requests_since "$L0"
+check_rc 0 "an unchanged re-run under the quota"
+if [ "$REQ" -le 18 ]; then
+	ok "an unchanged re-run of 201 files makes a handful of requests ($REQ)"
+else
+	fail "an unchanged re-run makes at most 18 requests" "it made $REQ"
+fi
+check_eq "$UREQ" 2 "of which two are the usage object's (read it, charge the manifest)"
+S2=$SNAP
+kept
+check_eq "$USED" "$KEPT" "its manifest is charged: the count is what is kept"
+
+# ---- two cairnd on one bucket share the count ------------------------------------
+PB=$(random_port)
+"$CAIRND" --host 127.0.0.1 --port "$PB" --dir "$D" \
+	--cert "$CERTS/server_cert.pem" --key "$CERTS/server_key.pem" \
+	--ca "$CERTS/ca_cert.pem" $S3ARGS >"$W/b.out" 2>>"$W/b.log" </dev/null &
+B_PID=$!
+_n=0
+while [ $_n -lt 100 ] && ! grep -q "listening on 127.0.0.1:$PB" "$W/b.log" 2>/dev/null; do
+	sleep 0.1
+	_n=$((_n + 1))
+done
+grep -q "listening on 127.0.0.1:$PB" "$W/b.log"
+check $? "a second cairnd with --quota on the same bucket listens on $PB"
+
+SRC2=$W/src2
+mkdir -p "$SRC2"
+head -c 300000 /dev/urandom >"$SRC2/c.bin"
+PORT=$PB
+backup "$SRC2"
+check_rc 0 "a second backup through the other cairnd fits (500 + 300 kB)"
+ID2=$ID
+SRC3=$W/src3
+mkdir -p "$SRC3"
+head -c 300000 /dev/urandom >"$SRC3/d.bin"
+PORT=$PA
+backup "$SRC3"
+check_rc 4 "a third one through the first cairnd does not: the count is shared"
+check_err_has "quota" "and says quota"
+PORT=$PB
+backup "$SRC3"
+check_rc 4 "nor through the second"
+kept
+check_eq "$USED" "$KEPT" "two servers' runs, one count equal to what is kept"
+
+# ---- removal gives the space back ---------------------------------------------------
+PORT=$PA
+run_cairn --remove "$ID1@$S1"
+check_rc 0 "--remove ID@SNAPSHOT"
+kept
+check_eq "$USED" "$KEPT" "a removed snapshot's manifest is given back"
+run_cairn --remove "$ID1"
+check_rc 0 "--remove of the first backup"
+kept
+check_eq "$USED" "$KEPT" "its content, collected by the sweep, is given back ($USED)"
+check_ge 400000 "$USED" "what is left is the second backup's"
+backup "$SRC3"
+check_rc 0 "now the third backup fits"
+PORT=$PB
+head -c 200000 /dev/urandom >"$SRC2/e.bin"
+backup "$SRC2"
+check_rc 0 "and a change to the second, through the other cairnd"
+kept
+check_eq "$USED" "$KEPT" "the count is still what is kept"
+
+# ---- a usage object written by someone else -------------------------------------------
+PORT=$PA
+printf 'usage lots\n' >"$W/junk"
+s3 put alice/usage "$W/junk"
+s3_check 0 "garbage put in alice/usage"
+head -c 1000 /dev/urandom >"$SRC3/f.bin"
+backup "$SRC3"
+check_rc 0 "a run with a garbage usage object goes on"
+grep -q "usage" "$SERVER_LOG"
+check $? "cairnd says in words that it recomputed the count"
+kept
+check_eq "$USED" "$KEPT" "the count recomputed from the bucket"
+s3 delete alice/usage
+head -c 1000 /dev/urandom >"$SRC3/g.bin"
+backup "$SRC3"
+check_rc 0 "a run with no usage object goes on"
+kept
+check_eq "$USED" "$KEPT" "the count made anew from the bucket"
+printf 'usage 5000000\n' >"$W/junk"
+s3 put alice/usage "$W/junk"
+head -c 1000 /dev/urandom >"$SRC3/h.bin"
+backup "$SRC3"
+check_rc 4 "a count the bucket says is over the quota is believed until the sweep"
+run_cairn --remove "$ID2"
+check_rc 0 "a removal sweeps"
+kept
+check_eq "$USED" "$KEPT" "the sweep puts the count right"
+backup "$SRC3"
+check_rc 0 "and the next run fits again"
+
+kill "$B_PID" 2>/dev/null
+wait "$B_PID" 2>/dev/null
+if grep -Eq "$SANITIZER_RE" "$W/b.log"; then
+	fail "the second cairnd: no sanitizer reports" "$(head -n 40 "$W/b.log")"
+fi
+
+# ---- a cairnd killed mid-run -------------------------------------------------------
+# Its spool writes slowed (the diskfault shim) so that it is caught with a
+# reservation of the count in hand: the count stays too high, never too
+# low, until the next sweep sets it to what the bucket keeps.
+SRC4=$W/src4
+mkdir -p "$SRC4"
+i=0
+while [ $i -lt 20 ]; do
+	head -c 20000 /dev/urandom >"$SRC4/r$i"
+	i=$((i + 1))
+done
+PB=$(random_port)
+(
+	LD_PRELOAD=$TOP/build/asan/diskfault.so
+	CAIRN_SLOW_PATH=.cairnd-
+	CAIRN_SLOW_MS=100
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+	export LD_PRELOAD CAIRN_SLOW_PATH CAIRN_SLOW_MS ASAN_OPTIONS
+	exec "$CAIRND" --host 127.0.0.1 --port "$PB" --dir "$D" \
+		--cert "$CERTS/server_cert.pem" --key "$CERTS/server_key.pem" \
+		--ca "$CERTS/ca_cert.pem" $S3ARGS >"$W/b.out" 2>>"$W/b.log" </dev/null
+) &
+B_PID=$!
+_n=0
+while [ $_n -lt 100 ] && ! grep -q "listening on 127.0.0.1:$PB" "$W/b.log" 2>/dev/null; do
+	sleep 0.1
+	_n=$((_n + 1))
+done
+PORT=$PB
+bg_cairn slow --source "$SRC4"
+sleep 3
+for p in $(pgrep -P "$B_PID" 2>/dev/null); do kill -9 "$p"; done
+kill -9 "$B_PID" 2>/dev/null
+wait "$B_PID" 2>/dev/null
+bg_wait slow
+check_ne "$RC" 0 "the run whose cairnd was killed fails"
+kept
+note "after the kill: counted $USED, kept $KEPT"
+check_ge "$USED" "$KEPT" "the count is not below what the bucket keeps"
+PORT=$PA
+sleep 7		# its lease (--s3-lease 6) runs out
+backup "$SRC4"
+check_rc 0 "the next run of that backup completes"
+ID4=$ID
+kept
+check_ge "$USED" "$KEPT" "still not below"
+run_cairn --remove "$ID4"
+check_rc 0 "a removal sweeps"
+kept
+check_eq "$USED" "$KEPT" "and the sweep gives the dead run's reservation back"
+stop_server
+finish
