@@ -166,12 +166,10 @@ publish(struct store_s3 *s, char *text, size_t cap)
 		port_close(fd);
 		return charged;
 	}
-	if (got == 0)
-		got = s3_upload(s, key, fd, st.size, S3_IF_NONE_MATCH, NULL,
-		    NULL, text, cap);
+	if (got == 0 && (got = s3_upload(s, key, fd, st.size,
+	    S3_IF_NONE_MATCH, NULL, NULL, text, cap)) != 0)
+		s3_quota_give(s, st.size);	/* charged, not stored */
 	port_close(fd);
-	if (got != 0)
-		s3_quota_give(s, st.size);
 	if (got == 1)
 		snprintf(text, cap, "snapshot %s of backup %s exists already",
 		    r->out->snap, r->out->id);

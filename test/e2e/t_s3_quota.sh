@@ -2,12 +2,14 @@
 # t_s3_quota.sh — cairnd --store s3 --quota on a real radosgw
 # (tools/ceph-up.sh), with real cairnd and cairn: a backup within the quota
 # goes in; one that would exceed it fails with the client's quota error
-# (exit 4) and commits nothing; the count is one object, <client>/usage,
-# equal to what the bucket keeps (content objects and manifests); an
+# (exit 4) and commits nothing, at a file or at the commit's manifest; the
+# count is one object, <client>/usage, equal to what the bucket keeps
+# (content objects and manifests) after every step; an
 # unchanged re-run stays a handful of requests; two cairnd on one bucket
 # share the count; removing a snapshot and a backup gives the space back
 # (the sweep) so that a later backup fits; a usage object with garbage in
-# it is recomputed, never trusted.
+# it, or none, is recomputed, never trusted; a cairnd killed mid-run
+# leaves the count too high, never too low, until the next sweep.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/test/e2e/s3lib.sh"
 
@@ -186,6 +188,21 @@ kept
 check_eq "$USED" "$KEPT" "the sweep puts the count right"
 backup "$SRC3"
 check_rc 0 "and the next run fits again"
+ID3=$ID
+# A commit whose manifest does not fit: refused, nothing committed.
+kept
+printf 'usage %s\n' $((1048576 - 10)) >"$W/junk"
+s3 put alice/usage "$W/junk"
+N3=$(nsnaps "$ID3")
+sleep 1
+backup "$SRC3"
+check_rc 4 "an unchanged run whose manifest would go over: exit 4"
+check_err_has "quota" "it says quota"
+check_eq "$(nsnaps "$ID3")" "$N3" "and commits nothing"
+s3 get alice/usage
+check_eq "$(cat "$S3_OUT")" "usage $((1048576 - 10))" "nor leaves anything charged"
+printf 'usage %s\n' "$KEPT" >"$W/junk"
+s3 put alice/usage "$W/junk"
 
 kill "$B_PID" 2>/dev/null
 wait "$B_PID" 2>/dev/null
