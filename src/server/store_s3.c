@@ -312,6 +312,10 @@ s3_begin(const store_class **ctx, const char *client, const char *source,
 		(*ctx)->end(ctx);
 		return ST_IO;
 	}
+	/* --quota: the dead run whose lease was taken over may have left a
+	 * reservation counted (store_s3_quota.c) */
+	if (took)
+		s3_quota_recount(s, client, out->id);
 	snprintf(text, cap, "snapshot %s of backup %s", out->snap, out->id);
 	return ST_OK;
 }

@@ -318,9 +318,13 @@ void s3_quota_settle(struct store_s3 *s);
  * from a listing) into *bytes: 0 or -1 with text. */
 int s3_usage_tally(struct store_s3 *s, const char *client, uint64_t *bytes,
     char *text, size_t cap);
-/* The count set to s3_usage_tally's (after a sweep, while no run holds a
- * lease): by compare-and-swap; a count changed meanwhile stands. */
-void s3_quota_recount(struct store_s3 *s, const char *client);
+/* The count set to s3_usage_tally's by compare-and-swap (a count changed
+ * meanwhile stands): after a sweep, while no run holds a lease (skip
+ * NULL); or when no run but skip's holds one, which is checked after the
+ * count is read, so that a run that charges after the check changes the
+ * ETag first (a run that took over a dead run's lease). */
+void s3_quota_recount(struct store_s3 *s, const char *client,
+    const char *skip);
 /* The count (--quota) or the tally: 0 or -1. */
 int s3_quota_used(struct store_s3 *s, const char *client, uint64_t *bytes);
 
@@ -372,6 +376,9 @@ unsigned s3_apply_retention(struct store_s3 *s, const char *client,
  * run of the client holds a lease (but skip's: the caller's own, or NULL).
  * 0 or -1 (logged, not fatal). */
 int s3_sweep(struct store_s3 *s, const char *client, const char *skip);
+/* 1 if no run of client but skip's (NULL: none) holds a lease, 0 if one
+ * does, -1 when it cannot be told. */
+int s3_runs_idle(struct store_s3 *s, const char *client, const char *skip);
 
 #endif /* CAIRN_S3 */
 #endif

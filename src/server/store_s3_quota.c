@@ -9,10 +9,11 @@
  * many files writes the count once a block, not once a file), takes what
  * it stores from the reservation and gives the rest back at its end. The
  * count can always be taken anew from a listing of the client's keys: it
- * is, when the object is missing or is not a usage object, and after each
+ * is, when the object is missing or is not a usage object, after each
  * sweep (store_s3_sweep.c), which deletes content under its lease while no
- * run holds one, so that what a killed run had reserved does not stay
- * counted for good.
+ * run holds one, and when a run takes over the lease of one that died
+ * while no other run holds one, so that what a killed run had reserved
+ * does not stay counted.
  */
 #include "features.h"
 
@@ -142,9 +143,13 @@ usage_load(struct store_s3 *s, char *text, size_t cap)
 			r->use_known = 1;
 			break;
 		}
-		msg("%s: the usage object is %s: its count is taken anew "
-		    "from the bucket", r->client, got == 0 ? "missing" :
-		    "damaged (not \"usage <bytes>\")");
+		if (got == 0)	/* a new client's, or deleted by hand */
+			info("%s: no usage object: its count is taken from "
+			    "the bucket", r->client);
+		else
+			msg("%s: the usage object is damaged (not \"usage "
+			    "<bytes>\"): its count is taken anew from the "
+			    "bucket", r->client);
 		if (s3_usage_tally(s, r->client, &r->use_bytes, text, cap) < 0)
 			return ST_IO;
 		r->use_bytes += r->held;
@@ -285,7 +290,7 @@ s3_quota_settle(struct store_s3 *s)
 }
 
 void
-s3_quota_recount(struct store_s3 *s, const char *client)
+s3_quota_recount(struct store_s3 *s, const char *client, const char *skip)
 {
 	char etag[S3_ETAG_MAX] = "", text[MSG_MAX + 1];
 	uint64_t was = 0, now;
@@ -294,6 +299,8 @@ s3_quota_recount(struct store_s3 *s, const char *client)
 	if (s->quota == 0)
 		return;
 	got = usage_read(s, client, etag, &was, text, sizeof text);
+	if (got >= 0 && skip != NULL && s3_runs_idle(s, client, skip) != 1)
+		return;		/* another run's reservation may be in it */
 	if (got < 0 || s3_usage_tally(s, client, &now, text, sizeof text) < 0) {
 		msg("%s: the usage count is not checked: %s", client, text);
 		return;
