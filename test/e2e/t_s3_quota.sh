@@ -55,6 +55,48 @@ nsnaps() {
 	grep -c "^alice/$1/snap/" "$S3_OUT"
 }
 
+# start_b: a second cairnd, B, on the same bucket beside the one
+# start_server runs (A), its port in PB; with SLOW set, its spool writes
+# slowed by SLOW ms (the diskfault shim). stop_b stops it.
+start_b() {
+	_try=0
+	while [ $_try -lt 10 ]; do
+		_try=$((_try + 1))
+		PB=$(random_port)
+		(
+			[ -n "$SLOW" ] && {
+				LD_PRELOAD=$TOP/build/asan/diskfault.so
+				CAIRN_SLOW_PATH=.cairnd-
+				CAIRN_SLOW_MS=$SLOW
+				ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+				export LD_PRELOAD CAIRN_SLOW_PATH CAIRN_SLOW_MS ASAN_OPTIONS
+			}
+			exec "$CAIRND" --host 127.0.0.1 --port "$PB" --dir "$D" \
+				--cert "$CERTS/server_cert.pem" --key "$CERTS/server_key.pem" \
+				--ca "$CERTS/ca_cert.pem" $S3ARGS >"$W/b.out" 2>>"$W/b.log" </dev/null
+		) &
+		B_PID=$!
+		_n=0
+		while [ $_n -lt 100 ] && ! grep -q "listening on 127.0.0.1:$PB" "$W/b.log" 2>/dev/null &&
+			! grep -q "listen on 127.0.0.1:$PB: Address already in use" "$W/b.log"; do
+			sleep 0.1
+			_n=$((_n + 1))
+		done
+		# a port the cluster's connections hold: another one
+		grep -q "listen on 127.0.0.1:$PB: Address already in use" "$W/b.log" || break
+		wait "$B_PID" 2>/dev/null
+	done
+	grep -q "listening on 127.0.0.1:$PB" "$W/b.log"
+	check $? "a second cairnd with --quota on the same bucket listens on $PB"
+}
+stop_b() {
+	kill "$B_PID" 2>/dev/null
+	wait "$B_PID" 2>/dev/null
+	if grep -Eq "$SANITIZER_RE" "$W/b.log"; then
+		fail "the second cairnd: no sanitizer reports" "$(head -n 40 "$W/b.log")"
+	fi
+}
+
 SRC=$W/src
 mkdir -p "$SRC/many"
 i=0
@@ -107,18 +149,7 @@ kept
 check_eq "$USED" "$KEPT" "its manifest is charged: the count is what is kept"
 
 # ---- two cairnd on one bucket share the count ------------------------------------
-PB=$(random_port)
-"$CAIRND" --host 127.0.0.1 --port "$PB" --dir "$D" \
-	--cert "$CERTS/server_cert.pem" --key "$CERTS/server_key.pem" \
-	--ca "$CERTS/ca_cert.pem" $S3ARGS >"$W/b.out" 2>>"$W/b.log" </dev/null &
-B_PID=$!
-_n=0
-while [ $_n -lt 100 ] && ! grep -q "listening on 127.0.0.1:$PB" "$W/b.log" 2>/dev/null; do
-	sleep 0.1
-	_n=$((_n + 1))
-done
-grep -q "listening on 127.0.0.1:$PB" "$W/b.log"
-check $? "a second cairnd with --quota on the same bucket listens on $PB"
+start_b
 
 SRC2=$W/src2
 mkdir -p "$SRC2"
@@ -205,11 +236,7 @@ check_eq "$(cat "$S3_OUT")" "usage $((1048576 - 10))" "nor leaves anything charg
 printf 'usage %s\n' "$KEPT" >"$W/junk"
 s3 put alice/usage "$W/junk"
 
-kill "$B_PID" 2>/dev/null
-wait "$B_PID" 2>/dev/null
-if grep -Eq "$SANITIZER_RE" "$W/b.log"; then
-	fail "the second cairnd: no sanitizer reports" "$(head -n 40 "$W/b.log")"
-fi
+stop_b
 
 # ---- a cairnd killed mid-run -------------------------------------------------------
 # Its spool writes slowed (the diskfault shim) so that it is caught with a
@@ -223,23 +250,7 @@ while [ $i -lt 20 ]; do
 	head -c 20000 /dev/urandom >"$SRC4/r$i"
 	i=$((i + 1))
 done
-PB=$(random_port)
-(
-	LD_PRELOAD=$TOP/build/asan/diskfault.so
-	CAIRN_SLOW_PATH=.cairnd-
-	CAIRN_SLOW_MS=100
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-	export LD_PRELOAD CAIRN_SLOW_PATH CAIRN_SLOW_MS ASAN_OPTIONS
-	exec "$CAIRND" --host 127.0.0.1 --port "$PB" --dir "$D" \
-		--cert "$CERTS/server_cert.pem" --key "$CERTS/server_key.pem" \
-		--ca "$CERTS/ca_cert.pem" $S3ARGS >"$W/b.out" 2>>"$W/b.log" </dev/null
-) &
-B_PID=$!
-_n=0
-while [ $_n -lt 100 ] && ! grep -q "listening on 127.0.0.1:$PB" "$W/b.log" 2>/dev/null; do
-	sleep 0.1
-	_n=$((_n + 1))
-done
+SLOW=100 start_b
 PORT=$PB
 bg_cairn slow --source "$SRC4"
 sleep 3
@@ -266,5 +277,33 @@ run_cairn --remove "$ID4"
 check_rc 0 "a removal sweeps"
 kept
 check_eq "$USED" "$KEPT" "and the sweep gives a dead run's reservation back"
+
+# ---- two runs racing for the last of the quota ----------------------------------
+# Two backups at once, one on each cairnd, each fitting alone and not
+# both: the charges are compare-and-swaps on one count, so one goes in
+# and the other is refused, whatever the order.
+note "before the race: $USED bytes counted"
+SRC5=$W/src5
+SRC6=$W/src6
+mkdir -p "$SRC5" "$SRC6"
+head -c 400000 /dev/urandom >"$SRC5/x.bin"
+head -c 400000 /dev/urandom >"$SRC6/y.bin"
+SLOW= start_b
+PORT=$PB
+STATE0=$STATE
+STATE=$W/state-race.json
+bg_cairn race --source "$SRC6"
+STATE=$STATE0
+PORT=$PA
+backup "$SRC5"
+RC5=$RC
+bg_wait race
+RC6=$RC
+check_eq "$(printf '%s %s\n' "$RC5" "$RC6" | tr ' ' '\n' | sort | tr '\n' ' ')" "0 4 " \
+	"one of the two racing backups goes in, the other is refused (exit $RC5 and $RC6)"
+kept
+check_eq "$USED" "$KEPT" "the count is what is kept"
+check_ge 1048576 "$USED" "within the quota"
+stop_b
 stop_server
 finish
