@@ -146,8 +146,9 @@ static const char usage[] =
 "  --s3-lease S\tseconds a run's lock on the bucket lives unrenewed:\n"
 "\ta killed cairnd's run blocks its backup this long\n"
 "\t(default 60)\n"
-"  --quota BYTES\tdisk space each client may use (suffix K, M, G, T\n"
-"\tfor powers of 1024; default: no limit)\n"
+"  --quota BYTES\tspace each client may use, on disk or in the bucket\n"
+"\t(suffix K, M, G, T for powers of 1024; default: no\n"
+"\tlimit)\n"
 "  --daemon\tdetach from the terminal once listening\n"
 "  --pidfile F\twith --daemon: write the process id to F\n"
 "  --syslog\tlog to syslog instead of standard error\n"
@@ -508,14 +509,12 @@ store_open(const char *dir, uint64_t quota)
 		die(EXIT_USAGE, "--s3-spool and --s3-lease go with --store s3");
 #if CAIRN_S3
 	if (use_s3) {
-		if (quota > 0)
-			die(EXIT_USAGE, "--quota is not kept by the object "
-			    "store (--store s3): leave it out, or use --dir");
 		if (store_s3_init(&s3st, &so.s3, so.s3_spool != NULL ?
 		    so.s3_spool : "/tmp", why, sizeof why) < 0)
 			die(EXIT_USAGE, "--store s3: %s", why);
 		if (so.s3_lease > 0)
 			s3st.lease = (unsigned)so.s3_lease;
+		s3st.quota = quota;
 		return &s3st.vtable;
 	}
 #endif

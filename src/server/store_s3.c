@@ -312,6 +312,10 @@ s3_begin(const store_class **ctx, const char *client, const char *source,
 		(*ctx)->end(ctx);
 		return ST_IO;
 	}
+	/* --quota: the dead run whose lease was taken over may have left a
+	 * reservation counted (store_s3_quota.c) */
+	if (took)
+		s3_quota_recount(s, client, out->id);
 	snprintf(text, cap, "snapshot %s of backup %s", out->snap, out->id);
 	return ST_OK;
 }
@@ -452,10 +456,12 @@ file_note(struct s3_run *r, const struct entry *e, uint64_t v)
 }
 
 /* A file: unchanged since the previous snapshot, content the bucket
- * holds, or needed. */
+ * holds, or needed (if the quota leaves room for it: it is charged when
+ * its data has come, before it is stored). */
 static unsigned
-offer_file(struct s3_run *r, const struct entry *e, char *text, size_t cap)
+offer_file(struct store_s3 *s, const struct entry *e, char *text, size_t cap)
 {
+	struct s3_run *r = &s->run;
 	const struct entry *pe = prev_at(r, e);
 	uint64_t v;
 	unsigned st;
@@ -478,6 +484,8 @@ offer_file(struct s3_run *r, const struct entry *e, char *text, size_t cap)
 		file_note(r, e, 1);
 		return draft_add(r, e, 'R', text, cap);
 	}
+	if ((st = s3_quota_room(s, e->size, "this file", text, cap)) != ST_OK)
+		return st;
 	st = need_push(r, e, text, cap);
 	if (st != ST_NEED || r->dry)
 		return st;
@@ -551,7 +559,7 @@ s3_offer(const store_class **ctx, const struct entry *e, char *text,
 	else if (e->type == E_FILE && (e->flags & EF_KEEP))
 		st = offer_keep(r, e, text, cap);
 	else if (e->type == E_FILE)
-		st = offer_file(r, e, text, cap);
+		st = offer_file((struct store_s3 *)ctx, e, text, cap);
 	else if (e->type == E_HARD)
 		st = offer_hard(r, e, text, cap);
 	else {
@@ -700,6 +708,8 @@ store_upload(struct store_s3 *s, const struct put_trailer *t,
 	uint64_t want = t != NULL ? t->size : nd->size, v;
 	char key[S3_KEY_MAX];
 	uint8_t rec[MD5_LEN + 8];
+	unsigned st;
+	int up;
 
 	md5_final(&r->up_md5, got->md5);
 	got->size = r->up_bytes;
@@ -719,9 +729,22 @@ store_upload(struct store_s3 *s, const struct put_trailer *t,
 	    (v & ~S3_RESUMED) == got->size + 1)
 		return ST_OK;	/* sent twice in this run: there already */
 	s3_data_key(key, r->client, got->md5, got->size);
-	if (s3_upload(s, key, r->up_fd, got->size, 0, NULL, NULL, text,
-	    cap) != 0)
-		return ST_IO;
+	if (s->quota == 0) {
+		if (s3_upload(s, key, r->up_fd, got->size, 0, NULL, NULL, text,
+		    cap) != 0)
+			return ST_IO;
+	} else {
+		/* charged before it is stored; given back when it was there
+		 * (another backup's) or did not go in */
+		if ((st = s3_quota_take(s, got->size, 0, "this file", text,
+		    cap)) != ST_OK)
+			return st;
+		if ((up = s3_upload_new(s, key, r->up_fd, got->size, text,
+		    cap)) != 0)
+			s3_quota_give(s, got->size);
+		if (up < 0)
+			return ST_IO;
+	}
 	if (r->cidx_ok)
 		mdindex_add(&r->cidx, got->md5, (got->size + 1) | S3_RESUMED);
 	memcpy(rec, got->md5, MD5_LEN);

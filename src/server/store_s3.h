@@ -11,6 +11,7 @@
  *	<client>/<id>/resume			content an unfinished run sent
  *	<client>/<id>/read/<expiry>-<owner>	a restore's read lease
  *	<client>/sweep/lock			the sweep's lease
+ *	<client>/usage				--quota: "usage <bytes>\n"
  *
  * A snapshot exists exactly when its manifest object does; the manifest is
  * put (If-None-Match: *) only after every object it names was uploaded and
@@ -108,6 +109,12 @@ struct s3_run {
 	struct md5 up_md5;
 	uint64_t up_bytes;
 	struct entry up_e;
+	/* --quota: the client's usage object as this run last read or wrote
+	 * it, and what the run has reserved there and not yet used */
+	int use_known;
+	char use_etag[S3_ETAG_MAX];
+	uint64_t use_bytes;
+	uint64_t held;
 	/* needs */
 	unsigned need_head, need_count;
 	size_t need_pbytes;
@@ -148,6 +155,7 @@ struct store_s3 {
 	char endpoint[256];
 	long pid;		/* whose connection s3 is (sessions fork) */
 	unsigned lease;		/* seconds a lease lives unrenewed */
+	uint64_t quota;		/* bytes each client may keep, 0 none */
 	char owner[S3_OWNER];	/* this process's lease owner token */
 	struct s3_read rd;
 	struct s3_man cur[STORE_CURSORS];
@@ -195,6 +203,12 @@ int s3_upload(struct store_s3 *s, const char *key, int fd, uint64_t len,
  * absent (404), -1 with text. */
 int s3_download(struct store_s3 *s, const char *key, int fd, char *etag,
     uint8_t md5[MD5_LEN], char *text, size_t cap);
+/* Upload content that may be there already, as --quota needs to know:
+ * one PUT with If-None-Match: * up to S3_PART (put again unconditionally
+ * when it is there, so a damaged copy is replaced), a HEAD before a
+ * multipart upload beyond. 0 put new, 1 it was there, -1 with text. */
+int s3_upload_new(struct store_s3 *s, const char *key, int fd, uint64_t len,
+    char *text, size_t cap);
 /* Delete key: 0 or -1 with text. */
 int s3_remove_key(struct store_s3 *s, const char *key, char *text,
     size_t cap);
@@ -277,6 +291,43 @@ int s3_parse_content(const char *s, size_t n, uint8_t md5[MD5_LEN],
 int s3_parse_lease(const char *s, size_t n, char *owner, int64_t *expiry);
 /* A read lease's name, "<expiry>-<owner>": 0 with *expiry, -1. */
 int s3_parse_reader(const char *s, size_t n, int64_t *expiry);
+/* A usage object's body, "usage <bytes>\n" (a plain decimal below
+ * 2^63): 0 with *bytes, -1. */
+int s3_parse_usage(const char *s, size_t n, uint64_t *bytes);
+/* 1 if k[0..n), a key below "<client>/", is one --quota counts: a content
+ * object (data/...) or a manifest (<id>/snap/...); 0 otherwise. */
+int s3_usage_counts(const char *k, size_t n);
+
+/* ---- store_s3_quota.c: --quota's count, <client>/usage ---- */
+
+/* Room in the quota for n more bytes of the run's (what: named in the
+ * refusal), as the count stands: no request once it was read. ST_OK,
+ * ST_QUOTA, ST_IO, with text. */
+unsigned s3_quota_room(struct store_s3 *s, uint64_t n, const char *what,
+    char *text, size_t cap);
+/* Charge n bytes the run is about to store, from its reservation, which
+ * grows in blocks by compare-and-swap; exact: charge just n and give the
+ * rest of the reservation back, in one write (the commit). ST_OK,
+ * ST_QUOTA, ST_IO, with text. Without --quota: ST_OK. */
+unsigned s3_quota_take(struct store_s3 *s, uint64_t n, int exact,
+    const char *what, char *text, size_t cap);
+/* n bytes taken but not stored: back into the reservation. */
+void s3_quota_give(struct store_s3 *s, uint64_t n);
+/* The run's reservation given back (its end; best effort, logged). */
+void s3_quota_settle(struct store_s3 *s);
+/* What the bucket keeps for client (its content objects and manifests,
+ * from a listing) into *bytes: 0 or -1 with text. */
+int s3_usage_tally(struct store_s3 *s, const char *client, uint64_t *bytes,
+    char *text, size_t cap);
+/* The count set to s3_usage_tally's by compare-and-swap (a count changed
+ * meanwhile stands): after a sweep, while no run holds a lease (skip
+ * NULL); or when no run but skip's holds one, which is checked after the
+ * count is read, so that a run that charges after the check changes the
+ * ETag first (a run that took over a dead run's lease). */
+void s3_quota_recount(struct store_s3 *s, const char *client,
+    const char *skip);
+/* The count (--quota) or the tally: 0 or -1. */
+int s3_quota_used(struct store_s3 *s, const char *client, uint64_t *bytes);
 
 /* ---- store_s3_cat.c: a file's holes, found again as it is read ---- */
 
@@ -341,6 +392,9 @@ unsigned s3_apply_retention(struct store_s3 *s, const char *client,
  * run of the client holds a lease (but skip's: the caller's own, or NULL).
  * 0 or -1 (logged, not fatal). */
 int s3_sweep(struct store_s3 *s, const char *client, const char *skip);
+/* 1 if no run of client but skip's (NULL: none) holds a lease, 0 if one
+ * does, -1 when it cannot be told. */
+int s3_runs_idle(struct store_s3 *s, const char *client, const char *skip);
 
 #endif /* CAIRN_S3 */
 #endif

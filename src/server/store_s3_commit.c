@@ -146,6 +146,7 @@ publish(struct store_s3 *s, char *text, size_t cap)
 	struct s3_run *r = &s->run;
 	struct port_stat st;
 	char key[S3_KEY_MAX];
+	unsigned charged;
 	int fd, got;
 
 	if ((fd = s3_spool_file(s, "manifest")) < 0 ||
@@ -158,9 +159,16 @@ publish(struct store_s3 *s, char *text, size_t cap)
 	s3k(key, "%s/%s/snap/%s", r->client, r->out->id, r->out->snap);
 	got = s3_lock_renew(s, r->client, r->out->id, r->lock_etag,
 	    &r->lock_expiry, text, cap);
-	if (got == 0)
-		got = s3_upload(s, key, fd, st.size, S3_IF_NONE_MATCH, NULL,
-		    NULL, text, cap);
+	/* --quota: the manifest's bytes charged before it is put, what the
+	 * run reserved and did not use given back in the same write */
+	if (got == 0 && (charged = s3_quota_take(s, st.size, 1,
+	    "the snapshot's manifest", text, cap)) != ST_OK) {
+		port_close(fd);
+		return charged;
+	}
+	if (got == 0 && (got = s3_upload(s, key, fd, st.size,
+	    S3_IF_NONE_MATCH, NULL, NULL, text, cap)) != 0)
+		s3_quota_give(s, st.size);	/* charged, not stored */
 	port_close(fd);
 	if (got == 1)
 		snprintf(text, cap, "snapshot %s of backup %s exists already",
@@ -293,6 +301,8 @@ s3_end(const store_class **ctx)
 		return;
 	if (!r->committed && !r->dry)
 		put_resume(s);
+	if (!r->dry)
+		s3_quota_settle(s);
 	if (r->locked)
 		s3_unlock(s, r->client, r->out->id, r->lock_etag);
 	r->locked = 0;

@@ -2,7 +2,9 @@
  * store_s3_name.c — the object store's small names and bodies, read back
  * from a bucket that others may write to (see store_s3.h): a content
  * name "<md5hex>-<size>", a lease body "<owner> <expiry>\n" and a read
- * lease's name "<expiry>-<owner>". Strict: one form each, nothing more;
+ * lease's name "<expiry>-<owner>", a usage object "usage <bytes>\n" and
+ * which of a client's keys the usage counts.
+ * Strict: one form each, nothing more;
  * what is not that form is not taken.
  */
 #include "features.h"
@@ -88,6 +90,26 @@ s3_parse_reader(const char *s, size_t n, int64_t *expiry)
 		return -1;
 	*expiry = (int64_t)v;
 	return 0;
+}
+
+int
+s3_parse_usage(const char *s, size_t n, uint64_t *bytes)
+{
+	if (n < 8 || memcmp(s, "usage ", 6) != 0 || s[n - 1] != '\n')
+		return -1;
+	return decimal(s + 6, n - 7, INT64_MAX, bytes);
+}
+
+int
+s3_usage_counts(const char *k, size_t n)
+{
+	const char *slash = memchr(k, '/', n);
+	size_t i = slash == NULL ? 0 : (size_t)(slash - k);
+
+	if (n > 5 && memcmp(k, "data/", 5) == 0)
+		return 1;
+	return slash != NULL && store_is_id(k, i) && n - i > 6 &&
+	    memcmp(slash, "/snap/", 6) == 0;
 }
 
 #endif /* CAIRN_S3 */

@@ -254,6 +254,37 @@ s3_upload(struct store_s3 *s, const char *key, int fd, uint64_t len,
 }
 
 int
+s3_upload_new(struct store_s3 *s, const char *key, int fd, uint64_t len,
+    char *text, size_t cap)
+{
+	struct s3_answer a;
+	struct s3_body b;
+	struct fbody f;
+	int st;
+
+	memset(&a, 0, sizeof a);
+	if (len > S3_PART) {
+		st = s3_head(&s->s3, key, &a);
+		if (st != 200 && st != 404)
+			return req_fail(s, st, "head", key, text, cap);
+		if (upload_multi(s, key, fd, len, text, cap) < 0)
+			return -1;
+		return st == 200 && a.length == len ? 1 : 0;
+	}
+	fbody_init(&b, &f, fd, 0, len);
+	st = s3_put(&s->s3, key, &b, S3_IF_NONE_MATCH, NULL, &a);
+	if (st == 200)
+		return 0;
+	if (st != 412)
+		return req_fail(s, st, "put", key, text, cap);
+	/* after a retry, the 412 may answer our own first write: new */
+	if (a.tries > 1)
+		return 0;
+	return s3_upload(s, key, fd, len, 0, NULL, NULL, text, cap) == 0 ?
+	    1 : -1;
+}
+
+int
 s3_download(struct store_s3 *s, const char *key, int fd, char *etag,
     uint8_t md5[MD5_LEN], char *text, size_t cap)
 {

@@ -365,25 +365,15 @@ s3_prune(const store_class **ctx, const char *client, const char *id,
 
 /* ---- usage and checks ---- */
 
-static int
-usage_each(void *arg, const char *key, uint64_t size, const char *etag)
-{
-	(void)key;
-	(void)etag;
-	*(uint64_t *)arg += size;
-	return 0;
-}
-
+/* With --quota the count the runs charge, else what the bucket keeps. */
 int
 s3_usage(const store_class **ctx, const char *client, uint64_t *bytes)
 {
 	struct store_s3 *s = (struct store_s3 *)ctx;
-	char prefix[S3_KEY_MAX];
 
 	*bytes = 0;
 	s3_here(s);
-	s3k(prefix, "%s/data/", client);
-	return s3_list(&s->s3, prefix, NULL, usage_each, bytes) == 200 ? 0 : -1;
+	return s3_quota_used(s, client, bytes);
 }
 
 void

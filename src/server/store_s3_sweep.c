@@ -206,6 +206,21 @@ runs_live(struct store_s3 *s, const char *client, const struct ids *l,
 	return 0;
 }
 
+int
+s3_runs_idle(struct store_s3 *s, const char *client, const char *skip)
+{
+	struct ids l = { -1, 0 };
+	char text[256];
+	int r;
+
+	if ((l.fd = s3_spool_file(s, "ids")) < 0)
+		return -1;
+	r = s3_catalog_read(s, client, id_each, &l, text, sizeof text) < 0 ?
+	    -1 : !runs_live(s, client, &l, skip);
+	port_close(l.fd);
+	return r;
+}
+
 /* The sweep proper, its lease held. */
 static int
 sweep_held(struct store_s3 *s, const char *client, const char *skip,
@@ -228,6 +243,12 @@ sweep_held(struct store_s3 *s, const char *client, const char *skip,
 	if (gone > 0)
 		info("%s: %ld unreferenced content objects collected", client,
 		    gone);
+	/* no run holds a lease (and none begins while this one is held):
+	 * the quota's count is set to what the bucket keeps, so what a
+	 * killed run had reserved, and what went with the removals, is
+	 * given back (store_s3_quota.c) */
+	if (gone >= 0)
+		s3_quota_recount(s, client, NULL);
 	return gone < 0 ? -1 : 0;
 }
 

@@ -98,15 +98,98 @@ reader_names(void)
 			fprintf(stderr, "  taken: '%s'\n", bad[i]);
 }
 
+/* A usage object: one form, a count below 2^63; anything else (the
+ * store recomputes the count then) is refused. */
+static void
+usage_bodies(void)
+{
+	static const char *const bad[] = {
+		"", "\n", "usage\n", "usage \n", "usage 12", "usage  12\n",
+		"usage 12 \n", "usage -12\n", "usage 012\n", "usage 12\n\n",
+		"Usage 12\n", "usage\t12\n", " usage 12\n", "usage 1e6\n",
+		"usage 0x10\n", "usage 9223372036854775808\n",
+		"usage 99999999999999999999\n", "usage lots\n", "12\n",
+	};
+	uint64_t v = 5;
+	size_t i;
+
+	CHECK(s3_parse_usage("usage 0\n", 8, &v) == 0 && v == 0);
+	CHECK(s3_parse_usage("usage 1048576\n", 14, &v) == 0 &&
+	    v == 1048576);
+	CHECK(s3_parse_usage("usage 9223372036854775807\n", 26, &v) == 0 &&
+	    v == 9223372036854775807ull);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (!CHECK(s3_parse_usage(bad[i], strlen(bad[i]), &v) < 0))
+			fprintf(stderr, "  taken: '%s'\n", bad[i]);
+	/* a NUL inside is not the end */
+	CHECK(s3_parse_usage("usage 1\0002\n", 10, &v) < 0);
+}
+
+/* The keys below "<client>/" the usage counts: content objects and
+ * manifests, nothing of the bookkeeping. */
+static void
+usage_keys(void)
+{
+	static const char *const yes[] = {
+		"data/" HEX "-12", "data/x", "0123456789abcdef/snap/s",
+		"0123456789abcdef/snap/2026-12-02T14-16-24Z-001",
+	};
+	static const char *const no[] = {
+		"", "data", "data/", "catalog", "usage", "sweep/lock",
+		"0123456789abcdef/lock", "0123456789abcdef/resume",
+		"0123456789abcdef/read/12-" OWN, "0123456789abcdef/snap/",
+		"0123456789abcdef/snap", "0123456789ABCDEF/snap/s",
+		"0123456789abcde/snap/s", "0123456789abcdef0/snap/s",
+		"x/data/y", "sweep/snap/s",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (!CHECK(s3_usage_counts(yes[i], strlen(yes[i])) == 1))
+			fprintf(stderr, "  not counted: '%s'\n", yes[i]);
+	for (i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (!CHECK(s3_usage_counts(no[i], strlen(no[i])) == 0))
+			fprintf(stderr, "  counted: '%s'\n", no[i]);
+}
+
 void
 suite_s3names(void)
 {
 	content_names();
 	lease_bodies();
 	reader_names();
+	usage_bodies();
+	usage_keys();
 }
 
 #else
+
+/* The keys below "<client>/" the usage counts: content objects and
+ * manifests, nothing of the bookkeeping. */
+static void
+usage_keys(void)
+{
+	static const char *const yes[] = {
+		"data/" HEX "-12", "data/x", "0123456789abcdef/snap/s",
+		"0123456789abcdef/snap/2026-12-02T14-16-24Z-001",
+	};
+	static const char *const no[] = {
+		"", "data", "data/", "catalog", "usage", "sweep/lock",
+		"0123456789abcdef/lock", "0123456789abcdef/resume",
+		"0123456789abcdef/read/12-" OWN, "0123456789abcdef/snap/",
+		"0123456789abcdef/snap", "0123456789ABCDEF/snap/s",
+		"0123456789abcde/snap/s", "0123456789abcdef0/snap/s",
+		"x/data/y", "sweep/snap/s",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (!CHECK(s3_usage_counts(yes[i], strlen(yes[i])) == 1))
+			fprintf(stderr, "  not counted: '%s'\n", yes[i]);
+	for (i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (!CHECK(s3_usage_counts(no[i], strlen(no[i])) == 0))
+			fprintf(stderr, "  counted: '%s'\n", no[i]);
+}
 
 void
 suite_s3names(void)
