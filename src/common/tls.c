@@ -737,6 +737,10 @@ sock_wait(struct tls *t, int *ms)
 	return 0;
 }
 
+/* BearSSL reads a record as two asks, its 5-byte header and then its
+ * body: each would be a poll and a read of its own. One read takes what
+ * the socket holds instead (up to two whole records), and the asks are
+ * served from it; a syscall then carries one record or more. */
 static int
 sock_read(void *ctx, unsigned char *buf, size_t len)
 {
@@ -744,16 +748,25 @@ sock_read(void *ctx, unsigned char *buf, size_t len)
 	long r;
 	int ms;
 
-	if (sock_wait(t, &ms) < 0)
-		return -1;
-	r = port_read(t->fd, buf, len, ms);
-	if (r > 0)
-		return (int)r;
-	if (r == 0)
-		t->eof = 1;
-	else
-		t->io_err = errno;
-	return -1;
+	if (t->rpos == t->rlen) {
+		if (sock_wait(t, &ms) < 0)
+			return -1;
+		r = port_read(t->fd, t->rbuf, sizeof t->rbuf, ms);
+		if (r <= 0) {
+			if (r == 0)
+				t->eof = 1;
+			else
+				t->io_err = errno;
+			return -1;
+		}
+		t->rpos = 0;
+		t->rlen = (size_t)r;
+	}
+	if (len > t->rlen - t->rpos)
+		len = t->rlen - t->rpos;
+	memcpy(buf, t->rbuf + t->rpos, len);
+	t->rpos += len;
+	return (int)len;
 }
 
 static int
@@ -943,6 +956,7 @@ tls_client(struct tls *t, struct tls_conf *c, int fd,
 	t->timeout_ms = timeout_ms;
 	t->io_err = 0;
 	t->eof = 0;
+	t->rpos = t->rlen = 0;
 	t->peer_cn[0] = 0;
 	br_ssl_client_zero(cc);
 	t->eng = &cc->eng;
@@ -1352,6 +1366,7 @@ tls_server(struct tls *t, struct tls_conf *c, int fd, int timeout_ms)
 	t->timeout_ms = timeout_ms;
 	t->io_err = 0;
 	t->eof = 0;
+	t->rpos = t->rlen = 0;
 	t->peer_cn[0] = 0;
 	t->deny = c->deny;
 	br_ssl_server_zero(sc);

@@ -18,6 +18,7 @@
 #define TLS_NAME_MAX 64		/* client names (certificate CN) */
 #define TLS_WHY_MAX 160		/* a failure explained by tls_why() */
 #define TLS_EE_MAX 4096		/* the client's own certificate, checked */
+#define TLS_READ_AHEAD 32768	/* one read of the socket: two records */
 
 /* Why a client chain that BearSSL validated is still refused (in
  * chain_err, beside BearSSL's codes). */
@@ -94,6 +95,11 @@ struct tls {
 	char peer_cn[TLS_NAME_MAX + 1];
 	br_sslio_context io;
 	uint8_t iobuf[BR_SSL_BUFSIZE_BIDI];
+	/* BearSSL asks for a record's header, then for its body: one read
+	 * of the socket takes what is there, and the asks are served from
+	 * it (tls.c, sock_read). */
+	size_t rpos, rlen;
+	uint8_t rbuf[TLS_READ_AHEAD];
 };
 
 /*
