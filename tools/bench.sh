@@ -10,11 +10,14 @@
 #      beside it tools/bench-mem-ui.sh, the web UI process (cairn --ui)
 #      serving and running a backup, and tools/bench-mem-s3.sh, cairnd
 #      with --store s3 on a one-node Ceph (one line when there is none);
-#   3. tools/bench-callgrind.sh: instructions per file and per byte of each
+#   3. tools/bench-s3.sh: cairnd --store s3 on a one-node Ceph against
+#      --dir on one real tree (BENCH_S3_TREE, default /usr/share/doc), and
+#      Ceph's bring-up time;
+#   4. tools/bench-callgrind.sh: instructions per file and per byte of each
 #      side on a small fixed tree (skipped without valgrind);
-#   4. tools/bench-delta.sh: a big file changed by 1 MiB, cairn against
+#   5. tools/bench-delta.sh: a big file changed by 1 MiB, cairn against
 #      rsync's delta transfer;
-#   5. MD5 throughput of md5.c against `openssl speed`, and the sizes of the
+#   6. MD5 throughput of md5.c against `openssl speed`, and the sizes of the
 #      release binaries.
 #
 # Prints numbers only; nothing here passes or fails on speed (exit 1 only
@@ -84,6 +87,7 @@ if [ "${BENCH_SKIP_TREE:-0}" != 1 ]; then
 		part "ui memory" bench-mem-ui.sh "" report.memory-ui
 		part "s3 memory" bench-mem-s3.sh "" report.memory-s3
 	fi
+	part "s3 against dir" bench-s3.sh "" report.s3
 	part callgrind bench-callgrind.sh "" report.callgrind
 	[ "$BENCH_DELTA_MB" != 0 ] && part delta bench-delta.sh "" report.delta
 fi
