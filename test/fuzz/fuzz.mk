@@ -44,7 +44,8 @@ fuzz_src_http = src/common/http.c src/common/util.c $(FUZZ_PORT)
 fuzz_src_ui_form = src/client/ui_form.c src/common/json.c src/common/glob.c \
 	$(FUZZ_BASE)
 # What the object store backend reads back from a bucket (CAIRN_S3).
-fuzz_src_s3names = src/server/store_s3_name.c src/common/md5.c \
+fuzz_src_s3names = src/server/store_s3_name.c src/server/store.c \
+	src/common/json.c src/common/buf.c src/common/md5.c \
 	src/common/util.c $(FUZZ_PORT)
 fuzz_src_dns = src/common/dns.c
 

@@ -1,7 +1,8 @@
 /*
  * fuzz_s3names.c — libFuzzer target for store_s3_name.c, what cairnd's
  * object store backend reads back from a bucket: content names, lease
- * bodies, read lease names. Each parser runs on a copy of exactly the
+ * bodies, read lease names, usage bodies (--quota), the keys a recount
+ * adds up. Each parser runs on a copy of exactly the
  * input (ASan: no byte past it is read). Checked: what is taken prints
  * back to the same bytes (one form each, so parse and print agree).
  */
@@ -47,6 +48,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK((size_t)w + S3_OWNER - 1 == size &&
 		    memcmp(back, p, (size_t)w) == 0);
 	}
+	if (s3_parse_usage(p, size, &n) == 0) {
+		w = snprintf(back, sizeof back, "usage %" PRIu64 "\n", n);
+		CHECK(n <= INT64_MAX && (size_t)w == size &&
+		    memcmp(back, p, size) == 0);
+	}
+	if (s3_usage_counts(p, size))
+		CHECK(size > 5 && memchr(p, '/', size) != NULL);
 	free(p);
 	return 0;
 }
