@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench-lib.sh — what the bench scripts share, sourced (". tools/bench-lib.sh")
-# by bench-tree.sh, bench-mem.sh, bench-callgrind.sh and bench-delta.sh:
-# clocks and timing, deterministic trees, a fresh filesystem per store,
-# the throwaway sshd, a cairnd per run and the cairn client against it.
+# by the tools/bench-*.sh scripts: clocks and timing, deterministic trees,
+# a fresh filesystem per store, the throwaway sshd, a cairnd per run and
+# the cairn client against it, a one-node Ceph and its buckets.
 #
 # The caller sets top (the repository) and R (its work directory, inside
 # build/bench) before sourcing, and calls bench_init.
@@ -377,6 +377,37 @@ elapsed %e' -o "$R/mem.cairn.$cname" ${CAIRN_WRAP:-} \
 	secs=$(elapsedof "$R/mem.cairn.$cname")
 }
 jfield() { sed -n "s/.*\"$2\": *\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" "$R/json.$1" | head -n 1; }
+
+# s3_start DIR: a one-node Ceph with all its state in DIR (tools/ceph-up.sh;
+# the caller stops it with tools/ceph-down.sh DIR), its endpoint and keys
+# exported (CAIRN_S3_*). 0, or 1 with the reason in $s3_why.
+s3_start() {
+	if ! command -v radosgw >/dev/null 2>&1; then
+		s3_why="Ceph is not installed (sh tools/deps.sh s3 installs it)"
+		return 1
+	fi
+	if ! sh "$top/tools/ceph-up.sh" "$1" > "$R/ceph-up.out" 2> "$R/ceph-up.err"; then
+		s3_why="Ceph did not come up ($(grep -v '^ceph-up: logs in' "$R/ceph-up.err" | tail -n 1))"
+		return 1
+	fi
+	while IFS= read -r l; do
+		case $l in CAIRN_S3_*=*) export "${l%%=*}=${l#*=}" ;; esac
+	done < "$1/env"
+}
+
+# mkbucket NAME: the bucket, with s3probe (debug or ASan build) or else
+# curl's SigV4 signing (radosgw wants the empty body's SHA-256 named).
+mkbucket() {
+	for p in "$top/build/debug/s3probe" "$top/build/asan/s3probe"; do
+		[ -x "$p" ] || continue
+		CAIRN_S3_BUCKET=$1 "$p" mkbucket >> "$R/mkbucket.log" 2>&1
+		return
+	done
+	curl -sSf -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" \
+		-H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+		--user "$CAIRN_S3_ACCESS_KEY:$CAIRN_S3_SECRET_KEY" \
+		"$CAIRN_S3_ENDPOINT/$1" >> "$R/mkbucket.log" 2>&1
+}
 
 # bench_init: the checks, the work directory, and a trap that stops every
 # process started here and unmounts every filesystem made here.

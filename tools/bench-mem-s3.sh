@@ -21,32 +21,11 @@ trap 'sh "$top/tools/ceph-down.sh" "$ceph" >/dev/null 2>&1; bench_cleanup' EXIT
 bench_certs
 
 echo "== cairnd --store s3 peak memory as files grow (one-node Ceph; target <= 4 MiB)" > "$out"
-if ! command -v radosgw >/dev/null 2>&1; then
-	echo "  skipped: Ceph is not installed (sh tools/deps.sh s3 installs it)" >> "$out"
-	exit 0
-fi
 say "s3 memory: starting a one-node Ceph in $ceph"
-if ! sh "$top/tools/ceph-up.sh" "$ceph" > "$R/ceph-up.out" 2> "$R/ceph-up.err"; then
-	echo "  skipped: Ceph did not come up ($(grep -v '^ceph-up: logs in' "$R/ceph-up.err" | tail -n 1))" >> "$out"
+if ! s3_start "$ceph"; then
+	echo "  skipped: $s3_why" >> "$out"
 	exit 0
 fi
-while IFS= read -r l; do
-	case $l in CAIRN_S3_*=*) export "${l%%=*}=${l#*=}" ;; esac
-done < "$ceph/env"
-
-# mkbucket NAME: the bucket, with s3probe (debug or ASan build) or else
-# curl's SigV4 signing (radosgw wants the empty body's SHA-256 named).
-mkbucket() {
-	for p in "$top/build/debug/s3probe" "$top/build/asan/s3probe"; do
-		[ -x "$p" ] || continue
-		CAIRN_S3_BUCKET=$1 "$p" mkbucket >> "$R/mkbucket.log" 2>&1
-		return
-	done
-	curl -sSf -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" \
-		-H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
-		--user "$CAIRN_S3_ACCESS_KEY:$CAIRN_S3_SECRET_KEY" \
-		"$CAIRN_S3_ENDPOINT/$1" >> "$R/mkbucket.log" 2>&1
-}
 
 kib() { awk -v k="${1:-0}" 'BEGIN { printf "%6d KiB %5.2f MiB", k, k / 1024 }'; }
 echo "server: the larger of GNU time %M of cairnd and the VmHWM of its sessions sampled every 0.1 s" >> "$out"

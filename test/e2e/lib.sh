@@ -894,4 +894,20 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
 ensure_certs || finish
+
+# rsync_same FLAGS A B WHAT: rsync FLAGS --dry-run --itemize-changes A/ B/
+# prints nothing (every difference would be one line), and exits 0.
+rsync_same() {
+	_rf=$1 _ra=$2 _rb=$3
+	rsync $_rf --dry-run --itemize-changes "$_ra/" "$_rb/" >"$W/rsync.out" 2>&1
+	_rrc=$?
+	if [ $_rrc = 0 ] && [ ! -s "$W/rsync.out" ]; then
+		ok "$4"
+	else
+		fail "$4" "rsync $_rf --dry-run --itemize-changes $_ra/ $_rb/" \
+			"want exit status 0 and no output; got exit status $_rrc and:"
+		head -n 60 "$W/rsync.out" | sed 's/^/       | /'
+	fi
+}
+
 need_binaries

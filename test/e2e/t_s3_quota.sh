@@ -55,48 +55,6 @@ nsnaps() {
 	grep -c "^alice/$1/snap/" "$S3_OUT"
 }
 
-# start_b: a second cairnd, B, on the same bucket beside the one
-# start_server runs (A), its port in PB; with SLOW set, its spool writes
-# slowed by SLOW ms (the diskfault shim). stop_b stops it.
-start_b() {
-	_try=0
-	while [ $_try -lt 10 ]; do
-		_try=$((_try + 1))
-		PB=$(random_port)
-		(
-			[ -n "$SLOW" ] && {
-				LD_PRELOAD=$TOP/build/asan/diskfault.so
-				CAIRN_SLOW_PATH=.cairnd-
-				CAIRN_SLOW_MS=$SLOW
-				ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-				export LD_PRELOAD CAIRN_SLOW_PATH CAIRN_SLOW_MS ASAN_OPTIONS
-			}
-			exec "$CAIRND" --host 127.0.0.1 --port "$PB" --dir "$D" \
-				--cert "$CERTS/server_cert.pem" --key "$CERTS/server_key.pem" \
-				--ca "$CERTS/ca_cert.pem" $S3ARGS >"$W/b.out" 2>>"$W/b.log" </dev/null
-		) &
-		B_PID=$!
-		_n=0
-		while [ $_n -lt 100 ] && ! grep -q "listening on 127.0.0.1:$PB" "$W/b.log" 2>/dev/null &&
-			! grep -q "listen on 127.0.0.1:$PB: Address already in use" "$W/b.log"; do
-			sleep 0.1
-			_n=$((_n + 1))
-		done
-		# a port the cluster's connections hold: another one
-		grep -q "listen on 127.0.0.1:$PB: Address already in use" "$W/b.log" || break
-		wait "$B_PID" 2>/dev/null
-	done
-	grep -q "listening on 127.0.0.1:$PB" "$W/b.log"
-	check $? "a second cairnd with --quota on the same bucket listens on $PB"
-}
-stop_b() {
-	kill "$B_PID" 2>/dev/null
-	wait "$B_PID" 2>/dev/null
-	if grep -Eq "$SANITIZER_RE" "$W/b.log"; then
-		fail "the second cairnd: no sanitizer reports" "$(head -n 40 "$W/b.log")"
-	fi
-}
-
 SRC=$W/src
 mkdir -p "$SRC/many"
 i=0

@@ -106,16 +106,8 @@ R=$W/back
 run_cairn --restore "$ID" --path "$R" --json
 check_rc 0 "restore from the object store: exit 0"
 check_eq "$(json_field "$RUN_OUT" errors)" 0 "restore: errors = 0"
-if command -v rsync >/dev/null 2>&1; then
-	rsync -aHS --numeric-ids -c -n -i "$SRC/" "$R/" >"$W/rsync.out" 2>&1
-	if [ $? = 0 ] && [ ! -s "$W/rsync.out" ]; then
-		ok "rsync -aHS -c finds nothing to change between the source and the restore"
-	else
-		fail "the restore matches the source (rsync)" "$(head -n 20 "$W/rsync.out")"
-	fi
-else
-	note "no rsync: compared with cmp only"
-fi
+rsync_same "-aHS --numeric-ids -c" "$SRC" "$R" \
+	"rsync -aHS -c finds nothing to change between the source and the restore"
 for f in sparse.img d/tail.img d/hole.img d/odd.img d/mixed.img zeros.bin data.bin; do
 	cmp "$SRC/$f" "$R/$f" >"$W/cmp.out" 2>&1
 	check $? "$f comes back byte for byte"

@@ -95,16 +95,8 @@ fi
 # ---- restore, byte for byte --------------------------------------------------
 run_cairn --restore "$ID" --path "$W/back"
 check_rc 0 "restore from the object store: exit 0"
-if command -v rsync >/dev/null 2>&1; then
-	rsync -aHS --numeric-ids -c -n -i "$SRC/" "$W/back/" >"$W/rsync.out" 2>&1
-	if [ $? = 0 ] && [ ! -s "$W/rsync.out" ]; then
-		ok "rsync -aHS -c finds nothing to change between the source and the restore"
-	else
-		fail "the restore matches the source (rsync)" "$(head -n 20 "$W/rsync.out")"
-	fi
-else
-	note "no rsync: compared with cmp only"
-fi
+rsync_same "-aHS --numeric-ids -c" "$SRC" "$W/back" \
+	"rsync -aHS -c finds nothing to change between the source and the restore"
 cmp -s "$SRC/big" "$W/back/big" && cmp -s "$SRC/sparse" "$W/back/sparse"
 check $? "the multipart and the sparse file come back byte for byte"
 check_eq "$(stat -c %i "$W/back/docs/a.txt")" "$(stat -c %i "$W/back/docs/hard.txt")" \
@@ -139,41 +131,7 @@ if grep -Eq "$SANITIZER_RE" "$W/check.out"; then
 	fail "--check: no sanitizer reports" "$(head -n 30 "$W/check.out")"
 fi
 
-# ---- two cairnd on one bucket ---------------------------------------------------
-# A second cairnd, B, beside the one start_server runs (A). Its spool
-# writes may be slowed (the diskfault shim) so that a run on it is caught
-# in the middle.
-start_b() {
-	PB=$(random_port)
-	(
-		[ -n "$SLOW" ] && {
-			LD_PRELOAD=$TOP/build/asan/diskfault.so
-			CAIRN_SLOW_PATH=.cairnd-
-			CAIRN_SLOW_MS=$SLOW
-			ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-			export LD_PRELOAD CAIRN_SLOW_PATH CAIRN_SLOW_MS ASAN_OPTIONS
-		}
-		exec "$CAIRND" --host 127.0.0.1 --port "$PB" --dir "$D" \
-			--cert "$CERTS/server_cert.pem" --key "$CERTS/server_key.pem" \
-			--ca "$CERTS/ca_cert.pem" $S3ARGS \
-			>"$W/b.out" 2>>"$W/b.log" </dev/null
-	) &
-	B_PID=$!
-	_n=0
-	while [ $_n -lt 100 ] && ! grep -q "listening on 127.0.0.1:$PB" "$W/b.log" 2>/dev/null; do
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	grep -q "listening on 127.0.0.1:$PB" "$W/b.log"
-	check $? "a second cairnd on the same bucket listens on $PB"
-}
-stop_b() {
-	kill "$B_PID" 2>/dev/null
-	wait "$B_PID" 2>/dev/null
-	if grep -Eq "$SANITIZER_RE" "$W/b.log"; then
-		fail "the second cairnd: no sanitizer reports" "$(head -n 40 "$W/b.log")"
-	fi
-}
+# ---- two cairnd on one bucket (start_b, stop_b: s3lib.sh) -----------------------
 # nsnaps: the snapshots of $ID the server at $PORT lists.
 nsnaps() {
 	run_cairn --list --json
