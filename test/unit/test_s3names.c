@@ -164,33 +164,6 @@ suite_s3names(void)
 
 #else
 
-/* The keys below "<client>/" the usage counts: content objects and
- * manifests, nothing of the bookkeeping. */
-static void
-usage_keys(void)
-{
-	static const char *const yes[] = {
-		"data/" HEX "-12", "data/x", "0123456789abcdef/snap/s",
-		"0123456789abcdef/snap/2026-12-02T14-16-24Z-001",
-	};
-	static const char *const no[] = {
-		"", "data", "data/", "catalog", "usage", "sweep/lock",
-		"0123456789abcdef/lock", "0123456789abcdef/resume",
-		"0123456789abcdef/read/12-" OWN, "0123456789abcdef/snap/",
-		"0123456789abcdef/snap", "0123456789ABCDEF/snap/s",
-		"0123456789abcde/snap/s", "0123456789abcdef0/snap/s",
-		"x/data/y", "sweep/snap/s",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
-		if (!CHECK(s3_usage_counts(yes[i], strlen(yes[i])) == 1))
-			fprintf(stderr, "  not counted: '%s'\n", yes[i]);
-	for (i = 0; i < sizeof no / sizeof no[0]; i++)
-		if (!CHECK(s3_usage_counts(no[i], strlen(no[i])) == 0))
-			fprintf(stderr, "  counted: '%s'\n", no[i]);
-}
-
 void
 suite_s3names(void)
 {
