@@ -1,6 +1,7 @@
 /*
- * json.h — one JSON object at a time, read with jsmn into a fixed token
- * array (JSMN_STRICT), written into a bounded buf.
+ * json.h — one JSON object at a time, read into a fixed array of jsmn's
+ * tokens (as JSMN_STRICT cuts them, in one checking pass of json.c's own:
+ * see json.c), written into a bounded buf.
  *
  * cairn's JSON files (client state, manifests, the server's state file)
  * hold one object per line inside one JSON array, so a reader never needs
@@ -32,6 +33,10 @@ struct json {
 	size_t len;
 	int ntok;
 	jsmntok_t tok[JSON_MAX_TOKENS];
+	/* 1 if string token t was checked by json_parse and holds no
+	 * escape (it decodes to its own bytes); 0 makes the getters decode
+	 * and check it, as they must a token filled in by hand. */
+	uint8_t plain[JSON_MAX_TOKENS];
 	int nkey;			/* the object's own keys: */
 	int key[JSON_MAX_TOKENS / 2];	/* their tokens, in order */
 };

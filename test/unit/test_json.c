@@ -622,6 +622,105 @@ test_round_trip(void)
 	CHECK(runs == 1 + na + na * na + na * na * na + 10000);
 }
 
+/*
+ * json_parse cuts tokens as jsmn (strict) would: for every input it
+ * accepts, jsmn gives the same tokens, and a string is marked plain
+ * exactly when it holds no backslash. Inputs are valid records, each
+ * with random bytes replaced, inserted or deleted.
+ */
+static void
+test_same_tokens(void)
+{
+	static const char *const seed[] = {
+		"{\"path\":\"t00/d0000/f000000.txt\",\"type\":\"file\","
+		    "\"size\":3338,\"mode\":420,\"mtime\":-1700000000,"
+		    "\"mtime_ns\":0,\"md5\":\"81c15c95822a23ff8d50816e28fe4ca6\"}",
+		"{ \"a\" : [ 1 , { \"b\" : [ ] } , [ true , null ] ] , \"c\" :"
+		    " \"x\\u00e9\\\"\\/\\ud83d\\ude00\\udc80\" , \"d\":1.5e-3 }",
+		"{\"\\u0061\":{\"a\":{\"a\":[[[\"\\n\\t\"]]]}},\"e\":false}",
+	};
+	static const char alpha[] = "{}[]:,\"\\ u0123456789abcdef-+.eE"
+	    "tnrl\t\n\x01\x80\xc3";
+	jsmntok_t tok[JSON_MAX_TOKENS];
+	jsmn_parser p;
+	struct json j;
+	char in[512];
+	size_t n, k, runs, good = 0, bad = 0;
+	int r, t, m;
+
+	for (runs = 0; runs < 60000; runs++) {
+		n = strlen(seed[runs % 3]);
+		memcpy(in, seed[runs % 3], n);
+		for (m = (int)(rng() % 3); m > 0; m--) {
+			k = (size_t)(rng() % n);
+			switch (rng() % 3) {
+			case 0:
+				in[k] = alpha[rng() % (sizeof alpha - 1)];
+				break;
+			case 1:
+				memmove(in + k + 1, in + k, n - k);
+				in[k] = alpha[rng() % (sizeof alpha - 1)];
+				n++;
+				break;
+			default:
+				memmove(in + k, in + k + 1, n - k - 1);
+				n--;
+			}
+		}
+		if (json_parse(&j, in, n) < 0)
+			continue;
+		good++;
+		jsmn_init(&p);
+		r = jsmn_parse(&p, in, n, tok, JSON_MAX_TOKENS);
+		if (r != j.ntok) {
+			bad++;
+			continue;
+		}
+		for (t = 0; t < r; t++)
+			if (tok[t].type != j.tok[t].type ||
+			    tok[t].start != j.tok[t].start ||
+			    tok[t].end != j.tok[t].end ||
+			    tok[t].size != j.tok[t].size ||
+			    j.plain[t] != (tok[t].type == JSMN_STRING &&
+			    memchr(in + tok[t].start, '\\',
+			    (size_t)(tok[t].end - tok[t].start)) == NULL))
+				break;
+		if (t < r) {
+			bad++;
+			fprintf(stderr, "  token %d differs: %.*s\n", t,
+			    (int)n, in);
+		}
+	}
+	CHECK(bad == 0);
+	/* Enough of the mutants parse for the comparison to mean much. */
+	if (!CHECK(good > 5000))
+		fprintf(stderr, "  only %zu of %zu inputs parsed\n", good, runs);
+}
+
+/* Duplicate keys are found among many, whatever their hashes. */
+static void
+test_many_keys(void)
+{
+	char rec[1024], *p;
+	struct json j;
+	int k, d;
+
+	for (d = 0; d < 30; d++) {
+		p = rec + sprintf(rec, "{");
+		for (k = 0; k < 30; k++)
+			p += sprintf(p, "%s\"k%d\":%d", k ? "," : "", k, k);
+		sprintf(p, ",\"k%d\":0}", d);
+		CHECK(parse(&j, rec) == -1);
+		if (d < 10)
+			sprintf(p, ",\"k\\u003%d\":0}", d);
+		else
+			sprintf(p, ",\"k\\u003%d%d\":0}", d / 10, d % 10);
+		CHECK(parse(&j, rec) == -1);
+		sprintf(p, ",\"k%d\":0}", d + 30);
+		CHECK(parse(&j, rec) == 0);
+	}
+}
+
 void
 suite_json(void)
 {
@@ -631,4 +730,6 @@ suite_json(void)
 	test_malformed();
 	test_writers();
 	test_round_trip();
+	test_same_tokens();
+	test_many_keys();
 }
