@@ -592,16 +592,53 @@ json_str(const struct json *j, const char *key, char *out, size_t cap,
 	return json_tok_str(j, json_find(j, key), out, cap, n);
 }
 
+void
+json_index(const struct json *j, const struct json_name *name, int n,
+    int *at)
+{
+	char dec[JSON_NAME_MAX];
+	const char *s;
+	size_t len;
+	int i, k, m, c = 0;
+
+	for (m = 0; m < n; m++)
+		at[m] = -1;
+	for (i = 0; i < j->nkey; i++) {
+		k = j->key[i];
+		s = j->src + j->tok[k].start;
+		len = raw_len(j, k);
+		if (!j->plain[k]) {
+			if (json_tok_str(j, k, dec, sizeof dec, &len) < 0)
+				continue;	/* longer than any name */
+			s = dec;
+		}
+		/* Keys are unique: the first name that matches is the one. */
+		for (m = 0; m < n; m++) {
+			if (name[c].n == len && memcmp(name[c].s, s, len) == 0) {
+				at[c] = k + 1;
+				c = c + 1 == n ? 0 : c + 1;
+				break;
+			}
+			c = c + 1 == n ? 0 : c + 1;
+		}
+	}
+}
+
+/* The text of primitive token t, or NULL. */
+static const char *
+prim_tok(const struct json *j, int t, size_t *n)
+{
+	if (t < 0 || t >= j->ntok || j->tok[t].type != JSMN_PRIMITIVE)
+		return NULL;
+	*n = (size_t)(j->tok[t].end - j->tok[t].start);
+	return j->src + j->tok[t].start;
+}
+
 /* The text of the primitive value of key, or NULL. */
 static const char *
 prim(const struct json *j, const char *key, size_t *n)
 {
-	int t = json_find(j, key);
-
-	if (t < 0 || j->tok[t].type != JSMN_PRIMITIVE)
-		return NULL;
-	*n = (size_t)(j->tok[t].end - j->tok[t].start);
-	return j->src + j->tok[t].start;
+	return prim_tok(j, json_find(j, key), n);
 }
 
 /* Decimal digits s[0..n), no sign, no leading zero, into *v. 0 or -1. */
@@ -627,24 +664,36 @@ digits_u64(const char *s, size_t n, uint64_t *v)
 }
 
 int
-json_u64(const struct json *j, const char *key, uint64_t *v)
+json_tok_u64(const struct json *j, int t, uint64_t *v)
 {
 	const char *s;
 	size_t n;
 
-	if ((s = prim(j, key, &n)) == NULL)
+	if ((s = prim_tok(j, t, &n)) == NULL)
 		return -1;
 	return digits_u64(s, n, v);
 }
 
 int
+json_u64(const struct json *j, const char *key, uint64_t *v)
+{
+	return json_tok_u64(j, json_find(j, key), v);
+}
+
+int
 json_i64(const struct json *j, const char *key, int64_t *v)
+{
+	return json_tok_i64(j, json_find(j, key), v);
+}
+
+int
+json_tok_i64(const struct json *j, int t, int64_t *v)
 {
 	const char *s;
 	uint64_t x;
 	size_t n;
 
-	if ((s = prim(j, key, &n)) == NULL)
+	if ((s = prim_tok(j, t, &n)) == NULL)
 		return -1;
 	if (n > 0 && s[0] == '-') {
 		if (digits_u64(s + 1, n - 1, &x) < 0 ||

@@ -66,9 +66,32 @@ int json_i64(const struct json *j, const char *key, int64_t *v);
 /* true/false value of key: 0 on success with *v set, -1 otherwise. */
 int json_bool(const struct json *j, const char *key, int *v);
 
-/* Same as json_str, for the token at index t (e.g. an array element). */
+/* Same as json_str, json_u64 and json_i64, for the token at index t (an
+ * array element, a value json_index found); t = -1 is absent. */
 int json_tok_str(const struct json *j, int t, char *out, size_t cap,
     size_t *n);
+int json_tok_u64(const struct json *j, int t, uint64_t *v);
+int json_tok_i64(const struct json *j, int t, int64_t *v);
+
+/* A key for json_index: its bytes, no escape or control character, and
+ * their count, below JSON_NAME_MAX. JSON_NAME("path") writes one. */
+#define JSON_NAME_MAX 32
+struct json_name {
+	const char *s;
+	size_t n;
+};
+#define JSON_NAME(lit) { (lit), sizeof(lit) - 1 }
+
+/*
+ * The values of n top-level keys at once: at[i] gets the token of the
+ * value of name[i], or -1 if it is absent; other keys are passed over.
+ * One walk of the object's keys, each compared first with the name after
+ * the last one found: a record whose keys come in the order of name[]
+ * (as a writer with the same table puts them) costs a comparison a key,
+ * where json_find searches all of them for each.
+ */
+void json_index(const struct json *j, const struct json_name *name, int n,
+    int *at);
 
 /*
  * Writers: append to b, return 0 or -1 when b is full (b->err is set).

@@ -212,31 +212,49 @@ entry_json(struct buf *b, const struct entry *e, const struct stamp *x)
 	return b->err ? -1 : 0;
 }
 
-/* An optional u32 field: 0 absent (v = 0), 1 present, -1 out of range. */
+/* The keys an entry record may hold, in the order entry_json writes
+ * them (json_index reads them best so). */
+enum {
+	K_PATH, K_TYPE, K_FLAGS, K_SIZE, K_MODE, K_MTIME, K_MTIME_NS, K_UID,
+	K_GID, K_USER, K_GROUP, K_MD5, K_TARGET, K_MAJOR, K_MINOR, K_XATTRS,
+	K_CTIME, K_CTIME_NS, K_INO, K_COUNT
+};
+static const struct json_name entry_keys[K_COUNT] = {
+	JSON_NAME("path"), JSON_NAME("type"), JSON_NAME("flags"),
+	JSON_NAME("size"), JSON_NAME("mode"), JSON_NAME("mtime"),
+	JSON_NAME("mtime_ns"), JSON_NAME("uid"), JSON_NAME("gid"),
+	JSON_NAME("user"), JSON_NAME("group"), JSON_NAME("md5"),
+	JSON_NAME("target"), JSON_NAME("major"), JSON_NAME("minor"),
+	JSON_NAME("xattrs"), JSON_NAME("ctime"), JSON_NAME("ctime_ns"),
+	JSON_NAME("ino")
+};
+
+/* An optional u32 value, token t: 0 absent (v = 0), 1 present, -1 out
+ * of range. */
 static int
-opt_u32(const struct json *j, const char *key, uint32_t *v)
+opt_u32(const struct json *j, int t, uint32_t *v)
 {
 	uint64_t u;
 
 	*v = 0;
-	if (json_find(j, key) < 0)
+	if (t < 0)
 		return 0;
-	if (json_u64(j, key, &u) < 0 || u > 0xffffffffu)
+	if (json_tok_u64(j, t, &u) < 0 || u > 0xffffffffu)
 		return -1;
 	*v = (uint32_t)u;
 	return 1;
 }
 
-/* An optional owner name (empty when absent). 0 or -1. */
+/* An optional owner name, token t (empty when absent). 0 or -1. */
 static int
-opt_owner(const struct json *j, const char *key, char *out)
+opt_owner(const struct json *j, int t, char *out)
 {
 	size_t n;
 
 	out[0] = 0;
-	if (json_find(j, key) < 0)
+	if (t < 0)
 		return 0;
-	return json_str(j, key, out, OWNER_NAME_MAX + 1, &n) < 0 ||
+	return json_tok_str(j, t, out, OWNER_NAME_MAX + 1, &n) < 0 ||
 	    memchr(out, 0, n) != NULL ? -1 : 0;
 }
 
@@ -255,53 +273,58 @@ int
 entry_parse(const struct json *j, struct entry *e, struct stamp *x)
 {
 	char type[8], hex[40];
+	int at[K_COUNT];
 	uint32_t v;
 	uint64_t u;
 	size_t n;
 	int r, d;
 
 	entry_clear(e, 0);
-	if (json_str(j, "path", e->path, sizeof e->path, &e->plen) < 0 ||
-	    json_str(j, "type", type, sizeof type, &n) < 0 ||
+	json_index(j, entry_keys, K_COUNT, at);
+	if (json_tok_str(j, at[K_PATH], e->path, sizeof e->path,
+	    &e->plen) < 0 ||
+	    json_tok_str(j, at[K_TYPE], type, sizeof type, &n) < 0 ||
 	    (e->type = type_of_name(type)) == 0 ||
 	    (e->plen == 0 ? e->type != E_DIR :
 	    path_check(e->path, e->plen) < 0) ||
-	    json_u64(j, "size", &e->size) < 0 ||
-	    json_u64(j, "mode", &u) < 0 || u > 07777 ||
-	    json_i64(j, "mtime", &e->mtime) < 0 ||
-	    opt_u32(j, "flags", &e->flags) < 0 || (e->flags & ~EF_ALL) != 0)
+	    json_tok_u64(j, at[K_SIZE], &e->size) < 0 ||
+	    json_tok_u64(j, at[K_MODE], &u) < 0 || u > 07777 ||
+	    json_tok_i64(j, at[K_MTIME], &e->mtime) < 0 ||
+	    opt_u32(j, at[K_FLAGS], &e->flags) < 0 ||
+	    (e->flags & ~EF_ALL) != 0)
 		return -1;
 	e->mode = (uint32_t)u;
-	if (opt_u32(j, "mtime_ns", &e->mtime_ns) < 0 ||
+	if (opt_u32(j, at[K_MTIME_NS], &e->mtime_ns) < 0 ||
 	    e->mtime_ns >= 1000000000u)
 		return -1;
 	/* What entry_json writes, and nothing it would not: an owner in
 	 * both numbers or neither, device numbers only for devices. */
-	if ((r = opt_u32(j, "uid", &e->uid)) < 0 ||
-	    opt_u32(j, "gid", &e->gid) != r ||
-	    opt_owner(j, "user", e->user) < 0 ||
-	    opt_owner(j, "group", e->group) < 0 ||
-	    (d = opt_u32(j, "major", &e->major)) < 0 ||
-	    opt_u32(j, "minor", &v) != d ||
+	if ((r = opt_u32(j, at[K_UID], &e->uid)) < 0 ||
+	    opt_u32(j, at[K_GID], &e->gid) != r ||
+	    opt_owner(j, at[K_USER], e->user) < 0 ||
+	    opt_owner(j, at[K_GROUP], e->group) < 0 ||
+	    (d = opt_u32(j, at[K_MAJOR], &e->major)) < 0 ||
+	    opt_u32(j, at[K_MINOR], &v) != d ||
 	    d != (e->type == E_CHR || e->type == E_BLK))
 		return -1;
 	e->owned = r;
 	e->minor = v;
-	if (ENTRY_HAS_DATA(e) && (json_str(j, "md5", hex, sizeof hex, &n) < 0 ||
-	    md5_unhex(hex, n, e->md5) < 0))
+	if (ENTRY_HAS_DATA(e) && (json_tok_str(j, at[K_MD5], hex, sizeof hex,
+	    &n) < 0 || md5_unhex(hex, n, e->md5) < 0))
 		return -1;
 	if (e->type == E_LINK || e->type == E_HARD) {
-		if (json_str(j, "target", e->target, sizeof e->target,
+		if (json_tok_str(j, at[K_TARGET], e->target, sizeof e->target,
 		    &e->tlen) < 0 || e->tlen == 0 ||
 		    (e->type == E_HARD && path_check(e->target, e->tlen) < 0))
 			return -1;
 	}
 	if (x != NULL) {
 		memset(x, 0, sizeof *x);
-		json_i64(j, "ctime", &x->ctime);
-		if (json_u64(j, "ctime_ns", &u) == 0 && u < 1000000000u)
+		json_tok_i64(j, at[K_CTIME], &x->ctime);
+		if (json_tok_u64(j, at[K_CTIME_NS], &u) == 0 &&
+		    u < 1000000000u)
 			x->ctime_ns = (uint32_t)u;
-		json_u64(j, "ino", &x->ino);
+		json_tok_u64(j, at[K_INO], &x->ino);
 	}
 	return 0;
 }

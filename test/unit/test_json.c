@@ -721,6 +721,42 @@ test_many_keys(void)
 	}
 }
 
+/* json_index finds each name's value whatever the order of the keys,
+ * spelt with escapes or not, and passes over the rest. */
+static void
+test_index(void)
+{
+	static const struct json_name name[] = {
+		JSON_NAME("a"), JSON_NAME("bb"), JSON_NAME("c"), JSON_NAME("")
+	};
+	struct json j;
+	uint64_t u;
+	int64_t s;
+	int at[4];
+
+	CHECK(parse(&j, "{\"a\":1,\"bb\":2,\"c\":3}") == 0);
+	json_index(&j, name, 4, at);
+	CHECK(at[0] == 2 && at[1] == 4 && at[2] == 6 && at[3] == -1);
+	CHECK(json_tok_u64(&j, at[1], &u) == 0 && u == 2);
+	CHECK(json_tok_u64(&j, at[3], &u) == -1 && json_tok_i64(&j, -1,
+	    &s) == -1 && json_tok_u64(&j, j.ntok, &u) == -1);
+
+	/* Out of order, escaped, unknown, long and empty keys. */
+	CHECK(parse(&j, "{\"c\":[1],\"x\":0,\"\\u0062b\":-3,\"\":\"e\","
+	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\u0061\":1,"
+	    "\"\\u0061\":true}") == 0);
+	json_index(&j, name, 4, at);
+	CHECK(at[2] == 2 && at[0] == j.ntok - 1 && at[3] == 9);
+	CHECK(json_tok_i64(&j, at[1], &s) == 0 && s == -3 &&
+	    json_tok_u64(&j, at[1], &u) == -1);
+	CHECK(json_tok_u64(&j, at[2], &u) == -1);	/* an array */
+	CHECK(json_tok_u64(&j, at[0], &u) == -1);	/* true */
+	json_index(&j, name, 0, at);
+	CHECK(parse(&j, "{}") == 0);
+	json_index(&j, name, 4, at);
+	CHECK(at[0] == -1 && at[1] == -1 && at[2] == -1 && at[3] == -1);
+}
+
 void
 suite_json(void)
 {
@@ -732,4 +768,5 @@ suite_json(void)
 	test_round_trip();
 	test_same_tokens();
 	test_many_keys();
+	test_index();
 }
