@@ -52,9 +52,12 @@ buf_put(struct buf *b, const void *p, size_t n)
 int
 buf_putc(struct buf *b, int c)
 {
-	uint8_t x = (uint8_t)c;
-
-	return buf_put(b, &x, 1);
+	if (buf_room(b) == 0) {
+		b->err = 1;
+		return -1;
+	}
+	b->p[b->len++] = (uint8_t)c;
+	return 0;
 }
 
 int

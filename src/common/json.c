@@ -326,10 +326,14 @@ prim_scan(struct pst *x)
 
 	if ((t = tok_new(j, JSMN_PRIMITIVE, i)) < 0)
 		return -1;
-	if ((n - i >= 4 && memcmp(s + i, "true", 4) == 0) ||
-	    (n - i >= 4 && memcmp(s + i, "null", 4) == 0)) {
+	if (s[i] == 't' || s[i] == 'n') {
+		if (n - i < 4 || (memcmp(s + i, "true", 4) != 0 &&
+		    memcmp(s + i, "null", 4) != 0))
+			return -1;
 		i += 4;
-	} else if (n - i >= 5 && memcmp(s + i, "false", 5) == 0) {
+	} else if (s[i] == 'f') {
+		if (n - i < 5 || memcmp(s + i, "false", 5) != 0)
+			return -1;
 		i += 5;
 	} else {
 		if (s[i] == '-')
@@ -655,7 +659,9 @@ digits_u64(const char *s, size_t n, uint64_t *v)
 		if (!is_digit(s[i]))
 			return -1;
 		d = (unsigned)(s[i] - '0');
-		if (x > (UINT64_MAX - d) / 10)
+		/* Nineteen digits always fit; past them, check (a division
+		 * by a constant, only for the longest numbers). */
+		if (i >= 19 && x > (UINT64_MAX - d) / 10)
 			return -1;
 		x = x * 10 + d;
 	}
@@ -790,9 +796,10 @@ json_put_str(struct buf *b, const char *str, size_t n)
 		/* Copy the longest run that needs no escape in one go. */
 		for (run = i; run < n; run += len) {
 			c = s[run];
-			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
-				break;
-			if ((len = utf8_len(s + run, n - run)) == 0)
+			len = 1;
+			if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+				continue;	/* printable ASCII, most bytes */
+			if (c < 0x80 || (len = utf8_len(s + run, n - run)) == 0)
 				break;
 		}
 		if (buf_put(b, s + i, run - i) < 0)
@@ -836,7 +843,26 @@ full:
 int
 json_put_key(struct buf *b, const char *key, int first)
 {
-	size_t mark = b->len;
+	size_t mark = b->len, i;
+	uint8_t *p;
+
+	/* A key of printable ASCII without quote or backslash (every key
+	 * cairn writes) is copied as it is, straight into b. */
+	if (buf_room(b) > 4) {
+		p = b->p + b->len;
+		if (!first)
+			*p++ = ',';
+		*p++ = '"';
+		for (i = 0; key[i] >= 0x20 && key[i] < 0x7f && key[i] != '"' &&
+		    key[i] != '\\' && (size_t)(p - b->p) < b->cap - 2; i++)
+			*p++ = (uint8_t)key[i];
+		if (key[i] == 0) {
+			*p++ = '"';
+			*p++ = ':';
+			b->len = (size_t)(p - b->p);
+			return 0;
+		}
+	}
 
 	if ((!first && buf_putc(b, ',') < 0) ||
 	    json_put_str(b, key, strlen(key)) < 0 || buf_putc(b, ':') < 0) {

@@ -757,6 +757,38 @@ test_index(void)
 	CHECK(at[0] == -1 && at[1] == -1 && at[2] == -1 && at[3] == -1);
 }
 
+/* json_put_key writes what a comma, json_put_str and a colon would, for
+ * any key and any room left (all or nothing). */
+static void
+test_put_key(void)
+{
+	static const char *const key[] = {
+		"a", "", "mtime_ns", "\xc3\xa9", "\x80", "a\tb", "a\\b", "q\"",
+		"\x7f", "\x1f"
+	};
+	char want[64], got[64];
+	struct buf w, g;
+	size_t k, cap;
+	int first, r, bad = 0;
+
+	for (k = 0; k < sizeof key / sizeof key[0]; k++)
+		for (first = 0; first < 2; first++)
+			for (cap = 0; cap < 24; cap++) {
+				buf_init(&w, want, sizeof want);
+				if (!first)
+					buf_putc(&w, ',');
+				json_put_str(&w, key[k], strlen(key[k]));
+				buf_putc(&w, ':');
+				buf_init(&g, got, cap);
+				r = json_put_key(&g, key[k], first);
+				if (w.len <= cap ? r != 0 || g.len != w.len ||
+				    memcmp(got, want, w.len) != 0 :
+				    r != -1 || g.len != 0 || !g.err)
+					bad++;
+			}
+	CHECK(bad == 0);
+}
+
 void
 suite_json(void)
 {
@@ -769,4 +801,5 @@ suite_json(void)
 	test_same_tokens();
 	test_many_keys();
 	test_index();
+	test_put_key();
 }
