@@ -148,65 +148,70 @@ static const char *const type_names[] = {
 	"", "file", "dir", "link", "fifo", "chr", "blk", "hard"
 };
 
+/*
+ * A key as json_put_key writes it (a comma, the quoted name, a colon),
+ * for a literal name that needs no escape: one copy. A record is written
+ * for every file on each side of a run (DESIGN.md, "JSON records").
+ */
+#define PUT_KEY(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
+
 static void
-put_u64_field(struct buf *b, const char *key, uint64_t v)
+put_u64_field(struct buf *b, const char *key, size_t n, uint64_t v)
 {
-	json_put_key(b, key, 0);
+	buf_put(b, key, n);
 	buf_dec(b, v);
 }
+#define PUT_U64(b, lit, v) put_u64_field((b), (lit), sizeof(lit) - 1, (v))
 
 int
 entry_json(struct buf *b, const struct entry *e, const struct stamp *x)
 {
-	buf_putc(b, '{');
-	json_put_key(b, "path", 1);
+	PUT_KEY(b, "{\"path\":");
 	json_put_str(b, e->path, e->plen);
-	json_put_key(b, "type", 0);
+	PUT_KEY(b, ",\"type\":");
 	json_put_str(b, type_names[e->type], strlen(type_names[e->type]));
 	if (e->flags != 0)
-		put_u64_field(b, "flags", e->flags);
-	put_u64_field(b, "size", e->size);
-	put_u64_field(b, "mode", e->mode);
-	json_put_key(b, "mtime", 0);
+		PUT_U64(b, ",\"flags\":", e->flags);
+	PUT_U64(b, ",\"size\":", e->size);
+	PUT_U64(b, ",\"mode\":", e->mode);
+	PUT_KEY(b, ",\"mtime\":");
 	buf_sdec(b, e->mtime);
-	put_u64_field(b, "mtime_ns", e->mtime_ns);
+	PUT_U64(b, ",\"mtime_ns\":", e->mtime_ns);
 	if (e->owned) {
-		put_u64_field(b, "uid", e->uid);
-		put_u64_field(b, "gid", e->gid);
+		PUT_U64(b, ",\"uid\":", e->uid);
+		PUT_U64(b, ",\"gid\":", e->gid);
 	}
 	if (e->user[0] != 0) {
-		json_put_key(b, "user", 0);
+		PUT_KEY(b, ",\"user\":");
 		json_put_str(b, e->user, strlen(e->user));
 	}
 	if (e->group[0] != 0) {
-		json_put_key(b, "group", 0);
+		PUT_KEY(b, ",\"group\":");
 		json_put_str(b, e->group, strlen(e->group));
 	}
 	if (ENTRY_HAS_DATA(e)) {
-		json_put_key(b, "md5", 0);
-		buf_putc(b, '"');
+		PUT_KEY(b, ",\"md5\":\"");
 		buf_hex(b, e->md5, MD5_LEN);
 		buf_putc(b, '"');
 	}
 	if (e->type == E_LINK || e->type == E_HARD) {
-		json_put_key(b, "target", 0);
+		PUT_KEY(b, ",\"target\":");
 		json_put_str(b, e->target, e->tlen);
 	}
 	if (e->type == E_CHR || e->type == E_BLK) {
-		put_u64_field(b, "major", e->major);
-		put_u64_field(b, "minor", e->minor);
+		PUT_U64(b, ",\"major\":", e->major);
+		PUT_U64(b, ",\"minor\":", e->minor);
 	}
 	if (e->xlen > 0) {
-		json_put_key(b, "xattrs", 0);
-		buf_putc(b, '"');
+		PUT_KEY(b, ",\"xattrs\":\"");
 		buf_hex(b, e->xattr, e->xlen);
 		buf_putc(b, '"');
 	}
 	if (x != NULL) {
-		json_put_key(b, "ctime", 0);
+		PUT_KEY(b, ",\"ctime\":");
 		buf_sdec(b, x->ctime);
-		put_u64_field(b, "ctime_ns", x->ctime_ns);
-		put_u64_field(b, "ino", x->ino);
+		PUT_U64(b, ",\"ctime_ns\":", x->ctime_ns);
+		PUT_U64(b, ",\"ino\":", x->ino);
 	}
 	buf_putc(b, '}');
 	return b->err ? -1 : 0;
