@@ -258,6 +258,14 @@ tok_new(struct json *j, jsmntype_t type, size_t start)
 	return j->ntok++;
 }
 
+/* The bytes that end a run of a string's body: the quote, the
+ * backslash and the control characters (RFC 8259, section 7). */
+static const uint8_t run_end[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1
+};
+
 /*
  * The string whose opening quote is at x->pos, as a token of size sz (1
  * for a key, 0 for a value). Its body is scanned once: runs of ordinary
@@ -276,7 +284,7 @@ str_scan(struct pst *x, int sz)
 	if ((t = tok_new(j, JSMN_STRING, i)) < 0)
 		return -1;
 	for (;;) {
-		while (i < len && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+		while (i < len && !run_end[s[i]])
 			i++;
 		if (i == len || s[i] < 0x20)
 			return -1;
@@ -381,9 +389,10 @@ key_dup(struct pst *x, int k)
 		return 0;
 	}
 	/* Plain keys are equal only if written alike: compare with the
-	 * others only when one of them has the same hash. */
-	h = n == 0 ? 0 : (unsigned)(n * 7 + (unsigned char)s[0] +
-	    (unsigned char)s[n - 1] * 3) & 63;
+	 * others only when one of them has the same hash (three of a key's
+	 * bytes: no two of an entry's keys share one). */
+	h = n == 0 ? 0 : ((unsigned char)s[0] + (unsigned char)s[n / 2] +
+	    (unsigned char)s[n - 1] * 7u) & 63;
 	if (x->seen >> h & 1)
 		for (i = 0; i < j->nkey; i++)
 			if (raw_same(j, j->key[i], k))
