@@ -1,17 +1,23 @@
 /*
  * json.c — one JSON object at a time; see json.h.
  *
- * jsmn (strict mode) cuts the input into tokens. It is lenient about
+ * json_parse reads a record in one pass: a grammar walk with an explicit
+ * stack that cuts the tokens as it goes, writing each one as jsmn (strict
+ * mode) would (type, offsets, sizes), so the getters and the callers that
+ * walk j->tok see what jsmn would give them. jsmn alone is lenient about
  * structure: `{"a" "b"}`, `{"a":1,}`, `[1:2]`, primitives such as `tru`
  * or `01`, raw control characters in strings and anything after the first
- * value all get through. So json_parse walks the text once more with a
- * small grammar check and accepts the record only if the text is one valid
- * JSON object and jsmn's tokens (order, type, offsets, sizes) match it.
- * After that, every token can be trusted by the getters.
+ * value all get through it; so records once took jsmn and then a second
+ * walk of the text to check it, and the state and manifests are read on
+ * every run, a record per file (DESIGN.md, "JSON records"). Every string
+ * is checked as it is cut (escapes decoded, control characters refused)
+ * and marked plain when it holds no escape, so that the getters take it
+ * whole; the top-level keys are kept in order, each checked unique.
  *
- * This is the one translation unit that holds the jsmn implementation:
- * jsmn.h is included here without JSMN_HEADER, before json.h includes it
- * again as a header (its include guard makes that a no-op).
+ * This is the one translation unit that holds the jsmn implementation,
+ * for the web UI's request bodies (ui_form.c): jsmn.h is included here
+ * without JSMN_HEADER, before json.h includes it again as a header (its
+ * include guard makes that a no-op).
  */
 #define JSMN_STRICT
 #include <jsmn.h>
@@ -149,32 +155,6 @@ sdec_fill(struct sdec *d)
 	return 0;
 }
 
-/*
- * 1 if the body of string token t is plain: no escape and no control
- * character, so that it decodes to its own bytes. Almost every string of
- * the state and the manifests is; the getters then take it whole instead
- * of byte by byte through the decoder.
- */
-static int
-plain(const struct json *j, int t)
-{
-	const unsigned char *p = (const unsigned char *)j->src + j->tok[t].start;
-	const unsigned char *end = (const unsigned char *)j->src + j->tok[t].end;
-
-	for (; p < end; p++)
-		if (*p < 0x20 || *p == '\\')
-			return 0;
-	return 1;
-}
-
-/* 1 if the body of string token t holds a backslash. */
-static int
-has_escape(const struct json *j, int t)
-{
-	return memchr(j->src + j->tok[t].start, '\\',
-	    (size_t)(j->tok[t].end - j->tok[t].start)) != NULL;
-}
-
 /* The length of string token t's body, as written. */
 static size_t
 raw_len(const struct json *j, int t)
@@ -195,35 +175,6 @@ sdec_next(struct sdec *d)
 	return d->b[d->k++];
 }
 
-/* Whether string token t decodes without error. */
-static int
-str_ok(const struct json *j, int t)
-{
-	struct sdec d;
-	int c;
-
-	if (plain(j, t))
-		return 1;
-	sdec_init(&d, j, t);
-	while ((c = sdec_next(&d)) >= 0)
-		;
-	return c == SDEC_END;
-}
-
-/*
- * Whether token k is the string whose opening quote is at src[pos], with
- * size sz (1 for a key, 0 for a value), closed by a quote, and decoding.
- */
-static int
-str_at(const struct json *j, int k, size_t pos, int sz)
-{
-	const jsmntok_t *t = &j->tok[k];
-
-	return t->type == JSMN_STRING && (size_t)t->start == pos + 1 &&
-	    t->end >= t->start && (size_t)t->end < j->len &&
-	    j->src[t->end] == '"' && t->size == sz && str_ok(j, k);
-}
-
 /* Whether string tokens a and b are written alike. */
 static int
 raw_same(const struct json *j, int a, int b)
@@ -242,7 +193,7 @@ str_same(const struct json *j, int a, int b)
 	/* Equal bodies decode alike; unequal ones without escapes differ. */
 	if (raw_same(j, a, b))
 		return 1;
-	if (!has_escape(j, a) && !has_escape(j, b))
+	if (j->plain[a] && j->plain[b])
 		return 0;
 	sdec_init(&da, j, a);
 	sdec_init(&db, j, b);
@@ -264,7 +215,7 @@ str_is(const struct json *j, int t, const char *key, size_t klen)
 	/* An escape only lengthens what it stands for, and key has none. */
 	if (raw_len(j, t) == klen)
 		return memcmp(j->src + j->tok[t].start, key, klen) == 0;
-	if (raw_len(j, t) < klen || !has_escape(j, t))
+	if (raw_len(j, t) < klen || j->plain[t])
 		return 0;
 	sdec_init(&d, j, t);
 	for (i = 0; i < klen; i++)
@@ -273,186 +224,327 @@ str_is(const struct json *j, int t, const char *key, size_t klen)
 	return sdec_next(&d) == SDEC_END;
 }
 
-/* Whether s[0..n) is a JSON primitive: a number, true, false or null. */
-static int
-prim_ok(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	if ((n == 4 && memcmp(s, "true", 4) == 0) ||
-	    (n == 5 && memcmp(s, "false", 5) == 0) ||
-	    (n == 4 && memcmp(s, "null", 4) == 0))
-		return 1;
-	if (i < n && s[i] == '-')
-		i++;
-	if (i < n && s[i] == '0') {
-		i++;
-	} else if (i < n && s[i] >= '1' && s[i] <= '9') {
-		while (i < n && is_digit(s[i]))
-			i++;
-	} else {
-		return 0;
-	}
-	if (i < n && s[i] == '.') {
-		if (++i >= n || !is_digit(s[i]))
-			return 0;
-		while (i < n && is_digit(s[i]))
-			i++;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		if (++i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		if (i >= n || !is_digit(s[i]))
-			return 0;
-		while (i < n && is_digit(s[i]))
-			i++;
-	}
-	return i == n;
-}
-
-/* What the grammar check expects next. */
+/* What the parser expects next. */
 enum want { W_VALUE, W_VALUE_OR_CLOSE, W_KEY, W_KEY_OR_CLOSE, W_COLON,
     W_COMMA_OR_CLOSE, W_DONE };
 
-/* The grammar check's state: where it is in the text and the tokens, and
- * the containers open around it. */
-struct chk {
+/* The parser's state: where it is in the text, and the containers open
+ * around it (their tokens, innermost last; depth is bounded by the token
+ * count). */
+struct pst {
 	struct json *j;
-	size_t pos;		/* in the text */
-	int k;			/* the next token */
-	int sp;			/* containers open */
+	size_t pos;
+	int sp;
 	int esc;		/* a key of the object has an escape */
+	uint64_t seen;		/* hashes of its plain keys, one bit each */
 	enum want w;
-	struct {
-		int t;		/* container token */
-		int n;		/* keys or elements seen */
-	} st[JSON_MAX_TOKENS];
+	int open[JSON_MAX_TOKENS];
 };
 
-/* A key at x->pos: the next token, and unique at the top level (which
- * of two would win is a question best never asked). 0 or -1. */
+/* A new token of type at start, or -1 when the array is full. */
 static int
-chk_key(struct chk *x, int c)
+tok_new(struct json *j, jsmntype_t type, size_t start)
+{
+	jsmntok_t *t;
+
+	if (j->ntok == JSON_MAX_TOKENS)
+		return -1;
+	t = &j->tok[j->ntok];
+	t->type = type;
+	t->start = (int)start;
+	t->end = -1;
+	t->size = 0;
+	j->plain[j->ntok] = 0;
+	return j->ntok++;
+}
+
+/* The bytes that end a run of a string's body: the quote, the
+ * backslash and the control characters (RFC 8259, section 7). */
+static const uint8_t run_end[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1
+};
+
+/*
+ * The string whose opening quote is at x->pos, as a token of size sz (1
+ * for a key, 0 for a value). Its body is scanned once: runs of ordinary
+ * bytes in a tight loop, each escape decoded (and so checked) by
+ * sdec_fill, a raw control character refused. The token index, or -1.
+ */
+static int
+str_scan(struct pst *x, int sz)
 {
 	struct json *j = x->j;
-	int i, esc;
+	const unsigned char *s = (const unsigned char *)j->src;
+	size_t i = x->pos + 1, len = j->len;
+	struct sdec d;
+	int t, plain = 1;
 
-	if (c != '"' || x->k >= j->ntok || !str_at(j, x->k, x->pos, 1))
+	if ((t = tok_new(j, JSMN_STRING, i)) < 0)
+		return -1;
+	for (;;) {
+		while (i < len && !run_end[s[i]])
+			i++;
+		if (i == len || s[i] < 0x20)
+			return -1;
+		if (s[i] == '"')
+			break;
+		/* An escape never holds a quote, so decoding it against the
+		 * end of the text is decoding it against the end of the
+		 * string. */
+		d.s = j->src;
+		d.i = i;
+		d.end = len;
+		if (sdec_fill(&d) < 0)
+			return -1;
+		i = d.i;
+		plain = 0;
+	}
+	j->tok[t].end = (int)i;
+	j->tok[t].size = sz;
+	j->plain[t] = (uint8_t)plain;
+	x->pos = i + 1;
+	return t;
+}
+
+/* The length of the digits at s[i..n). */
+static size_t
+digits(const char *s, size_t i, size_t n)
+{
+	size_t k = i;
+
+	while (k < n && is_digit(s[k]))
+		k++;
+	return k - i;
+}
+
+/*
+ * The primitive at x->pos: true, false, null or a number as RFC 8259
+ * section 6 writes it (no leading zero, no lone sign or point). What
+ * follows is the caller's to check. 0 or -1.
+ */
+static int
+prim_scan(struct pst *x)
+{
+	struct json *j = x->j;
+	const char *s = j->src;
+	size_t i = x->pos, n = j->len, k;
+	int t;
+
+	if ((t = tok_new(j, JSMN_PRIMITIVE, i)) < 0)
+		return -1;
+	if (s[i] == 't' || s[i] == 'n') {
+		if (n - i < 4 || (memcmp(s + i, "true", 4) != 0 &&
+		    memcmp(s + i, "null", 4) != 0))
+			return -1;
+		i += 4;
+	} else if (s[i] == 'f') {
+		if (n - i < 5 || memcmp(s + i, "false", 5) != 0)
+			return -1;
+		i += 5;
+	} else {
+		if (s[i] == '-')
+			i++;
+		if (i < n && s[i] == '0')
+			i++;
+		else if ((k = digits(s, i, n)) > 0)
+			i += k;
+		else
+			return -1;
+		if (i < n && s[i] == '.') {
+			if ((k = digits(s, ++i, n)) == 0)
+				return -1;
+			i += k;
+		}
+		if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+			if (++i < n && (s[i] == '+' || s[i] == '-'))
+				i++;
+			if ((k = digits(s, i, n)) == 0)
+				return -1;
+			i += k;
+		}
+	}
+	j->tok[t].end = (int)i;
+	x->pos = i;
+	return 0;
+}
+
+/* Whether key token k equals an earlier key of the top-level object. */
+static int
+key_dup(struct pst *x, int k)
+{
+	const struct json *j = x->j;
+	const char *s = j->src + j->tok[k].start;
+	size_t n = raw_len(j, k);
+	unsigned h;
+	int i;
+
+	if (x->esc || !j->plain[k]) {
+		/* An escape: compare what the keys decode to. */
+		x->esc = 1;
+		for (i = 0; i < j->nkey; i++)
+			if (str_same(j, j->key[i], k))
+				return 1;
+		return 0;
+	}
+	/* Plain keys are equal only if written alike: compare with the
+	 * others only when one of them has the same hash (three of a key's
+	 * bytes: no two of an entry's keys share one). */
+	h = n == 0 ? 0 : ((unsigned char)s[0] + (unsigned char)s[n / 2] +
+	    (unsigned char)s[n - 1] * 7u) & 63;
+	if (x->seen >> h & 1)
+		for (i = 0; i < j->nkey; i++)
+			if (raw_same(j, j->key[i], k))
+				return 1;
+	x->seen |= (uint64_t)1 << h;
+	return 0;
+}
+
+/* A key at x->pos, unique at the top level (which of two would win is a
+ * question best never asked). 0 or -1. */
+static int
+key_scan(struct pst *x, int c)
+{
+	struct json *j = x->j;
+	int k;
+
+	if (c != '"' || (k = str_scan(x, 1)) < 0)
 		return -1;
 	if (x->sp == 1) {
-		esc = has_escape(j, x->k);
-		for (i = 0; i < j->nkey; i++)
-			if (esc || x->esc ? str_same(j, j->key[i], x->k) :
-			    raw_same(j, j->key[i], x->k))
-				return -1;
-		j->key[j->nkey++] = x->k;
-		x->esc |= esc;
+		if (key_dup(x, k))
+			return -1;
+		j->key[j->nkey++] = k;
 	}
-	x->st[x->sp - 1].n++;
-	x->pos = (size_t)j->tok[x->k].end + 1;
-	x->k++;
+	j->tok[x->open[x->sp - 1]].size++;
 	x->w = W_COLON;
 	return 0;
 }
 
-/* A string or primitive value at x->pos, token t. 0 or -1. */
+/* A value at x->pos: an object or array opened, a string or primitive
+ * read. Only an object at the top. 0 or -1. */
 static int
-chk_scalar(struct chk *x, int c, const jsmntok_t *t)
+value_scan(struct pst *x, int c)
 {
-	const struct json *j = x->j;
-	size_t end;
+	struct json *j = x->j;
+	int t;
 
-	if (c == '"') {
-		if (!str_at(j, x->k, x->pos, 0))
-			return -1;
-		x->pos = (size_t)t->end + 1;
-		return 0;
-	}
-	if (t->type != JSMN_PRIMITIVE || (size_t)t->start != x->pos ||
-	    t->size != 0 || t->end < t->start)
+	if (x->sp == 0 && c != '{')
 		return -1;
-	end = (size_t)t->end;
-	if (end > j->len || !prim_ok(j->src + x->pos, end - x->pos))
-		return -1;
-	x->pos = end;
-	return 0;
-}
-
-/* A value at x->pos: the next token must be it. 0 or -1. */
-static int
-chk_value(struct chk *x, int c)
-{
-	const struct json *j = x->j;
-	const jsmntok_t *t;
-
-	if (x->k >= j->ntok || (x->sp == 0 && c != '{'))
-		return -1;
-	t = &j->tok[x->k];
-	if (x->sp > 0 && j->tok[x->st[x->sp - 1].t].type == JSMN_ARRAY)
-		x->st[x->sp - 1].n++;
+	if (x->sp > 0 && j->tok[x->open[x->sp - 1]].type == JSMN_ARRAY)
+		j->tok[x->open[x->sp - 1]].size++;
 	if (c == '{' || c == '[') {
-		if (t->type != (c == '{' ? JSMN_OBJECT : JSMN_ARRAY) ||
-		    (size_t)t->start != x->pos || x->sp == JSON_MAX_TOKENS)
+		if ((t = tok_new(j, c == '{' ? JSMN_OBJECT : JSMN_ARRAY,
+		    x->pos)) < 0)
 			return -1;
-		x->st[x->sp].t = x->k;
-		x->st[x->sp].n = 0;
-		x->sp++;
+		x->open[x->sp++] = t;
 		x->pos++;
-		x->k++;
 		x->w = c == '{' ? W_KEY_OR_CLOSE : W_VALUE_OR_CLOSE;
 		return 0;
 	}
-	if (chk_scalar(x, c, t) < 0)
+	if ((c == '"' ? str_scan(x, 0) : prim_scan(x)) < 0)
 		return -1;
-	x->k++;
 	x->w = W_COMMA_OR_CLOSE;
 	return 0;
 }
 
 /* c closes the innermost container, if it matches. 0 or -1. */
 static int
-chk_close(struct chk *x, int c)
+close_scan(struct pst *x, int c)
 {
-	const jsmntok_t *t = &x->j->tok[x->st[x->sp - 1].t];
+	jsmntok_t *t = &x->j->tok[x->open[x->sp - 1]];
 
-	if (c != (t->type == JSMN_OBJECT ? '}' : ']') ||
-	    (size_t)t->end != x->pos + 1 || t->size != x->st[x->sp - 1].n)
+	if (c != (t->type == JSMN_OBJECT ? '}' : ']'))
 		return -1;
+	t->end = (int)++x->pos;
 	x->sp--;
-	x->pos++;
 	x->w = x->sp > 0 ? W_COMMA_OR_CLOSE : W_DONE;
 	return 0;
 }
 
 /* A comma goes on with a key or a value; anything else must close. */
 static int
-chk_comma(struct chk *x, int c)
+comma_scan(struct pst *x, int c)
 {
 	if (c != ',')
-		return chk_close(x, c);
+		return close_scan(x, c);
 	x->pos++;
-	x->w = x->j->tok[x->st[x->sp - 1].t].type == JSMN_OBJECT ? W_KEY :
+	x->w = x->j->tok[x->open[x->sp - 1]].type == JSMN_OBJECT ? W_KEY :
 	    W_VALUE;
 	return 0;
 }
 
 /*
- * Check that j->src is one JSON object and that j->tok describes it: walk
- * the text with an explicit stack (no recursion; depth is bounded by the
- * token count), taking jsmn's tokens in order and comparing each one with
- * what the text says. 0 if all agree, -1 otherwise.
+ * The common case without the general walk: an object whose values are
+ * strings and primitives, with no white space, as cairn writes its
+ * records (DESIGN.md, "JSON records"). 1 if that is all of the text,
+ * read, with the tokens and keys the general walk would give; 0 if it
+ * stopped short (white space, a nested value, an error, anything else),
+ * and then the general walk reads the text again from the start and
+ * decides.
  */
 static int
-check(struct json *j)
+flat(struct pst *x)
 {
-	struct chk x;
+	struct json *j = x->j;
+	const char *s = j->src;
+	size_t n = j->len;
+	int k, r;
+
+	if (n < 2 || s[0] != '{' || s[1] == '}' || tok_new(j, JSMN_OBJECT,
+	    0) < 0)
+		return 0;
+	x->open[0] = 0;
+	x->sp = 1;
+	x->pos = 1;
+	for (;;) {
+		if (x->pos >= n || s[x->pos] != '"' ||
+		    (k = str_scan(x, 1)) < 0 || key_dup(x, k))
+			return 0;
+		j->key[j->nkey++] = k;
+		j->tok[0].size++;
+		if (x->pos + 1 >= n || s[x->pos] != ':')
+			return 0;
+		x->pos++;
+		if (s[x->pos] == '"')
+			r = str_scan(x, 0);
+		else if (s[x->pos] == '{' || s[x->pos] == '[')
+			r = -1;
+		else
+			r = prim_scan(x);
+		if (r < 0 || x->pos >= n)
+			return 0;
+		if (s[x->pos] == '}') {
+			j->tok[0].end = (int)++x->pos;
+			return x->pos == n;
+		}
+		if (s[x->pos++] != ',')
+			return 0;
+	}
+}
+
+/*
+ * One pass over the text: the grammar of RFC 8259 with an explicit stack
+ * (no recursion), each token written as jsmn (strict) would write it,
+ * each string checked as it is cut. 0 if the text is one JSON object.
+ */
+static int
+scan(struct json *j)
+{
+	struct pst x;
 	int c, r;
 
 	x.j = j;
 	x.esc = 0;
+	x.seen = 0;
+	if (flat(&x))
+		return 0;
+	j->ntok = 0;
 	j->nkey = 0;
 	x.pos = 0;
-	x.k = x.sp = 0;
+	x.sp = 0;
+	x.esc = 0;
+	x.seen = 0;
 	x.w = W_VALUE;
 	for (;;) {
 		while (x.pos < j->len && is_ws(j->src[x.pos]))
@@ -467,19 +559,19 @@ check(struct json *j)
 			x.w = W_VALUE;
 			break;
 		case W_COMMA_OR_CLOSE:
-			r = chk_comma(&x, c);
+			r = comma_scan(&x, c);
 			break;
 		case W_KEY_OR_CLOSE:
-			r = c == '}' ? chk_close(&x, c) : chk_key(&x, c);
+			r = c == '}' ? close_scan(&x, c) : key_scan(&x, c);
 			break;
 		case W_KEY:
-			r = chk_key(&x, c);
+			r = key_scan(&x, c);
 			break;
 		case W_VALUE_OR_CLOSE:
-			r = c == ']' ? chk_close(&x, c) : chk_value(&x, c);
+			r = c == ']' ? close_scan(&x, c) : value_scan(&x, c);
 			break;
 		case W_VALUE:
-			r = chk_value(&x, c);
+			r = value_scan(&x, c);
 			break;
 		default:
 			r = -1;		/* trailing garbage */
@@ -487,28 +579,20 @@ check(struct json *j)
 		if (r < 0)
 			return -1;
 	}
-	return (x.w == W_DONE && x.k == j->ntok) ? 0 : -1;
+	return x.w == W_DONE ? 0 : -1;
 }
 
 int
 json_parse(struct json *j, const char *src, size_t len)
 {
-	jsmn_parser p;
-	int r;
-
 	j->src = src;
 	j->len = len;
 	j->ntok = 0;
 	j->nkey = 0;
-	/* jsmn keeps offsets in int and stops at a NUL. */
-	if (len == 0 || len > INT_MAX || memchr(src, 0, len) != NULL)
-		return -1;
-	jsmn_init(&p);
-	r = jsmn_parse(&p, src, len, j->tok, JSON_MAX_TOKENS);
-	if (r < 1 || r > JSON_MAX_TOKENS)
-		return -1;
-	j->ntok = r;
-	if (j->tok[0].type != JSMN_OBJECT || check(j) < 0) {
+	/* Offsets are kept in int, as jsmn keeps them. A NUL is refused
+	 * where it stands: outside a string it is no token, inside one a
+	 * raw control character. */
+	if (len == 0 || len > INT_MAX || scan(j) < 0) {
 		j->ntok = 0;
 		j->nkey = 0;
 		return -1;
@@ -542,7 +626,7 @@ json_tok_str(const struct json *j, int t, char *out, size_t cap,
 		out[0] = 0;
 	if (t < 0 || t >= j->ntok || j->tok[t].type != JSMN_STRING || cap == 0)
 		return -1;
-	if (plain(j, t)) {
+	if (j->plain[t]) {
 		if ((len = raw_len(j, t)) >= cap)
 			return -1;
 		memcpy(out, j->src + j->tok[t].start, len);
@@ -576,16 +660,53 @@ json_str(const struct json *j, const char *key, char *out, size_t cap,
 	return json_tok_str(j, json_find(j, key), out, cap, n);
 }
 
+void
+json_index(const struct json *j, const struct json_name *name, int n,
+    int *at)
+{
+	char dec[JSON_NAME_MAX];
+	const char *s;
+	size_t len;
+	int i, k, m, c = 0;
+
+	for (m = 0; m < n; m++)
+		at[m] = -1;
+	for (i = 0; i < j->nkey; i++) {
+		k = j->key[i];
+		s = j->src + j->tok[k].start;
+		len = raw_len(j, k);
+		if (!j->plain[k]) {
+			if (json_tok_str(j, k, dec, sizeof dec, &len) < 0)
+				continue;	/* longer than any name */
+			s = dec;
+		}
+		/* Keys are unique: the first name that matches is the one. */
+		for (m = 0; m < n; m++) {
+			if (name[c].n == len && memcmp(name[c].s, s, len) == 0) {
+				at[c] = k + 1;
+				c = c + 1 == n ? 0 : c + 1;
+				break;
+			}
+			c = c + 1 == n ? 0 : c + 1;
+		}
+	}
+}
+
+/* The text of primitive token t, or NULL. */
+static const char *
+prim_tok(const struct json *j, int t, size_t *n)
+{
+	if (t < 0 || t >= j->ntok || j->tok[t].type != JSMN_PRIMITIVE)
+		return NULL;
+	*n = (size_t)(j->tok[t].end - j->tok[t].start);
+	return j->src + j->tok[t].start;
+}
+
 /* The text of the primitive value of key, or NULL. */
 static const char *
 prim(const struct json *j, const char *key, size_t *n)
 {
-	int t = json_find(j, key);
-
-	if (t < 0 || j->tok[t].type != JSMN_PRIMITIVE)
-		return NULL;
-	*n = (size_t)(j->tok[t].end - j->tok[t].start);
-	return j->src + j->tok[t].start;
+	return prim_tok(j, json_find(j, key), n);
 }
 
 /* Decimal digits s[0..n), no sign, no leading zero, into *v. 0 or -1. */
@@ -602,7 +723,9 @@ digits_u64(const char *s, size_t n, uint64_t *v)
 		if (!is_digit(s[i]))
 			return -1;
 		d = (unsigned)(s[i] - '0');
-		if (x > (UINT64_MAX - d) / 10)
+		/* Nineteen digits always fit; past them, check (a division
+		 * by a constant, only for the longest numbers). */
+		if (i >= 19 && x > (UINT64_MAX - d) / 10)
 			return -1;
 		x = x * 10 + d;
 	}
@@ -611,24 +734,36 @@ digits_u64(const char *s, size_t n, uint64_t *v)
 }
 
 int
-json_u64(const struct json *j, const char *key, uint64_t *v)
+json_tok_u64(const struct json *j, int t, uint64_t *v)
 {
 	const char *s;
 	size_t n;
 
-	if ((s = prim(j, key, &n)) == NULL)
+	if ((s = prim_tok(j, t, &n)) == NULL)
 		return -1;
 	return digits_u64(s, n, v);
 }
 
 int
+json_u64(const struct json *j, const char *key, uint64_t *v)
+{
+	return json_tok_u64(j, json_find(j, key), v);
+}
+
+int
 json_i64(const struct json *j, const char *key, int64_t *v)
+{
+	return json_tok_i64(j, json_find(j, key), v);
+}
+
+int
+json_tok_i64(const struct json *j, int t, int64_t *v)
 {
 	const char *s;
 	uint64_t x;
 	size_t n;
 
-	if ((s = prim(j, key, &n)) == NULL)
+	if ((s = prim_tok(j, t, &n)) == NULL)
 		return -1;
 	if (n > 0 && s[0] == '-') {
 		if (digits_u64(s + 1, n - 1, &x) < 0 ||
@@ -725,9 +860,10 @@ json_put_str(struct buf *b, const char *str, size_t n)
 		/* Copy the longest run that needs no escape in one go. */
 		for (run = i; run < n; run += len) {
 			c = s[run];
-			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
-				break;
-			if ((len = utf8_len(s + run, n - run)) == 0)
+			len = 1;
+			if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+				continue;	/* printable ASCII, most bytes */
+			if (c < 0x80 || (len = utf8_len(s + run, n - run)) == 0)
 				break;
 		}
 		if (buf_put(b, s + i, run - i) < 0)
@@ -771,7 +907,26 @@ full:
 int
 json_put_key(struct buf *b, const char *key, int first)
 {
-	size_t mark = b->len;
+	size_t mark = b->len, i;
+	uint8_t *p;
+
+	/* A key of printable ASCII without quote or backslash (every key
+	 * cairn writes) is copied as it is, straight into b. */
+	if (buf_room(b) > 4) {
+		p = b->p + b->len;
+		if (!first)
+			*p++ = ',';
+		*p++ = '"';
+		for (i = 0; key[i] >= 0x20 && key[i] < 0x7f && key[i] != '"' &&
+		    key[i] != '\\' && (size_t)(p - b->p) < b->cap - 2; i++)
+			*p++ = (uint8_t)key[i];
+		if (key[i] == 0) {
+			*p++ = '"';
+			*p++ = ':';
+			b->len = (size_t)(p - b->p);
+			return 0;
+		}
+	}
 
 	if ((!first && buf_putc(b, ',') < 0) ||
 	    json_put_str(b, key, strlen(key)) < 0 || buf_putc(b, ':') < 0) {

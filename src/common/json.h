@@ -1,6 +1,7 @@
 /*
- * json.h — one JSON object at a time, read with jsmn into a fixed token
- * array (JSMN_STRICT), written into a bounded buf.
+ * json.h — one JSON object at a time, read into a fixed array of jsmn's
+ * tokens (as JSMN_STRICT cuts them, in one checking pass of json.c's own:
+ * see json.c), written into a bounded buf.
  *
  * cairn's JSON files (client state, manifests, the server's state file)
  * hold one object per line inside one JSON array, so a reader never needs
@@ -32,6 +33,10 @@ struct json {
 	size_t len;
 	int ntok;
 	jsmntok_t tok[JSON_MAX_TOKENS];
+	/* 1 if string token t was checked by json_parse and holds no
+	 * escape (it decodes to its own bytes); 0 makes the getters decode
+	 * and check it, as they must a token filled in by hand. */
+	uint8_t plain[JSON_MAX_TOKENS];
 	int nkey;			/* the object's own keys: */
 	int key[JSON_MAX_TOKENS / 2];	/* their tokens, in order */
 };
@@ -61,9 +66,32 @@ int json_i64(const struct json *j, const char *key, int64_t *v);
 /* true/false value of key: 0 on success with *v set, -1 otherwise. */
 int json_bool(const struct json *j, const char *key, int *v);
 
-/* Same as json_str, for the token at index t (e.g. an array element). */
+/* Same as json_str, json_u64 and json_i64, for the token at index t (an
+ * array element, a value json_index found); t = -1 is absent. */
 int json_tok_str(const struct json *j, int t, char *out, size_t cap,
     size_t *n);
+int json_tok_u64(const struct json *j, int t, uint64_t *v);
+int json_tok_i64(const struct json *j, int t, int64_t *v);
+
+/* A key for json_index: its bytes, no escape or control character, and
+ * their count, below JSON_NAME_MAX. JSON_NAME("path") writes one. */
+#define JSON_NAME_MAX 32
+struct json_name {
+	const char *s;
+	size_t n;
+};
+#define JSON_NAME(lit) { (lit), sizeof(lit) - 1 }
+
+/*
+ * The values of n top-level keys at once: at[i] gets the token of the
+ * value of name[i], or -1 if it is absent; other keys are passed over.
+ * One walk of the object's keys, each compared first with the name after
+ * the last one found: a record whose keys come in the order of name[]
+ * (as a writer with the same table puts them) costs a comparison a key,
+ * where json_find searches all of them for each.
+ */
+void json_index(const struct json *j, const struct json_name *name, int n,
+    int *at);
 
 /*
  * Writers: append to b, return 0 or -1 when b is full (b->err is set).

@@ -148,95 +148,118 @@ static const char *const type_names[] = {
 	"", "file", "dir", "link", "fifo", "chr", "blk", "hard"
 };
 
+/*
+ * A key as json_put_key writes it (a comma, the quoted name, a colon),
+ * for a literal name that needs no escape: one copy. A record is written
+ * for every file on each side of a run (DESIGN.md, "JSON records").
+ */
+#define PUT_KEY(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
+
 static void
-put_u64_field(struct buf *b, const char *key, uint64_t v)
+put_u64_field(struct buf *b, const char *key, size_t n, uint64_t v)
 {
-	json_put_key(b, key, 0);
+	buf_put(b, key, n);
 	buf_dec(b, v);
 }
+#define PUT_U64(b, lit, v) put_u64_field((b), (lit), sizeof(lit) - 1, (v))
 
 int
 entry_json(struct buf *b, const struct entry *e, const struct stamp *x)
 {
-	buf_putc(b, '{');
-	json_put_key(b, "path", 1);
+	PUT_KEY(b, "{\"path\":");
 	json_put_str(b, e->path, e->plen);
-	json_put_key(b, "type", 0);
+	PUT_KEY(b, ",\"type\":");
 	json_put_str(b, type_names[e->type], strlen(type_names[e->type]));
 	if (e->flags != 0)
-		put_u64_field(b, "flags", e->flags);
-	put_u64_field(b, "size", e->size);
-	put_u64_field(b, "mode", e->mode);
-	json_put_key(b, "mtime", 0);
+		PUT_U64(b, ",\"flags\":", e->flags);
+	PUT_U64(b, ",\"size\":", e->size);
+	PUT_U64(b, ",\"mode\":", e->mode);
+	PUT_KEY(b, ",\"mtime\":");
 	buf_sdec(b, e->mtime);
-	put_u64_field(b, "mtime_ns", e->mtime_ns);
+	PUT_U64(b, ",\"mtime_ns\":", e->mtime_ns);
 	if (e->owned) {
-		put_u64_field(b, "uid", e->uid);
-		put_u64_field(b, "gid", e->gid);
+		PUT_U64(b, ",\"uid\":", e->uid);
+		PUT_U64(b, ",\"gid\":", e->gid);
 	}
 	if (e->user[0] != 0) {
-		json_put_key(b, "user", 0);
+		PUT_KEY(b, ",\"user\":");
 		json_put_str(b, e->user, strlen(e->user));
 	}
 	if (e->group[0] != 0) {
-		json_put_key(b, "group", 0);
+		PUT_KEY(b, ",\"group\":");
 		json_put_str(b, e->group, strlen(e->group));
 	}
 	if (ENTRY_HAS_DATA(e)) {
-		json_put_key(b, "md5", 0);
-		buf_putc(b, '"');
+		PUT_KEY(b, ",\"md5\":\"");
 		buf_hex(b, e->md5, MD5_LEN);
 		buf_putc(b, '"');
 	}
 	if (e->type == E_LINK || e->type == E_HARD) {
-		json_put_key(b, "target", 0);
+		PUT_KEY(b, ",\"target\":");
 		json_put_str(b, e->target, e->tlen);
 	}
 	if (e->type == E_CHR || e->type == E_BLK) {
-		put_u64_field(b, "major", e->major);
-		put_u64_field(b, "minor", e->minor);
+		PUT_U64(b, ",\"major\":", e->major);
+		PUT_U64(b, ",\"minor\":", e->minor);
 	}
 	if (e->xlen > 0) {
-		json_put_key(b, "xattrs", 0);
-		buf_putc(b, '"');
+		PUT_KEY(b, ",\"xattrs\":\"");
 		buf_hex(b, e->xattr, e->xlen);
 		buf_putc(b, '"');
 	}
 	if (x != NULL) {
-		json_put_key(b, "ctime", 0);
+		PUT_KEY(b, ",\"ctime\":");
 		buf_sdec(b, x->ctime);
-		put_u64_field(b, "ctime_ns", x->ctime_ns);
-		put_u64_field(b, "ino", x->ino);
+		PUT_U64(b, ",\"ctime_ns\":", x->ctime_ns);
+		PUT_U64(b, ",\"ino\":", x->ino);
 	}
 	buf_putc(b, '}');
 	return b->err ? -1 : 0;
 }
 
-/* An optional u32 field: 0 absent (v = 0), 1 present, -1 out of range. */
+/* The keys an entry record may hold, in the order entry_json writes
+ * them (json_index reads them best so). */
+enum {
+	K_PATH, K_TYPE, K_FLAGS, K_SIZE, K_MODE, K_MTIME, K_MTIME_NS, K_UID,
+	K_GID, K_USER, K_GROUP, K_MD5, K_TARGET, K_MAJOR, K_MINOR, K_XATTRS,
+	K_CTIME, K_CTIME_NS, K_INO, K_COUNT
+};
+static const struct json_name entry_keys[K_COUNT] = {
+	JSON_NAME("path"), JSON_NAME("type"), JSON_NAME("flags"),
+	JSON_NAME("size"), JSON_NAME("mode"), JSON_NAME("mtime"),
+	JSON_NAME("mtime_ns"), JSON_NAME("uid"), JSON_NAME("gid"),
+	JSON_NAME("user"), JSON_NAME("group"), JSON_NAME("md5"),
+	JSON_NAME("target"), JSON_NAME("major"), JSON_NAME("minor"),
+	JSON_NAME("xattrs"), JSON_NAME("ctime"), JSON_NAME("ctime_ns"),
+	JSON_NAME("ino")
+};
+
+/* An optional u32 value, token t: 0 absent (v = 0), 1 present, -1 out
+ * of range. */
 static int
-opt_u32(const struct json *j, const char *key, uint32_t *v)
+opt_u32(const struct json *j, int t, uint32_t *v)
 {
 	uint64_t u;
 
 	*v = 0;
-	if (json_find(j, key) < 0)
+	if (t < 0)
 		return 0;
-	if (json_u64(j, key, &u) < 0 || u > 0xffffffffu)
+	if (json_tok_u64(j, t, &u) < 0 || u > 0xffffffffu)
 		return -1;
 	*v = (uint32_t)u;
 	return 1;
 }
 
-/* An optional owner name (empty when absent). 0 or -1. */
+/* An optional owner name, token t (empty when absent). 0 or -1. */
 static int
-opt_owner(const struct json *j, const char *key, char *out)
+opt_owner(const struct json *j, int t, char *out)
 {
 	size_t n;
 
 	out[0] = 0;
-	if (json_find(j, key) < 0)
+	if (t < 0)
 		return 0;
-	return json_str(j, key, out, OWNER_NAME_MAX + 1, &n) < 0 ||
+	return json_tok_str(j, t, out, OWNER_NAME_MAX + 1, &n) < 0 ||
 	    memchr(out, 0, n) != NULL ? -1 : 0;
 }
 
@@ -255,53 +278,58 @@ int
 entry_parse(const struct json *j, struct entry *e, struct stamp *x)
 {
 	char type[8], hex[40];
+	int at[K_COUNT];
 	uint32_t v;
 	uint64_t u;
 	size_t n;
 	int r, d;
 
 	entry_clear(e, 0);
-	if (json_str(j, "path", e->path, sizeof e->path, &e->plen) < 0 ||
-	    json_str(j, "type", type, sizeof type, &n) < 0 ||
+	json_index(j, entry_keys, K_COUNT, at);
+	if (json_tok_str(j, at[K_PATH], e->path, sizeof e->path,
+	    &e->plen) < 0 ||
+	    json_tok_str(j, at[K_TYPE], type, sizeof type, &n) < 0 ||
 	    (e->type = type_of_name(type)) == 0 ||
 	    (e->plen == 0 ? e->type != E_DIR :
 	    path_check(e->path, e->plen) < 0) ||
-	    json_u64(j, "size", &e->size) < 0 ||
-	    json_u64(j, "mode", &u) < 0 || u > 07777 ||
-	    json_i64(j, "mtime", &e->mtime) < 0 ||
-	    opt_u32(j, "flags", &e->flags) < 0 || (e->flags & ~EF_ALL) != 0)
+	    json_tok_u64(j, at[K_SIZE], &e->size) < 0 ||
+	    json_tok_u64(j, at[K_MODE], &u) < 0 || u > 07777 ||
+	    json_tok_i64(j, at[K_MTIME], &e->mtime) < 0 ||
+	    opt_u32(j, at[K_FLAGS], &e->flags) < 0 ||
+	    (e->flags & ~EF_ALL) != 0)
 		return -1;
 	e->mode = (uint32_t)u;
-	if (opt_u32(j, "mtime_ns", &e->mtime_ns) < 0 ||
+	if (opt_u32(j, at[K_MTIME_NS], &e->mtime_ns) < 0 ||
 	    e->mtime_ns >= 1000000000u)
 		return -1;
 	/* What entry_json writes, and nothing it would not: an owner in
 	 * both numbers or neither, device numbers only for devices. */
-	if ((r = opt_u32(j, "uid", &e->uid)) < 0 ||
-	    opt_u32(j, "gid", &e->gid) != r ||
-	    opt_owner(j, "user", e->user) < 0 ||
-	    opt_owner(j, "group", e->group) < 0 ||
-	    (d = opt_u32(j, "major", &e->major)) < 0 ||
-	    opt_u32(j, "minor", &v) != d ||
+	if ((r = opt_u32(j, at[K_UID], &e->uid)) < 0 ||
+	    opt_u32(j, at[K_GID], &e->gid) != r ||
+	    opt_owner(j, at[K_USER], e->user) < 0 ||
+	    opt_owner(j, at[K_GROUP], e->group) < 0 ||
+	    (d = opt_u32(j, at[K_MAJOR], &e->major)) < 0 ||
+	    opt_u32(j, at[K_MINOR], &v) != d ||
 	    d != (e->type == E_CHR || e->type == E_BLK))
 		return -1;
 	e->owned = r;
 	e->minor = v;
-	if (ENTRY_HAS_DATA(e) && (json_str(j, "md5", hex, sizeof hex, &n) < 0 ||
-	    md5_unhex(hex, n, e->md5) < 0))
+	if (ENTRY_HAS_DATA(e) && (json_tok_str(j, at[K_MD5], hex, sizeof hex,
+	    &n) < 0 || md5_unhex(hex, n, e->md5) < 0))
 		return -1;
 	if (e->type == E_LINK || e->type == E_HARD) {
-		if (json_str(j, "target", e->target, sizeof e->target,
+		if (json_tok_str(j, at[K_TARGET], e->target, sizeof e->target,
 		    &e->tlen) < 0 || e->tlen == 0 ||
 		    (e->type == E_HARD && path_check(e->target, e->tlen) < 0))
 			return -1;
 	}
 	if (x != NULL) {
 		memset(x, 0, sizeof *x);
-		json_i64(j, "ctime", &x->ctime);
-		if (json_u64(j, "ctime_ns", &u) == 0 && u < 1000000000u)
+		json_tok_i64(j, at[K_CTIME], &x->ctime);
+		if (json_tok_u64(j, at[K_CTIME_NS], &u) == 0 &&
+		    u < 1000000000u)
 			x->ctime_ns = (uint32_t)u;
-		json_u64(j, "ino", &x->ino);
+		json_tok_u64(j, at[K_INO], &x->ino);
 	}
 	return 0;
 }

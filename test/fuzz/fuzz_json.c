@@ -7,9 +7,9 @@
  *       src/common/json.c src/common/buf.c -o build/fuzz_json
  *   build/fuzz_json -max_total_time=60 test/fuzz/corpus/json
  *
- * Each input is parsed as a record; if it parses, every top-level key is
- * decoded, found again by name and read with every getter, and every
- * token is read with json_tok_str. Then, as a property: json_put_str of
+ * Each input is parsed as a record; if it parses, jsmn must cut the same
+ * tokens, every top-level key is decoded, found again by name and read
+ * with every getter, and every token is read with json_tok_str. Then, as a property: json_put_str of
  * the input read back with json_str gives the input (when it has no NUL).
  */
 #include <stdint.h>
@@ -47,6 +47,8 @@ skip(const struct json *j, int i)
 static void
 read_all(const struct json *j)
 {
+	static jsmntok_t tok[JSON_MAX_TOKENS];
+	jsmn_parser p;
 	uint64_t u;
 	int64_t s;
 	size_t n;
@@ -55,6 +57,19 @@ read_all(const struct json *j)
 	if (j->ntok < 1 || j->ntok > JSON_MAX_TOKENS ||
 	    j->tok[0].type != JSMN_OBJECT)
 		abort();
+	/* json_parse cuts its tokens as jsmn (strict) would, and marks a
+	 * string plain exactly when it holds no backslash. */
+	jsmn_init(&p);
+	if (jsmn_parse(&p, j->src, j->len, tok, JSON_MAX_TOKENS) != j->ntok)
+		abort();
+	for (t = 0; t < j->ntok; t++)
+		if (tok[t].type != j->tok[t].type ||
+		    tok[t].start != j->tok[t].start ||
+		    tok[t].end != j->tok[t].end || tok[t].size != j->tok[t].size ||
+		    j->plain[t] != (tok[t].type == JSMN_STRING &&
+		    memchr(j->src + tok[t].start, '\\',
+		    (size_t)(tok[t].end - tok[t].start)) == NULL))
+			abort();
 	/* Parse checked every string, so each one decodes, without NUL. */
 	for (t = 0; t < j->ntok; t++) {
 		if (json_tok_str(j, t, out, sizeof out, &n) < 0) {

@@ -10,6 +10,7 @@
  * (a 65-byte user name, a 4096-byte target) and so that entry2_put's
  * output is checked against the table, not against itself.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
@@ -683,6 +684,71 @@ test_records(void)
 	    "\"06757365722e62000006757365722e610000\"}", &e) == -1);
 }
 
+/* entry_json writes records byte for byte as it always has (old state
+ * files and manifests compare equal, and their checksums hold). */
+static void
+test_known_records(void)
+{
+	static const char hard[] = "{\"path\":\"d/h\xc3\xa9\\n\\udcff\","
+	    "\"type\":\"hard\",\"flags\":FLAGS,\"size\":18446744073709551615,"
+	    "\"mode\":4095,\"mtime\":-9223372036854775808,"
+	    "\"mtime_ns\":999999999,\"uid\":0,\"gid\":4294967295,"
+	    "\"user\":\"r\\\"t\",\"group\":\"wheel\","
+	    "\"md5\":\"00ff2030405060708090a0b0c0d0e0f0\","
+	    "\"target\":\"d/first\",\"xattrs\":\"06757365722e61000178\","
+	    "\"ctime\":-7,\"ctime_ns\":0,\"ino\":1}";
+	static const char chr[] = "{\"path\":\"dev/c\",\"type\":\"chr\","
+	    "\"size\":0,\"mode\":420,\"mtime\":1700000000,\"mtime_ns\":0,"
+	    "\"major\":4294967295,\"minor\":0}";
+	static const uint8_t xa[] = { 6, 'u', 's', 'e', 'r', '.', 'a', 0, 1,
+	    'x' };
+	static struct entry e;
+	struct stamp x = { -7, 0, 1 };
+	char want[sizeof hard + 16];
+	struct buf b;
+	size_t k;
+
+	entry_clear(&e, E_HARD);
+	memcpy(e.path, "d/h\xc3\xa9\n\xff", 8);
+	e.plen = 7;
+	e.flags = EF_ALL;
+	e.size = UINT64_MAX;
+	e.mode = 07777;
+	e.mtime = INT64_MIN;
+	e.mtime_ns = 999999999;
+	e.owned = 1;
+	e.gid = 0xffffffffu;
+	strcpy(e.user, "r\"t");
+	strcpy(e.group, "wheel");
+	for (k = 0; k < MD5_LEN; k++)
+		e.md5[k] = (uint8_t)(k * 16);
+	e.md5[1] = 0xff;
+	strcpy(e.target, "d/first");
+	e.tlen = 7;
+	e.xattr = xa;
+	e.xlen = sizeof xa;
+	k = (size_t)(strstr(hard, "FLAGS") - hard);
+	snprintf(want, sizeof want, "%.*s%u%s", (int)k, hard, EF_ALL,
+	    hard + k + 5);
+	buf_init(&b, line, sizeof line);
+	CHECK(entry_json(&b, &e, &x) == 0 && b.len == strlen(want) &&
+	    memcmp(b.p, want, b.len) == 0);
+	if (b.len != strlen(want) || memcmp(b.p, want, b.len) != 0)
+		fprintf(stderr, "  wrote %.*s\n", (int)b.len, (char *)b.p);
+
+	entry_clear(&e, E_CHR);
+	strcpy(e.path, "dev/c");
+	e.plen = 5;
+	e.mode = 0644;
+	e.mtime = 1700000000;
+	e.major = 0xffffffffu;
+	buf_init(&b, line, sizeof line);
+	CHECK(entry_json(&b, &e, NULL) == 0 && b.len == sizeof chr - 1 &&
+	    memcmp(b.p, chr, b.len) == 0);
+	if (b.len != sizeof chr - 1 || memcmp(b.p, chr, b.len) != 0)
+		fprintf(stderr, "  wrote %.*s\n", (int)b.len, (char *)b.p);
+}
+
 void
 suite_entry2(void)
 {
@@ -692,4 +758,5 @@ suite_entry2(void)
 	test_limits_data();
 	test_xattr_vectors();
 	test_records();
+	test_known_records();
 }

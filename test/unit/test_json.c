@@ -1,5 +1,6 @@
 /* test_json.c — json.c: parsing, getters, hostile input, the writers. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -622,6 +623,189 @@ test_round_trip(void)
 	CHECK(runs == 1 + na + na * na + na * na * na + 10000);
 }
 
+/*
+ * json_parse cuts tokens as jsmn (strict) would: for every input it
+ * accepts, jsmn gives the same tokens, and a string is marked plain
+ * exactly when it holds no backslash. Inputs are valid records, each
+ * with random bytes replaced, inserted or deleted.
+ */
+static void
+test_same_tokens(void)
+{
+	static const char *const seed[] = {
+		"{\"path\":\"t00/d0000/f000000.txt\",\"type\":\"file\","
+		    "\"size\":3338,\"mode\":420,\"mtime\":-1700000000,"
+		    "\"mtime_ns\":0,\"md5\":\"81c15c95822a23ff8d50816e28fe4ca6\"}",
+		"{ \"a\" : [ 1 , { \"b\" : [ ] } , [ true , null ] ] , \"c\" :"
+		    " \"x\\u00e9\\\"\\/\\ud83d\\ude00\\udc80\" , \"d\":1.5e-3 }",
+		"{\"\\u0061\":{\"a\":{\"a\":[[[\"\\n\\t\"]]]}},\"e\":false}",
+	};
+	static const char alpha[] = "{}[]:,\"\\ u0123456789abcdef-+.eE"
+	    "tnrl\t\n\x01\x80\xc3";
+	jsmntok_t tok[JSON_MAX_TOKENS];
+	jsmn_parser p;
+	struct json j;
+	char in[512];
+	size_t n, k, runs, good = 0, bad = 0;
+	int r, t, m;
+
+	for (runs = 0; runs < 60000; runs++) {
+		n = strlen(seed[runs % 3]);
+		memcpy(in, seed[runs % 3], n);
+		for (m = (int)(rng() % 3); m > 0; m--) {
+			k = (size_t)(rng() % n);
+			switch (rng() % 3) {
+			case 0:
+				in[k] = alpha[rng() % (sizeof alpha - 1)];
+				break;
+			case 1:
+				memmove(in + k + 1, in + k, n - k);
+				in[k] = alpha[rng() % (sizeof alpha - 1)];
+				n++;
+				break;
+			default:
+				memmove(in + k, in + k + 1, n - k - 1);
+				n--;
+			}
+		}
+		if (json_parse(&j, in, n) < 0)
+			continue;
+		good++;
+		jsmn_init(&p);
+		r = jsmn_parse(&p, in, n, tok, JSON_MAX_TOKENS);
+		if (r != j.ntok) {
+			bad++;
+			continue;
+		}
+		for (t = 0; t < r; t++)
+			if (tok[t].type != j.tok[t].type ||
+			    tok[t].start != j.tok[t].start ||
+			    tok[t].end != j.tok[t].end ||
+			    tok[t].size != j.tok[t].size ||
+			    j.plain[t] != (tok[t].type == JSMN_STRING &&
+			    memchr(in + tok[t].start, '\\',
+			    (size_t)(tok[t].end - tok[t].start)) == NULL))
+				break;
+		if (t < r) {
+			bad++;
+			fprintf(stderr, "  token %d differs: %.*s\n", t,
+			    (int)n, in);
+		}
+	}
+	CHECK(bad == 0);
+	/* Every proper prefix of a record, in storage of exactly its
+	 * length (so that a read past it is the sanitizer's to see). */
+	for (k = 1; k < strlen(seed[0]); k++) {
+		char *cut = malloc(k);
+
+		if (cut == NULL)
+			break;
+		memcpy(cut, seed[0], k);
+		if (json_parse(&j, cut, k) != -1)
+			bad++;
+		cut[k - 1] = ',';
+		if (json_parse(&j, cut, k) != -1)
+			bad++;
+		free(cut);
+	}
+	CHECK(bad == 0);
+	/* Enough of the mutants parse for the comparison to mean much. */
+	if (!CHECK(good > 5000))
+		fprintf(stderr, "  only %zu of %zu inputs parsed\n", good, runs);
+}
+
+/* Duplicate keys are found among many, whatever their hashes. */
+static void
+test_many_keys(void)
+{
+	char rec[1024], *p;
+	struct json j;
+	int k, d;
+
+	for (d = 0; d < 30; d++) {
+		p = rec + sprintf(rec, "{");
+		for (k = 0; k < 30; k++)
+			p += sprintf(p, "%s\"k%d\":%d", k ? "," : "", k, k);
+		sprintf(p, ",\"k%d\":0}", d);
+		CHECK(parse(&j, rec) == -1);
+		if (d < 10)
+			sprintf(p, ",\"k\\u003%d\":0}", d);
+		else
+			sprintf(p, ",\"k\\u003%d%d\":0}", d / 10, d % 10);
+		CHECK(parse(&j, rec) == -1);
+		sprintf(p, ",\"k%d\":0}", d + 30);
+		CHECK(parse(&j, rec) == 0);
+	}
+}
+
+/* json_index finds each name's value whatever the order of the keys,
+ * spelt with escapes or not, and passes over the rest. */
+static void
+test_index(void)
+{
+	static const struct json_name name[] = {
+		JSON_NAME("a"), JSON_NAME("bb"), JSON_NAME("c"), JSON_NAME("")
+	};
+	struct json j;
+	uint64_t u;
+	int64_t s;
+	int at[4];
+
+	CHECK(parse(&j, "{\"a\":1,\"bb\":2,\"c\":3}") == 0);
+	json_index(&j, name, 4, at);
+	CHECK(at[0] == 2 && at[1] == 4 && at[2] == 6 && at[3] == -1);
+	CHECK(json_tok_u64(&j, at[1], &u) == 0 && u == 2);
+	CHECK(json_tok_u64(&j, at[3], &u) == -1 && json_tok_i64(&j, -1,
+	    &s) == -1 && json_tok_u64(&j, j.ntok, &u) == -1);
+
+	/* Out of order, escaped, unknown, long and empty keys. */
+	CHECK(parse(&j, "{\"c\":[1],\"x\":0,\"\\u0062b\":-3,\"\":\"e\","
+	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\u0061\":1,"
+	    "\"\\u0061\":true}") == 0);
+	json_index(&j, name, 4, at);
+	CHECK(at[2] == 2 && at[0] == j.ntok - 1 && at[3] == 9);
+	CHECK(json_tok_i64(&j, at[1], &s) == 0 && s == -3 &&
+	    json_tok_u64(&j, at[1], &u) == -1);
+	CHECK(json_tok_u64(&j, at[2], &u) == -1);	/* an array */
+	CHECK(json_tok_u64(&j, at[0], &u) == -1);	/* true */
+	json_index(&j, name, 0, at);
+	CHECK(parse(&j, "{}") == 0);
+	json_index(&j, name, 4, at);
+	CHECK(at[0] == -1 && at[1] == -1 && at[2] == -1 && at[3] == -1);
+}
+
+/* json_put_key writes what a comma, json_put_str and a colon would, for
+ * any key and any room left (all or nothing). */
+static void
+test_put_key(void)
+{
+	static const char *const key[] = {
+		"a", "", "mtime_ns", "\xc3\xa9", "\x80", "a\tb", "a\\b", "q\"",
+		"\x7f", "\x1f"
+	};
+	char want[64], got[64];
+	struct buf w, g;
+	size_t k, cap;
+	int first, r, bad = 0;
+
+	for (k = 0; k < sizeof key / sizeof key[0]; k++)
+		for (first = 0; first < 2; first++)
+			for (cap = 0; cap < 24; cap++) {
+				buf_init(&w, want, sizeof want);
+				if (!first)
+					buf_putc(&w, ',');
+				json_put_str(&w, key[k], strlen(key[k]));
+				buf_putc(&w, ':');
+				buf_init(&g, got, cap);
+				r = json_put_key(&g, key[k], first);
+				if (w.len <= cap ? r != 0 || g.len != w.len ||
+				    memcmp(got, want, w.len) != 0 :
+				    r != -1 || g.len != 0 || !g.err)
+					bad++;
+			}
+	CHECK(bad == 0);
+}
+
 void
 suite_json(void)
 {
@@ -631,4 +815,8 @@ suite_json(void)
 	test_malformed();
 	test_writers();
 	test_round_trip();
+	test_same_tokens();
+	test_many_keys();
+	test_index();
+	test_put_key();
 }
