@@ -36,14 +36,6 @@ static const uint16_t suites_chacha_first[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 };
 
-int
-tls_aes_hw(void)
-{
-	return (br_aes_x86ni_ctr_get_vtable() != NULL &&
-	    br_ghash_pclmul_get() != 0) ||
-	    (br_aes_pwr8_ctr_get_vtable() != NULL && br_ghash_pwr8_get() != 0);
-}
-
 void
 tls_set_chapol(br_ssl_engine_context *eng)
 {
@@ -787,15 +779,17 @@ sock_write(void *ctx, const unsigned char *buf, size_t len)
 
 /* ---- engine set-up ---------------------------------------------------- */
 
-/* What both sides configure the same way. */
-static void
+/* What both sides configure the same way: 1 if the CPU has AES and GHASH
+ * hardware (AES-128-GCM offered first), 0 if not (tls_set_aead). */
+static int
 engine_common(struct tls *t, br_ssl_engine_context *eng,
     struct tls_conf *c)
 {
 	uint8_t seed[32];
+	int hw;
 
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
-	tls_set_aead(eng);
+	hw = tls_set_aead(eng);
 	br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
@@ -813,6 +807,7 @@ engine_common(struct tls *t, br_ssl_engine_context *eng,
 	if (port_random(seed, sizeof seed) == 0)
 		br_ssl_engine_inject_entropy(eng, seed, sizeof seed);
 	wipe(seed, sizeof seed);
+	return hw;
 }
 
 /* Run the handshake: a flush drives the engine until application data
@@ -1361,6 +1356,7 @@ int
 tls_server(struct tls *t, struct tls_conf *c, int fd, int timeout_ms)
 {
 	br_ssl_server_context *sc = &t->u.s;
+	int hw;
 
 	t->fd = fd;
 	t->timeout_ms = timeout_ms;
@@ -1371,11 +1367,11 @@ tls_server(struct tls *t, struct tls_conf *c, int fd, int timeout_ms)
 	t->deny = c->deny;
 	br_ssl_server_zero(sc);
 	t->eng = &sc->eng;
-	engine_common(t, t->eng, c);
+	hw = engine_common(t, t->eng, c);
 	br_ssl_server_set_single_ec(sc, c->chain, c->chain_len, &c->ec,
 	    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, &br_ec_p256_m31,
 	    br_ecdsa_i31_sign_asn1);
-	if (!tls_aes_hw()) {
+	if (!hw) {
 		/* Constant-time AES for a client that offers nothing else;
 		 * ChaCha20 first, whatever the client says. */
 		br_ssl_engine_set_default_aes_gcm(t->eng);

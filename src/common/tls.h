@@ -143,14 +143,12 @@ int tls_pin(struct tls *t, const char *fp);
  * tls_why). */
 int tls_client(struct tls *t, struct tls_conf *c, int fd,
     const char *server_name, int timeout_ms);
-/* 1 if BearSSL has hardware AES and GHASH on this CPU: AES-128-GCM is
- * then put first among the suites, else ChaCha20-Poly1305 (tls.c). */
-int tls_aes_hw(void);
 /* ChaCha20-Poly1305 with only the implementations this target can run. */
 void tls_set_chapol(br_ssl_engine_context *eng);
 /* Set cairn's suites and their ciphers on eng: ChaCha20-Poly1305, and
- * AES-128-GCM first where tls_aes_hw() (its hardware code alone); 1 if
- * AES-128-GCM is offered. */
+ * AES-128-GCM first where BearSSL has hardware AES and GHASH on this CPU
+ * (x86 AES-NI with PCLMUL, POWER8; their code alone); 1 if AES-128-GCM
+ * is offered. */
 int tls_set_aead(br_ssl_engine_context *eng);
 /* The suite the handshake chose, in OpenSSL's words ("none" before). */
 const char *tls_suite_name(const struct tls *t);
